@@ -1,0 +1,257 @@
+//! Reading keymap files: TOML tables per screen, `"key" = "action"`, an
+//! optional `extends = "NAME"`, and `"none"` to unbind. Every problem is
+//! reported with the file, the line and the reason.
+
+use super::{keys, Action, Binding, Keymap, Table};
+use std::fmt;
+use std::path::Path;
+
+/// The keymaps shipped in `keymaps/`, built into the program.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("default", include_str!("../../keymaps/default.toml")),
+    ("function-keys", include_str!("../../keymaps/function-keys.toml")),
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeymapError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+impl fmt::Display for KeymapError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.reason),
+            None => write!(f, "{}: {}", self.file, self.reason),
+        }
+    }
+}
+
+impl std::error::Error for KeymapError {}
+
+/// The keymap to run with, what to warn about, and the user file's problem
+/// if it was refused (the app then runs on the shipped keymap and says so).
+pub struct Loaded {
+    pub keymap: Keymap,
+    pub warnings: Vec<String>,
+    pub refused: Option<KeymapError>,
+}
+
+struct Entry {
+    table: Table,
+    binding: Option<Binding>,
+    key: crokey::KeyCombination,
+}
+
+struct Parsed {
+    extends: Option<String>,
+    entries: Vec<Entry>,
+    warnings: Vec<String>,
+}
+
+/// Loads shipped keymap `name` (or a keymap file at that path) with the
+/// user's overrides on top. Never fails: a bad file is refused, not fatal.
+pub fn load(name: &str, user_file: Option<&Path>) -> Loaded {
+    let fallback =
+        || build("default", shipped_text("default").unwrap_or_default(), 0).expect("shipped default");
+    let base = match shipped_text(name) {
+        Some(text) => build(name, text, 0),
+        None => read(Path::new(name)).and_then(|text| build(name, text, 0)),
+    };
+    let (mut keymap, mut warnings) = match base {
+        Ok(ok) => ok,
+        Err(e) => {
+            let (keymap, warnings) = fallback();
+            return Loaded { keymap, warnings, refused: Some(e) };
+        }
+    };
+    if let Some(path) = user_file.filter(|p| p.exists()) {
+        let file = path.display().to_string();
+        match read(path).and_then(|text| overlay(&file, &text, &keymap, 0)) {
+            Ok((merged, more)) => {
+                keymap = merged;
+                warnings.extend(more);
+            }
+            Err(e) => return Loaded { keymap, warnings, refused: Some(e) },
+        }
+    }
+    Loaded { keymap, warnings, refused: None }
+}
+
+/// Checks one keymap file as `fieldlog keymap check` does: Ok with warnings, or the first problem.
+pub fn check_file(path: &Path) -> Result<Vec<String>, KeymapError> {
+    let file = path.display().to_string();
+    let text = read(path)?;
+    let (default, _) = build("default", shipped_text("default").unwrap_or_default(), 0)?;
+    overlay(&file, &text, &default, 0).map(|(_, warnings)| warnings)
+}
+
+fn shipped_text(name: &str) -> Option<String> {
+    SHIPPED.iter().find(|(n, _)| *n == name).map(|(_, text)| text.to_string())
+}
+
+fn read(path: &Path) -> Result<String, KeymapError> {
+    std::fs::read_to_string(path).map_err(|e| KeymapError {
+        file: path.display().to_string(),
+        line: None,
+        reason: format!("cannot be read: {e}"),
+    })
+}
+
+fn build(file: &str, text: String, depth: u8) -> Result<(Keymap, Vec<String>), KeymapError> {
+    overlay(file, &text, &Keymap::default(), depth)
+}
+
+/// Applies a file's bindings over `base` (or over the keymap it extends), then
+/// checks that every screen can still show help and be left.
+fn overlay(file: &str, text: &str, base: &Keymap, depth: u8) -> Result<(Keymap, Vec<String>), KeymapError> {
+    let parsed = parse(file, text)?;
+    let error = |line, reason: String| KeymapError { file: file.to_string(), line, reason };
+    let (mut keymap, mut warnings) = match &parsed.extends {
+        Some(name) if depth < 4 => match shipped_text(name) {
+            Some(base_text) => build(name, base_text, depth + 1)?,
+            None => {
+                let known: Vec<_> = SHIPPED.iter().map(|(n, _)| *n).collect();
+                let reason = format!("extends {name:?}, which is no shipped keymap ({})", known.join(", "));
+                return Err(error(line_of(text, None, "extends"), reason));
+            }
+        },
+        Some(_) => return Err(error(line_of(text, None, "extends"), "extends itself in a loop".into())),
+        None => (base.clone(), Vec::new()),
+    };
+    for entry in parsed.entries {
+        match entry.binding {
+            Some(binding) => keymap.bind(entry.table, binding),
+            None => keymap.unbind(entry.table, entry.key),
+        }
+    }
+    warnings.extend(parsed.warnings);
+    keymap.name = file.to_string();
+    for screen in Table::screens() {
+        let can = |action| keymap.keys_for(screen, action).is_some();
+        if !can(Action::Help) {
+            return Err(error(None, format!("the {} screen has no key for help", screen.name())));
+        }
+        if !can(Action::Quit) && !can(Action::Back) {
+            return Err(error(None, format!("the {} screen has no key to leave it", screen.name())));
+        }
+    }
+    Ok((keymap, warnings))
+}
+
+fn parse(file: &str, text: &str) -> Result<Parsed, KeymapError> {
+    let error = |line, reason: String| KeymapError { file: file.to_string(), line, reason };
+    let document: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let line = e.span().map(|span| line_at(text, span.start));
+        error(line, format!("is not valid TOML: {}", e.message()))
+    })?;
+    let mut parsed = Parsed { extends: None, entries: Vec::new(), warnings: Vec::new() };
+    for (name, value) in &document {
+        let line = line_of(text, None, name);
+        let bindings = match (name.as_str(), value) {
+            ("extends", toml::Value::String(base)) => {
+                parsed.extends = Some(base.clone());
+                continue;
+            }
+            ("extends", _) => return Err(error(line, "extends must name a shipped keymap".into())),
+            (_, toml::Value::Table(bindings)) => bindings,
+            _ => return Err(error(line, format!("{name:?} must be a table of key = \"action\" lines"))),
+        };
+        let table = Table::parse(name).ok_or_else(|| {
+            let known: Vec<_> = Table::ALL.iter().map(|t| t.name()).collect();
+            error(line, format!("unknown table [{name}]: the tables are {}", known.join(", ")))
+        })?;
+        let mut seen: Vec<(crokey::KeyCombination, String, Option<usize>)> = Vec::new();
+        for (written, value) in bindings {
+            let line = line_of(text, Some(name), written);
+            let at = |reason: String| error(line, reason);
+            let key = keys::parse(written).ok_or_else(|| at(format!("{written:?} is not a key")))?;
+            let action_name = value
+                .as_str()
+                .ok_or_else(|| at(format!("the action for {written:?} must be a quoted action name")))?;
+            if let Some((_, other, other_line)) = seen.iter().find(|(k, _, _)| *k == key) {
+                let (first, second) = if *other_line <= line { (other, written) } else { (written, other) };
+                let at_line = line.max(*other_line);
+                return Err(error(
+                    at_line,
+                    format!("{second:?} is the same key as {first:?} in [{name}]: bind each key once"),
+                ));
+            }
+            seen.push((key, written.clone(), line));
+            if action_name == "none" {
+                parsed.entries.push(Entry { table, binding: None, key });
+                continue;
+            }
+            let action = Action::parse(action_name)
+                .ok_or_else(|| at(format!("unknown action {action_name:?} for key {written:?}")))?;
+            if !action.belongs_in(table) {
+                return Err(at(format!("{action_name} means nothing in [{name}]")));
+            }
+            if table.takes_typing() && keys::is_printable(key) {
+                return Err(at(format!(
+                    "{written:?} types a character in [{name}], where it would eat typing: use a key with ctrl or alt, or a function key"
+                )));
+            }
+            if let Some(real) = keys::is_ambiguous(key) {
+                parsed.warnings.push(format!(
+                    "{file}:{}: terminals send {written:?} as {real}, so it may not reach fieldlog as {written}",
+                    line.unwrap_or(0)
+                ));
+            }
+            let binding = Binding { key, written: written.clone(), action };
+            parsed.entries.push(Entry { table, binding: Some(binding), key });
+        }
+    }
+    Ok(parsed)
+}
+
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line on which `key` is written in `[table]` (or at the top for `None`).
+fn line_of(text: &str, table: Option<&str>, key: &str) -> Option<usize> {
+    let mut current: Option<String> = None;
+    for (number, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            current = Some(header.trim().trim_matches('"').to_string());
+            if table.is_none() && current.as_deref() == Some(key) {
+                return Some(number + 1);
+            }
+            continue;
+        }
+        let Some((left, _)) = line.split_once('=') else { continue };
+        let left = left.trim();
+        let unquoted = left.strip_prefix('"').and_then(|l| l.strip_suffix('"')).unwrap_or(left);
+        let unquoted = unquoted.strip_prefix('\'').and_then(|l| l.strip_suffix('\'')).unwrap_or(unquoted);
+        if current.as_deref() == table && unquoted == key {
+            return Some(number + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_keymap_loads_without_warnings() {
+        for (name, _) in SHIPPED {
+            let loaded = load(name, None);
+            assert!(loaded.refused.is_none(), "{name}: {:?}", loaded.refused);
+            assert!(loaded.warnings.is_empty(), "{name}: {:?}", loaded.warnings);
+        }
+    }
+
+    #[test]
+    fn lines_are_found_in_their_table() {
+        let text = "extends = \"default\"\n[live]\n\"alt-x\" = \"commit-note\"\n[home]\nx = \"quit\"\n";
+        assert_eq!(line_of(text, None, "extends"), Some(1));
+        assert_eq!(line_of(text, Some("live"), "alt-x"), Some(3));
+        assert_eq!(line_of(text, Some("home"), "x"), Some(5));
+        assert_eq!(line_of(text, None, "home"), Some(4));
+    }
+}

@@ -1,0 +1,8 @@
+//! fieldlog: live logging and narrative analysis for qualitative fieldwork.
+
+pub mod cli;
+pub mod domain;
+pub mod export;
+pub mod keymap;
+pub mod store;
+pub mod tui;

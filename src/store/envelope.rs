@@ -1,0 +1,125 @@
+//! The value envelope: `[format version: u8][bincode 2 payload]`.
+//!
+//! Every stored value is decoded through `decode`, which knows each past
+//! version of its type. A released version's layout is never edited: a new
+//! layout gets a new version number, a frozen copy of the old struct, and a
+//! `From<Old>` migration in that type's `decode_version`.
+
+use super::StoreError;
+use crate::domain::{Case, Draft, Revision, Session, Utterance};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// A stored type and the versions of its layout this program can read.
+pub trait Versioned: Serialize + DeserializeOwned {
+    /// What the value is called in error messages.
+    const NAME: &'static str;
+    /// The version this program writes.
+    const CURRENT: u8;
+    /// Decodes a payload written as `version`, migrating it to the current type.
+    fn decode_version(version: u8, payload: &[u8]) -> Result<Self, StoreError> {
+        if version == Self::CURRENT {
+            decode_payload(Self::NAME, payload)
+        } else {
+            Err(StoreError::NewerFormat { what: Self::NAME, version })
+        }
+    }
+}
+
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+pub fn encode<T: Versioned>(value: &T) -> Vec<u8> {
+    let mut bytes = vec![T::CURRENT];
+    bincode::serde::encode_into_std_write(value, &mut bytes, config())
+        .expect("encoding into a Vec cannot fail");
+    bytes
+}
+
+pub fn decode<T: Versioned>(bytes: &[u8]) -> Result<T, StoreError> {
+    match bytes.split_first() {
+        Some((&version, payload)) => T::decode_version(version, payload),
+        None => Err(StoreError::Corrupt { what: T::NAME, reason: "empty value".into() }),
+    }
+}
+
+/// Decodes one bincode payload whole: trailing bytes mean a misread layout.
+pub fn decode_payload<T: DeserializeOwned>(what: &'static str, payload: &[u8]) -> Result<T, StoreError> {
+    let (value, used) = bincode::serde::decode_from_slice(payload, config())
+        .map_err(|e| StoreError::Corrupt { what, reason: e.to_string() })?;
+    if used != payload.len() {
+        return Err(StoreError::Corrupt {
+            what,
+            reason: format!("{} bytes left over after decoding", payload.len() - used),
+        });
+    }
+    Ok(value)
+}
+
+impl Versioned for Case {
+    const NAME: &'static str = "case";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for Session {
+    const NAME: &'static str = "session";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for Utterance {
+    const NAME: &'static str = "utterance";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for Revision {
+    const NAME: &'static str = "revision";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for Draft {
+    const NAME: &'static str = "draft";
+    const CURRENT: u8 = 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Id, UtteranceKind};
+    use chrono::DateTime;
+    use proptest::prelude::*;
+
+    fn utterance(seq: u32, speaker: String, text: String, ms: i64) -> Utterance {
+        let t = DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap();
+        Utterance {
+            session: Id::from_bytes([7; 16]),
+            seq,
+            speaker,
+            kind: UtteranceKind::Speech,
+            text,
+            onset: t,
+            committed: t + chrono::Duration::milliseconds(ms),
+            elapsed_ms: ms,
+            mark: None,
+            deleted: false,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn utterances_round_trip(seq in 1u32.., speaker in "\\PC{1,8}", text in "\\PC{0,200}", ms in 0i64..10_000_000) {
+            let u = utterance(seq, speaker, text, ms);
+            prop_assert_eq!(decode::<Utterance>(&encode(&u)).unwrap(), u);
+        }
+    }
+
+    #[test]
+    fn trailing_bytes_are_refused() {
+        let mut bytes = encode(&utterance(1, "AA".into(), "hej".into(), 0));
+        bytes.push(0);
+        assert!(matches!(decode::<Utterance>(&bytes), Err(StoreError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn a_newer_version_is_refused_by_name() {
+        let mut bytes = encode(&utterance(1, "AA".into(), "hej".into(), 0));
+        bytes[0] = 9;
+        let err = decode::<Utterance>(&bytes).unwrap_err();
+        assert!(err.to_string().contains("newer"), "{err}");
+    }
+}

@@ -1,0 +1,231 @@
+//! The only code that knows sled: one study's store, its key layout, locking
+//! and durability. Everything else reads and writes through `Store`.
+
+mod durable;
+pub mod envelope;
+mod keys;
+mod lock;
+pub mod writer;
+
+use crate::domain::{Case, CaseCode, Draft, Id, Revision, Session, Utterance};
+use envelope::{decode, encode, Versioned};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// The layout of the whole store (trees and keys); values carry their own version.
+pub const STORE_FORMAT: u8 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the store at {store} is in use by another fieldlog{holder}; close it there first")]
+    InUse { store: PathBuf, holder: String },
+    #[error("the store at {store} was written by a newer fieldlog (store format {found}, this one reads up to {STORE_FORMAT}); nothing was changed")]
+    NewerStore { store: PathBuf, found: u8 },
+    #[error("a stored {what} has format version {version}, newer than this fieldlog understands")]
+    NewerFormat { what: &'static str, version: u8 },
+    #[error("a stored {what} could not be read ({reason})")]
+    Corrupt { what: &'static str, reason: String },
+    #[error("case {0} already exists")]
+    CaseExists(String),
+    #[error("cannot use the store at {store}: {source}")]
+    Io { store: PathBuf, source: std::io::Error },
+    #[error("the store failed: {0}")]
+    Sled(#[from] sled::Error),
+}
+
+/// One change to write; `Store::apply` writes a list of them atomically.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// Inserts a line or replaces it under the same (session, seq).
+    Utterance(Utterance),
+    Revision(Revision),
+    Session(Session),
+    Draft(Draft),
+    ClearDraft(Id),
+}
+
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    cases: sled::Tree,
+    case_codes: sled::Tree,
+    sessions: sled::Tree,
+    utterances: sled::Tree,
+    revisions: sled::Tree,
+    drafts: sled::Tree,
+    durable: durable::Syncer,
+    _lock: File,
+}
+
+impl Store {
+    /// Opens (creating if needed) the study store in `dir`, private to its user.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let io = |source| StoreError::Io { store: dir.to_path_buf(), source };
+        lock::create_private_dir(dir).map_err(io)?;
+        let lock = lock::take(dir)?;
+        let sled_dir = dir.join("sled");
+        let db = sled::Config::new().path(&sled_dir).cache_capacity(32 * 1024 * 1024).open()?;
+        let meta = db.open_tree("meta")?;
+        match meta.get("format")? {
+            Some(v) if v.first().copied().unwrap_or(0) > STORE_FORMAT => {
+                return Err(StoreError::NewerStore { store: dir.to_path_buf(), found: v[0] });
+            }
+            Some(_) => {}
+            None => {
+                meta.insert("format", &[STORE_FORMAT])?;
+            }
+        }
+        let durable = durable::Syncer::new(&sled_dir).map_err(io)?;
+        let store = Store {
+            dir: dir.to_path_buf(),
+            cases: db.open_tree("cases")?,
+            case_codes: db.open_tree("case_codes")?,
+            sessions: db.open_tree("sessions")?,
+            utterances: db.open_tree("utterances")?,
+            revisions: db.open_tree("revisions")?,
+            drafts: db.open_tree("drafts")?,
+            db,
+            durable,
+            _lock: lock,
+        };
+        store.make_durable()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Flushes sled and fsyncs what it wrote: after this returns, the data
+    /// survives power loss, not only a killed process.
+    pub fn make_durable(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.durable.sync().map_err(|source| StoreError::Io { store: self.dir.clone(), source })
+    }
+
+    /// Writes to the OS without waiting for the disk: enough to survive kill -9.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn add_case(&self, case: &Case) -> Result<(), StoreError> {
+        let code = case.code.as_str().as_bytes();
+        let id = case.id.as_bytes().as_slice();
+        let result = (&self.cases, &self.case_codes).transaction(|(cases, codes)| {
+            if codes.get(code)?.is_some() {
+                return Err(ConflictableTransactionError::Abort(()));
+            }
+            codes.insert(code, id)?;
+            cases.insert(id, encode(case))?;
+            Ok(())
+        });
+        match result {
+            Ok(()) => self.make_durable(),
+            Err(TransactionError::Abort(())) => Err(StoreError::CaseExists(case.code.to_string())),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    pub fn cases(&self) -> Result<Vec<Case>, StoreError> {
+        let mut cases: Vec<Case> = values(&self.cases)?;
+        cases.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(cases)
+    }
+
+    pub fn case(&self, id: Id) -> Result<Option<Case>, StoreError> {
+        get(&self.cases, id.as_bytes())
+    }
+
+    pub fn case_by_code(&self, code: &CaseCode) -> Result<Option<Case>, StoreError> {
+        match self.case_codes.get(code.as_str().as_bytes())? {
+            Some(id) => get(&self.cases, &id),
+            None => Ok(None),
+        }
+    }
+
+    pub fn session(&self, id: Id) -> Result<Option<Session>, StoreError> {
+        get(&self.sessions, id.as_bytes())
+    }
+
+    /// All sessions, oldest first (ids are time-ordered).
+    pub fn sessions(&self) -> Result<Vec<Session>, StoreError> {
+        values(&self.sessions)
+    }
+
+    /// A session's lines in order, tombstones included.
+    pub fn utterances(&self, session: Id) -> Result<Vec<Utterance>, StoreError> {
+        self.utterances.scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
+    }
+
+    pub fn utterance_count(&self, session: Id) -> Result<usize, StoreError> {
+        Ok(self.last_seq(session)? as usize)
+    }
+
+    /// The highest line number of a session, 0 when it has none.
+    pub fn last_seq(&self, session: Id) -> Result<u32, StoreError> {
+        match self.utterances.scan_prefix(session.as_bytes()).next_back() {
+            Some(item) => Ok(keys::seq_of(&item?.0)),
+            None => Ok(0),
+        }
+    }
+
+    pub fn revisions(&self, session: Id) -> Result<Vec<Revision>, StoreError> {
+        self.revisions.scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
+    }
+
+    pub fn draft(&self, session: Id) -> Result<Option<Draft>, StoreError> {
+        get(&self.drafts, session.as_bytes())
+    }
+
+    /// Writes all changes atomically (all or none); not yet durable.
+    pub fn apply(&self, changes: &[Change]) -> Result<(), StoreError> {
+        let trees = (&self.utterances, &self.revisions, &self.sessions, &self.drafts);
+        let result = trees.transaction(|(utterances, revisions, sessions, drafts)| {
+            for change in changes {
+                match change {
+                    Change::Utterance(u) => {
+                        utterances.insert(keys::line(u.session, u.seq).as_slice(), encode(u))?;
+                    }
+                    Change::Revision(r) => {
+                        let key = keys::revision(r.session, r.seq, Id::new());
+                        revisions.insert(key.as_slice(), encode(r))?;
+                    }
+                    Change::Session(s) => {
+                        sessions.insert(s.id.as_bytes().as_slice(), encode(s))?;
+                    }
+                    Change::Draft(d) => {
+                        drafts.insert(d.session.as_bytes().as_slice(), encode(d))?;
+                    }
+                    Change::ClearDraft(session) => {
+                        drafts.remove(session.as_bytes().as_slice())?;
+                    }
+                }
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(())) => unreachable!("store changes never abort"),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    /// Writes the changes and makes them durable before returning.
+    pub fn commit(&self, changes: &[Change]) -> Result<(), StoreError> {
+        self.apply(changes)?;
+        self.make_durable()
+    }
+}
+
+fn get<T: Versioned>(tree: &sled::Tree, key: &[u8]) -> Result<Option<T>, StoreError> {
+    tree.get(key)?.map(|v| decode(&v)).transpose()
+}
+
+fn values<T: Versioned>(tree: &sled::Tree) -> Result<Vec<T>, StoreError> {
+    tree.iter().map(|item| decode(&item?.1)).collect()
+}
+
+#[cfg(test)]
+mod tests;

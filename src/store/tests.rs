@@ -1,0 +1,142 @@
+use super::*;
+use crate::domain::{CaseCode, Place, SessionClock, SessionKind, Speaker, UtteranceKind};
+use chrono::DateTime;
+
+fn t0() -> chrono::DateTime<chrono::FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap()
+}
+
+fn session(case: &Case) -> Session {
+    Session {
+        id: Id::new(),
+        case_id: case.id,
+        kind: SessionKind::Observation,
+        contact_point: 1,
+        place: Place::JobCentre,
+        place_text: String::new(),
+        speakers: vec![Speaker::parse("1=AA:participant", 1).unwrap()],
+        clock: SessionClock::start(t0()),
+        ended: None,
+        recording_started: None,
+        themes_ticked: vec![],
+        notes: String::new(),
+    }
+}
+
+fn line(session: Id, seq: u32, text: &str) -> Utterance {
+    Utterance {
+        session,
+        seq,
+        speaker: "AA".into(),
+        kind: UtteranceKind::Speech,
+        text: text.into(),
+        onset: t0(),
+        committed: t0(),
+        elapsed_ms: 1000 * i64::from(seq),
+        mark: None,
+        deleted: false,
+    }
+}
+
+#[test]
+fn committed_lines_are_there_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], t0());
+    let s = session(&case);
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.add_case(&case).unwrap();
+        store.commit(&[Change::Session(s.clone())]).unwrap();
+        for seq in 1..=300 {
+            store.commit(&[Change::Utterance(line(s.id, seq, "Det må jeg ærgre mig over"))]).unwrap();
+        }
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let lines = store.utterances(s.id).unwrap();
+    assert_eq!(lines.len(), 300);
+    assert!(lines.iter().enumerate().all(|(i, u)| u.seq == i as u32 + 1));
+    assert_eq!(store.last_seq(s.id).unwrap(), 300);
+    assert_eq!(store.case_by_code(&case.code).unwrap().unwrap(), case);
+    assert_eq!(store.session(s.id).unwrap().unwrap(), s);
+}
+
+#[test]
+fn a_second_open_names_the_store_and_its_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Store::open(dir.path()).unwrap();
+    let err = match Store::open(dir.path()) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a second open must fail"),
+    };
+    assert!(err.contains(&dir.path().display().to_string()), "{err}");
+    assert!(err.contains("in use by another fieldlog"), "{err}");
+    assert!(err.contains(&std::process::id().to_string()), "{err}");
+}
+
+#[test]
+fn case_codes_are_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let code = CaseCode::parse("NTC").unwrap();
+    store.add_case(&Case::new(code.clone(), vec![], t0())).unwrap();
+    let again = store.add_case(&Case::new(code, vec![], t0()));
+    assert!(matches!(again, Err(StoreError::CaseExists(_))));
+    assert_eq!(store.cases().unwrap().len(), 1);
+}
+
+#[test]
+fn a_correction_keeps_the_earlier_text_and_clears_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let s = Id::new();
+    store.commit(&[Change::Utterance(line(s, 1, "hej"))]).unwrap();
+    let before = line(s, 1, "hej");
+    let revision =
+        Revision { session: s, seq: 1, speaker: "AA".into(), text: before.text.clone(), replaced: t0() };
+    store.commit(&[Change::Revision(revision), Change::Utterance(line(s, 1, "hej med dig"))]).unwrap();
+    assert_eq!(store.utterances(s).unwrap()[0].text, "hej med dig");
+    assert_eq!(store.revisions(s).unwrap()[0].text, "hej");
+}
+
+#[test]
+fn a_newer_store_is_refused_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.db.open_tree("meta").unwrap().insert("format", &[STORE_FORMAT + 1]).unwrap();
+        store.make_durable().unwrap();
+    }
+    let err = Store::open(dir.path()).err().expect("newer store must be refused");
+    assert!(err.to_string().contains("newer fieldlog"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("study");
+    let _store = Store::open(&dir).unwrap();
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
+}
+
+#[test]
+fn the_writer_acknowledges_each_job_after_saving_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open(dir.path()).unwrap());
+    let s = Id::new();
+    let (mut writer, saved) = writer::Writer::spawn(store.clone());
+    for seq in 1..=20 {
+        let changes = vec![Change::Utterance(line(s, seq, "x"))];
+        assert!(writer.send(writer::Job {
+            tag: u64::from(seq),
+            changes,
+            durability: writer::Durability::Synced
+        }));
+    }
+    let tags: Vec<u64> = (0..20).map(|_| saved.recv().unwrap()).map(|a| a.tag).collect();
+    assert_eq!(tags, (1..=20).collect::<Vec<_>>());
+    writer.finish();
+    assert_eq!(store.utterances(s).unwrap().len(), 20);
+}

@@ -1,0 +1,96 @@
+//! The store writer: a thread that applies changes and makes them durable,
+//! so that saving never blocks typing. Jobs queued while one is being synced
+//! are committed together with one fsync (group commit).
+
+use super::{Change, Store};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How sure a job must be before it is acknowledged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Past a real fsync: a committed line.
+    Synced,
+    /// Handed to the OS: survives kill -9, used for drafts.
+    Flushed,
+}
+
+pub struct Job {
+    /// Chosen by the sender, given back in the acknowledgement.
+    pub tag: u64,
+    pub changes: Vec<Change>,
+    pub durability: Durability,
+}
+
+#[derive(Debug)]
+pub struct Saved {
+    pub tag: u64,
+    pub durability: Durability,
+    /// The store's error in words, when the job was not saved.
+    pub error: Option<String>,
+    /// From the job's arrival at the writer to its acknowledgement.
+    pub took: Duration,
+}
+
+pub struct Writer {
+    jobs: Option<Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    pub fn spawn(store: Arc<Store>) -> (Writer, Receiver<Saved>) {
+        let (jobs, inbox) = channel::<Job>();
+        let (acks, saved) = channel();
+        let thread = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || run(&store, &inbox, &acks))
+            .expect("spawning the store writer thread");
+        (Writer { jobs: Some(jobs), thread: Some(thread) }, saved)
+    }
+
+    /// Queues a job; returns false if the writer has stopped.
+    pub fn send(&self, job: Job) -> bool {
+        self.jobs.as_ref().is_some_and(|j| j.send(job).is_ok())
+    }
+
+    /// Stops taking jobs and waits until every queued one is written.
+    pub fn finish(&mut self) {
+        self.jobs.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn run(store: &Store, inbox: &Receiver<Job>, acks: &Sender<Saved>) {
+    while let Ok(first) = inbox.recv() {
+        let arrived = Instant::now();
+        let mut batch = vec![first];
+        batch.extend(inbox.try_iter());
+        let mut results = Vec::with_capacity(batch.len());
+        for job in &batch {
+            results.push(store.apply(&job.changes).err().map(|e| e.to_string()));
+        }
+        let synced = if batch.iter().any(|j| j.durability == Durability::Synced) {
+            store.make_durable()
+        } else {
+            store.flush()
+        };
+        let sync_error = synced.err().map(|e| e.to_string());
+        for (job, error) in batch.into_iter().zip(results) {
+            let error = error.or_else(|| sync_error.clone());
+            let saved = Saved { tag: job.tag, durability: job.durability, error, took: arrived.elapsed() };
+            if acks.send(saved).is_err() {
+                return;
+            }
+        }
+    }
+}
