@@ -72,3 +72,37 @@ mod tests {
         assert_eq!(format_duration_ms(-5_000), "-00:00:05");
     }
 }
+
+/// Where "now" comes from: the system in the app, a fixed hand in tests.
+pub trait Clock: Send {
+    fn now(&self) -> DateTime<FixedOffset>;
+}
+
+/// Wall-clock time with the local offset it was taken in.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<FixedOffset> {
+        chrono::Local::now().fixed_offset()
+    }
+}
+
+/// A clock that only moves when told to, shared between a test and the app.
+#[derive(Clone)]
+pub struct ManualClock(std::sync::Arc<std::sync::Mutex<DateTime<FixedOffset>>>);
+
+impl ManualClock {
+    pub fn new(at: DateTime<FixedOffset>) -> Self {
+        ManualClock(std::sync::Arc::new(std::sync::Mutex::new(at)))
+    }
+    pub fn advance_ms(&self, ms: i64) {
+        let mut now = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *now += chrono::Duration::milliseconds(ms);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<FixedOffset> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

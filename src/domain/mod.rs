@@ -8,7 +8,7 @@ pub mod text;
 pub mod utterance;
 
 pub use case::{Case, CaseCode};
-pub use clock::SessionClock;
+pub use clock::{Clock, ManualClock, SessionClock, SystemClock};
 pub use ids::Id;
 pub use session::{Place, Role, Session, SessionKind, Speaker, INTERVIEW_THEMES};
 pub use utterance::{Draft, Mark, Revision, Utterance, UtteranceKind};

@@ -1,0 +1,214 @@
+//! The command line: clap definitions, where the store lives, and turning
+//! errors into one sentence on stderr. Each command is a thin call into
+//! the domain and the store (see `commands`).
+
+mod commands;
+
+use crate::keymap;
+use crate::store::Store;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "fieldlog",
+    version,
+    about = "Live logging and narrative analysis for qualitative fieldwork"
+)]
+pub struct Cli {
+    /// The study's store directory [default: the platform data directory; FIELDLOG_STORE overrides]
+    #[arg(long, global = true, value_name = "DIR")]
+    store: Option<PathBuf>,
+    /// A shipped keymap (default, function-keys) or a keymap file
+    #[arg(long, global = true, value_name = "NAME|FILE", default_value = "default")]
+    keymap: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add and list cases
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Start, show, list and end sessions
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Log one line to a session
+    Log(LogArgs),
+    /// Write the study (or part of it) in an exchange format
+    Export(ExportArgs),
+    /// Check keymap files
+    #[command(subcommand)]
+    Keymap(KeymapCommand),
+    /// Tools for developers and tests
+    #[command(subcommand, hide = true)]
+    Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// Add a case by its pseudonymous code (1–8 letters or digits)
+    Add {
+        code: String,
+        /// An attribute, KEY=VALUE (repeatable)
+        #[arg(long = "attr", value_name = "KEY=VALUE")]
+        attributes: Vec<String>,
+    },
+    /// List the cases with their sessions by kind
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SessionCommand {
+    /// Start a session and print its id
+    Start {
+        #[arg(long)]
+        case: String,
+        /// interview, observation, professional-interview, case-meeting or document
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value_t = 1)]
+        contact: u32,
+        #[arg(long, default_value = "job centre")]
+        place: String,
+        /// KEY=LABEL:ROLE or LABEL:ROLE (repeatable; default: the kind's usual speakers)
+        #[arg(long = "speaker", value_name = "KEY=LABEL:ROLE")]
+        speakers: Vec<String>,
+    },
+    /// Show a session and its lines
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List sessions
+    List {
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End a session now
+    End { id: String },
+}
+
+#[derive(Args)]
+struct LogArgs {
+    #[arg(long)]
+    session: String,
+    /// The speaker's label (default: the session's first speaker)
+    #[arg(long)]
+    speaker: Option<String>,
+    /// speech, event, note or pause
+    #[arg(long, default_value = "speech")]
+    kind: String,
+    text: String,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// json (more formats come with the import/export work)
+    #[arg(long)]
+    format: String,
+    #[arg(long)]
+    case: Option<String>,
+    #[arg(long)]
+    session: Option<String>,
+    /// Where to write [default: standard output]
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum KeymapCommand {
+    /// Check a keymap file: exit non-zero with file, line and reason if it is bad
+    Check { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Log each line of standard input as the live screen does, printing
+    /// "saved SEQ" once it is durable (used by the crash tests)
+    LogStdin {
+        #[arg(long)]
+        session: String,
+    },
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("fieldlog: {}", sentence(&e));
+            1
+        }
+    }
+}
+
+/// An error and its causes as one sentence.
+fn sentence(e: &anyhow::Error) -> String {
+    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
+}
+
+fn store_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = &cli.store {
+        return Ok(dir.clone());
+    }
+    if let Some(dir) = std::env::var_os("FIELDLOG_STORE").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "fieldlog")
+        .map(|d| d.data_local_dir().to_path_buf())
+        .ok_or_else(|| anyhow::anyhow!("no home directory to keep the store in; give one with --store DIR"))
+}
+
+fn user_keymap_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "fieldlog").map(|d| d.config_dir().join("keymap.toml"))
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let dir = store_dir(&cli)?;
+    let open = || Store::open(&dir);
+    match cli.command {
+        None => {
+            let loaded = keymap::load(&cli.keymap, user_keymap_file().as_deref());
+            crate::tui::run(open()?, loaded)
+        }
+        Some(Command::Keymap(KeymapCommand::Check { file })) => {
+            for warning in keymap::check_file(&file)? {
+                eprintln!("warning: {warning}");
+            }
+            println!("{}: ok", file.display());
+            Ok(())
+        }
+        Some(Command::Case(CaseCommand::Add { code, attributes })) => {
+            commands::case_add(&open()?, &code, &attributes)
+        }
+        Some(Command::Case(CaseCommand::List { json })) => commands::case_list(&open()?, json),
+        Some(Command::Session(SessionCommand::Start { case, kind, contact, place, speakers })) => {
+            commands::session_start(&open()?, &case, &kind, contact, &place, &speakers)
+        }
+        Some(Command::Session(SessionCommand::Show { id, json })) => {
+            commands::session_show(&open()?, &id, json)
+        }
+        Some(Command::Session(SessionCommand::List { case, json })) => {
+            commands::session_list(&open()?, case.as_deref(), json)
+        }
+        Some(Command::Session(SessionCommand::End { id })) => commands::session_end(&open()?, &id),
+        Some(Command::Log(a)) => commands::log(&open()?, &a.session, a.speaker.as_deref(), &a.kind, &a.text),
+        Some(Command::Export(a)) => commands::export(
+            &open()?,
+            &a.format,
+            a.case.as_deref(),
+            a.session.as_deref(),
+            a.output.as_deref(),
+        ),
+        Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),
+    }
+}

@@ -1,0 +1,3 @@
+//! Exports: one module per format, reading through the store API.
+
+pub mod json;

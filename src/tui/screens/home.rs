@@ -1,0 +1,186 @@
+//! Home: the study's cases with their sessions by kind, and where to go next.
+
+use super::{hints, Effect, Input};
+use crate::domain::{Case, Session, SessionKind};
+use crate::keymap::{Action, Keymap, Table};
+use crate::tui::widgets::input::TextInput;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table as TableWidget, TableState, Wrap};
+use ratatui::Frame;
+
+/// A case as home lists it.
+#[derive(Clone, Debug)]
+pub struct CaseRow {
+    pub case: Case,
+    /// Sessions per kind, in `SessionKind::ALL` order.
+    pub counts: [usize; 5],
+    pub open_session: Option<Session>,
+    pub latest: Option<Session>,
+}
+
+impl CaseRow {
+    /// Rows for every case from the study's sessions.
+    pub fn build(cases: Vec<Case>, sessions: &[Session]) -> Vec<CaseRow> {
+        cases
+            .into_iter()
+            .map(|case| {
+                let mine: Vec<&Session> = sessions.iter().filter(|s| s.case_id == case.id).collect();
+                let mut counts = [0; 5];
+                for s in &mine {
+                    let i = SessionKind::ALL.iter().position(|k| *k == s.kind).unwrap_or(0);
+                    counts[i] += 1;
+                }
+                let open_session = mine.iter().rev().find(|s| s.ended.is_none()).map(|s| (*s).clone());
+                let latest = mine.last().map(|s| (*s).clone());
+                CaseRow { case, counts, open_session, latest }
+            })
+            .collect()
+    }
+}
+
+pub struct HomeState {
+    pub rows: Vec<CaseRow>,
+    selected: usize,
+    adding: Option<TextInput>,
+    pub message: Option<String>,
+}
+
+impl HomeState {
+    pub fn new(rows: Vec<CaseRow>) -> Self {
+        HomeState { rows, selected: 0, adding: None, message: None }
+    }
+
+    /// Replaces the rows (after a change) and selects `code` if given.
+    pub fn refresh(&mut self, rows: Vec<CaseRow>, select: Option<&str>) {
+        self.rows = rows;
+        if let Some(code) = select {
+            self.selected = self.rows.iter().position(|r| r.case.code.as_str() == code).unwrap_or(0);
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn table(&self) -> Table {
+        if self.adding.is_some() {
+            Table::Prompt
+        } else {
+            Table::Home
+        }
+    }
+
+    pub fn selected(&self) -> Option<&CaseRow> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn update(&mut self, input: Input) -> Effect {
+        if let Some(code) = &mut self.adding {
+            match input {
+                Input::Char(c) => code.insert_char(c),
+                Input::Paste(text) => code.insert_paste(&text),
+                Input::Action(Action::Confirm) => {
+                    let text = code.text();
+                    self.adding = None;
+                    return Effect::AddCase(text);
+                }
+                Input::Action(Action::Back) => self.adding = None,
+                Input::Action(action) => {
+                    code.edit(action);
+                }
+            }
+            return Effect::None;
+        }
+        self.message = None;
+        match input {
+            Input::Action(Action::SelectUp) => self.selected = self.selected.saturating_sub(1),
+            Input::Action(Action::SelectDown) => {
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
+            }
+            Input::Action(Action::AddCase) => self.adding = Some(TextInput::default()),
+            Input::Action(Action::StartSession) => match self.selected() {
+                Some(row) => return Effect::OpenForm(row.case.id),
+                None => self.message = Some("Add a case first.".into()),
+            },
+            Input::Action(Action::OpenSession) => match self.selected() {
+                Some(CaseRow { open_session: Some(s), .. }) => return Effect::OpenLive(s.id),
+                Some(row) => self.message = Some(format!("{} has no open session.", row.case.code)),
+                None => self.message = Some("Add a case first.".into()),
+            },
+            _ => {}
+        }
+        Effect::None
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
+        let [title, body, prompt, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        frame.render_widget(Line::from(" fieldlog · cases".bold()), title);
+        if self.rows.is_empty() {
+            let add = keys.keys_for(Table::Home, Action::AddCase).unwrap_or_default();
+            let text = format!(
+                "No cases yet.\n\nPress {add} to add a case: a pseudonymous code of 1–8 letters or digits, such as AA or NTC. Never a real name.\n\nThen start a session for it and log who says what."
+            );
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
+        } else {
+            self.render_cases(frame, body);
+        }
+        if let Some(code) = &self.adding {
+            code.render(frame, prompt, Span::raw("New case code: ").bold(), true);
+        } else if let Some(message) = &self.message {
+            frame.render_widget(Line::from(message.as_str()).yellow(), prompt);
+        }
+        let table = self.table();
+        let hint = if self.adding.is_some() {
+            hints(keys, table, &[(Action::Confirm, "add"), (Action::Back, "cancel")])
+        } else {
+            hints(
+                keys,
+                table,
+                &[
+                    (Action::AddCase, "add case"),
+                    (Action::StartSession, "start session"),
+                    (Action::OpenSession, "go on"),
+                    (Action::Help, "help"),
+                    (Action::Quit, "quit"),
+                ],
+            )
+        };
+        frame.render_widget(Line::from(hint).dim(), footer);
+    }
+
+    fn render_cases(&self, frame: &mut Frame, area: Rect) {
+        let header = Row::new(["case", "int", "obs", "prof", "meet", "doc", "latest session"])
+            .style(Style::default().add_modifier(Modifier::BOLD));
+        let rows = self.rows.iter().map(|row| {
+            let latest = match (&row.open_session, &row.latest) {
+                (Some(s), _) => format!("open: {} {}", s.kind, s.clock.started.format("%Y-%m-%d %H:%M")),
+                (None, Some(s)) => format!("{} {}", s.kind, s.clock.started.format("%Y-%m-%d")),
+                (None, None) => "none yet".to_string(),
+            };
+            let mut cells = vec![Cell::from(row.case.code.to_string())];
+            cells.extend(row.counts.iter().map(|n| Cell::from(n.to_string())));
+            cells.push(Cell::from(latest));
+            Row::new(cells)
+        });
+        let widths = [
+            Constraint::Length(9),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(5),
+            Constraint::Length(5),
+            Constraint::Length(4),
+            Constraint::Min(10),
+        ];
+        let table = TableWidget::new(rows, widths)
+            .header(header)
+            .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED))
+            .highlight_symbol("▸ ");
+        let mut state = TableState::default().with_selected(Some(self.selected));
+        frame.render_stateful_widget(table, area, &mut state);
+    }
+}

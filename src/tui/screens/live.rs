@@ -1,0 +1,570 @@
+//! Live logging (DESIGN §3): type who says what; Enter saves the line, and
+//! the status line says "saved" only once the store writer has fsynced it.
+
+use super::{hints, Effect, Input};
+use crate::domain::clock::format_duration_ms;
+use crate::domain::{
+    Draft, Mark, Revision, Session, SessionKind, Utterance, UtteranceKind, INTERVIEW_THEMES,
+};
+use crate::keymap::{Action, Keymap, Table};
+use crate::store::writer::{Durability, Saved};
+use crate::store::Change;
+use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::wrap::wrap;
+use chrono::{DateTime, FixedOffset};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+use std::collections::HashMap;
+
+enum Mode {
+    Typing,
+    Marking(TextInput),
+    Correcting(TextInput),
+    ConfirmEnd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tone {
+    Info,
+    Saved,
+    Problem,
+}
+
+struct Logged {
+    utterance: Utterance,
+    saved: bool,
+}
+
+pub struct LiveState {
+    pub session: Session,
+    case: String,
+    lines: Vec<Logged>,
+    input: TextInput,
+    /// Wall time and session-clock time of the current line's first keystroke.
+    onset: Option<(DateTime<FixedOffset>, i64)>,
+    speaker: usize,
+    mode: Mode,
+    status: (String, Tone),
+    next_tag: u64,
+    /// Jobs sent to the writer and not yet acknowledged: tag → line number (0: the session).
+    pending: HashMap<u64, u32>,
+    draft_dirty: bool,
+}
+
+impl LiveState {
+    /// Opens a session for logging; a draft left by a crash is put back in the input line.
+    pub fn open(session: Session, case: String, utterances: Vec<Utterance>, draft: Option<Draft>) -> Self {
+        let lines = utterances.into_iter().map(|utterance| Logged { utterance, saved: true }).collect();
+        let mut state = LiveState {
+            session,
+            case,
+            lines,
+            input: TextInput::default(),
+            onset: None,
+            speaker: 0,
+            mode: Mode::Typing,
+            status: ("Type what is said; Enter saves the line.".into(), Tone::Info),
+            next_tag: 1,
+            pending: HashMap::new(),
+            draft_dirty: false,
+        };
+        if let Some(draft) = draft.filter(|d| !d.text.is_empty()) {
+            state.input = TextInput::with_text(&draft.text);
+            state.speaker = state.session.speakers.iter().position(|s| s.label == draft.speaker).unwrap_or(0);
+            state.onset = draft.onset.map(|at| (at, draft.onset_elapsed_ms));
+            state.status = (
+                "Recovered the line you were typing when fieldlog stopped: Enter saves it.".into(),
+                Tone::Problem,
+            );
+        }
+        state
+    }
+
+    pub fn table(&self) -> Table {
+        match self.mode {
+            Mode::Marking(_) | Mode::Correcting(_) => Table::Prompt,
+            _ => Table::Live,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn has_unsaved(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    fn current_speaker(&self) -> String {
+        self.session.speakers.get(self.speaker).map(|s| s.label.clone()).unwrap_or_default()
+    }
+
+    fn say(&mut self, text: impl Into<String>, tone: Tone) {
+        self.status = (text.into(), tone);
+    }
+
+    fn save(&mut self, changes: Vec<Change>, seq: u32) -> Effect {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        self.pending.insert(tag, seq);
+        Effect::Save { tag, changes, durability: Durability::Synced }
+    }
+
+    fn save_session(&mut self) -> Effect {
+        let changes = vec![Change::Session(self.session.clone())];
+        self.save(changes, 0)
+    }
+
+    pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
+        match std::mem::replace(&mut self.mode, Mode::Typing) {
+            Mode::Marking(word) => self.update_prompt(input, word, now, true),
+            Mode::Correcting(text) => self.update_prompt(input, text, now, false),
+            Mode::ConfirmEnd if input == Input::Action(Action::EndSession) => self.end(now),
+            Mode::ConfirmEnd | Mode::Typing => self.update_typing(input, now),
+        }
+    }
+
+    fn update_typing(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
+        let was_empty = self.input.is_empty();
+        match input {
+            Input::Char(c) => self.input.insert_char(c),
+            Input::Paste(text) => self.input.insert_paste(&text),
+            Input::Action(action) => return self.act(action, now),
+        }
+        if was_empty && !self.input.is_empty() {
+            self.onset = Some((now, self.session.clock.elapsed_ms(now)));
+        }
+        self.draft_dirty = true;
+        Effect::None
+    }
+
+    fn act(&mut self, action: Action, now: DateTime<FixedOffset>) -> Effect {
+        match action {
+            Action::CommitLine => return self.commit(UtteranceKind::Speech, now),
+            Action::CommitEvent => return self.commit(UtteranceKind::Event, now),
+            Action::CommitNote => return self.commit(UtteranceKind::Note, now),
+            Action::InsertPause => return self.commit(UtteranceKind::Pause, now),
+            Action::SwitchSpeaker(n) => match self.session.speakers.iter().position(|s| s.key == n) {
+                Some(i) => {
+                    self.speaker = i;
+                    self.draft_dirty = true;
+                }
+                None => self.say(format!("This session has no speaker {n}."), Tone::Problem),
+            },
+            Action::NextSpeaker => {
+                self.speaker = (self.speaker + 1) % self.session.speakers.len().max(1);
+                self.draft_dirty = true;
+            }
+            Action::ReassignLast => return self.reassign_last(now),
+            Action::MarkLast => match self.last_index() {
+                Some(_) => self.mode = Mode::Marking(TextInput::default()),
+                None => self.say("There is no line to mark yet.", Tone::Problem),
+            },
+            Action::CorrectLast => match self.last_index() {
+                Some(i) => self.mode = Mode::Correcting(TextInput::with_text(&self.lines[i].utterance.text)),
+                None => self.say("There is no line to correct yet.", Tone::Problem),
+            },
+            Action::ToggleClock => {
+                if self.session.clock.is_paused() {
+                    self.session.clock.resume(now);
+                    self.say("Clock running again.", Tone::Info);
+                } else {
+                    self.session.clock.pause(now);
+                    self.say("Clock paused: press again to resume.", Tone::Info);
+                }
+                return self.save_session();
+            }
+            Action::RecordingStarted => {
+                self.session.recording_started = Some(now);
+                self.say("Recording started now: lines also get their time in the recording.", Tone::Info);
+                return self.save_session();
+            }
+            Action::TickTheme(n) if self.session.kind == SessionKind::Interview => {
+                self.session.toggle_theme(n - 1);
+                return self.save_session();
+            }
+            Action::TickTheme(_) => self.say("Themes are for interviews.", Tone::Problem),
+            Action::EndSession => {
+                self.mode = Mode::ConfirmEnd;
+                self.say(
+                    "End this session? Press the same key again to end it; any other key goes on.",
+                    Tone::Problem,
+                );
+            }
+            Action::Back => return Effect::GoHome,
+            action => {
+                if self.input.edit(action) {
+                    self.draft_dirty = true;
+                    if self.input.is_empty() {
+                        self.onset = None;
+                    }
+                }
+            }
+        }
+        Effect::None
+    }
+
+    fn update_prompt(
+        &mut self,
+        input: Input,
+        mut text: TextInput,
+        now: DateTime<FixedOffset>,
+        marking: bool,
+    ) -> Effect {
+        match input {
+            Input::Action(Action::Confirm) => {
+                return if marking {
+                    self.mark_last(text.text(), now)
+                } else {
+                    self.correct_last(text.text(), now)
+                }
+            }
+            Input::Action(Action::Back) => {
+                self.say("Left as it was.", Tone::Info);
+                return Effect::None;
+            }
+            Input::Char(c) => text.insert_char(c),
+            Input::Paste(p) => text.insert_paste(&p),
+            Input::Action(action) => {
+                text.edit(action);
+            }
+        }
+        self.mode = if marking { Mode::Marking(text) } else { Mode::Correcting(text) };
+        Effect::None
+    }
+
+    fn last_index(&self) -> Option<usize> {
+        self.lines.iter().rposition(|l| !l.utterance.deleted)
+    }
+
+    fn commit(&mut self, kind: UtteranceKind, now: DateTime<FixedOffset>) -> Effect {
+        let text = self.input.text().trim().to_string();
+        if text.is_empty() && kind != UtteranceKind::Pause {
+            self.say("Nothing to save: type the line first.", Tone::Info);
+            return Effect::None;
+        }
+        let (onset, elapsed_ms) = self.onset.unwrap_or((now, self.session.clock.elapsed_ms(now)));
+        let speaker = match kind {
+            UtteranceKind::Speech | UtteranceKind::Event => self.current_speaker(),
+            UtteranceKind::Note | UtteranceKind::Pause => String::new(),
+        };
+        let seq = self.lines.last().map_or(0, |l| l.utterance.seq) + 1;
+        let utterance = Utterance {
+            session: self.session.id,
+            seq,
+            speaker,
+            kind,
+            text,
+            onset,
+            committed: now,
+            elapsed_ms,
+            mark: None,
+            deleted: false,
+        };
+        self.lines.push(Logged { utterance: utterance.clone(), saved: false });
+        self.input.clear();
+        self.onset = None;
+        self.draft_dirty = false;
+        self.say(format!("Saving line {seq}…"), Tone::Info);
+        self.save(vec![Change::Utterance(utterance), Change::ClearDraft(self.session.id)], seq)
+    }
+
+    fn replace_last(&mut self, i: usize, updated: Utterance, now: DateTime<FixedOffset>) -> Effect {
+        let old = &self.lines[i].utterance;
+        let revision = Revision {
+            session: old.session,
+            seq: old.seq,
+            speaker: old.speaker.clone(),
+            text: old.text.clone(),
+            replaced: now,
+        };
+        let seq = updated.seq;
+        self.lines[i] = Logged { utterance: updated.clone(), saved: false };
+        self.save(vec![Change::Revision(revision), Change::Utterance(updated)], seq)
+    }
+
+    fn reassign_last(&mut self, now: DateTime<FixedOffset>) -> Effect {
+        let Some(i) = self.last_index() else {
+            self.say("There is no line to give to another speaker yet.", Tone::Problem);
+            return Effect::None;
+        };
+        let speakers = &self.session.speakers;
+        let mut updated = self.lines[i].utterance.clone();
+        let at = speakers.iter().position(|s| s.label == updated.speaker);
+        let next = at.map_or(0, |p| (p + 1) % speakers.len().max(1));
+        updated.speaker = speakers.get(next).map(|s| s.label.clone()).unwrap_or_default();
+        self.say(format!("Line {} is now {}'s.", updated.seq, updated.speaker), Tone::Info);
+        self.replace_last(i, updated, now)
+    }
+
+    fn mark_last(&mut self, word: String, now: DateTime<FixedOffset>) -> Effect {
+        let Some(i) = self.last_index() else { return Effect::None };
+        let mut updated = self.lines[i].utterance.clone();
+        updated.mark = Some(Mark { word: word.trim().to_string(), at: now });
+        let seq = updated.seq;
+        self.lines[i] = Logged { utterance: updated.clone(), saved: false };
+        self.say(format!("Marked line {seq}."), Tone::Info);
+        self.save(vec![Change::Utterance(updated)], seq)
+    }
+
+    fn correct_last(&mut self, text: String, now: DateTime<FixedOffset>) -> Effect {
+        let Some(i) = self.last_index() else { return Effect::None };
+        let text = text.trim().to_string();
+        if text == self.lines[i].utterance.text {
+            self.say("Left as it was.", Tone::Info);
+            return Effect::None;
+        }
+        let mut updated = self.lines[i].utterance.clone();
+        updated.text = text;
+        self.say(format!("Corrected line {}; the earlier text is kept.", updated.seq), Tone::Info);
+        self.replace_last(i, updated, now)
+    }
+
+    fn end(&mut self, now: DateTime<FixedOffset>) -> Effect {
+        self.session.clock.resume(now);
+        self.session.ended = Some(now);
+        self.say("Session ended.", Tone::Info);
+        self.save_session()
+    }
+
+    /// Whether the session has been ended (the app then goes home once it is saved).
+    pub fn is_ended(&self) -> bool {
+        self.session.ended.is_some()
+    }
+
+    /// Takes an acknowledgement from the store writer.
+    pub fn on_saved(&mut self, saved: &Saved, now: DateTime<FixedOffset>) {
+        let Some(seq) = self.pending.remove(&saved.tag) else { return };
+        if let Some(error) = &saved.error {
+            self.say(format!("NOT SAVED (line {seq}): {error}"), Tone::Problem);
+            return;
+        }
+        if seq == 0 {
+            return;
+        }
+        let still_pending = self.pending.values().any(|s| *s == seq);
+        if let Some(line) = self.lines.iter_mut().rev().find(|l| l.utterance.seq == seq) {
+            line.saved = !still_pending;
+        }
+        let at = now.format("%H:%M:%S");
+        self.say(format!("Line {seq} saved to disk at {at}."), Tone::Saved);
+    }
+
+    /// The draft to store, if the line being typed changed since the last one.
+    pub fn take_draft(&mut self) -> Option<Change> {
+        if !std::mem::take(&mut self.draft_dirty) {
+            return None;
+        }
+        Some(if self.input.is_empty() {
+            Change::ClearDraft(self.session.id)
+        } else {
+            Change::Draft(self.draft())
+        })
+    }
+
+    pub fn draft(&self) -> Draft {
+        Draft {
+            session: self.session.id,
+            speaker: self.current_speaker(),
+            text: self.input.text(),
+            onset: self.onset.map(|(at, _)| at),
+            onset_elapsed_ms: self.onset.map_or(0, |(_, ms)| ms),
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap, now: DateTime<FixedOffset>) {
+        let themes = self.session.kind == SessionKind::Interview;
+        let wide = themes && area.width >= 100;
+        let [header, theme_row, body, speaker_bar, input, status] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(u16::from(themes && !wide)),
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.render_header(frame, header, now);
+        let transcript = if wide {
+            let [transcript, panel] =
+                Layout::horizontal([Constraint::Min(0), Constraint::Length(40)]).areas(body);
+            self.render_theme_panel(frame, panel, keys);
+            transcript
+        } else {
+            if themes {
+                self.render_theme_row(frame, theme_row);
+            }
+            body
+        };
+        self.render_transcript(frame, transcript);
+        self.render_speakers(frame, speaker_bar, keys);
+        self.render_input(frame, input);
+        let tone = match self.status.1 {
+            Tone::Info => Style::default(),
+            Tone::Saved => Style::default().fg(Color::Green),
+            Tone::Problem => Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        };
+        let help = hints(keys, self.table(), &[(Action::Help, "help")]);
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(help.chars().count() as u16 + 1)])
+                .areas(status);
+        frame.render_widget(Line::styled(self.status.0.as_str(), tone), left);
+        frame.render_widget(Line::from(help).dim().right_aligned(), right);
+    }
+
+    fn render_header(&self, frame: &mut Frame, area: Rect, now: DateTime<FixedOffset>) {
+        let s = &self.session;
+        let left = format!(" {} · {} · contact {} · {}", self.case, s.kind, s.contact_point, s.place_name());
+        let mut right = format!("{}  ", now.format("%H:%M:%S"));
+        right += &if s.clock.is_paused() {
+            format!("⏸ {} paused", format_duration_ms(s.clock.elapsed_ms(now)))
+        } else {
+            format!("⏱ {}", format_duration_ms(s.clock.elapsed_ms(now)))
+        };
+        if let Some(ms) = s.recording_ms(now) {
+            right += &format!("  rec {}", format_duration_ms(ms));
+        }
+        right.push(' ');
+        let [l, r] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(right.chars().count() as u16)])
+                .areas(area);
+        frame.render_widget(Line::from(left).bold().reversed(), l);
+        frame.render_widget(Line::from(right).reversed(), r);
+    }
+
+    fn render_theme_row(&self, frame: &mut Frame, area: Rect) {
+        let mut spans = vec![Span::raw(" Themes: ")];
+        for i in 0..INTERVIEW_THEMES.len() {
+            let ticked = self.session.themes_ticked.contains(&(i as u8));
+            let text = format!("{}T{} ", if ticked { "✓" } else { "·" }, i + 1);
+            spans.push(if ticked { Span::raw(text).green().bold() } else { Span::raw(text).dim() });
+        }
+        frame.render_widget(Line::from(spans), area);
+    }
+
+    fn render_theme_panel(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
+        let lines: Vec<Line> = INTERVIEW_THEMES
+            .iter()
+            .enumerate()
+            .map(|(i, theme)| {
+                let ticked = self.session.themes_ticked.contains(&(i as u8));
+                let key = keys.keys_for(Table::Live, Action::TickTheme(i as u8 + 1)).unwrap_or_default();
+                let text = format!("{} {theme} ({key})", if ticked { "[x]" } else { "[ ]" });
+                if ticked {
+                    Line::from(text).green()
+                } else {
+                    Line::from(text)
+                }
+            })
+            .collect();
+        let block = Block::default().borders(Borders::LEFT).title(" Interview guide ");
+        frame.render_widget(
+            Paragraph::new(lines).block(block).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+    }
+
+    /// Draws the tail of the transcript: only the lines that fit are even wrapped,
+    /// so a session of 100,000 lines draws as fast as one of ten.
+    fn render_transcript(&self, frame: &mut Frame, area: Rect) {
+        let height = usize::from(area.height);
+        let width = usize::from(area.width);
+        if height == 0 || width == 0 {
+            return;
+        }
+        let mut rows: Vec<Line> = Vec::with_capacity(height);
+        for logged in self.lines.iter().rev() {
+            if rows.len() >= height {
+                break;
+            }
+            let mut block = self.transcript_rows(logged, width);
+            block.reverse();
+            rows.extend(block);
+        }
+        rows.truncate(height);
+        rows.reverse();
+        let top = area.y + (height - rows.len()) as u16;
+        for (i, row) in rows.into_iter().enumerate() {
+            frame.render_widget(row, Rect::new(area.x, top + i as u16, area.width, 1));
+        }
+    }
+
+    fn transcript_rows(&self, logged: &Logged, width: usize) -> Vec<Line<'static>> {
+        let u = &logged.utterance;
+        let prefix = format!("{} {:<4} ", format_duration_ms(u.elapsed_ms), u.speaker);
+        let indent = prefix.chars().count();
+        let mark = match &u.mark {
+            Some(m) if m.word.is_empty() => "★ ".to_string(),
+            Some(m) => format!("★{} ", m.word),
+            None => String::new(),
+        };
+        let (body, style) = match u.kind {
+            UtteranceKind::Speech => (u.text.clone(), Style::default()),
+            UtteranceKind::Event => {
+                (format!("[{}]", u.text), Style::default().fg(Color::Yellow).add_modifier(Modifier::ITALIC))
+            }
+            UtteranceKind::Note => (format!("(note) {}", u.text), Style::default().fg(Color::Cyan)),
+            UtteranceKind::Pause if u.text.is_empty() => {
+                ("(pause)".to_string(), Style::default().add_modifier(Modifier::DIM))
+            }
+            UtteranceKind::Pause => {
+                (format!("(pause {})", u.text), Style::default().add_modifier(Modifier::DIM))
+            }
+        };
+        let style = if logged.saved { style } else { style.add_modifier(Modifier::DIM) };
+        let text_width = width.saturating_sub(indent).max(1);
+        let wrapped = wrap(&format!("{mark}{body}"), text_width);
+        wrapped
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let lead = if i == 0 { prefix.clone() } else { " ".repeat(indent) };
+                let lead_style = if logged.saved {
+                    Style::default().fg(Color::DarkGray)
+                } else {
+                    Style::default().add_modifier(Modifier::DIM)
+                };
+                Line::from(vec![Span::styled(lead, lead_style), Span::styled(row, style)])
+            })
+            .collect()
+    }
+
+    fn render_speakers(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
+        let mut spans = Vec::new();
+        for (i, s) in self.session.speakers.iter().enumerate() {
+            let key = keys.keys_for(Table::Live, Action::SwitchSpeaker(s.key)).unwrap_or_default();
+            let key = key.split(", ").next().unwrap_or("").to_string();
+            spans.push(Span::raw(format!(" {key} ")).dim());
+            let label = format!(" {} ({}) ", s.label, s.role);
+            spans.push(if i == self.speaker { Span::raw(label).reversed().bold() } else { Span::raw(label) });
+        }
+        frame.render_widget(Line::from(spans), area);
+    }
+
+    fn render_input(&self, frame: &mut Frame, area: Rect) {
+        match &self.mode {
+            Mode::Marking(word) => {
+                let seq = self.last_index().map_or(0, |i| self.lines[i].utterance.seq);
+                word.render(
+                    frame,
+                    area,
+                    Span::raw(format!("Mark line {seq} with a word (optional): ")).bold(),
+                    true,
+                )
+            }
+            Mode::Correcting(text) => {
+                let seq = self.last_index().map_or(0, |i| self.lines[i].utterance.seq);
+                text.render(frame, area, Span::raw(format!("Correct line {seq}: ")).bold(), true)
+            }
+            _ => self.input.render(
+                frame,
+                area,
+                Span::raw(format!("{} ▸ ", self.current_speaker())).bold(),
+                true,
+            ),
+        }
+    }
+}

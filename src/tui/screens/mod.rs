@@ -1,0 +1,48 @@
+//! One module per screen: a state, `update(Input) -> Effect`, and `render`.
+//! Screens never touch the store: they return effects for the app to carry out.
+
+pub mod form;
+pub mod help;
+pub mod home;
+pub mod live;
+
+use crate::domain::{Id, Session};
+use crate::keymap::{Action, Keymap, Table};
+use crate::store::writer::Durability;
+use crate::store::Change;
+
+/// What reaches a screen: an action from the keymap, or text typed or pasted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Action(Action),
+    Char(char),
+    Paste(String),
+}
+
+/// What a screen asks the app to do.
+#[derive(Debug)]
+pub enum Effect {
+    None,
+    /// Hand changes to the store writer; the acknowledgement comes back with `tag`.
+    Save {
+        tag: u64,
+        changes: Vec<Change>,
+        durability: Durability,
+    },
+    AddCase(String),
+    OpenForm(Id),
+    StartSession(Box<Session>),
+    OpenLive(Id),
+    GoHome,
+}
+
+/// Key hints for a footer: "a add case · s start session", from the active keymap.
+pub fn hints(keys: &Keymap, table: Table, actions: &[(Action, &str)]) -> String {
+    actions
+        .iter()
+        .filter_map(|(action, label)| {
+            keys.keys_for(table, *action).map(|k| format!("{} {label}", k.split(", ").next().unwrap_or("")))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}

@@ -1,0 +1,4 @@
+//! Pieces of screens used in more than one place.
+
+pub mod input;
+pub mod wrap;
