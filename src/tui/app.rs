@@ -135,7 +135,11 @@ impl App {
             self.show_problem(e.to_string());
         }
         if matches!(&self.screen, Screen::Live(live) if live.is_ended()) {
-            let _ = self.go_home(None);
+            // Home lists the session as ended only once the store says so.
+            self.wait_for_saves();
+            if let Err(e) = self.go_home(None) {
+                self.show_problem(e.to_string());
+            }
         }
     }
 

@@ -187,6 +187,10 @@ impl LiveState {
                 return self.save_session();
             }
             Action::TickTheme(_) => self.say("Themes are for interviews.", Tone::Problem),
+            Action::EndSession if !self.input.is_empty() => self.say(
+                "A line is still being typed: save it with Enter or clear it, then end the session.",
+                Tone::Problem,
+            ),
             Action::EndSession => {
                 self.mode = Mode::ConfirmEnd;
                 self.say(

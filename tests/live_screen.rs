@@ -1,0 +1,269 @@
+//! The live screen, driven through the real keymap and update loop.
+
+mod common;
+
+use common::Harness;
+use fieldlog::domain::{SessionKind, UtteranceKind};
+
+fn only_session(h: &Harness) -> fieldlog::domain::Session {
+    let sessions = h.store.sessions().unwrap();
+    assert_eq!(sessions.len(), 1);
+    sessions.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_meeting_logged_live_is_on_screen_and_in_the_store() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.clock.advance_ms(4_000);
+    h.type_text("Jeg vil gerne have et arbejde, men ryggen driller");
+    h.clock.advance_ms(3_000);
+    h.press("enter");
+    h.press("alt-2");
+    h.type_text("Hvad tænker du om praktikken?");
+    h.press("enter");
+    h.type_text("rækker kaffe frem");
+    h.press("alt-e");
+    h.press("alt-m");
+    h.type_text("vigtig");
+    h.press("enter");
+    h.press("alt-c ctrl-u");
+    h.type_text("rækker kaffen frem");
+    h.press("enter");
+    h.settle();
+
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("AA · observation · contact 1 · job centre"), "{screen}");
+    assert!(screen.contains("00:00:04 AA   Jeg vil gerne have et arbejde, men ryggen driller"), "{screen}");
+    assert!(screen.contains("00:00:07 CW   Hvad tænker du om praktikken?"), "{screen}");
+    assert!(screen.contains("CW   ★vigtig [rækker kaffen frem]"), "{screen}");
+    assert!(screen.contains("Line 3 saved to disk"), "{screen}");
+    insta::assert_snapshot!(screen);
+
+    let session = only_session(&h);
+    let lines = h.store.utterances(session.id).unwrap();
+    let got: Vec<_> = lines.iter().map(|u| (u.seq, u.speaker.as_str(), u.kind, u.text.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "AA", UtteranceKind::Speech, "Jeg vil gerne have et arbejde, men ryggen driller"),
+            (2, "CW", UtteranceKind::Speech, "Hvad tænker du om praktikken?"),
+            (3, "CW", UtteranceKind::Event, "rækker kaffen frem"),
+        ]
+    );
+    assert_eq!(lines[2].mark.as_ref().map(|m| m.word.as_str()), Some("vigtig"));
+    let revisions = h.store.revisions(session.id).unwrap();
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(revisions[0].text, "rækker kaffe frem");
+}
+
+#[test]
+fn a_line_is_timed_from_its_first_keystroke_not_from_enter() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.clock.advance_ms(10_000);
+    h.type_text("J");
+    h.clock.advance_ms(6_000);
+    h.type_text("eg kommer for sent");
+    h.press("enter");
+    h.settle();
+    let line = &h.store.utterances(only_session(&h).id).unwrap()[0];
+    assert_eq!(line.elapsed_ms, 10_000);
+    assert_eq!((line.committed - line.onset).num_milliseconds(), 6_000);
+}
+
+#[test]
+fn the_last_line_can_be_given_to_another_speaker_keeping_the_old_one() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.type_text("Det må du selv om");
+    h.press("enter alt-g");
+    h.settle();
+    let session = only_session(&h);
+    assert_eq!(h.store.utterances(session.id).unwrap()[0].speaker, "CW");
+    assert_eq!(h.store.revisions(session.id).unwrap()[0].speaker, "AA");
+}
+
+#[test]
+fn notes_and_pauses_belong_to_no_speaker() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.type_text("CW virker træt");
+    h.press("alt-n alt-p");
+    h.type_text("12 s");
+    h.press("alt-p");
+    h.settle();
+    let lines = h.store.utterances(only_session(&h).id).unwrap();
+    let got: Vec<_> = lines.iter().map(|u| (u.speaker.as_str(), u.kind, u.text.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("", UtteranceKind::Note, "CW virker træt"),
+            ("", UtteranceKind::Pause, ""),
+            ("", UtteranceKind::Pause, "12 s")
+        ]
+    );
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("(note) CW virker træt") && screen.contains("(pause 12 s)"), "{screen}");
+}
+
+#[test]
+fn the_clock_pauses_and_resumes_without_resetting_and_recording_time_is_kept() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.clock.advance_ms(60_000);
+    h.press("alt-r");
+    h.clock.advance_ms(5_000);
+    h.press("alt-k");
+    h.clock.advance_ms(120_000);
+    assert!(h.screen(80, 24).contains("⏸ 00:01:05 paused"));
+    h.press("alt-k");
+    h.clock.advance_ms(10_000);
+    h.type_text("Så er vi i gang igen");
+    h.press("enter");
+    h.settle();
+    let session = only_session(&h);
+    let line = &h.store.utterances(session.id).unwrap()[0];
+    assert_eq!(line.elapsed_ms, 75_000);
+    assert_eq!(session.recording_ms(line.onset), Some(135_000));
+    assert!(h.screen(80, 24).contains("rec 00:02:15"));
+}
+
+#[test]
+fn interviews_show_the_guide_and_themes_can_be_ticked() {
+    let mut h = Harness::new();
+    h.start_session("AA", "left");
+    assert_eq!(only_session(&h).kind, SessionKind::Interview);
+    h.press("f2 f4 f4 f1");
+    h.settle();
+    assert_eq!(only_session(&h).themes_ticked, vec![0, 1]);
+    let narrow = h.screen(80, 24);
+    assert!(narrow.contains("Themes: ✓T1 ✓T2 ·T3 ·T4 ·T5"), "{narrow}");
+    let wide = h.screen(120, 30);
+    assert!(wide.contains("[x] T2 efforts offered or started"), "{wide}");
+    assert!(wide.contains("[ ] T3"), "{wide}");
+}
+
+#[test]
+fn function_keys_switch_speakers_in_the_function_keys_keymap() {
+    let mut h = Harness::with_keymap("function-keys");
+    h.start_session("AA", "");
+    h.press("f2");
+    h.type_text("Hvordan går det?");
+    h.press("enter f1");
+    h.type_text("Fint");
+    h.press("enter");
+    h.settle();
+    let lines = h.store.utterances(only_session(&h).id).unwrap();
+    assert_eq!(lines.iter().map(|u| u.speaker.as_str()).collect::<Vec<_>>(), vec!["CW", "AA"]);
+}
+
+#[test]
+fn ending_the_session_asks_once_more_and_stores_its_end() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.press("ctrl-x");
+    assert!(h.screen(80, 24).contains("End this session?"));
+    h.type_text("x");
+    h.press("ctrl-u ctrl-x ctrl-x");
+    h.settle();
+    let session = only_session(&h);
+    assert_eq!(session.ended, Some(common::start_time()));
+    let home = h.screen(80, 24);
+    assert!(home.contains("observation 2026-03-02") && !home.contains("open:"), "{home}");
+}
+
+#[test]
+fn a_draft_left_by_a_crash_is_offered_back() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.type_text("Jeg nåede ikke at");
+    // The event loop saves the draft every quarter second.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    h.app.tick();
+    h.settle();
+    h.restart();
+    h.press("o");
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("AA ▸ Jeg nåede ikke at"), "{screen}");
+    assert!(screen.contains("Recovered the line you were typing"), "{screen}");
+    h.type_text(" sige det");
+    h.press("enter");
+    h.settle();
+    let lines = h.store.utterances(only_session(&h).id).unwrap();
+    assert_eq!(lines[0].text, "Jeg nåede ikke at sige det");
+    assert!(h.store.draft(lines[0].session).unwrap().is_none(), "a saved line clears its draft");
+}
+
+#[test]
+fn escapes_in_pasted_text_are_stored_and_shown_without_control_characters() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.paste("rød\u{1b}[31m tekst\u{1b}]0;titel\u{7} og\r\nmere\u{202e}");
+    h.press("enter");
+    h.settle();
+    let line = &h.store.utterances(only_session(&h).id).unwrap()[0];
+    assert_eq!(line.text, "rød[31m tekst]0;titel og mere");
+    let buffer = h.render(80, 24);
+    assert!(buffer.content.iter().all(|c| !c.symbol().chars().any(char::is_control)));
+}
+
+#[test]
+fn wide_characters_and_emoji_keep_their_columns() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.type_text("日本語 og 👩‍👩‍👧 og æøå");
+    h.press("enter");
+    h.settle();
+    let screen = h.screen(40, 10);
+    assert!(screen.contains("日本語 og"), "{screen}");
+    assert!(screen.contains("æøå"), "{screen}");
+}
+
+#[test]
+fn every_screen_draws_at_every_small_size_without_panicking() {
+    let mut h = Harness::new();
+    let sizes = [(1, 1), (0, 0), (0, 5), (5, 0), (2, 3), (10, 2), (20, 5), (80, 24), (300, 80)];
+    for (w, hgt) in sizes {
+        h.render(w, hgt);
+    }
+    h.press("a");
+    for (w, hgt) in sizes {
+        h.render(w, hgt);
+    }
+    h.type_text("AA");
+    h.press("enter s");
+    for (w, hgt) in sizes {
+        h.render(w, hgt);
+    }
+    h.press("left enter");
+    h.type_text("en lang linje med 👩‍👩‍👧 ".repeat(20).as_str());
+    h.press("enter");
+    h.type_text("halv");
+    h.press("alt-h");
+    for (w, hgt) in sizes {
+        h.render(w, hgt);
+    }
+    h.press("esc alt-c");
+    for (w, hgt) in sizes {
+        h.render(w, hgt);
+    }
+}
+
+#[test]
+fn help_lists_the_bindings_of_the_screen_from_the_keymap() {
+    let mut h = Harness::new();
+    h.press("?");
+    let home_help = h.screen(80, 24);
+    assert!(home_help.contains("Keys: home screen"), "{home_help}");
+    assert!(home_help.contains("a   ") && home_help.contains("add a case"), "{home_help}");
+    h.press("esc");
+    h.start_session("AA", "");
+    h.press("alt-h");
+    let live_help = h.screen(80, 24);
+    assert!(live_help.contains("alt-2") && live_help.contains("speaker 2 speaks now"), "{live_help}");
+    assert!(live_help.contains("alt-e") && live_help.contains("save the line as an event"), "{live_help}");
+    h.press("esc");
+    h.type_text("?");
+    assert!(h.screen(80, 24).contains("AA ▸ ?"), "? is text while logging");
+}
