@@ -1,0 +1,100 @@
+//! Values written by format version 1 still decode. The fixtures in
+//! `tests/fixtures/v1/` are raw stored bytes and are never rewritten: a
+//! change of layout needs a new version and a migration, not new fixtures.
+//! (`FIELDLOG_WRITE_FIXTURES=1` writes missing ones, for a new version's first release.)
+
+use chrono::DateTime;
+use fieldlog::domain::*;
+use fieldlog::store::envelope::{decode, encode, Versioned};
+use std::fmt::Debug;
+use std::path::PathBuf;
+
+fn at(text: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    DateTime::parse_from_rfc3339(text).unwrap()
+}
+
+fn check<T: Versioned + PartialEq + Debug>(name: &str, expected: T) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1").join(name);
+    if !path.exists() && std::env::var_os("FIELDLOG_WRITE_FIXTURES").is_some() {
+        std::fs::write(&path, encode(&expected)).unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(bytes[0], 1, "{name} is a version 1 value");
+    assert_eq!(decode::<T>(&bytes).unwrap(), expected, "{name} decodes as written by version 1");
+}
+
+fn session_id() -> Id {
+    Id::from_bytes([0x01, 0x9a, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, 0x2a])
+}
+
+#[test]
+fn version_1_values_decode() {
+    let case_id = Id::from_bytes([0x01, 0x9a, 0, 0, 0, 0, 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, 0x01]);
+    check(
+        "case.bin",
+        Case {
+            id: case_id,
+            code: CaseCode::parse("NTC").unwrap(),
+            attributes: vec![("site".into(), "Nord".into()), ("køn".into(), "kvinde".into())],
+            created: at("2026-03-01T09:00:00+01:00"),
+        },
+    );
+    let mut clock = SessionClock::start(at("2026-03-02T10:00:00+01:00"));
+    clock.pause(at("2026-03-02T10:10:00+01:00"));
+    clock.resume(at("2026-03-02T10:12:00+01:00"));
+    check(
+        "session.bin",
+        Session {
+            id: session_id(),
+            case_id,
+            kind: SessionKind::Interview,
+            contact_point: 2,
+            place: Place::Other,
+            place_text: "Café Nord".into(),
+            speakers: vec![
+                Speaker { key: 1, label: "NTC".into(), role: Role::Participant },
+                Speaker { key: 2, label: "I".into(), role: Role::Interviewer },
+            ],
+            clock,
+            ended: Some(at("2026-03-02T11:00:00+01:00")),
+            recording_started: Some(at("2026-03-02T10:00:30+01:00")),
+            themes_ticked: vec![0, 3],
+            notes: "lidt forsinket".into(),
+        },
+    );
+    check(
+        "utterance.bin",
+        Utterance {
+            session: session_id(),
+            seq: 7,
+            speaker: "NTC".into(),
+            kind: UtteranceKind::Speech,
+            text: "Jeg ærgrer mig over det 😞".into(),
+            onset: at("2026-03-02T10:05:00+01:00"),
+            committed: at("2026-03-02T10:05:04.250+01:00"),
+            elapsed_ms: 300_000,
+            mark: Some(Mark { word: "selvværd".into(), at: at("2026-03-02T10:05:06+01:00") }),
+            deleted: false,
+        },
+    );
+    check(
+        "revision.bin",
+        Revision {
+            session: session_id(),
+            seq: 7,
+            speaker: "I".into(),
+            text: "Jeg ærgre".into(),
+            replaced: at("2026-03-02T10:05:10+01:00"),
+        },
+    );
+    check(
+        "draft.bin",
+        Draft {
+            session: session_id(),
+            speaker: "I".into(),
+            text: "Hvad skete der s".into(),
+            onset: Some(at("2026-03-02T10:06:00+01:00")),
+            onset_elapsed_ms: 360_000,
+        },
+    );
+}
