@@ -3,15 +3,24 @@
 
 mod durable;
 pub mod envelope;
+mod journal;
 mod keys;
 mod lock;
 pub mod writer;
 
 use crate::domain::{Case, CaseCode, Draft, Id, Revision, Session, Utterance};
 use envelope::{decode, encode, Versioned};
+use journal::{Journal, Op};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// The trees a journal op can write to, by number.
+const UTTERANCES: u8 = 0;
+const REVISIONS: u8 = 1;
+const SESSIONS: u8 = 2;
+const DRAFTS: u8 = 3;
 
 /// The layout of the whole store (trees and keys); values carry their own version.
 pub const STORE_FORMAT: u8 = 1;
@@ -55,6 +64,7 @@ pub struct Store {
     revisions: sled::Tree,
     drafts: sled::Tree,
     durable: durable::Syncer,
+    journal: Mutex<Journal>,
     _lock: File,
 }
 
@@ -77,6 +87,7 @@ impl Store {
             }
         }
         let durable = durable::Syncer::new(&sled_dir).map_err(io)?;
+        let (journal, replay) = Journal::open(dir)?;
         let store = Store {
             dir: dir.to_path_buf(),
             cases: db.open_tree("cases")?,
@@ -87,10 +98,34 @@ impl Store {
             drafts: db.open_tree("drafts")?,
             db,
             durable,
+            journal: Mutex::new(journal),
             _lock: lock,
         };
-        store.make_durable()?;
+        // Lines acknowledged before a crash but not yet checkpointed into sled.
+        for ops in &replay {
+            store.apply_ops(ops)?;
+        }
+        store.checkpoint()?;
         Ok(store)
+    }
+
+    fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes everything in sled durable and empties the journal.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let mut journal = self.journal();
+        self.make_durable()?;
+        if !journal.is_empty() {
+            journal.clear().map_err(|source| StoreError::Io { store: self.dir.clone(), source })?;
+        }
+        Ok(())
+    }
+
+    /// Bytes in the journal since the last checkpoint.
+    pub fn journal_len(&self) -> u64 {
+        self.journal().len()
     }
 
     pub fn path(&self) -> &Path {
@@ -102,12 +137,6 @@ impl Store {
     pub fn make_durable(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         self.durable.sync().map_err(|source| StoreError::Io { store: self.dir.clone(), source })
-    }
-
-    /// Writes to the OS without waiting for the disk: enough to survive kill -9.
-    pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
     }
 
     pub fn add_case(&self, case: &Case) -> Result<(), StoreError> {
@@ -179,43 +208,74 @@ impl Store {
         get(&self.drafts, session.as_bytes())
     }
 
-    /// Writes all changes atomically (all or none); not yet durable.
-    pub fn apply(&self, changes: &[Change]) -> Result<(), StoreError> {
+    /// The key writes a list of changes comes down to.
+    fn ops(changes: &[Change]) -> Vec<Op> {
+        let op = |tree, key: &[u8], value: Option<Vec<u8>>| Op { tree, key: key.to_vec(), value };
+        changes
+            .iter()
+            .map(|change| match change {
+                Change::Utterance(u) => op(UTTERANCES, &keys::line(u.session, u.seq), Some(encode(u))),
+                Change::Revision(r) => {
+                    op(REVISIONS, &keys::revision(r.session, r.seq, Id::new()), Some(encode(r)))
+                }
+                Change::Session(s) => op(SESSIONS, s.id.as_bytes(), Some(encode(s))),
+                Change::Draft(d) => op(DRAFTS, d.session.as_bytes(), Some(encode(d))),
+                Change::ClearDraft(session) => op(DRAFTS, session.as_bytes(), None),
+            })
+            .collect()
+    }
+
+    /// Writes ops atomically (all or none) to sled, not yet durable.
+    fn apply_ops(&self, ops: &[Op]) -> Result<(), StoreError> {
         let trees = (&self.utterances, &self.revisions, &self.sessions, &self.drafts);
         let result = trees.transaction(|(utterances, revisions, sessions, drafts)| {
-            for change in changes {
-                match change {
-                    Change::Utterance(u) => {
-                        utterances.insert(keys::line(u.session, u.seq).as_slice(), encode(u))?;
-                    }
-                    Change::Revision(r) => {
-                        let key = keys::revision(r.session, r.seq, Id::new());
-                        revisions.insert(key.as_slice(), encode(r))?;
-                    }
-                    Change::Session(s) => {
-                        sessions.insert(s.id.as_bytes().as_slice(), encode(s))?;
-                    }
-                    Change::Draft(d) => {
-                        drafts.insert(d.session.as_bytes().as_slice(), encode(d))?;
-                    }
-                    Change::ClearDraft(session) => {
-                        drafts.remove(session.as_bytes().as_slice())?;
-                    }
-                }
+            for op in ops {
+                let tree = match op.tree {
+                    UTTERANCES => utterances,
+                    REVISIONS => revisions,
+                    SESSIONS => sessions,
+                    DRAFTS => drafts,
+                    _ => return Err(ConflictableTransactionError::Abort(op.tree)),
+                };
+                match &op.value {
+                    Some(value) => tree.insert(op.key.as_slice(), value.as_slice())?,
+                    None => tree.remove(op.key.as_slice())?,
+                };
             }
-            Ok::<(), ConflictableTransactionError<()>>(())
+            Ok(())
         });
         match result {
             Ok(()) => Ok(()),
-            Err(TransactionError::Abort(())) => unreachable!("store changes never abort"),
+            Err(TransactionError::Abort(tree)) => {
+                Err(StoreError::Corrupt { what: "journal record", reason: format!("unknown tree {tree}") })
+            }
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
     }
 
     /// Writes the changes and makes them durable before returning.
     pub fn commit(&self, changes: &[Change]) -> Result<(), StoreError> {
-        self.apply(changes)?;
-        self.make_durable()
+        self.commit_many(&[changes], true).pop().unwrap_or(Ok(()))
+    }
+
+    /// Appends the batches to the journal in order — fsynced once when `sync`,
+    /// else only handed to the OS, which survives kill -9 (drafts) — then
+    /// writes each atomically to sled. One result per batch.
+    pub fn commit_many(&self, batches: &[&[Change]], sync: bool) -> Vec<Result<(), StoreError>> {
+        let ops: Vec<Vec<Op>> = batches.iter().map(|changes| Self::ops(changes)).collect();
+        let mut journal = self.journal();
+        let records: Vec<&[Op]> = ops.iter().map(Vec::as_slice).collect();
+        if let Err(e) = journal.append(&records, sync) {
+            let reason = e.to_string();
+            return ops
+                .iter()
+                .map(|_| {
+                    let source = std::io::Error::other(reason.clone());
+                    Err(StoreError::Io { store: self.dir.clone(), source })
+                })
+                .collect();
+        }
+        ops.iter().map(|ops| self.apply_ops(ops)).collect()
     }
 }
 

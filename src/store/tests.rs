@@ -140,3 +140,28 @@ fn the_writer_acknowledges_each_job_after_saving_it() {
     writer.finish();
     assert_eq!(store.utterances(s).unwrap().len(), 20);
 }
+
+#[test]
+fn lines_left_only_in_the_journal_are_replayed_once_on_open() {
+    let first = tempfile::tempdir().unwrap();
+    let s = Id::new();
+    let journal = {
+        let store = Store::open(first.path()).unwrap();
+        for seq in 1..=5 {
+            store.commit(&[Change::Utterance(line(s, seq, "kun i journalen"))]).unwrap();
+        }
+        std::fs::read(first.path().join("journal")).unwrap()
+    };
+    assert!(!journal.is_empty(), "no checkpoint has emptied the journal yet");
+    // A store whose sled never got the lines: everything comes from the journal.
+    let second = tempfile::tempdir().unwrap();
+    std::fs::write(second.path().join("journal"), &journal).unwrap();
+    let store = Store::open(second.path()).unwrap();
+    assert_eq!(store.utterances(s).unwrap().len(), 5);
+    assert_eq!(store.journal_len(), 0, "opening checkpoints what it replayed");
+    drop(store);
+    // Replaying again over lines sled already has changes nothing.
+    std::fs::write(second.path().join("journal"), &journal).unwrap();
+    let store = Store::open(second.path()).unwrap();
+    assert_eq!(store.utterances(s).unwrap().len(), 5);
+}

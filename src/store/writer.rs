@@ -3,7 +3,7 @@
 //! are committed together with one fsync (group commit).
 
 use super::{Change, Store};
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 pub enum Durability {
     /// Past a real fsync: a committed line.
     Synced,
-    /// Handed to the OS: survives kill -9, used for drafts.
+    /// Handed to the OS: survives kill -9 but not power loss; for drafts.
     Flushed,
 }
 
@@ -70,27 +70,45 @@ impl Drop for Writer {
     }
 }
 
+/// Checkpoint when typing pauses this long, or when the journal grows past this size.
+const IDLE: Duration = Duration::from_secs(1);
+const JOURNAL_LIMIT: u64 = 1 << 20;
+
 fn run(store: &Store, inbox: &Receiver<Job>, acks: &Sender<Saved>) {
-    while let Ok(first) = inbox.recv() {
+    loop {
+        let first = match inbox.recv_timeout(IDLE) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                if store.journal_len() > 0 {
+                    let _ = store.checkpoint();
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let _ = store.checkpoint();
+                return;
+            }
+        };
         let arrived = Instant::now();
         let mut batch = vec![first];
         batch.extend(inbox.try_iter());
-        let mut results = Vec::with_capacity(batch.len());
-        for job in &batch {
-            results.push(store.apply(&job.changes).err().map(|e| e.to_string()));
-        }
-        let synced = if batch.iter().any(|j| j.durability == Durability::Synced) {
-            store.make_durable()
-        } else {
-            store.flush()
-        };
-        let sync_error = synced.err().map(|e| e.to_string());
+        let results = save(store, &batch);
         for (job, error) in batch.into_iter().zip(results) {
-            let error = error.or_else(|| sync_error.clone());
             let saved = Saved { tag: job.tag, durability: job.durability, error, took: arrived.elapsed() };
             if acks.send(saved).is_err() {
                 return;
             }
         }
+        if store.journal_len() > JOURNAL_LIMIT {
+            let _ = store.checkpoint();
+        }
     }
+}
+
+/// Every job goes through the journal in the order it came; the batch is
+/// fsynced once if any job in it asks for that. Returns each job's error.
+fn save(store: &Store, batch: &[Job]) -> Vec<Option<String>> {
+    let changes: Vec<&[Change]> = batch.iter().map(|j| j.changes.as_slice()).collect();
+    let sync = batch.iter().any(|j| j.durability == Durability::Synced);
+    store.commit_many(&changes, sync).into_iter().map(|r| r.err().map(|e| e.to_string())).collect()
 }

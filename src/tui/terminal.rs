@@ -38,14 +38,13 @@ pub fn restore() {
 
 /// On SIGHUP, SIGTERM or SIGINT (on their own thread: crossterm's event poll
 /// spins once its terminal is gone), saves the line being typed as a draft,
-/// makes the store durable and exits.
+/// through the journal, and exits.
 pub fn save_and_exit_on_signal(store: Arc<Store>, draft: SharedDraft) {
     let result = ctrlc::set_handler(move || {
         let draft = draft.lock().unwrap_or_else(|e| e.into_inner()).clone();
         if let Some(draft) = draft.filter(|d| !d.text.is_empty()) {
-            let _ = store.apply(&[Change::Draft(draft)]);
+            let _ = store.commit(&[Change::Draft(draft)]);
         }
-        let _ = store.make_durable();
         restore();
         std::process::exit(0);
     });
