@@ -267,3 +267,37 @@ fn help_lists_the_bindings_of_the_screen_from_the_keymap() {
     h.type_text("?");
     assert!(h.screen(80, 24).contains("AA ▸ ?"), "? is text while logging");
 }
+
+#[test]
+fn a_one_megabyte_paste_is_taken_whole_and_saved_exactly() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    let paste: String = "Selvværd og ærgrelse 👩‍👩‍👧 ".repeat(1 << 20 / 32);
+    h.paste(&paste);
+    h.render(80, 24);
+    h.press("enter");
+    h.settle();
+    let line = &h.store.utterances(only_session(&h).id).unwrap()[0];
+    assert_eq!(line.text, paste.trim());
+    assert!(h.screen(80, 24).contains("Line 1 saved to disk"));
+}
+
+#[test]
+fn home_says_what_to_do_first_and_lists_cases_with_their_sessions() {
+    let mut h = Harness::new();
+    let empty = h.screen(80, 24);
+    assert!(empty.contains("No cases yet.") && empty.contains("Press a to add a case"), "{empty}");
+    h.press("a");
+    h.type_text("Anne Hansen");
+    h.press("enter");
+    assert!(h.screen(80, 24).contains("is not valid: use 1 to 8 letters or digits"));
+    assert!(h.store.cases().unwrap().is_empty());
+    h.start_session("NTC", "left");
+    h.press("esc");
+    h.settle();
+    let home = h.screen(80, 24);
+    assert!(home.contains("▸ NTC       1    0    0     0     0"), "{home}");
+    assert!(home.contains("open: interview 2026-03-02 10:00"), "{home}");
+    h.press("o");
+    assert!(h.screen(80, 24).contains("NTC · interview · contact 1"));
+}
