@@ -272,7 +272,7 @@ fn help_lists_the_bindings_of_the_screen_from_the_keymap() {
 fn a_one_megabyte_paste_is_taken_whole_and_saved_exactly() {
     let mut h = Harness::new();
     h.start_session("AA", "");
-    let paste: String = "Selvværd og ærgrelse 👩‍👩‍👧 ".repeat(1 << 20 / 32);
+    let paste: String = "Selvværd og ærgrelse 👩‍👩‍👧 ".repeat((1 << 20) / 32);
     h.paste(&paste);
     h.render(80, 24);
     h.press("enter");
