@@ -7,6 +7,7 @@ use super::screens::help::HelpState;
 use super::screens::home::{CaseRow, HomeState};
 use super::screens::live::LiveState;
 use super::screens::{Effect, Input};
+use super::widgets::wrap::wrap;
 use crate::domain::{Case, CaseCode, Clock, Draft, Id};
 use crate::keymap::{keys, Action, Keymap, Table};
 use crate::store::writer::{Durability, Job, Saved, Writer};
@@ -15,6 +16,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Stylize;
 use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
@@ -261,15 +263,19 @@ impl App {
 
     pub fn render(&self, frame: &mut Frame) {
         let area = frame.area();
-        let (banner, main) = match &self.banner {
-            Some(_) if area.height > 2 => {
-                let [b, m] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        // The banner wraps, so the reason it gives is readable at any width.
+        let banner_rows = self.banner.as_ref().map(|text| wrap(&format!(" {text}"), usize::from(area.width)));
+        let (banner, main) = match &banner_rows {
+            Some(rows) if area.height > rows.len() as u16 + 2 => {
+                let [b, m] =
+                    Layout::vertical([Constraint::Length(rows.len() as u16), Constraint::Min(0)]).areas(area);
                 (Some(b), m)
             }
             _ => (None, area),
         };
-        if let (Some(text), Some(b)) = (&self.banner, banner) {
-            frame.render_widget(Line::from(format!(" {text}")).white().on_red(), b);
+        if let (Some(rows), Some(b)) = (banner_rows, banner) {
+            let lines: Vec<Line> = rows.into_iter().map(Line::from).collect();
+            frame.render_widget(Paragraph::new(lines).white().on_red(), b);
         }
         let now = self.clock.now();
         match &self.screen {

@@ -1,0 +1,241 @@
+//! The real program in a real terminal (tmux, 80×24): typed at with
+//! send-keys, read back with capture-pane, stopped the ways a laptop stops it.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// Starts fieldlog on a fresh store in a detached 80×24 tmux session.
+    fn start() -> Tmux {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = format!(
+            "fieldlog-test-{}-{}",
+            std::process::id(),
+            dir.path().file_name().unwrap().to_string_lossy()
+        );
+        let tmux = Tmux { socket, dir };
+        tmux.launch();
+        tmux
+    }
+
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("study")
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    fn launch(&self) {
+        let program = format!(
+            "{} --store {}; echo exited $? > {}",
+            env!("CARGO_BIN_EXE_fieldlog"),
+            self.store().display(),
+            self.dir.path().join("exit").display()
+        );
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24"])
+            .args([
+                "-e",
+                &format!("XDG_CONFIG_HOME={}", self.config().display()),
+                "-e",
+                "TERM=xterm-256color",
+            ])
+            .arg(program)
+            .status()
+            .expect("these tests need tmux: install it (apt-get install tmux)");
+        assert!(status.success());
+        self.wait_for("fieldlog · cases");
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.tmux(&["send-keys", "-t", "0", key]);
+        }
+    }
+
+    fn text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "0", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "0"])
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "waited for {text:?}, screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The pid fieldlog wrote into its store lock.
+    fn pid(&self) -> String {
+        std::fs::read_to_string(self.store().join("lock")).unwrap().trim().to_string()
+    }
+
+    fn wait_for_exit(&self) -> String {
+        let path = self.dir.path().join("exit");
+        let started = Instant::now();
+        while !path.exists() {
+            assert!(started.elapsed() < Duration::from_secs(10), "fieldlog did not exit");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        std::fs::read_to_string(path).unwrap().trim().to_string()
+    }
+
+    fn session_json(&self) -> Value {
+        let cli = |args: &[&str]| {
+            let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+                .arg("--store")
+                .arg(self.store())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            serde_json::from_slice::<Value>(&out.stdout).unwrap()
+        };
+        let list = cli(&["session", "list", "--json"]);
+        let id = list[0]["id"].as_str().unwrap().to_string();
+        cli(&["session", "show", &id, "--json"])
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+    }
+}
+
+fn texts(session: &Value) -> Vec<String> {
+    session["utterances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Adds case AA, starts an interview and logs two lines.
+fn log_two_lines(t: &Tmux) {
+    t.keys(&["a"]);
+    t.text("AA");
+    t.keys(&["Enter", "s", "Left", "Enter"]);
+    t.wait_for("AA · interview · contact 1");
+    t.text("Jeg har søgt 40 job, og ingen har svaret");
+    t.keys(&["Enter", "M-2"]);
+    t.text("Hvordan har du det med det?");
+    t.keys(&["Enter"]);
+    t.wait_for("Line 2 saved to disk");
+}
+
+fn assert_draft_offered_after_restart(t: &Tmux, draft: &str) {
+    t.launch();
+    t.keys(&["o"]);
+    let screen = t.wait_for("Recovered the line you were typing");
+    assert!(screen.contains(&format!("▸ {draft}")), "{screen}");
+}
+
+#[test]
+fn sigterm_saves_the_line_being_typed_and_restores_the_terminal() {
+    let t = Tmux::start();
+    log_two_lines(&t);
+    t.text("Det ærgrer mig");
+    t.wait_for("▸ Det ærgrer mig");
+    Command::new("kill").args(["-TERM", &t.pid()]).status().unwrap();
+    assert_eq!(t.wait_for_exit(), "exited 0");
+    let shell = t.screen();
+    assert!(
+        !shell.contains("fieldlog · cases") && !shell.contains("alt-h help"),
+        "alternate screen left:\n{shell}"
+    );
+    assert_eq!(
+        texts(&t.session_json()),
+        ["Jeg har søgt 40 job, og ingen har svaret", "Hvordan har du det med det?"]
+    );
+    assert_draft_offered_after_restart(&t, "Det ærgrer mig");
+}
+
+#[test]
+fn closing_the_terminal_window_saves_the_line_being_typed() {
+    let t = Tmux::start();
+    log_two_lines(&t);
+    t.text("Min sagsbehandler");
+    t.wait_for("▸ Min sagsbehandler");
+    // Killing the tmux server hangs up the terminal: fieldlog gets SIGHUP.
+    t.tmux(&["kill-server"]);
+    let started = Instant::now();
+    while Command::new("kill")
+        .args(["-0", &t.pid()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "fieldlog still runs after its terminal closed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_draft_offered_after_restart(&t, "Min sagsbehandler");
+}
+
+#[test]
+fn kill_9_loses_no_saved_line_and_gives_the_draft_back() {
+    let t = Tmux::start();
+    log_two_lines(&t);
+    t.text("Jeg vil gerne i praktik");
+    t.wait_for("▸ Jeg vil gerne i praktik");
+    // The draft is saved every quarter second.
+    std::thread::sleep(Duration::from_millis(600));
+    Command::new("kill").args(["-KILL", &t.pid()]).status().unwrap();
+    t.wait_for_exit();
+    assert_eq!(texts(&t.session_json()).len(), 2);
+    assert_draft_offered_after_restart(&t, "Jeg vil gerne i praktik");
+}
+
+#[test]
+fn a_bad_user_keymap_shows_a_banner_and_logging_still_works() {
+    let t = Tmux::start();
+    t.keys(&["C-q"]);
+    t.wait_for_exit();
+    std::fs::remove_file(t.dir.path().join("exit")).unwrap();
+    let keymap_dir = t.config().join("fieldlog");
+    std::fs::create_dir_all(&keymap_dir).unwrap();
+    std::fs::write(keymap_dir.join("keymap.toml"), "[live]\n\"alt-x\" = \"make-coffee\"\n").unwrap();
+    t.launch();
+    // The banner wraps: compare without the white space it wraps at.
+    let screen: String = t.wait_for("Keymap refused").split_whitespace().collect();
+    assert!(screen.contains("keymap.toml:2:unknownaction\"make-coffee\""), "{screen}");
+    log_two_lines(&t);
+}
+
+#[test]
+fn resize_storms_down_to_one_cell_leave_it_working() {
+    let t = Tmux::start();
+    log_two_lines(&t);
+    for (w, h) in [(1, 1), (2, 1), (80, 2), (10, 30), (1, 24), (200, 60), (80, 24)] {
+        t.tmux(&["resize-window", "-t", "0", "-x", &w.to_string(), "-y", &h.to_string()]);
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    t.text("Stadig her");
+    t.keys(&["Enter"]);
+    t.wait_for("Line 3 saved to disk");
+    assert!(!Path::new(&t.dir.path().join("exit")).exists(), "fieldlog must still run");
+}
