@@ -6,7 +6,7 @@ use super::{Change, Store};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How sure a job must be before it is acknowledged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,11 +27,8 @@ pub struct Job {
 #[derive(Debug)]
 pub struct Saved {
     pub tag: u64,
-    pub durability: Durability,
     /// The store's error in words, when the job was not saved.
     pub error: Option<String>,
-    /// From the job's arrival at the writer to its acknowledgement.
-    pub took: Duration,
 }
 
 pub struct Writer {
@@ -89,12 +86,11 @@ fn run(store: &Store, inbox: &Receiver<Job>, acks: &Sender<Saved>) {
                 return;
             }
         };
-        let arrived = Instant::now();
         let mut batch = vec![first];
         batch.extend(inbox.try_iter());
         let results = save(store, &batch);
         for (job, error) in batch.into_iter().zip(results) {
-            let saved = Saved { tag: job.tag, durability: job.durability, error, took: arrived.elapsed() };
+            let saved = Saved { tag: job.tag, error };
             if acks.send(saved).is_err() {
                 return;
             }

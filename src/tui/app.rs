@@ -139,7 +139,7 @@ impl App {
         if matches!(&self.screen, Screen::Live(live) if live.is_ended()) {
             // Home lists the session as ended only once the store says so.
             self.wait_for_saves();
-            if let Err(e) = self.go_home(None) {
+            if let Err(e) = self.go_home() {
                 self.show_problem(e.to_string());
             }
         }
@@ -187,7 +187,7 @@ impl App {
                 self.open_live(session.id)?;
             }
             Effect::OpenLive(id) => self.open_live(id)?,
-            Effect::GoHome => self.go_home(None)?,
+            Effect::GoHome => self.go_home()?,
         }
         Ok(())
     }
@@ -201,19 +201,16 @@ impl App {
         Ok(())
     }
 
-    fn go_home(&mut self, select: Option<&str>) -> Result<(), StoreError> {
+    /// Back to the case list, with the case of the session just left selected.
+    fn go_home(&mut self) -> Result<(), StoreError> {
         self.save_draft_now();
-        let code;
-        let select = match (&self.screen, select) {
-            (_, Some(s)) => Some(s),
-            (Screen::Live(live), None) => {
-                code = self.store.case(live.session.case_id)?.map(|c| c.code.to_string());
-                code.as_deref()
-            }
-            _ => None,
+        let select = match &self.screen {
+            Screen::Live(live) => self.store.case(live.session.case_id)?.map(|c| c.code.to_string()),
+            Screen::Form(form) => Some(form.case_code().to_string()),
+            Screen::Home(_) => None,
         };
         let mut home = HomeState::new(Vec::new());
-        home.refresh(case_rows(&self.store)?, select);
+        home.refresh(case_rows(&self.store)?, select.as_deref());
         self.screen = Screen::Home(home);
         *self.shared_draft.lock().unwrap_or_else(|e| e.into_inner()) = None;
         Ok(())

@@ -56,6 +56,10 @@ impl FormState {
         Table::Form
     }
 
+    pub fn case_code(&self) -> &str {
+        self.case.code.as_str()
+    }
+
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
         let field = FIELDS[self.focus];
         match input {

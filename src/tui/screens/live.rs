@@ -90,10 +90,6 @@ impl LiveState {
         }
     }
 
-    pub fn line_count(&self) -> usize {
-        self.lines.len()
-    }
-
     pub fn has_unsaved(&self) -> bool {
         !self.pending.is_empty()
     }
