@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod domain;
 pub mod export;
+pub mod import;
 pub mod keymap;
 pub mod store;
 pub mod tui;

@@ -17,17 +17,17 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-fn now() -> chrono::DateTime<chrono::FixedOffset> {
+pub(super) fn now() -> chrono::DateTime<chrono::FixedOffset> {
     SystemClock.now()
 }
 
-fn find_case(store: &Store, code: &str) -> anyhow::Result<Case> {
+pub(super) fn find_case(store: &Store, code: &str) -> anyhow::Result<Case> {
     let parsed = CaseCode::parse(code)?;
     store.case_by_code(&parsed)?.ok_or_else(|| anyhow!("there is no case {code} in this study"))
 }
 
 /// A session by its full id or by the short id that lists show (its last 8 digits).
-fn find_session(store: &Store, id: &str) -> anyhow::Result<Session> {
+pub(super) fn find_session(store: &Store, id: &str) -> anyhow::Result<Session> {
     if let Ok(full) = id.parse::<Id>() {
         if let Some(session) = store.session(full)? {
             return Ok(session);
@@ -42,7 +42,7 @@ fn find_session(store: &Store, id: &str) -> anyhow::Result<Session> {
     bail!("there is no session {id} in this study")
 }
 
-fn print_json(value: &impl serde::Serialize) {
+pub(super) fn print_json(value: &impl serde::Serialize) {
     println!("{}", serde_json::to_string_pretty(value).expect("values always serialise"));
 }
 

@@ -2,6 +2,7 @@
 //! errors into one sentence on stderr. Each command is a thin call into
 //! the domain and the store (see `commands`).
 
+mod analysis;
 mod commands;
 
 use crate::keymap;
@@ -38,6 +39,18 @@ enum Command {
     Log(LogArgs),
     /// Write the study (or part of it) in an exchange format
     Export(ExportArgs),
+    /// Flag, list and show short narratives
+    #[command(subcommand)]
+    Narrative(NarrativeCommand),
+    /// Search lines, narrative titles and memos, ignoring case
+    Search {
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List, import and export the codebook
+    #[command(subcommand)]
+    Codebook(CodebookCommand),
     /// Check keymap files
     #[command(subcommand)]
     Keymap(KeymapCommand),
@@ -121,6 +134,55 @@ struct ExportArgs {
     /// Where to write [default: standard output]
     #[arg(long)]
     output: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum NarrativeCommand {
+    /// Flag lines FROM–TO of a session as a short narrative; prints its id
+    Add {
+        #[arg(long)]
+        session: String,
+        #[arg(long)]
+        from: u32,
+        #[arg(long)]
+        to: u32,
+        /// Its point, in a few words
+        #[arg(long)]
+        title: String,
+        /// A code, CODE or GROUP:CODE (repeatable)
+        #[arg(long = "code")]
+        codes: Vec<String>,
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+    /// List narratives; several --code must all be on it, `a|b` means either
+    List {
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long = "code")]
+        codes: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one narrative with the lines it spans
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CodebookCommand {
+    /// List the groups and their codes
+    List,
+    /// Merge a codebook TOML file into the study's codebook
+    Import { file: PathBuf },
+    /// Write the codebook as TOML
+    Export {
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -210,5 +272,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             a.output.as_deref(),
         ),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),
+        Some(Command::Narrative(NarrativeCommand::Add { session, from, to, title, codes, memo })) => {
+            let args = analysis::NarrativeArgs { session: &session, from, to, title: &title, codes: &codes, memo: &memo };
+            analysis::narrative_add(&open()?, args)
+        }
+        Some(Command::Narrative(NarrativeCommand::List { case, codes, json })) => {
+            analysis::narrative_list(&open()?, case.as_deref(), &codes, json)
+        }
+        Some(Command::Narrative(NarrativeCommand::Show { id, json })) => analysis::narrative_show(&open()?, &id, json),
+        Some(Command::Search { text, json }) => analysis::search(&open()?, &text, json),
+        Some(Command::Codebook(CodebookCommand::List)) => analysis::codebook_list(&open()?),
+        Some(Command::Codebook(CodebookCommand::Import { file })) => analysis::codebook_import(&open()?, &file),
+        Some(Command::Codebook(CodebookCommand::Export { output })) => {
+            analysis::codebook_export(&open()?, output.as_deref())
+        }
     }
 }

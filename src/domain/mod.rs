@@ -2,12 +2,18 @@
 
 pub mod case;
 pub mod clock;
+pub mod codebook;
+pub mod filter;
 pub mod ids;
+pub mod narrative;
 pub mod session;
 pub mod text;
 pub mod utterance;
 
 pub use case::{Case, CaseCode};
+pub use codebook::{Code, CodeGroup, Codebook, GroupKind};
+pub use filter::NarrativeFilter;
+pub use narrative::{MarkDismissal, Narrative};
 pub use clock::{Clock, ManualClock, SessionClock, SystemClock};
 pub use ids::Id;
 pub use session::{Place, Role, Session, SessionKind, Speaker, INTERVIEW_THEMES};

@@ -32,6 +32,31 @@ pub fn is_unsafe(c: char) -> bool {
             | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
 }
 
+/// Lower-cases text for matching without regard to case, over all of Unicode.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// Where `folded_needle` (already `fold`ed) occurs in `haystack` ignoring
+/// case, as a byte range of the original `haystack`.
+pub fn find_folded(haystack: &str, folded_needle: &str) -> Option<std::ops::Range<usize>> {
+    if folded_needle.is_empty() {
+        return None;
+    }
+    // Each folded char remembers the byte range of the original char it came from.
+    let mut folded = Vec::with_capacity(haystack.len());
+    for (at, c) in haystack.char_indices() {
+        let end = at + c.len_utf8();
+        folded.extend(c.to_lowercase().map(|l| (l, at, end)));
+    }
+    let needle: Vec<char> = folded_needle.chars().collect();
+    folded.windows(needle.len()).find(|w| w.iter().zip(&needle).all(|((c, _, _), n)| c == n)).map(|w| {
+        let start = w.first().map_or(0, |(_, s, _)| *s);
+        let end = w.last().map_or(0, |(_, _, e)| *e);
+        start..end
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +77,14 @@ mod tests {
     fn danish_emoji_and_joiners_survive() {
         let s = "Selvværd, ærgre, Øst, å 👩‍👩‍👧 e\u{301}";
         assert_eq!(sanitise(s), s);
+    }
+
+    #[test]
+    fn folded_search_ignores_case_across_unicode() {
+        assert_eq!(find_folded("Det handler om Selvværd", &fold("selvværd")), Some(15..24));
+        assert_eq!(find_folded("jeg ærgrer mig", &fold("ÆRGRE")), Some(4..10));
+        assert_eq!(find_folded("ΣΟΦΊΑ og İstanbul", &fold("σοφία")), Some(0..10));
+        assert_eq!(find_folded("intet her", &fold("selvværd")), None);
+        assert_eq!(find_folded("x", ""), None);
     }
 }

@@ -1,3 +1,4 @@
 //! Exports: one module per format, reading through the store API.
 
+pub mod codebook;
 pub mod json;

@@ -6,7 +6,7 @@
 //! `From<Old>` migration in that type's `decode_version`.
 
 use super::StoreError;
-use crate::domain::{Case, Draft, Revision, Session, Utterance};
+use crate::domain::{Case, Codebook, Draft, MarkDismissal, Narrative, Revision, Session, Utterance};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// A stored type and the versions of its layout this program can read.
@@ -74,6 +74,18 @@ impl Versioned for Revision {
 }
 impl Versioned for Draft {
     const NAME: &'static str = "draft";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for Narrative {
+    const NAME: &'static str = "narrative";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for Codebook {
+    const NAME: &'static str = "codebook";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for MarkDismissal {
+    const NAME: &'static str = "mark dismissal";
     const CURRENT: u8 = 1;
 }
 

@@ -6,9 +6,11 @@ pub mod envelope;
 mod journal;
 mod keys;
 mod lock;
+mod reads;
+pub mod search;
 pub mod writer;
 
-use crate::domain::{Case, CaseCode, Draft, Id, Revision, Session, Utterance};
+use crate::domain::{Case, CaseCode, Codebook, Draft, Id, MarkDismissal, Narrative, Revision, Session, Utterance};
 use envelope::{decode, encode, Versioned};
 use journal::{Journal, Op};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -16,11 +18,18 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-/// The trees a journal op can write to, by number.
+/// The trees that journal ops write to, by their number in an op. Numbers
+/// are stored in the journal: only ever append.
+const JOURNALED: [&str; 7] = ["utterances", "revisions", "sessions", "drafts", "narratives", "codebook", "dismissals"];
 const UTTERANCES: u8 = 0;
 const REVISIONS: u8 = 1;
 const SESSIONS: u8 = 2;
 const DRAFTS: u8 = 3;
+const NARRATIVES: u8 = 4;
+const CODEBOOK: u8 = 5;
+const DISMISSALS: u8 = 6;
+/// The codebook's one key in its tree.
+const CODEBOOK_KEY: &[u8] = b"codebook";
 
 /// The layout of the whole store (trees and keys); values carry their own version.
 pub const STORE_FORMAT: u8 = 1;
@@ -52,6 +61,10 @@ pub enum Change {
     Session(Session),
     Draft(Draft),
     ClearDraft(Id),
+    /// Inserts or replaces a narrative (deletion is its tombstone flag).
+    Narrative(Narrative),
+    Codebook(Codebook),
+    DismissMark(MarkDismissal),
 }
 
 pub struct Store {
@@ -59,10 +72,8 @@ pub struct Store {
     db: sled::Db,
     cases: sled::Tree,
     case_codes: sled::Tree,
-    sessions: sled::Tree,
-    utterances: sled::Tree,
-    revisions: sled::Tree,
-    drafts: sled::Tree,
+    /// Indexed by the tree numbers above.
+    journaled: Vec<sled::Tree>,
     durable: durable::Syncer,
     journal: Mutex<Journal>,
     _lock: File,
@@ -92,10 +103,7 @@ impl Store {
             dir: dir.to_path_buf(),
             cases: db.open_tree("cases")?,
             case_codes: db.open_tree("case_codes")?,
-            sessions: db.open_tree("sessions")?,
-            utterances: db.open_tree("utterances")?,
-            revisions: db.open_tree("revisions")?,
-            drafts: db.open_tree("drafts")?,
+            journaled: JOURNALED.iter().map(|name| db.open_tree(name)).collect::<Result<_, _>>()?,
             db,
             durable,
             journal: Mutex::new(journal),
@@ -105,8 +113,15 @@ impl Store {
         for ops in &replay {
             store.apply_ops(ops)?;
         }
+        if store.tree(CODEBOOK).get(CODEBOOK_KEY)?.is_none() {
+            store.commit(&[Change::Codebook(Codebook::default_frame())])?;
+        }
         store.checkpoint()?;
         Ok(store)
+    }
+
+    fn tree(&self, number: u8) -> &sled::Tree {
+        &self.journaled[usize::from(number)]
     }
 
     fn journal(&self) -> MutexGuard<'_, Journal> {
@@ -174,40 +189,6 @@ impl Store {
         }
     }
 
-    pub fn session(&self, id: Id) -> Result<Option<Session>, StoreError> {
-        get(&self.sessions, id.as_bytes())
-    }
-
-    /// All sessions, oldest first (ids are time-ordered).
-    pub fn sessions(&self) -> Result<Vec<Session>, StoreError> {
-        values(&self.sessions)
-    }
-
-    /// A session's lines in order, tombstones included.
-    pub fn utterances(&self, session: Id) -> Result<Vec<Utterance>, StoreError> {
-        self.utterances.scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
-    }
-
-    pub fn utterance_count(&self, session: Id) -> Result<usize, StoreError> {
-        Ok(self.last_seq(session)? as usize)
-    }
-
-    /// The highest line number of a session, 0 when it has none.
-    pub fn last_seq(&self, session: Id) -> Result<u32, StoreError> {
-        match self.utterances.scan_prefix(session.as_bytes()).next_back() {
-            Some(item) => Ok(keys::seq_of(&item?.0)),
-            None => Ok(0),
-        }
-    }
-
-    pub fn revisions(&self, session: Id) -> Result<Vec<Revision>, StoreError> {
-        self.revisions.scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
-    }
-
-    pub fn draft(&self, session: Id) -> Result<Option<Draft>, StoreError> {
-        get(&self.drafts, session.as_bytes())
-    }
-
     /// The key writes a list of changes comes down to.
     fn ops(changes: &[Change]) -> Vec<Op> {
         let op = |tree, key: &[u8], value: Option<Vec<u8>>| Op { tree, key: key.to_vec(), value };
@@ -221,34 +202,32 @@ impl Store {
                 Change::Session(s) => op(SESSIONS, s.id.as_bytes(), Some(encode(s))),
                 Change::Draft(d) => op(DRAFTS, d.session.as_bytes(), Some(encode(d))),
                 Change::ClearDraft(session) => op(DRAFTS, session.as_bytes(), None),
+                Change::Narrative(n) => op(NARRATIVES, n.id.as_bytes(), Some(encode(n))),
+                Change::Codebook(book) => op(CODEBOOK, CODEBOOK_KEY, Some(encode(book))),
+                Change::DismissMark(d) => op(DISMISSALS, &keys::line(d.session, d.seq), Some(encode(d))),
             })
             .collect()
     }
 
     /// Writes ops atomically (all or none) to sled, not yet durable.
     fn apply_ops(&self, ops: &[Op]) -> Result<(), StoreError> {
-        let trees = (&self.utterances, &self.revisions, &self.sessions, &self.drafts);
-        let result = trees.transaction(|(utterances, revisions, sessions, drafts)| {
+        if let Some(bad) = ops.iter().find(|op| usize::from(op.tree) >= self.journaled.len()) {
+            let reason = format!("unknown tree {}", bad.tree);
+            return Err(StoreError::Corrupt { what: "journal record", reason });
+        }
+        let result = self.journaled.as_slice().transaction(|trees| {
             for op in ops {
-                let tree = match op.tree {
-                    UTTERANCES => utterances,
-                    REVISIONS => revisions,
-                    SESSIONS => sessions,
-                    DRAFTS => drafts,
-                    _ => return Err(ConflictableTransactionError::Abort(op.tree)),
-                };
+                let tree = &trees[usize::from(op.tree)];
                 match &op.value {
                     Some(value) => tree.insert(op.key.as_slice(), value.as_slice())?,
                     None => tree.remove(op.key.as_slice())?,
                 };
             }
-            Ok(())
+            Ok::<(), ConflictableTransactionError<()>>(())
         });
         match result {
             Ok(()) => Ok(()),
-            Err(TransactionError::Abort(tree)) => {
-                Err(StoreError::Corrupt { what: "journal record", reason: format!("unknown tree {tree}") })
-            }
+            Err(TransactionError::Abort(())) => unreachable!("journal ops never abort"),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
     }

@@ -1,0 +1,228 @@
+//! Commands for analysis: narratives, search and the codebook.
+
+use super::commands::{find_case, find_session, now, print_json};
+use crate::domain::narrative::author_from_env;
+use crate::domain::text::sanitise;
+use crate::domain::{Codebook, Id, Narrative, NarrativeFilter, Session, Utterance};
+use crate::export::codebook::to_toml;
+use crate::import::codebook::merge;
+use crate::store::search::HitPlace;
+use crate::store::{Change, Store};
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+use std::path::Path;
+
+pub struct NarrativeArgs<'a> {
+    pub session: &'a str,
+    pub from: u32,
+    pub to: u32,
+    pub title: &'a str,
+    pub codes: &'a [String],
+    pub memo: &'a str,
+}
+
+pub fn narrative_add(store: &Store, args: NarrativeArgs) -> anyhow::Result<()> {
+    let session = find_session(store, args.session)?;
+    let last = store.last_seq(session.id)?;
+    if args.from == 0 || args.from > args.to || args.to > last {
+        bail!("lines {}–{} are not a span of this session, whose lines are 1–{last}", args.from, args.to);
+    }
+    let title = sanitise(args.title).replace('\n', " ").trim().to_string();
+    if title.is_empty() {
+        bail!("a narrative needs a title: its point, in a few words");
+    }
+    let book = store.codebook()?;
+    let mut codes = Vec::new();
+    for reference in args.codes {
+        let id = book.find(reference)?;
+        if !codes.contains(&id) {
+            codes.push(id);
+        }
+    }
+    book.check(&codes)?;
+    book.sort(&mut codes);
+    let at = now();
+    let narrative = Narrative {
+        id: Id::new(),
+        session: session.id,
+        first_seq: args.from,
+        last_seq: args.to,
+        title,
+        codes,
+        memo: sanitise(args.memo).trim().to_string(),
+        author: author_from_env(),
+        created: at,
+        updated: at,
+        deleted: false,
+    };
+    store.commit(&[Change::Narrative(narrative.clone())])?;
+    println!("{}", narrative.id);
+    Ok(())
+}
+
+/// A narrative as JSON: where it is, its codes by name, and the text it spans.
+fn narrative_json(store: &Store, book: &Codebook, n: &Narrative, session: &Session) -> anyhow::Result<Value> {
+    let case = store.case(session.case_id)?.map(|c| c.code.to_string()).unwrap_or_default();
+    let lines: Vec<Value> = store
+        .utterances(n.session)?
+        .into_iter()
+        .filter(|u: &Utterance| n.covers(u.seq) && !u.deleted)
+        .map(|u| json!({ "seq": u.seq, "speaker": u.speaker, "kind": u.kind.word(), "text": u.text }))
+        .collect();
+    let codes: Vec<Value> = n
+        .codes
+        .iter()
+        .map(|c| {
+            let group = book.group_of(*c).map(|g| g.name.clone()).unwrap_or_default();
+            let code = book.code(*c);
+            json!({ "group": group, "code": code.map(|c| c.name.clone()), "retired": code.is_some_and(|c| c.retired) })
+        })
+        .collect();
+    Ok(json!({
+        "id": n.id, "case": case, "session": n.session, "session_kind": session.kind.word(),
+        "contact_point": session.contact_point, "from": n.first_seq, "to": n.last_seq,
+        "title": n.title, "memo": n.memo, "author": n.author, "created": n.created, "updated": n.updated,
+        "codes": codes, "lines": lines,
+    }))
+}
+
+pub fn narrative_list(store: &Store, case: Option<&str>, codes: &[String], as_json: bool) -> anyhow::Result<()> {
+    let book = store.codebook()?;
+    let mut filter = NarrativeFilter { case: case.map(|c| find_case(store, c)).transpose()?.map(|c| c.id), ..Default::default() };
+    for code in codes {
+        filter.add_codes(code, &book).map_err(anyhow::Error::msg)?;
+    }
+    let sessions = store.sessions()?;
+    let mut shown = Vec::new();
+    for n in store.narratives()? {
+        let Some(session) = sessions.iter().find(|s| s.id == n.session) else { continue };
+        if filter.matches(&n, session) {
+            shown.push((n, session));
+        }
+    }
+    if as_json {
+        let list = shown.iter().map(|(n, s)| narrative_json(store, &book, n, s)).collect::<anyhow::Result<Vec<_>>>()?;
+        print_json(&list);
+        return Ok(());
+    }
+    if shown.is_empty() {
+        println!("no narratives match");
+    }
+    for (n, s) in shown {
+        let case = store.case(s.case_id)?.map(|c| c.code.to_string()).unwrap_or_default();
+        println!("{}  {case:<8} contact {}  lines {}–{}  {}", n.id.short(), s.contact_point, n.first_seq, n.last_seq, n.title);
+    }
+    Ok(())
+}
+
+fn find_narrative(store: &Store, id: &str) -> anyhow::Result<Narrative> {
+    let found = match id.parse::<Id>() {
+        Ok(full) => store.narrative(full)?,
+        Err(_) if id.len() >= 4 => {
+            let mut matches = store.narratives()?.into_iter().filter(|n| n.id.short().ends_with(id));
+            match (matches.next(), matches.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            }
+        }
+        Err(_) => None,
+    };
+    found.filter(|n| !n.deleted).with_context(|| format!("there is no narrative {id} in this study"))
+}
+
+pub fn narrative_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<()> {
+    let n = find_narrative(store, id)?;
+    let session = store.session(n.session)?.context("the narrative's session is missing")?;
+    let book = store.codebook()?;
+    let value = narrative_json(store, &book, &n, &session)?;
+    if as_json {
+        print_json(&value);
+        return Ok(());
+    }
+    println!("{}", n.title);
+    println!("case {} · {} · contact {} · lines {}–{} · by {}", value["case"].as_str().unwrap_or(""), session.kind, session.contact_point, n.first_seq, n.last_seq, n.author);
+    for c in &n.codes {
+        println!("  code: {}", book.label(*c));
+    }
+    if !n.memo.is_empty() {
+        println!("  memo: {}", n.memo);
+    }
+    for line in value["lines"].as_array().into_iter().flatten() {
+        println!("{:>5}  {:<6} {}", line["seq"], line["speaker"].as_str().unwrap_or(""), line["text"].as_str().unwrap_or(""));
+    }
+    Ok(())
+}
+
+pub fn search(store: &Store, text: &str, as_json: bool) -> anyhow::Result<()> {
+    let hits = store.search(text, usize::MAX)?;
+    let sessions = store.sessions()?;
+    let cases = store.cases()?;
+    let case_of = |session: Id| {
+        sessions
+            .iter()
+            .find(|s| s.id == session)
+            .and_then(|s| cases.iter().find(|c| c.id == s.case_id))
+            .map(|c| c.code.to_string())
+            .unwrap_or_default()
+    };
+    if as_json {
+        let list: Vec<Value> = hits
+            .iter()
+            .map(|h| {
+                let (session, seq) = h.target();
+                let (kind, narrative) = match h.place {
+                    HitPlace::Line { .. } => ("line", None),
+                    HitPlace::NarrativeTitle { narrative, .. } => ("narrative-title", Some(narrative)),
+                    HitPlace::NarrativeMemo { narrative, .. } => ("narrative-memo", Some(narrative)),
+                };
+                json!({ "in": kind, "case": case_of(session), "session": session, "seq": seq, "narrative": narrative,
+                        "text": h.text, "match": [h.matched.start, h.matched.end] })
+            })
+            .collect();
+        print_json(&list);
+        return Ok(());
+    }
+    if hits.is_empty() {
+        println!("nothing found");
+    }
+    for h in &hits {
+        let (session, seq) = h.target();
+        let place = match h.place {
+            HitPlace::Line { .. } => format!("line {seq}"),
+            HitPlace::NarrativeTitle { .. } => "narrative title".to_string(),
+            HitPlace::NarrativeMemo { .. } => "narrative memo".to_string(),
+        };
+        println!("{:<8} {} {place:<16} {}", case_of(session), session.short(), h.text);
+    }
+    Ok(())
+}
+
+pub fn codebook_list(store: &Store) -> anyhow::Result<()> {
+    for group in store.codebook()?.groups {
+        let retired = if group.retired { " (retired)" } else { "" };
+        println!("{} [{}]{retired}", group.name, group.kind);
+        for code in group.codes {
+            let retired = if code.retired { " (retired)" } else { "" };
+            let description = if code.description.is_empty() { String::new() } else { format!(" — {}", code.description) };
+            println!("  {}{retired}{description}", code.name);
+        }
+    }
+    Ok(())
+}
+
+pub fn codebook_import(store: &Store, file: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let merged = merge(&store.codebook()?, &file.display().to_string(), &text)?;
+    store.commit(&[Change::Codebook(merged)])?;
+    println!("imported the codebook from {}", file.display());
+    Ok(())
+}
+
+pub fn codebook_export(store: &Store, output: Option<&Path>) -> anyhow::Result<()> {
+    let text = to_toml(&store.codebook()?);
+    match output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(())
+}

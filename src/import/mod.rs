@@ -1,0 +1,4 @@
+//! Imports: one module per format, each refusing bad input whole with its
+//! line and reason.
+
+pub mod codebook;

@@ -1,0 +1,72 @@
+//! Reading the study back: everything the screens, the command line and the
+//! exports need, each as one scan or lookup.
+
+use super::envelope::decode;
+use super::{get, keys, values, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, NARRATIVES, REVISIONS, SESSIONS, UTTERANCES};
+use crate::domain::{Codebook, Draft, Id, Narrative, Revision, Session, Utterance};
+
+impl Store {
+    pub fn session(&self, id: Id) -> Result<Option<Session>, StoreError> {
+        get(&self.tree(SESSIONS), id.as_bytes())
+    }
+
+    /// All sessions, oldest first (ids are time-ordered).
+    pub fn sessions(&self) -> Result<Vec<Session>, StoreError> {
+        values(&self.tree(SESSIONS))
+    }
+
+    /// A session's lines in order, tombstones included.
+    pub fn utterances(&self, session: Id) -> Result<Vec<Utterance>, StoreError> {
+        self.tree(UTTERANCES).scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
+    }
+
+    pub fn utterance_count(&self, session: Id) -> Result<usize, StoreError> {
+        Ok(self.last_seq(session)? as usize)
+    }
+
+    /// The highest line number of a session, 0 when it has none.
+    pub fn last_seq(&self, session: Id) -> Result<u32, StoreError> {
+        match self.tree(UTTERANCES).scan_prefix(session.as_bytes()).next_back() {
+            Some(item) => Ok(keys::seq_of(&item?.0)),
+            None => Ok(0),
+        }
+    }
+
+    pub fn revisions(&self, session: Id) -> Result<Vec<Revision>, StoreError> {
+        self.tree(REVISIONS).scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
+    }
+
+    pub fn draft(&self, session: Id) -> Result<Option<Draft>, StoreError> {
+        get(&self.tree(DRAFTS), session.as_bytes())
+    }
+
+    /// Every narrative, tombstones included, oldest first.
+    pub fn all_narratives(&self) -> Result<Vec<Narrative>, StoreError> {
+        values(self.tree(NARRATIVES))
+    }
+
+    /// The narratives in use (not deleted), oldest first.
+    pub fn narratives(&self) -> Result<Vec<Narrative>, StoreError> {
+        Ok(self.all_narratives()?.into_iter().filter(|n| !n.deleted).collect())
+    }
+
+    pub fn narratives_of(&self, session: Id) -> Result<Vec<Narrative>, StoreError> {
+        Ok(self.narratives()?.into_iter().filter(|n| n.session == session).collect())
+    }
+
+    pub fn narrative(&self, id: Id) -> Result<Option<Narrative>, StoreError> {
+        get(self.tree(NARRATIVES), id.as_bytes())
+    }
+
+    pub fn codebook(&self) -> Result<Codebook, StoreError> {
+        Ok(get(self.tree(CODEBOOK), CODEBOOK_KEY)?.unwrap_or_default())
+    }
+
+    /// The line numbers of a session's marks that were dismissed in review.
+    pub fn dismissed_marks(&self, session: Id) -> Result<Vec<u32>, StoreError> {
+        self.tree(DISMISSALS)
+            .scan_prefix(session.as_bytes())
+            .map(|item| Ok(keys::seq_of(&item?.0)))
+            .collect()
+    }
+}
