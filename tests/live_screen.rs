@@ -169,6 +169,12 @@ fn ending_the_session_asks_once_more_and_stores_its_end() {
     h.settle();
     let session = only_session(&h);
     assert_eq!(session.ended, Some(common::start_time()));
+    let review = h.screen(80, 24);
+    assert!(
+        review.contains("AA · observation · contact 1 · 2026-03-02 · 0 lines"),
+        "review follows the end: {review}"
+    );
+    h.press("esc");
     let home = h.screen(80, 24);
     assert!(home.contains("observation 2026-03-02") && !home.contains("open:"), "{home}");
 }

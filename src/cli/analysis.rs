@@ -86,9 +86,17 @@ fn narrative_json(store: &Store, book: &Codebook, n: &Narrative, session: &Sessi
     }))
 }
 
-pub fn narrative_list(store: &Store, case: Option<&str>, codes: &[String], as_json: bool) -> anyhow::Result<()> {
+pub fn narrative_list(
+    store: &Store,
+    case: Option<&str>,
+    codes: &[String],
+    as_json: bool,
+) -> anyhow::Result<()> {
     let book = store.codebook()?;
-    let mut filter = NarrativeFilter { case: case.map(|c| find_case(store, c)).transpose()?.map(|c| c.id), ..Default::default() };
+    let mut filter = NarrativeFilter {
+        case: case.map(|c| find_case(store, c)).transpose()?.map(|c| c.id),
+        ..Default::default()
+    };
     for code in codes {
         filter.add_codes(code, &book).map_err(anyhow::Error::msg)?;
     }
@@ -101,7 +109,10 @@ pub fn narrative_list(store: &Store, case: Option<&str>, codes: &[String], as_js
         }
     }
     if as_json {
-        let list = shown.iter().map(|(n, s)| narrative_json(store, &book, n, s)).collect::<anyhow::Result<Vec<_>>>()?;
+        let list = shown
+            .iter()
+            .map(|(n, s)| narrative_json(store, &book, n, s))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         print_json(&list);
         return Ok(());
     }
@@ -110,7 +121,14 @@ pub fn narrative_list(store: &Store, case: Option<&str>, codes: &[String], as_js
     }
     for (n, s) in shown {
         let case = store.case(s.case_id)?.map(|c| c.code.to_string()).unwrap_or_default();
-        println!("{}  {case:<8} contact {}  lines {}–{}  {}", n.id.short(), s.contact_point, n.first_seq, n.last_seq, n.title);
+        println!(
+            "{}  {case:<8} contact {}  lines {}–{}  {}",
+            n.id.short(),
+            s.contact_point,
+            n.first_seq,
+            n.last_seq,
+            n.title
+        );
     }
     Ok(())
 }
@@ -140,7 +158,15 @@ pub fn narrative_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<
         return Ok(());
     }
     println!("{}", n.title);
-    println!("case {} · {} · contact {} · lines {}–{} · by {}", value["case"].as_str().unwrap_or(""), session.kind, session.contact_point, n.first_seq, n.last_seq, n.author);
+    println!(
+        "case {} · {} · contact {} · lines {}–{} · by {}",
+        value["case"].as_str().unwrap_or(""),
+        session.kind,
+        session.contact_point,
+        n.first_seq,
+        n.last_seq,
+        n.author
+    );
     for c in &n.codes {
         println!("  code: {}", book.label(*c));
     }
@@ -148,7 +174,12 @@ pub fn narrative_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<
         println!("  memo: {}", n.memo);
     }
     for line in value["lines"].as_array().into_iter().flatten() {
-        println!("{:>5}  {:<6} {}", line["seq"], line["speaker"].as_str().unwrap_or(""), line["text"].as_str().unwrap_or(""));
+        println!(
+            "{:>5}  {:<6} {}",
+            line["seq"],
+            line["speaker"].as_str().unwrap_or(""),
+            line["text"].as_str().unwrap_or("")
+        );
     }
     Ok(())
 }
@@ -203,7 +234,11 @@ pub fn codebook_list(store: &Store) -> anyhow::Result<()> {
         println!("{} [{}]{retired}", group.name, group.kind);
         for code in group.codes {
             let retired = if code.retired { " (retired)" } else { "" };
-            let description = if code.description.is_empty() { String::new() } else { format!(" — {}", code.description) };
+            let description = if code.description.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", code.description)
+            };
             println!("  {}{retired}{description}", code.name);
         }
     }
@@ -221,7 +256,9 @@ pub fn codebook_import(store: &Store, file: &Path) -> anyhow::Result<()> {
 pub fn codebook_export(store: &Store, output: Option<&Path>) -> anyhow::Result<()> {
     let text = to_toml(&store.codebook()?);
     match output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?
+        }
         None => print!("{text}"),
     }
     Ok(())

@@ -273,16 +273,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),
         Some(Command::Narrative(NarrativeCommand::Add { session, from, to, title, codes, memo })) => {
-            let args = analysis::NarrativeArgs { session: &session, from, to, title: &title, codes: &codes, memo: &memo };
+            let args = analysis::NarrativeArgs {
+                session: &session,
+                from,
+                to,
+                title: &title,
+                codes: &codes,
+                memo: &memo,
+            };
             analysis::narrative_add(&open()?, args)
         }
         Some(Command::Narrative(NarrativeCommand::List { case, codes, json })) => {
             analysis::narrative_list(&open()?, case.as_deref(), &codes, json)
         }
-        Some(Command::Narrative(NarrativeCommand::Show { id, json })) => analysis::narrative_show(&open()?, &id, json),
+        Some(Command::Narrative(NarrativeCommand::Show { id, json })) => {
+            analysis::narrative_show(&open()?, &id, json)
+        }
         Some(Command::Search { text, json }) => analysis::search(&open()?, &text, json),
         Some(Command::Codebook(CodebookCommand::List)) => analysis::codebook_list(&open()?),
-        Some(Command::Codebook(CodebookCommand::Import { file })) => analysis::codebook_import(&open()?, &file),
+        Some(Command::Codebook(CodebookCommand::Import { file })) => {
+            analysis::codebook_import(&open()?, &file)
+        }
         Some(Command::Codebook(CodebookCommand::Export { output })) => {
             analysis::codebook_export(&open()?, output.as_deref())
         }

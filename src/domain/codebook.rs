@@ -85,7 +85,14 @@ fn code(name: &str, description: &str) -> Code {
 }
 
 fn group(name: &str, kind: GroupKind, description: &str, codes: Vec<Code>) -> CodeGroup {
-    CodeGroup { id: Id::new(), name: name.into(), kind, description: description.into(), codes, retired: false }
+    CodeGroup {
+        id: Id::new(),
+        name: name.into(),
+        kind,
+        description: description.into(),
+        codes,
+        retired: false,
+    }
 }
 
 impl Codebook {
@@ -99,7 +106,10 @@ impl Codebook {
                     AnyOf,
                     "What the narrative sheds light on",
                     vec![
-                        code("first contact", "frame of understanding at first contact, and time perspective"),
+                        code(
+                            "first contact",
+                            "frame of understanding at first contact, and time perspective",
+                        ),
                         code("course", "course of events during the follow-up"),
                         code("contexts", "contexts that shape the outcome: resources, barriers"),
                         code("work identity", "change in work identity and agency"),
@@ -110,11 +120,7 @@ impl Codebook {
                     "time orientation",
                     OneOf,
                     "Which way in time the person looks",
-                    vec![
-                        code("backward-looking", ""),
-                        code("here-and-now", ""),
-                        code("forward-looking", ""),
-                    ],
+                    vec![code("backward-looking", ""), code("here-and-now", ""), code("forward-looking", "")],
                 ),
                 group(
                     "agency",
@@ -135,7 +141,10 @@ impl Codebook {
                         code("T2", "which efforts were offered or started, and what came of them"),
                         code("T3", "how the person sees themself in relation to work and the labour market"),
                         code("T4", "what being out of work and in the programme has done to their life"),
-                        code("T5", "what else matters for getting work: health, family, housing, network, addiction"),
+                        code(
+                            "T5",
+                            "what else matters for getting work: health, family, housing, network, addiction",
+                        ),
                     ],
                 ),
                 group(
@@ -178,7 +187,13 @@ impl Codebook {
                 .filter(|code| same(&code.name, c))
                 .map(|code| code.id)
                 .collect(),
-            None => self.groups.iter().flat_map(|g| &g.codes).filter(|c| same(&c.name, reference)).map(|c| c.id).collect(),
+            None => self
+                .groups
+                .iter()
+                .flat_map(|g| &g.codes)
+                .filter(|c| same(&c.name, reference))
+                .map(|c| c.id)
+                .collect(),
         };
         match found.as_slice() {
             [one] => Ok(*one),
@@ -224,7 +239,11 @@ impl Codebook {
     }
 
     fn name_taken_in_group(&self, group: Id, name: &str) -> bool {
-        self.groups.iter().filter(|g| g.id == group).flat_map(|g| &g.codes).any(|c| c.name.eq_ignore_ascii_case(name))
+        self.groups
+            .iter()
+            .filter(|g| g.id == group)
+            .flat_map(|g| &g.codes)
+            .any(|c| c.name.eq_ignore_ascii_case(name))
     }
 
     pub fn add_group(&mut self, name: &str, kind: GroupKind) -> Result<Id, CodebookError> {
@@ -243,7 +262,11 @@ impl Codebook {
         if self.name_taken_in_group(group_id, &name) {
             return Err(CodebookError::NameTaken(name));
         }
-        let group = self.groups.iter_mut().find(|g| g.id == group_id).ok_or(CodebookError::UnknownGroup(group_id.to_string()))?;
+        let group = self
+            .groups
+            .iter_mut()
+            .find(|g| g.id == group_id)
+            .ok_or(CodebookError::UnknownGroup(group_id.to_string()))?;
         let c = code(&name, "");
         let id = c.id;
         group.codes.push(c);
@@ -261,7 +284,12 @@ impl Codebook {
             return Ok(());
         }
         let group = self.group_of(id).map(|g| g.id).ok_or(CodebookError::UnknownCode(id.to_string()))?;
-        let taken = self.groups.iter().filter(|g| g.id == group).flat_map(|g| &g.codes).any(|c| c.id != id && c.name.eq_ignore_ascii_case(&name));
+        let taken = self
+            .groups
+            .iter()
+            .filter(|g| g.id == group)
+            .flat_map(|g| &g.codes)
+            .any(|c| c.id != id && c.name.eq_ignore_ascii_case(&name));
         if taken {
             return Err(CodebookError::NameTaken(name));
         }

@@ -29,8 +29,9 @@ impl NarrativeFilter {
                 "code" => filter.add_codes(value, codebook)?,
                 "kind" => filter.kind = Some(SessionKind::parse(value).map_err(|e| e.to_string())?),
                 "contact" => {
-                    filter.contact =
-                        Some(value.parse().map_err(|_| format!("contact:{value} needs a contact point number"))?)
+                    filter.contact = Some(
+                        value.parse().map_err(|_| format!("contact:{value} needs a contact point number"))?,
+                    )
                 }
                 "author" => filter.author = Some(value.to_string()),
                 _ => return Err(format!("{key:?} is no filter: use case, code, kind, contact or author")),
@@ -41,7 +42,10 @@ impl NarrativeFilter {
 
     /// Adds one all-of term whose alternatives are separated by `|`.
     pub fn add_codes(&mut self, alternatives: &str, codebook: &Codebook) -> Result<(), String> {
-        let any = alternatives.split('|').map(|c| codebook.find(c).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+        let any = alternatives
+            .split('|')
+            .map(|c| codebook.find(c).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
         self.codes.push(any);
         Ok(())
     }
@@ -99,7 +103,8 @@ mod tests {
             deleted: false,
         };
         let cases = [case];
-        let hit = |text: &str| NarrativeFilter::parse(text, &cases, &book).unwrap().matches(&narrative, &session);
+        let hit =
+            |text: &str| NarrativeFilter::parse(text, &cases, &book).unwrap().matches(&narrative, &session);
         assert!(hit("code:agency:high code:forward-looking"));
         assert!(hit("case:aa kind:interview contact:2 author:Anna"));
         assert!(hit("code:low|high"));

@@ -11,11 +11,11 @@ pub mod text;
 pub mod utterance;
 
 pub use case::{Case, CaseCode};
+pub use clock::{Clock, ManualClock, SessionClock, SystemClock};
 pub use codebook::{Code, CodeGroup, Codebook, GroupKind};
 pub use filter::NarrativeFilter;
-pub use narrative::{MarkDismissal, Narrative};
-pub use clock::{Clock, ManualClock, SessionClock, SystemClock};
 pub use ids::Id;
+pub use narrative::{MarkDismissal, Narrative};
 pub use session::{Place, Role, Session, SessionKind, Speaker, INTERVIEW_THEMES};
 pub use utterance::{Draft, Mark, Revision, Utterance, UtteranceKind};
 

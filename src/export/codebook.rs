@@ -10,7 +10,12 @@ fn quoted(text: &str) -> String {
 pub fn to_toml(book: &Codebook) -> String {
     let mut out = String::from("# fieldlog codebook: groups are one-of, any-of or scale.\n");
     for group in &book.groups {
-        let _ = write!(out, "\n[[group]]\nname = {}\nkind = {}\n", quoted(&group.name), quoted(group.kind.word()));
+        let _ = write!(
+            out,
+            "\n[[group]]\nname = {}\nkind = {}\n",
+            quoted(&group.name),
+            quoted(group.kind.word())
+        );
         if !group.description.is_empty() {
             let _ = writeln!(out, "description = {}", quoted(&group.description));
         }
@@ -44,7 +49,11 @@ mod tests {
         let names = |b: &Codebook| {
             b.groups
                 .iter()
-                .flat_map(|g| g.codes.iter().map(move |c| (g.name.clone(), g.kind, c.name.clone(), c.description.clone(), c.retired)))
+                .flat_map(|g| {
+                    g.codes.iter().map(move |c| {
+                        (g.name.clone(), g.kind, c.name.clone(), c.description.clone(), c.retired)
+                    })
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(names(&fresh), names(&book));

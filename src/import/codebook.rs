@@ -74,7 +74,8 @@ pub fn merge(book: &Codebook, file: &str, text: &str) -> Result<Codebook, Codebo
         line: line_at(text, span.start),
         reason,
     };
-    let parsed: File = toml::from_str(text).map_err(|e| error(e.span().unwrap_or(0..0), e.message().to_string()))?;
+    let parsed: File =
+        toml::from_str(text).map_err(|e| error(e.span().unwrap_or(0..0), e.message().to_string()))?;
     let mut merged = book.clone();
     let mut seen_groups: Vec<String> = Vec::new();
     for entry in parsed.group {
@@ -87,7 +88,10 @@ pub fn merge(book: &Codebook, file: &str, text: &str) -> Result<Codebook, Codebo
         }
         seen_groups.push(name.clone());
         let kind = GroupKind::parse(entry.kind.get_ref()).ok_or_else(|| {
-            error(entry.kind.span(), format!("kind {:?} is unknown: use one-of, any-of or scale", entry.kind.get_ref()))
+            error(
+                entry.kind.span(),
+                format!("kind {:?} is unknown: use one-of, any-of or scale", entry.kind.get_ref()),
+            )
         })?;
         let group_id = match merged.groups.iter().find(|g| g.name.eq_ignore_ascii_case(&name)) {
             Some(existing) if existing.kind != kind => {
@@ -105,7 +109,10 @@ pub fn merge(book: &Codebook, file: &str, text: &str) -> Result<Codebook, Codebo
         for code in entry.code {
             let code_name = code.name.get_ref().trim().to_string();
             if seen_codes.iter().any(|c| c.eq_ignore_ascii_case(&code_name)) {
-                return Err(error(code.name.span(), format!("code {code_name:?} is in group {name:?} twice")));
+                return Err(error(
+                    code.name.span(),
+                    format!("code {code_name:?} is in group {name:?} twice"),
+                ));
             }
             seen_codes.push(code_name.clone());
             let existing = merged
@@ -116,7 +123,9 @@ pub fn merge(book: &Codebook, file: &str, text: &str) -> Result<Codebook, Codebo
                 .map(|c| c.id);
             let code_id = match existing {
                 Some(id) => id,
-                None => merged.add_code(group_id, &code_name).map_err(|e| error(code.name.span(), e.to_string()))?,
+                None => merged
+                    .add_code(group_id, &code_name)
+                    .map_err(|e| error(code.name.span(), e.to_string()))?,
             };
             if !code.description.trim().is_empty() {
                 merged.describe(code_id, &code.description);
@@ -128,7 +137,12 @@ pub fn merge(book: &Codebook, file: &str, text: &str) -> Result<Codebook, Codebo
 }
 
 fn set_retired(book: &mut Codebook, id: crate::domain::Id, retired: bool) {
-    let is_retired = book.groups.iter().find(|g| g.id == id).map(|g| g.retired).or_else(|| book.code(id).map(|c| c.retired));
+    let is_retired = book
+        .groups
+        .iter()
+        .find(|g| g.id == id)
+        .map(|g| g.retired)
+        .or_else(|| book.code(id).map(|c| c.retired));
     if is_retired == Some(!retired) {
         book.toggle_retired(id);
     }

@@ -23,12 +23,42 @@ pub enum Action {
     RecordingStarted,
     TickTheme(u8),
     EndSession,
+    // reviewing a session
+    PageUp,
+    PageDown,
+    GoFirst,
+    GoLast,
+    NextMark,
+    PreviousMark,
+    NextNarrative,
+    PreviousNarrative,
+    ToggleSelection,
+    FlagNarrative,
+    EditNarrative,
+    DeleteNarrative,
+    CorrectLine,
+    DismissMark,
+    // the narrative editor
+    ToggleCode,
+    SaveNarrative,
     // lists and forms
     SelectUp,
     SelectDown,
+    OpenCase,
+    ReviewSession,
     AddCase,
     StartSession,
     OpenSession,
+    OpenNarratives,
+    OpenSearch,
+    OpenCodebook,
+    EditFilter,
+    AddGroup,
+    AddCode,
+    Rename,
+    Describe,
+    Retire,
+    CycleKind,
     NextField,
     PreviousField,
     Confirm,
@@ -58,11 +88,32 @@ pub enum Table {
     Live,
     Prompt,
     Help,
+    Sessions,
+    Review,
+    Editor,
+    Checklist,
+    Narratives,
+    Search,
+    Codebook,
 }
 
 impl Table {
-    pub const ALL: [Table; 7] =
-        [Table::Global, Table::Text, Table::Home, Table::Form, Table::Live, Table::Prompt, Table::Help];
+    pub const ALL: [Table; 14] = [
+        Table::Global,
+        Table::Text,
+        Table::Home,
+        Table::Form,
+        Table::Live,
+        Table::Prompt,
+        Table::Help,
+        Table::Sessions,
+        Table::Review,
+        Table::Editor,
+        Table::Checklist,
+        Table::Narratives,
+        Table::Search,
+        Table::Codebook,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -73,6 +124,13 @@ impl Table {
             Table::Live => "live",
             Table::Prompt => "prompt",
             Table::Help => "help",
+            Table::Sessions => "sessions",
+            Table::Review => "review",
+            Table::Editor => "editor",
+            Table::Checklist => "checklist",
+            Table::Narratives => "narratives",
+            Table::Search => "search",
+            Table::Codebook => "codebook",
         }
     }
 
@@ -82,7 +140,10 @@ impl Table {
 
     /// Screens where typed characters are text: a printable key bound here would eat typing.
     pub fn takes_typing(self) -> bool {
-        matches!(self, Table::Text | Table::Form | Table::Live | Table::Prompt)
+        matches!(
+            self,
+            Table::Text | Table::Form | Table::Live | Table::Prompt | Table::Editor | Table::Search
+        )
     }
 
     /// The tables a key is looked up in on this screen, first match wins.
@@ -123,11 +184,39 @@ impl Action {
         all.extend((1..=THEME_KEYS).map(TickTheme));
         all.extend([
             EndSession,
+            PageUp,
+            PageDown,
+            GoFirst,
+            GoLast,
+            NextMark,
+            PreviousMark,
+            NextNarrative,
+            PreviousNarrative,
+            ToggleSelection,
+            FlagNarrative,
+            EditNarrative,
+            DeleteNarrative,
+            CorrectLine,
+            DismissMark,
+            ToggleCode,
+            SaveNarrative,
             SelectUp,
             SelectDown,
+            OpenCase,
+            ReviewSession,
             AddCase,
             StartSession,
             OpenSession,
+            OpenNarratives,
+            OpenSearch,
+            OpenCodebook,
+            EditFilter,
+            AddGroup,
+            AddCode,
+            Rename,
+            Describe,
+            Retire,
+            CycleKind,
             NextField,
             PreviousField,
             Confirm,
@@ -162,11 +251,39 @@ impl Action {
             ToggleClock => "toggle-clock",
             RecordingStarted => "recording-started",
             EndSession => "end-session",
+            PageUp => "page-up",
+            PageDown => "page-down",
+            GoFirst => "go-first",
+            GoLast => "go-last",
+            NextMark => "next-mark",
+            PreviousMark => "previous-mark",
+            NextNarrative => "next-narrative",
+            PreviousNarrative => "previous-narrative",
+            ToggleSelection => "toggle-selection",
+            FlagNarrative => "flag-narrative",
+            EditNarrative => "edit-narrative",
+            DeleteNarrative => "delete-narrative",
+            CorrectLine => "correct-line",
+            DismissMark => "dismiss-mark",
+            ToggleCode => "toggle-code",
+            SaveNarrative => "save-narrative",
             SelectUp => "select-up",
             SelectDown => "select-down",
+            OpenCase => "open-case",
+            ReviewSession => "review-session",
             AddCase => "add-case",
             StartSession => "start-session",
             OpenSession => "open-session",
+            OpenNarratives => "open-narratives",
+            OpenSearch => "open-search",
+            OpenCodebook => "open-codebook",
+            EditFilter => "edit-filter",
+            AddGroup => "add-group",
+            AddCode => "add-code",
+            Rename => "rename",
+            Describe => "describe",
+            Retire => "retire",
+            CycleKind => "cycle-kind",
             NextField => "next-field",
             PreviousField => "previous-field",
             Confirm => "confirm",
@@ -206,11 +323,39 @@ impl Action {
             ToggleClock => "pause or resume the session clock",
             RecordingStarted => "the audio recording starts now",
             EndSession => "end the session (press twice)",
+            PageUp => "a page up",
+            PageDown => "a page down",
+            GoFirst => "to the first line",
+            GoLast => "to the last line",
+            NextMark => "to the next line marked live",
+            PreviousMark => "to the previous line marked live",
+            NextNarrative => "to the next narrative",
+            PreviousNarrative => "to the previous narrative",
+            ToggleSelection => "start selecting a span here (again: cancel)",
+            FlagNarrative => "flag the span (or this line) as a short narrative",
+            EditNarrative => "edit the narrative at this line",
+            DeleteNarrative => "delete the narrative at this line (press twice)",
+            CorrectLine => "correct this line (the earlier text is kept)",
+            DismissMark => "dismiss this line's mark as no narrative",
+            ToggleCode => "tick or untick the code",
+            SaveNarrative => "save the narrative",
             SelectUp => "move up",
             SelectDown => "move down",
+            OpenCase => "the case's sessions",
+            ReviewSession => "read the session back and flag narratives",
             AddCase => "add a case",
             StartSession => "start a session for the case",
-            OpenSession => "go on with the case's latest open session",
+            OpenSession => "go on logging the case's latest open session",
+            OpenNarratives => "all narratives of the study",
+            OpenSearch => "search the whole study",
+            OpenCodebook => "the codebook",
+            EditFilter => "filter: case:AA code:high code:a|b kind:interview contact:2 author:NAME",
+            AddGroup => "add a code group",
+            AddCode => "add a code to the group",
+            Rename => "rename",
+            Describe => "describe",
+            Retire => "retire or bring back (retired codes stay on narratives)",
+            CycleKind => "change the group's kind: one-of, any-of, scale",
             NextField => "next field",
             PreviousField => "previous field",
             Confirm => "confirm",
@@ -245,12 +390,91 @@ impl Action {
                     | DeleteWordBack
                     | ClearInput
             ),
-            Table::Home => {
-                matches!(
-                    self,
-                    SelectUp | SelectDown | AddCase | StartSession | OpenSession | Back | Help | Quit
-                )
+            Table::Home => matches!(
+                self,
+                SelectUp
+                    | SelectDown
+                    | OpenCase
+                    | AddCase
+                    | StartSession
+                    | OpenSession
+                    | OpenNarratives
+                    | OpenSearch
+                    | OpenCodebook
+                    | Back
+                    | Help
+                    | Quit
+            ),
+            Table::Sessions => matches!(
+                self,
+                SelectUp | SelectDown | ReviewSession | OpenSession | StartSession | Back | Help | Quit
+            ),
+            Table::Review => matches!(
+                self,
+                SelectUp
+                    | SelectDown
+                    | PageUp
+                    | PageDown
+                    | GoFirst
+                    | GoLast
+                    | NextMark
+                    | PreviousMark
+                    | NextNarrative
+                    | PreviousNarrative
+                    | ToggleSelection
+                    | FlagNarrative
+                    | EditNarrative
+                    | DeleteNarrative
+                    | CorrectLine
+                    | DismissMark
+                    | Back
+                    | Help
+                    | Quit
+            ),
+            Table::Editor => matches!(self, NextField | PreviousField | SaveNarrative | Back | Help | Quit),
+            Table::Checklist => matches!(
+                self,
+                SelectUp
+                    | SelectDown
+                    | ToggleCode
+                    | NextField
+                    | PreviousField
+                    | SaveNarrative
+                    | Back
+                    | Help
+                    | Quit
+            ),
+            Table::Narratives => matches!(
+                self,
+                SelectUp
+                    | SelectDown
+                    | PageUp
+                    | PageDown
+                    | GoFirst
+                    | GoLast
+                    | Confirm
+                    | EditFilter
+                    | Back
+                    | Help
+                    | Quit
+            ),
+            Table::Search => {
+                matches!(self, SelectUp | SelectDown | PageUp | PageDown | Confirm | Back | Help | Quit)
             }
+            Table::Codebook => matches!(
+                self,
+                SelectUp
+                    | SelectDown
+                    | AddGroup
+                    | AddCode
+                    | Rename
+                    | Describe
+                    | Retire
+                    | CycleKind
+                    | Back
+                    | Help
+                    | Quit
+            ),
             Table::Form => matches!(
                 self,
                 NextField | PreviousField | Confirm | Back | Help | Quit | CursorLeft | CursorRight

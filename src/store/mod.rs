@@ -10,7 +10,9 @@ mod reads;
 pub mod search;
 pub mod writer;
 
-use crate::domain::{Case, CaseCode, Codebook, Draft, Id, MarkDismissal, Narrative, Revision, Session, Utterance};
+use crate::domain::{
+    Case, CaseCode, Codebook, Draft, Id, MarkDismissal, Narrative, Revision, Session, Utterance,
+};
 use envelope::{decode, encode, Versioned};
 use journal::{Journal, Op};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -20,7 +22,8 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The trees that journal ops write to, by their number in an op. Numbers
 /// are stored in the journal: only ever append.
-const JOURNALED: [&str; 7] = ["utterances", "revisions", "sessions", "drafts", "narratives", "codebook", "dismissals"];
+const JOURNALED: [&str; 7] =
+    ["utterances", "revisions", "sessions", "drafts", "narratives", "codebook", "dismissals"];
 const UTTERANCES: u8 = 0;
 const REVISIONS: u8 = 1;
 const SESSIONS: u8 = 2;
@@ -44,6 +47,8 @@ pub enum StoreError {
     NewerFormat { what: &'static str, version: u8 },
     #[error("a stored {what} could not be read ({reason})")]
     Corrupt { what: &'static str, reason: String },
+    #[error("the {what} is no longer in the store")]
+    Missing { what: &'static str },
     #[error("case {0} already exists")]
     CaseExists(String),
     #[error("cannot use the store at {store}: {source}")]

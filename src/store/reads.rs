@@ -2,22 +2,29 @@
 //! exports need, each as one scan or lookup.
 
 use super::envelope::decode;
-use super::{get, keys, values, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, NARRATIVES, REVISIONS, SESSIONS, UTTERANCES};
+use super::{
+    get, keys, values, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, NARRATIVES, REVISIONS,
+    SESSIONS, UTTERANCES,
+};
 use crate::domain::{Codebook, Draft, Id, Narrative, Revision, Session, Utterance};
 
 impl Store {
     pub fn session(&self, id: Id) -> Result<Option<Session>, StoreError> {
-        get(&self.tree(SESSIONS), id.as_bytes())
+        get(self.tree(SESSIONS), id.as_bytes())
     }
 
     /// All sessions, oldest first (ids are time-ordered).
     pub fn sessions(&self) -> Result<Vec<Session>, StoreError> {
-        values(&self.tree(SESSIONS))
+        values(self.tree(SESSIONS))
     }
 
     /// A session's lines in order, tombstones included.
     pub fn utterances(&self, session: Id) -> Result<Vec<Utterance>, StoreError> {
         self.tree(UTTERANCES).scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
+    }
+
+    pub fn utterance(&self, session: Id, seq: u32) -> Result<Option<Utterance>, StoreError> {
+        get(self.tree(UTTERANCES), &keys::line(session, seq))
     }
 
     pub fn utterance_count(&self, session: Id) -> Result<usize, StoreError> {
@@ -37,7 +44,7 @@ impl Store {
     }
 
     pub fn draft(&self, session: Id) -> Result<Option<Draft>, StoreError> {
-        get(&self.tree(DRAFTS), session.as_bytes())
+        get(self.tree(DRAFTS), session.as_bytes())
     }
 
     /// Every narrative, tombstones included, oldest first.
@@ -64,9 +71,6 @@ impl Store {
 
     /// The line numbers of a session's marks that were dismissed in review.
     pub fn dismissed_marks(&self, session: Id) -> Result<Vec<u32>, StoreError> {
-        self.tree(DISMISSALS)
-            .scan_prefix(session.as_bytes())
-            .map(|item| Ok(keys::seq_of(&item?.0)))
-            .collect()
+        self.tree(DISMISSALS).scan_prefix(session.as_bytes()).map(|item| Ok(keys::seq_of(&item?.0))).collect()
     }
 }

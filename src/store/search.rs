@@ -44,7 +44,8 @@ impl Store {
         }
         for n in self.narratives()? {
             if let Some(matched) = find_folded(&n.title, &needle) {
-                let place = HitPlace::NarrativeTitle { narrative: n.id, session: n.session, seq: n.first_seq };
+                let place =
+                    HitPlace::NarrativeTitle { narrative: n.id, session: n.session, seq: n.first_seq };
                 hits.push(Hit { place, text: n.title.clone(), matched });
             }
             if let Some(matched) = find_folded(&n.memo, &needle) {

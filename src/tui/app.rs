@@ -1,11 +1,17 @@
-//! The app: which screen is showing, the way from a key event to an action
-//! to a screen's update, and carrying out the effects screens ask for.
-//! No terminal here, so tests drive it with events and a `TestBackend`.
+//! The app: which screen is showing (and the ones it was opened from), the
+//! way from a key event to an action to a screen's update, and carrying out
+//! the effects screens ask for. No terminal here, so tests drive it with
+//! events and a `TestBackend`.
 
+use super::screens::codebook::CodebookState;
 use super::screens::form::FormState;
 use super::screens::help::HelpState;
 use super::screens::home::{CaseRow, HomeState};
 use super::screens::live::LiveState;
+use super::screens::narratives::{NarrativeRow, NarrativesState};
+use super::screens::review::{ReviewData, ReviewState};
+use super::screens::search::{Found, SearchState};
+use super::screens::sessions::{SessionRow, SessionsState};
 use super::screens::{Effect, Input};
 use super::widgets::wrap::wrap;
 use crate::domain::{Case, CaseCode, Clock, Draft, Id};
@@ -24,11 +30,33 @@ use std::time::{Duration, Instant};
 
 /// How often the line being typed is saved as a draft.
 const DRAFT_EVERY: Duration = Duration::from_millis(250);
+/// How many search hits a screen shows at most.
+const SEARCH_LIMIT: usize = 1_000;
 
 pub enum Screen {
     Home(HomeState),
     Form(FormState),
     Live(Box<LiveState>),
+    Sessions(SessionsState),
+    Review(Box<ReviewState>),
+    Narratives(NarrativesState),
+    Search(SearchState),
+    Codebook(CodebookState),
+}
+
+impl Screen {
+    fn table(&self) -> Table {
+        match self {
+            Screen::Home(s) => s.table(),
+            Screen::Form(s) => s.table(),
+            Screen::Live(s) => s.table(),
+            Screen::Sessions(s) => s.table(),
+            Screen::Review(s) => s.table(),
+            Screen::Narratives(s) => s.table(),
+            Screen::Search(s) => s.table(),
+            Screen::Codebook(s) => s.table(),
+        }
+    }
 }
 
 /// The draft a signal handler saves when the terminal goes away.
@@ -41,8 +69,11 @@ pub struct App {
     pub keys: Keymap,
     clock: Box<dyn Clock>,
     pub screen: Screen,
+    /// The screens the current one was opened from, most recent last.
+    behind: Vec<Screen>,
     help: Option<HelpState>,
     banner: Option<String>,
+    author: String,
     pub quit: bool,
     shared_draft: SharedDraft,
     last_draft_save: Instant,
@@ -64,8 +95,10 @@ impl App {
             keys,
             clock,
             screen: Screen::Home(home),
+            behind: Vec::new(),
             help: None,
             banner,
+            author: crate::domain::narrative::author_from_env(),
             quit: false,
             shared_draft: Arc::new(Mutex::new(None)),
             last_draft_save: Instant::now(),
@@ -76,14 +109,15 @@ impl App {
         self.shared_draft.clone()
     }
 
+    /// Who narratives made in this app are by.
+    pub fn set_author(&mut self, author: &str) {
+        self.author = author.to_string();
+    }
+
     fn table(&self) -> Table {
         match &self.help {
             Some(_) => Table::Help,
-            None => match &self.screen {
-                Screen::Home(s) => s.table(),
-                Screen::Form(s) => s.table(),
-                Screen::Live(s) => s.table(),
-            },
+            None => self.screen.table(),
         }
     }
 
@@ -132,14 +166,23 @@ impl App {
             Screen::Home(s) => s.update(input),
             Screen::Form(s) => s.update(input, now),
             Screen::Live(s) => s.update(input, now),
+            Screen::Sessions(s) => s.update(input),
+            Screen::Review(s) => s.update(input, now),
+            Screen::Narratives(s) => s.update(input),
+            Screen::Search(s) => s.update(input),
+            Screen::Codebook(s) => s.update(input),
         };
         if let Err(e) = self.carry_out(effect) {
             self.show_problem(e.to_string());
         }
-        if matches!(&self.screen, Screen::Live(live) if live.is_ended()) {
-            // Home lists the session as ended only once the store says so.
+        let ended = match &self.screen {
+            Screen::Live(live) if live.is_ended() => Some(live.session.id),
+            _ => None,
+        };
+        if let Some(session) = ended {
+            // Reading back comes right after the end, once the store has it.
             self.wait_for_saves();
-            if let Err(e) = self.go_home() {
+            if let Err(e) = self.open_review(session, None) {
                 self.show_problem(e.to_string());
             }
         }
@@ -150,6 +193,12 @@ impl App {
             Screen::Home(home) => home.message = Some(text),
             _ => self.banner = Some(text),
         }
+    }
+
+    /// Shows `screen`, keeping the current one to come back to.
+    fn push(&mut self, screen: Screen) {
+        let previous = std::mem::replace(&mut self.screen, screen);
+        self.behind.push(previous);
     }
 
     fn carry_out(&mut self, effect: Effect) -> Result<(), StoreError> {
@@ -180,40 +229,174 @@ impl App {
                     .map(|s| s.contact_point)
                     .max()
                     .unwrap_or(1);
-                self.screen = Screen::Form(FormState::new(case, next_contact));
+                self.push(Screen::Form(FormState::new(case, next_contact)));
             }
             Effect::StartSession(session) => {
                 self.store.commit(&[Change::Session((*session).clone())])?;
-                self.open_live(session.id)?;
+                self.screen = self.live_screen(session.id)?;
             }
-            Effect::OpenLive(id) => self.open_live(id)?,
-            Effect::GoHome => self.go_home()?,
+            Effect::OpenLive(id) => {
+                let live = self.live_screen(id)?;
+                self.push(live);
+            }
+            Effect::OpenCase(case_id) => {
+                let screen = self.sessions_screen(case_id)?;
+                self.push(screen);
+            }
+            Effect::OpenReview { session, seq } => self.open_review(session, seq)?,
+            Effect::OpenNarratives => {
+                let screen = Screen::Narratives(self.narratives_screen()?);
+                self.push(screen);
+            }
+            Effect::OpenSearch => self.push(Screen::Search(SearchState::new())),
+            Effect::OpenCodebook => {
+                let screen =
+                    Screen::Codebook(CodebookState::new(self.store.codebook()?, self.store.narratives()?));
+                self.push(screen);
+            }
+            Effect::Search(query) => {
+                let found = self.search(&query)?;
+                if let Screen::Search(search) = &mut self.screen {
+                    search.show(query, found);
+                }
+            }
+            Effect::Back => self.back()?,
+            Effect::GoHome => {
+                self.leave_screen();
+                self.behind.clear();
+                self.screen = Screen::Home(HomeState::new(Vec::new()));
+                self.refresh_home(None)?;
+            }
         }
         Ok(())
     }
 
-    fn open_live(&mut self, id: Id) -> Result<(), StoreError> {
-        let Some(session) = self.store.session(id)? else { return Ok(()) };
-        let case = self.store.case(session.case_id)?.map(|c| c.code.to_string()).unwrap_or_default();
-        let lines = self.store.utterances(id)?;
-        let draft = self.store.draft(id)?;
-        self.screen = Screen::Live(Box::new(LiveState::open(session, case, lines, draft)));
+    /// Saves what the current screen leaves behind (the draft of a live line).
+    fn leave_screen(&mut self) {
+        self.save_draft_now();
+        if let Screen::Live(_) = &self.screen {
+            *self.shared_draft.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+    }
+
+    fn back(&mut self) -> Result<(), StoreError> {
+        self.leave_screen();
+        let left_case = match &self.screen {
+            Screen::Live(live) => Some(live.session.case_id),
+            Screen::Review(review) => Some(review.session.case_id),
+            Screen::Form(form) => Some(form.case_id()),
+            _ => None,
+        };
+        self.screen = self.behind.pop().unwrap_or_else(|| Screen::Home(HomeState::new(Vec::new())));
+        // What the screen below shows may have changed while it was covered.
+        match &self.screen {
+            Screen::Home(_) => {
+                let code = match left_case {
+                    Some(id) => self.store.case(id)?.map(|c| c.code.to_string()),
+                    None => None,
+                };
+                self.refresh_home(code.as_deref())?;
+            }
+            Screen::Sessions(s) => {
+                let case = s.case.id;
+                self.screen = self.sessions_screen(case)?;
+            }
+            Screen::Narratives(_) => {
+                if let Screen::Narratives(old) =
+                    std::mem::replace(&mut self.screen, Screen::Search(SearchState::new()))
+                {
+                    let mut fresh = self.narratives_screen()?;
+                    let _ = fresh.apply_filter(old.filter());
+                    self.screen = Screen::Narratives(fresh);
+                }
+            }
+            _ => {}
+        }
         Ok(())
     }
 
-    /// Back to the case list, with the case of the session just left selected.
-    fn go_home(&mut self) -> Result<(), StoreError> {
-        self.save_draft_now();
-        let select = match &self.screen {
-            Screen::Live(live) => self.store.case(live.session.case_id)?.map(|c| c.code.to_string()),
-            Screen::Form(form) => Some(form.case_code().to_string()),
-            Screen::Home(_) => None,
-        };
-        let mut home = HomeState::new(Vec::new());
-        home.refresh(case_rows(&self.store)?, select.as_deref());
-        self.screen = Screen::Home(home);
-        *self.shared_draft.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    fn refresh_home(&mut self, select: Option<&str>) -> Result<(), StoreError> {
+        let rows = case_rows(&self.store)?;
+        if let Screen::Home(home) = &mut self.screen {
+            home.refresh(rows, select);
+        }
         Ok(())
+    }
+
+    fn live_screen(&self, id: Id) -> Result<Screen, StoreError> {
+        let session = self.store.session(id)?.ok_or(StoreError::Missing { what: "session" })?;
+        let case = self.store.case(session.case_id)?.map(|c| c.code.to_string()).unwrap_or_default();
+        let lines = self.store.utterances(id)?;
+        let draft = self.store.draft(id)?;
+        Ok(Screen::Live(Box::new(LiveState::open(session, case, lines, draft))))
+    }
+
+    fn sessions_screen(&self, case_id: Id) -> Result<Screen, StoreError> {
+        let case = self.store.case(case_id)?.ok_or(StoreError::Missing { what: "case" })?;
+        let narratives = self.store.narratives()?;
+        let mut rows = Vec::new();
+        for session in self.store.sessions()?.into_iter().filter(|s| s.case_id == case_id) {
+            let lines = self.store.utterance_count(session.id)?;
+            let count = narratives.iter().filter(|n| n.session == session.id).count();
+            rows.push(SessionRow { session, lines, narratives: count });
+        }
+        Ok(Screen::Sessions(SessionsState::new(case, rows)))
+    }
+
+    /// Opens review of `session` at line `seq`, in place of a live screen or on top of the rest.
+    fn open_review(&mut self, session: Id, seq: Option<u32>) -> Result<(), StoreError> {
+        let record = self.store.session(session)?.ok_or(StoreError::Missing { what: "session" })?;
+        let data = ReviewData {
+            case: self.store.case(record.case_id)?.map(|c| c.code.to_string()).unwrap_or_default(),
+            lines: self.store.utterances(session)?,
+            narratives: self.store.narratives_of(session)?,
+            codebook: self.store.codebook()?,
+            dismissed: self.store.dismissed_marks(session)?,
+            session: record,
+        };
+        let review = Screen::Review(Box::new(ReviewState::open(data, self.author.clone(), seq)));
+        if matches!(self.screen, Screen::Live(_)) {
+            self.leave_screen();
+            self.screen = review;
+        } else {
+            self.push(review);
+        }
+        Ok(())
+    }
+
+    fn narratives_screen(&self) -> Result<NarrativesState, StoreError> {
+        let sessions = self.store.sessions()?;
+        let cases = self.store.cases()?;
+        let mut rows = Vec::new();
+        for narrative in self.store.narratives()? {
+            let Some(session) = sessions.iter().find(|s| s.id == narrative.session).cloned() else {
+                continue;
+            };
+            let case = cases
+                .iter()
+                .find(|c| c.id == session.case_id)
+                .map(|c| c.code.to_string())
+                .unwrap_or_default();
+            let opening =
+                self.store.utterance(session.id, narrative.first_seq)?.map(|u| u.text).unwrap_or_default();
+            rows.push(NarrativeRow { narrative, session, case, opening });
+        }
+        Ok(NarrativesState::new(rows, cases, self.store.codebook()?))
+    }
+
+    fn search(&self, query: &str) -> Result<Vec<Found>, StoreError> {
+        let sessions = self.store.sessions()?;
+        let cases = self.store.cases()?;
+        let case_of = |session: Id| {
+            sessions
+                .iter()
+                .find(|s| s.id == session)
+                .and_then(|s| cases.iter().find(|c| c.id == s.case_id))
+                .map(|c| c.code.to_string())
+                .unwrap_or_default()
+        };
+        let hits = self.store.search(query, SEARCH_LIMIT)?;
+        Ok(hits.into_iter().map(|hit| Found { case: case_of(hit.target().0), hit }).collect())
     }
 
     fn save_draft_now(&mut self) {
@@ -225,28 +408,38 @@ impl App {
         self.last_draft_save = Instant::now();
     }
 
+    fn on_saved(&mut self, saved: &Saved) {
+        let now = self.clock.now();
+        match &mut self.screen {
+            Screen::Live(live) => live.on_saved(saved, now),
+            Screen::Review(review) => review.on_saved(saved),
+            _ => {}
+        }
+    }
+
+    fn has_unsaved(&self) -> bool {
+        match &self.screen {
+            Screen::Live(live) => live.has_unsaved(),
+            Screen::Review(review) => review.has_unsaved(),
+            _ => false,
+        }
+    }
+
     /// Takes the writer's acknowledgements and saves the draft when due.
     pub fn tick(&mut self) {
-        let now = self.clock.now();
         while let Ok(saved) = self.saved.try_recv() {
-            if let Screen::Live(live) = &mut self.screen {
-                live.on_saved(&saved, now);
-            }
+            self.on_saved(&saved);
         }
         if self.last_draft_save.elapsed() >= DRAFT_EVERY {
             self.save_draft_now();
         }
     }
 
-    /// Blocks until every line handed to the writer is acknowledged (tests, quitting).
+    /// Blocks until everything the current screen handed to the writer is acknowledged.
     pub fn wait_for_saves(&mut self) {
-        let now = self.clock.now();
-        while let Screen::Live(live) = &mut self.screen {
-            if !live.has_unsaved() {
-                break;
-            }
+        while self.has_unsaved() {
             match self.saved.recv_timeout(Duration::from_secs(10)) {
-                Ok(saved) => live.on_saved(&saved, now),
+                Ok(saved) => self.on_saved(&saved),
                 Err(_) => break,
             }
         }
@@ -279,6 +472,11 @@ impl App {
             Screen::Home(s) => s.render(frame, main, &self.keys),
             Screen::Form(s) => s.render(frame, main, &self.keys),
             Screen::Live(s) => s.render(frame, main, &self.keys, now),
+            Screen::Sessions(s) => s.render(frame, main, &self.keys),
+            Screen::Review(s) => s.render(frame, main, &self.keys),
+            Screen::Narratives(s) => s.render(frame, main, &self.keys),
+            Screen::Search(s) => s.render(frame, main, &self.keys),
+            Screen::Codebook(s) => s.render(frame, main, &self.keys),
         }
         if let Some(help) = &self.help {
             help.render(frame, inset(main, 2, 1), &self.keys);

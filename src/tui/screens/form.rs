@@ -56,14 +56,14 @@ impl FormState {
         Table::Form
     }
 
-    pub fn case_code(&self) -> &str {
-        self.case.code.as_str()
+    pub fn case_id(&self) -> crate::domain::Id {
+        self.case.id
     }
 
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
         let field = FIELDS[self.focus];
         match input {
-            Input::Action(Action::Back) => return Effect::GoHome,
+            Input::Action(Action::Back) => return Effect::Back,
             Input::Action(Action::NextField) => self.focus = (self.focus + 1) % FIELDS.len(),
             Input::Action(Action::PreviousField) => {
                 self.focus = (self.focus + FIELDS.len() - 1) % FIELDS.len()

@@ -97,6 +97,13 @@ impl HomeState {
                 self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
             }
             Input::Action(Action::AddCase) => self.adding = Some(TextInput::default()),
+            Input::Action(Action::OpenCase) => match self.selected() {
+                Some(row) => return Effect::OpenCase(row.case.id),
+                None => self.message = Some("Add a case first.".into()),
+            },
+            Input::Action(Action::OpenNarratives) => return Effect::OpenNarratives,
+            Input::Action(Action::OpenSearch) => return Effect::OpenSearch,
+            Input::Action(Action::OpenCodebook) => return Effect::OpenCodebook,
             Input::Action(Action::StartSession) => match self.selected() {
                 Some(row) => return Effect::OpenForm(row.case.id),
                 None => self.message = Some("Add a case first.".into()),
@@ -143,14 +150,18 @@ impl HomeState {
                 table,
                 &[
                     (Action::AddCase, "add case"),
-                    (Action::StartSession, "start session"),
+                    (Action::OpenCase, "sessions"),
+                    (Action::StartSession, "start"),
                     (Action::OpenSession, "go on"),
+                    (Action::OpenNarratives, "narratives"),
+                    (Action::OpenSearch, "search"),
+                    (Action::OpenCodebook, "codebook"),
                     (Action::Help, "help"),
                     (Action::Quit, "quit"),
                 ],
             )
         };
-        frame.render_widget(Line::from(hint).dim(), footer);
+        frame.render_widget(Paragraph::new(hint).dim().wrap(Wrap { trim: true }), footer);
     }
 
     fn render_cases(&self, frame: &mut Frame, area: Rect) {

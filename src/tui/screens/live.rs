@@ -194,7 +194,7 @@ impl LiveState {
                     Tone::Problem,
                 );
             }
-            Action::Back => return Effect::GoHome,
+            Action::Back => return Effect::Back,
             action => {
                 if self.input.edit(action) {
                     self.draft_dirty = true;

@@ -1,10 +1,16 @@
 //! One module per screen: a state, `update(Input) -> Effect`, and `render`.
 //! Screens never touch the store: they return effects for the app to carry out.
 
+pub mod codebook;
+pub mod editor;
 pub mod form;
 pub mod help;
 pub mod home;
 pub mod live;
+pub mod narratives;
+pub mod review;
+pub mod search;
+pub mod sessions;
 
 use crate::domain::{Id, Session};
 use crate::keymap::{Action, Keymap, Table};
@@ -33,6 +39,17 @@ pub enum Effect {
     OpenForm(Id),
     StartSession(Box<Session>),
     OpenLive(Id),
+    OpenCase(Id),
+    OpenReview {
+        session: Id,
+        seq: Option<u32>,
+    },
+    OpenNarratives,
+    OpenSearch,
+    OpenCodebook,
+    Search(String),
+    /// Back to the screen this one was opened from.
+    Back,
     GoHome,
 }
 

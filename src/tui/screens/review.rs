@@ -1,0 +1,538 @@
+//! Review: read a session back, select spans and flag them as short
+//! narratives, shown as brackets in the margin; walk the marks made live.
+
+use super::editor::{NarrativeEditor, Outcome};
+use super::{hints, Effect, Input};
+use crate::domain::clock::format_duration_ms;
+use crate::domain::{Codebook, Id, MarkDismissal, Narrative, Revision, Session, Utterance, UtteranceKind};
+use crate::keymap::{Action, Keymap, Table};
+use crate::store::writer::{Durability, Saved};
+use crate::store::Change;
+use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::wrap::wrap;
+use chrono::{DateTime, FixedOffset};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+use std::cell::Cell;
+use std::collections::HashSet;
+
+/// How many narratives can stand side by side in the margin.
+const LANES: usize = 3;
+
+enum Mode {
+    Reading,
+    Editing(Box<NarrativeEditor>),
+    Correcting(TextInput),
+    ConfirmDelete(Id),
+}
+
+pub struct ReviewState {
+    pub session: Session,
+    case: String,
+    lines: Vec<Utterance>,
+    narratives: Vec<Narrative>,
+    codebook: Codebook,
+    dismissed: Vec<u32>,
+    author: String,
+    cursor: usize,
+    anchor: Option<usize>,
+    mode: Mode,
+    status: String,
+    next_tag: u64,
+    pending: HashSet<u64>,
+    /// The first line drawn and the transcript's height at the last render.
+    top: Cell<usize>,
+    page: Cell<usize>,
+}
+
+/// What review opens with.
+pub struct ReviewData {
+    pub session: Session,
+    pub case: String,
+    pub lines: Vec<Utterance>,
+    pub narratives: Vec<Narrative>,
+    pub codebook: Codebook,
+    pub dismissed: Vec<u32>,
+}
+
+impl ReviewState {
+    pub fn open(data: ReviewData, author: String, at_seq: Option<u32>) -> Self {
+        let cursor = at_seq.and_then(|s| data.lines.iter().position(|l| l.seq == s)).unwrap_or(0);
+        let mut state = ReviewState {
+            session: data.session,
+            case: data.case,
+            lines: data.lines,
+            narratives: data.narratives,
+            codebook: data.codebook,
+            dismissed: data.dismissed,
+            author,
+            cursor,
+            anchor: None,
+            mode: Mode::Reading,
+            status: String::new(),
+            next_tag: 1,
+            pending: HashSet::new(),
+            top: Cell::new(0),
+            page: Cell::new(10),
+        };
+        state.sort_narratives();
+        state
+    }
+
+    pub fn table(&self) -> Table {
+        match &self.mode {
+            Mode::Editing(editor) => editor.table(),
+            Mode::Correcting(_) => Table::Prompt,
+            _ => Table::Review,
+        }
+    }
+
+    pub fn has_unsaved(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    fn seq(&self) -> u32 {
+        self.lines.get(self.cursor).map_or(0, |l| l.seq)
+    }
+
+    fn sort_narratives(&mut self) {
+        self.narratives.sort_by_key(|n| (n.first_seq, std::cmp::Reverse(n.last_seq), n.id));
+    }
+
+    fn is_candidate(&self, line: &Utterance) -> bool {
+        line.mark.is_some()
+            && !self.dismissed.contains(&line.seq)
+            && !self.narratives.iter().any(|n| n.covers(line.seq))
+    }
+
+    fn save(&mut self, changes: Vec<Change>) -> Effect {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        self.pending.insert(tag);
+        Effect::Save { tag, changes, durability: Durability::Synced }
+    }
+
+    pub fn on_saved(&mut self, saved: &Saved) {
+        if self.pending.remove(&saved.tag) {
+            self.status = match &saved.error {
+                Some(e) => format!("NOT SAVED: {e}"),
+                None => "Saved to disk.".into(),
+            };
+        }
+    }
+
+    pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
+        match std::mem::replace(&mut self.mode, Mode::Reading) {
+            Mode::Editing(mut editor) => match editor.update(input, &self.codebook) {
+                Outcome::Editing => {
+                    self.mode = Mode::Editing(editor);
+                    Effect::None
+                }
+                Outcome::Cancelled => {
+                    self.status = "Nothing was changed.".into();
+                    Effect::None
+                }
+                Outcome::Save(mut narrative) => {
+                    narrative.updated = now;
+                    self.narratives.retain(|n| n.id != narrative.id);
+                    self.narratives.push(narrative.clone());
+                    self.sort_narratives();
+                    self.anchor = None;
+                    self.status = format!("Saving narrative \"{}\"…", narrative.title);
+                    self.save(vec![Change::Narrative(narrative)])
+                }
+            },
+            Mode::Correcting(mut text) => match input {
+                Input::Action(Action::Confirm) => self.correct(text.text(), now),
+                Input::Action(Action::Back) => Effect::None,
+                Input::Char(c) => {
+                    text.insert_char(c);
+                    self.mode = Mode::Correcting(text);
+                    Effect::None
+                }
+                Input::Paste(p) => {
+                    text.insert_paste(&p);
+                    self.mode = Mode::Correcting(text);
+                    Effect::None
+                }
+                Input::Action(action) => {
+                    text.edit(action);
+                    self.mode = Mode::Correcting(text);
+                    Effect::None
+                }
+            },
+            Mode::ConfirmDelete(id) if input == Input::Action(Action::DeleteNarrative) => {
+                self.delete(id, now)
+            }
+            Mode::ConfirmDelete(_) | Mode::Reading => match input {
+                Input::Action(action) => self.act(action, now),
+                _ => Effect::None,
+            },
+        }
+    }
+
+    fn move_to(&mut self, index: usize) {
+        self.cursor = index.min(self.lines.len().saturating_sub(1));
+    }
+
+    fn act(&mut self, action: Action, now: DateTime<FixedOffset>) -> Effect {
+        self.status.clear();
+        let page = self.page.get().max(1);
+        match action {
+            Action::SelectUp => self.move_to(self.cursor.saturating_sub(1)),
+            Action::SelectDown => self.move_to(self.cursor + 1),
+            Action::PageUp => self.move_to(self.cursor.saturating_sub(page)),
+            Action::PageDown => self.move_to(self.cursor + page),
+            Action::GoFirst => self.move_to(0),
+            Action::GoLast => self.move_to(usize::MAX),
+            Action::NextMark | Action::PreviousMark => {
+                let forward = action == Action::NextMark;
+                let found = if forward {
+                    self.lines.iter().enumerate().skip(self.cursor + 1).find(|(_, l)| l.mark.is_some())
+                } else {
+                    self.lines.iter().enumerate().take(self.cursor).rev().find(|(_, l)| l.mark.is_some())
+                };
+                match found {
+                    Some((i, _)) => self.move_to(i),
+                    None => self.status = "No more marks that way.".into(),
+                }
+            }
+            Action::NextNarrative | Action::PreviousNarrative => {
+                let seq = self.seq();
+                let target = if action == Action::NextNarrative {
+                    self.narratives.iter().map(|n| n.first_seq).find(|s| *s > seq)
+                } else {
+                    self.narratives.iter().rev().map(|n| n.first_seq).find(|s| *s < seq)
+                };
+                match target.and_then(|s| self.lines.iter().position(|l| l.seq == s)) {
+                    Some(i) => self.move_to(i),
+                    None => self.status = "No more narratives that way.".into(),
+                }
+            }
+            Action::ToggleSelection => {
+                self.anchor = if self.anchor.is_some() { None } else { Some(self.cursor) };
+            }
+            Action::FlagNarrative => self.flag(now),
+            Action::EditNarrative => match self.innermost() {
+                Some(n) => {
+                    self.mode = Mode::Editing(Box::new(NarrativeEditor::new(n.clone(), &self.codebook)))
+                }
+                None => self.status = "No narrative at this line: select a span and flag it.".into(),
+            },
+            Action::DeleteNarrative => match self.innermost().map(|n| (n.id, n.title.clone())) {
+                Some((id, title)) => {
+                    self.status = format!("Delete \"{title}\"? Press the same key again to delete it.");
+                    self.mode = Mode::ConfirmDelete(id);
+                }
+                None => self.status = "No narrative at this line.".into(),
+            },
+            Action::CorrectLine => {
+                if let Some(line) = self.lines.get(self.cursor) {
+                    self.mode = Mode::Correcting(TextInput::with_text(&line.text));
+                }
+            }
+            Action::DismissMark => return self.dismiss(now),
+            Action::Back if self.anchor.is_some() => self.anchor = None,
+            Action::Back => return Effect::Back,
+            _ => {}
+        }
+        Effect::None
+    }
+
+    /// The selection as a span of indexes, or the cursor's line alone.
+    fn span(&self) -> (usize, usize) {
+        let anchor = self.anchor.unwrap_or(self.cursor);
+        (anchor.min(self.cursor), anchor.max(self.cursor))
+    }
+
+    fn flag(&mut self, now: DateTime<FixedOffset>) {
+        if self.lines.is_empty() {
+            self.status = "This session has no lines yet.".into();
+            return;
+        }
+        let (from, to) = self.span();
+        let narrative = Narrative {
+            id: Id::new(),
+            session: self.session.id,
+            first_seq: self.lines[from].seq,
+            last_seq: self.lines[to].seq,
+            title: String::new(),
+            codes: Vec::new(),
+            memo: String::new(),
+            author: self.author.clone(),
+            created: now,
+            updated: now,
+            deleted: false,
+        };
+        self.mode = Mode::Editing(Box::new(NarrativeEditor::new(narrative, &self.codebook)));
+    }
+
+    /// The shortest narrative that covers the cursor's line.
+    fn innermost(&self) -> Option<&Narrative> {
+        let seq = self.seq();
+        self.narratives.iter().filter(|n| n.covers(seq)).min_by_key(|n| n.last_seq - n.first_seq)
+    }
+
+    fn delete(&mut self, id: Id, now: DateTime<FixedOffset>) -> Effect {
+        let Some(position) = self.narratives.iter().position(|n| n.id == id) else { return Effect::None };
+        let mut gone = self.narratives.remove(position);
+        gone.deleted = true;
+        gone.updated = now;
+        self.status = format!("Deleted \"{}\".", gone.title);
+        self.save(vec![Change::Narrative(gone)])
+    }
+
+    fn correct(&mut self, text: String, now: DateTime<FixedOffset>) -> Effect {
+        let text = text.trim().to_string();
+        let Some(line) = self.lines.get_mut(self.cursor) else { return Effect::None };
+        if text.is_empty() || text == line.text {
+            return Effect::None;
+        }
+        let revision = Revision {
+            session: line.session,
+            seq: line.seq,
+            speaker: line.speaker.clone(),
+            text: line.text.clone(),
+            replaced: now,
+        };
+        line.text = text;
+        let changes = vec![Change::Revision(revision), Change::Utterance(line.clone())];
+        self.save(changes)
+    }
+
+    fn dismiss(&mut self, now: DateTime<FixedOffset>) -> Effect {
+        let Some(line) = self.lines.get(self.cursor) else { return Effect::None };
+        if line.mark.is_none() {
+            self.status = "This line has no mark.".into();
+            return Effect::None;
+        }
+        let seq = line.seq;
+        if !self.dismissed.contains(&seq) {
+            self.dismissed.push(seq);
+        }
+        self.status = format!("Mark on line {seq} dismissed.");
+        self.save(vec![Change::DismissMark(MarkDismissal { session: self.session.id, seq, at: now })])
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
+        let editor_height = match &self.mode {
+            Mode::Editing(_) => (area.height * 3 / 5).clamp(area.height.min(8), 20),
+            _ => 0,
+        };
+        let [header, body, editor, status, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(editor_height),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.render_header(frame, header);
+        self.render_lines(frame, body);
+        if let Mode::Editing(e) = &self.mode {
+            e.render(frame, editor, keys);
+        }
+        self.render_status(frame, status);
+        let table = self.table();
+        let hint = if self.anchor.is_some() {
+            hints(keys, table, &[(Action::FlagNarrative, "flag span"), (Action::Back, "cancel selection")])
+        } else {
+            hints(
+                keys,
+                table,
+                &[
+                    (Action::ToggleSelection, "select"),
+                    (Action::FlagNarrative, "flag"),
+                    (Action::EditNarrative, "edit"),
+                    (Action::NextMark, "next mark"),
+                    (Action::Help, "help"),
+                    (Action::Back, "back"),
+                ],
+            )
+        };
+        if !matches!(self.mode, Mode::Editing(_)) {
+            frame.render_widget(Line::from(hint).dim(), footer);
+        }
+    }
+
+    fn render_header(&self, frame: &mut Frame, area: Rect) {
+        let s = &self.session;
+        let candidates = self.lines.iter().filter(|l| self.is_candidate(l)).count();
+        let marks = if candidates > 0 { format!(" · {candidates} marks to review") } else { String::new() };
+        let text = format!(
+            " {} · {} · contact {} · {} · {} lines · {} narratives{marks}",
+            self.case,
+            s.kind,
+            s.contact_point,
+            s.clock.started.format("%Y-%m-%d"),
+            self.lines.len(),
+            self.narratives.len()
+        );
+        frame.render_widget(Line::from(text).bold().reversed(), area);
+    }
+
+    fn render_status(&self, frame: &mut Frame, area: Rect) {
+        let line = match &self.mode {
+            Mode::Correcting(text) => {
+                return text.render(
+                    frame,
+                    area,
+                    Span::raw(format!("Correct line {}: ", self.seq())).bold(),
+                    true,
+                )
+            }
+            _ if !self.status.is_empty() => Line::from(self.status.as_str()).yellow(),
+            _ => match self.innermost() {
+                Some(n) => {
+                    let codes: Vec<String> = n.codes.iter().map(|c| self.codebook.label(*c)).collect();
+                    Line::from(vec![
+                        Span::raw(format!(" ┃ {} ", n.title)).bold(),
+                        Span::raw(format!("[{}]", codes.join("; "))).dim(),
+                    ])
+                }
+                None => Line::default(),
+            },
+        };
+        frame.render_widget(line, area);
+    }
+
+    /// Lanes for the margin: each narrative gets the first lane free at its start.
+    fn lanes(&self) -> Vec<(usize, &Narrative)> {
+        let mut ends: Vec<u32> = Vec::new();
+        let mut placed = Vec::new();
+        for n in &self.narratives {
+            let lane = match ends.iter().position(|end| *end < n.first_seq) {
+                Some(lane) => lane,
+                None => {
+                    ends.push(0);
+                    ends.len() - 1
+                }
+            };
+            ends[lane] = n.last_seq;
+            placed.push((lane, n));
+        }
+        placed
+    }
+
+    fn render_lines(&self, frame: &mut Frame, area: Rect) {
+        let height = usize::from(area.height);
+        let width = usize::from(area.width);
+        self.page.set(height.saturating_sub(1).max(1));
+        if height == 0 || width == 0 || self.lines.is_empty() {
+            if self.lines.is_empty() && height > 0 {
+                frame.render_widget(Line::from(" This session has no lines yet.").dim(), area);
+            }
+            return;
+        }
+        let lanes = self.lanes();
+        let lane_count = lanes.iter().map(|(l, _)| l + 1).max().unwrap_or(0).min(LANES);
+        let show_time = width >= 60;
+        let prefix_width = lane_count * 2 + 5 + if show_time { 9 } else { 0 } + 7;
+        let text_width = width.saturating_sub(prefix_width).max(1);
+        // Scroll so the cursor's line is in view, moving the top as little as possible.
+        let mut top = self.top.get().min(self.cursor);
+        loop {
+            let mut used = 0;
+            for line in &self.lines[top..=self.cursor] {
+                used += wrap(&self.body(line), text_width).len();
+            }
+            if used <= height || top == self.cursor {
+                break;
+            }
+            top += 1;
+        }
+        self.top.set(top);
+        let (from, to) = self.span();
+        let mut rows: Vec<Line> = Vec::with_capacity(height);
+        for (i, line) in self.lines.iter().enumerate().skip(top) {
+            if rows.len() >= height {
+                break;
+            }
+            let wrapped = wrap(&self.body(line), text_width);
+            let count = wrapped.len();
+            for (r, text) in wrapped.into_iter().enumerate() {
+                let mut spans = Vec::new();
+                spans.push(Span::styled(
+                    self.margin(&lanes, lane_count, line.seq, r, count),
+                    Style::default().fg(Color::Cyan),
+                ));
+                let lead = if r == 0 {
+                    let time = if show_time {
+                        format!("{} ", format_duration_ms(line.elapsed_ms))
+                    } else {
+                        String::new()
+                    };
+                    format!("{:>4} {time}{:<6} ", line.seq, line.speaker)
+                } else {
+                    " ".repeat(prefix_width - lane_count * 2)
+                };
+                spans.push(Span::raw(lead).dim());
+                let mut style = match line.kind {
+                    UtteranceKind::Speech => Style::default(),
+                    UtteranceKind::Event => Style::default().fg(Color::Yellow).add_modifier(Modifier::ITALIC),
+                    UtteranceKind::Note => Style::default().fg(Color::Cyan),
+                    UtteranceKind::Pause => Style::default().add_modifier(Modifier::DIM),
+                };
+                if self.anchor.is_some() && (from..=to).contains(&i) {
+                    style = style.bg(Color::Blue).fg(Color::White);
+                }
+                if i == self.cursor {
+                    style = style.add_modifier(Modifier::REVERSED);
+                }
+                spans.push(Span::styled(text, style));
+                rows.push(Line::from(spans));
+                if rows.len() >= height {
+                    break;
+                }
+            }
+        }
+        for (r, row) in rows.into_iter().enumerate() {
+            frame.render_widget(row, Rect::new(area.x, area.y + r as u16, area.width, 1));
+        }
+    }
+
+    /// A line's text as review shows it: its kind, and its mark.
+    fn body(&self, line: &Utterance) -> String {
+        let mark = match &line.mark {
+            Some(m) if self.dismissed.contains(&line.seq) => format!("☆{} ", m.word),
+            Some(m) => format!("★{} ", m.word),
+            None => String::new(),
+        };
+        let text = match line.kind {
+            UtteranceKind::Speech => line.text.clone(),
+            UtteranceKind::Event => format!("[{}]", line.text),
+            UtteranceKind::Note => format!("(note) {}", line.text),
+            UtteranceKind::Pause if line.text.is_empty() => "(pause)".to_string(),
+            UtteranceKind::Pause => format!("(pause {})", line.text),
+        };
+        if line.deleted {
+            return format!("(deleted) {text}");
+        }
+        format!("{mark}{text}")
+    }
+
+    /// The margin for row `row` of `count` rows of line `seq`: a bracket per lane.
+    fn margin(
+        &self,
+        lanes: &[(usize, &Narrative)],
+        lane_count: usize,
+        seq: u32,
+        row: usize,
+        count: usize,
+    ) -> String {
+        let mut cells = vec![' '; lane_count * 2];
+        for (lane, n) in lanes.iter().filter(|(lane, n)| *lane < LANES && n.covers(seq)) {
+            let first_row = seq == n.first_seq && row == 0;
+            let last_row = seq == n.last_seq && row + 1 == count;
+            cells[lane * 2] = match (first_row, last_row) {
+                (true, true) => '[',
+                (true, false) => '┌',
+                (false, true) => '└',
+                (false, false) => '│',
+            };
+        }
+        cells.into_iter().collect()
+    }
+}

@@ -1,0 +1,145 @@
+//! Search the whole study: lines, narrative titles and memos, ignoring case.
+//! Enter searches; once the results stand, Enter opens the chosen hit.
+
+use super::{hints, Effect, Input};
+use crate::keymap::{Action, Keymap, Table};
+use crate::store::search::{Hit, HitPlace};
+use crate::tui::widgets::input::TextInput;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+/// A hit with the case it belongs to.
+pub struct Found {
+    pub case: String,
+    pub hit: Hit,
+}
+
+pub struct SearchState {
+    query: TextInput,
+    searched: Option<String>,
+    results: Vec<Found>,
+    selected: usize,
+    page: std::cell::Cell<usize>,
+}
+
+impl Default for SearchState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SearchState {
+    pub fn new() -> Self {
+        SearchState {
+            query: TextInput::default(),
+            searched: None,
+            results: Vec::new(),
+            selected: 0,
+            page: std::cell::Cell::new(10),
+        }
+    }
+
+    pub fn table(&self) -> Table {
+        Table::Search
+    }
+
+    pub fn show(&mut self, query: String, results: Vec<Found>) {
+        self.searched = Some(query);
+        self.results = results;
+        self.selected = 0;
+    }
+
+    pub fn update(&mut self, input: Input) -> Effect {
+        let last = self.results.len().saturating_sub(1);
+        let page = self.page.get().max(1);
+        match input {
+            Input::Char(c) => self.query.insert_char(c),
+            Input::Paste(p) => self.query.insert_paste(&p),
+            Input::Action(Action::SelectUp) => self.selected = self.selected.saturating_sub(1),
+            Input::Action(Action::SelectDown) => self.selected = (self.selected + 1).min(last),
+            Input::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(page),
+            Input::Action(Action::PageDown) => self.selected = (self.selected + page).min(last),
+            Input::Action(Action::Confirm) => {
+                let query = self.query.text().trim().to_string();
+                if self.searched.as_deref() != Some(query.as_str()) {
+                    return Effect::Search(query);
+                }
+                if let Some(found) = self.results.get(self.selected) {
+                    let (session, seq) = found.hit.target();
+                    return Effect::OpenReview { session, seq: Some(seq) };
+                }
+            }
+            Input::Action(Action::Back) => return Effect::Back,
+            Input::Action(action) => {
+                self.query.edit(action);
+            }
+        }
+        Effect::None
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
+        let [query, count, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.query.render(frame, query, Span::raw(" Search: ").bold(), true);
+        let summary = match &self.searched {
+            None => "Type words to find in lines, narrative titles and memos; Enter searches.".to_string(),
+            Some(q) if self.results.is_empty() => format!("Nothing found for \"{q}\"."),
+            Some(q) => format!("{} found for \"{q}\"", self.results.len()),
+        };
+        frame.render_widget(Line::from(format!(" {summary}")).dim(), count);
+        let height = usize::from(body.height);
+        self.page.set(height.saturating_sub(1).max(1));
+        let top = self.selected.saturating_sub(height.saturating_sub(1));
+        for (row, (i, found)) in self.results.iter().enumerate().skip(top).take(height).enumerate() {
+            let line = self.row(found, usize::from(body.width), i == self.selected);
+            frame.render_widget(line, Rect::new(body.x, body.y + row as u16, body.width, 1));
+        }
+        let hint = hints(
+            keys,
+            Table::Search,
+            &[(Action::Confirm, "search / open"), (Action::SelectDown, "next"), (Action::Back, "back")],
+        );
+        frame.render_widget(Line::from(hint).dim(), footer);
+    }
+
+    /// One hit: where it is, then the match in its context, cut to fit.
+    fn row(&self, found: &Found, width: usize, selected: bool) -> Line<'static> {
+        let hit = &found.hit;
+        let place = match hit.place {
+            HitPlace::Line { seq, .. } => format!("line {seq}"),
+            HitPlace::NarrativeTitle { .. } => "title".to_string(),
+            HitPlace::NarrativeMemo { .. } => "memo".to_string(),
+        };
+        let lead = format!(" {:<8} {:<10} ", found.case, place);
+        let room = width.saturating_sub(lead.width());
+        let text = hit.text.replace('\n', " ");
+        let (before, matched, after) =
+            (&text[..hit.matched.start], &text[hit.matched.clone()], &text[hit.matched.end..]);
+        // Keep about a third of the room before the match.
+        let keep = room / 3;
+        let mut before_shown: String =
+            before.chars().rev().take(keep).collect::<Vec<_>>().into_iter().rev().collect();
+        if before_shown.len() < before.len() {
+            before_shown = format!("…{before_shown}");
+        }
+        let base =
+            if selected { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
+        Line::from(vec![
+            Span::styled(lead, base.add_modifier(Modifier::DIM)),
+            Span::styled(before_shown, base),
+            Span::styled(
+                matched.to_string(),
+                base.add_modifier(Modifier::BOLD).fg(ratatui::style::Color::Yellow),
+            ),
+            Span::styled(after.to_string(), base),
+        ])
+    }
+}
