@@ -1,6 +1,7 @@
 //! fieldlog: live logging and narrative analysis for qualitative fieldwork.
 
 pub mod cli;
+pub mod dev;
 pub mod domain;
 pub mod export;
 pub mod import;

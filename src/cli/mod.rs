@@ -199,6 +199,15 @@ enum DevCommand {
         #[arg(long)]
         session: String,
     },
+    /// Add a synthetic study (for trying fieldlog out and for benchmarks)
+    Generate {
+        #[arg(long, default_value_t = 20)]
+        cases: usize,
+        #[arg(long, default_value_t = 8)]
+        sessions: usize,
+        #[arg(long, default_value_t = 300)]
+        lines: usize,
+    },
 }
 
 /// Runs the command line; returns the process exit code.
@@ -272,6 +281,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             a.output.as_deref(),
         ),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),
+        Some(Command::Dev(DevCommand::Generate { cases, sessions, lines })) => {
+            let made = crate::dev::generate::generate(&open()?, cases, sessions, lines)?;
+            println!(
+                "generated {} cases, {} sessions, {} lines ({} bytes of text), {} narratives",
+                made.cases, made.sessions, made.lines, made.text_bytes, made.narratives
+            );
+            Ok(())
+        }
         Some(Command::Narrative(NarrativeCommand::Add { session, from, to, title, codes, memo })) => {
             let args = analysis::NarrativeArgs {
                 session: &session,

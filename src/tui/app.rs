@@ -77,6 +77,8 @@ pub struct App {
     pub quit: bool,
     shared_draft: SharedDraft,
     last_draft_save: Instant,
+    /// Jobs handed to the writer and not yet acknowledged.
+    in_flight: usize,
 }
 
 impl App {
@@ -102,6 +104,7 @@ impl App {
             quit: false,
             shared_draft: Arc::new(Mutex::new(None)),
             last_draft_save: Instant::now(),
+            in_flight: 0,
         })
     }
 
@@ -204,11 +207,7 @@ impl App {
     fn carry_out(&mut self, effect: Effect) -> Result<(), StoreError> {
         match effect {
             Effect::None => {}
-            Effect::Save { tag, changes, durability } => {
-                if !self.writer.send(Job { tag, changes, durability }) {
-                    self.banner = Some("The store writer has stopped: nothing more can be saved.".into());
-                }
-            }
+            Effect::Save { tag, changes, durability } => self.send(Job { tag, changes, durability }),
             Effect::AddCase(text) => match CaseCode::parse(&text) {
                 Ok(code) => {
                     self.store.add_case(&Case::new(code.clone(), Vec::new(), self.clock.now()))?;
@@ -399,29 +398,32 @@ impl App {
         Ok(hits.into_iter().map(|hit| Found { case: case_of(hit.target().0), hit }).collect())
     }
 
+    fn send(&mut self, job: Job) {
+        if self.writer.send(job) {
+            self.in_flight += 1;
+        } else {
+            self.banner = Some("The store writer has stopped: nothing more can be saved.".into());
+        }
+    }
+
     fn save_draft_now(&mut self) {
-        if let Screen::Live(live) = &mut self.screen {
-            if let Some(change) = live.take_draft() {
-                self.writer.send(Job { tag: 0, changes: vec![change], durability: Durability::Flushed });
-            }
+        let draft = match &mut self.screen {
+            Screen::Live(live) => live.take_draft(),
+            _ => None,
+        };
+        if let Some(change) = draft {
+            self.send(Job { tag: 0, changes: vec![change], durability: Durability::Flushed });
         }
         self.last_draft_save = Instant::now();
     }
 
     fn on_saved(&mut self, saved: &Saved) {
+        self.in_flight = self.in_flight.saturating_sub(1);
         let now = self.clock.now();
         match &mut self.screen {
             Screen::Live(live) => live.on_saved(saved, now),
             Screen::Review(review) => review.on_saved(saved),
             _ => {}
-        }
-    }
-
-    fn has_unsaved(&self) -> bool {
-        match &self.screen {
-            Screen::Live(live) => live.has_unsaved(),
-            Screen::Review(review) => review.has_unsaved(),
-            _ => false,
         }
     }
 
@@ -435,9 +437,9 @@ impl App {
         }
     }
 
-    /// Blocks until everything the current screen handed to the writer is acknowledged.
+    /// Blocks until everything handed to the writer is acknowledged.
     pub fn wait_for_saves(&mut self) {
-        while self.has_unsaved() {
+        while self.in_flight > 0 {
             match self.saved.recv_timeout(Duration::from_secs(10)) {
                 Ok(saved) => self.on_saved(&saved),
                 Err(_) => break,

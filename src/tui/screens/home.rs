@@ -123,7 +123,7 @@ impl HomeState {
             Constraint::Length(1),
             Constraint::Min(0),
             Constraint::Length(1),
-            Constraint::Length(1),
+            Constraint::Length(2),
         ])
         .areas(area);
         frame.render_widget(Line::from(" fieldlog · cases".bold()), title);

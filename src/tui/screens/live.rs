@@ -90,10 +90,6 @@ impl LiveState {
         }
     }
 
-    pub fn has_unsaved(&self) -> bool {
-        !self.pending.is_empty()
-    }
-
     fn current_speaker(&self) -> String {
         self.session.speakers.get(self.speaker).map(|s| s.label.clone()).unwrap_or_default()
     }

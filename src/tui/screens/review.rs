@@ -16,7 +16,7 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 use std::cell::Cell;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// How many narratives can stand side by side in the margin.
 const LANES: usize = 3;
@@ -41,7 +41,8 @@ pub struct ReviewState {
     mode: Mode,
     status: String,
     next_tag: u64,
-    pending: HashSet<u64>,
+    /// Jobs sent to the writer and not yet acknowledged: tag → what to say once saved.
+    pending: HashMap<u64, String>,
     /// The first line drawn and the transcript's height at the last render.
     top: Cell<usize>,
     page: Cell<usize>,
@@ -73,8 +74,9 @@ impl ReviewState {
             mode: Mode::Reading,
             status: String::new(),
             next_tag: 1,
-            pending: HashSet::new(),
-            top: Cell::new(0),
+            pending: HashMap::new(),
+            // Opening at a line shows a little of what comes before it.
+            top: Cell::new(cursor.saturating_sub(3)),
             page: Cell::new(10),
         };
         state.sort_narratives();
@@ -87,10 +89,6 @@ impl ReviewState {
             Mode::Correcting(_) => Table::Prompt,
             _ => Table::Review,
         }
-    }
-
-    pub fn has_unsaved(&self) -> bool {
-        !self.pending.is_empty()
     }
 
     fn seq(&self) -> u32 {
@@ -107,18 +105,18 @@ impl ReviewState {
             && !self.narratives.iter().any(|n| n.covers(line.seq))
     }
 
-    fn save(&mut self, changes: Vec<Change>) -> Effect {
+    fn save(&mut self, changes: Vec<Change>, done: String) -> Effect {
         let tag = self.next_tag;
         self.next_tag += 1;
-        self.pending.insert(tag);
+        self.pending.insert(tag, done);
         Effect::Save { tag, changes, durability: Durability::Synced }
     }
 
     pub fn on_saved(&mut self, saved: &Saved) {
-        if self.pending.remove(&saved.tag) {
+        if let Some(done) = self.pending.remove(&saved.tag) {
             self.status = match &saved.error {
                 Some(e) => format!("NOT SAVED: {e}"),
-                None => "Saved to disk.".into(),
+                None => done,
             };
         }
     }
@@ -141,7 +139,8 @@ impl ReviewState {
                     self.sort_narratives();
                     self.anchor = None;
                     self.status = format!("Saving narrative \"{}\"…", narrative.title);
-                    self.save(vec![Change::Narrative(narrative)])
+                    let done = format!("Narrative \"{}\" saved to disk.", narrative.title);
+                    self.save(vec![Change::Narrative(narrative)], done)
                 }
             },
             Mode::Correcting(mut text) => match input {
@@ -280,8 +279,8 @@ impl ReviewState {
         let mut gone = self.narratives.remove(position);
         gone.deleted = true;
         gone.updated = now;
-        self.status = format!("Deleted \"{}\".", gone.title);
-        self.save(vec![Change::Narrative(gone)])
+        let done = format!("Deleted \"{}\" (kept as a tombstone).", gone.title);
+        self.save(vec![Change::Narrative(gone)], done)
     }
 
     fn correct(&mut self, text: String, now: DateTime<FixedOffset>) -> Effect {
@@ -298,8 +297,9 @@ impl ReviewState {
             replaced: now,
         };
         line.text = text;
+        let done = format!("Line {} corrected; the earlier text is kept.", line.seq);
         let changes = vec![Change::Revision(revision), Change::Utterance(line.clone())];
-        self.save(changes)
+        self.save(changes, done)
     }
 
     fn dismiss(&mut self, now: DateTime<FixedOffset>) -> Effect {
@@ -312,8 +312,8 @@ impl ReviewState {
         if !self.dismissed.contains(&seq) {
             self.dismissed.push(seq);
         }
-        self.status = format!("Mark on line {seq} dismissed.");
-        self.save(vec![Change::DismissMark(MarkDismissal { session: self.session.id, seq, at: now })])
+        let done = format!("Mark on line {seq} dismissed.");
+        self.save(vec![Change::DismissMark(MarkDismissal { session: self.session.id, seq, at: now })], done)
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
@@ -359,18 +359,21 @@ impl ReviewState {
 
     fn render_header(&self, frame: &mut Frame, area: Rect) {
         let s = &self.session;
-        let candidates = self.lines.iter().filter(|l| self.is_candidate(l)).count();
-        let marks = if candidates > 0 { format!(" · {candidates} marks to review") } else { String::new() };
-        let text = format!(
-            " {} · {} · contact {} · {} · {} lines · {} narratives{marks}",
+        let left = format!(
+            " {} · {} · contact {} · {}",
             self.case,
             s.kind,
             s.contact_point,
-            s.clock.started.format("%Y-%m-%d"),
-            self.lines.len(),
-            self.narratives.len()
+            s.clock.started.format("%Y-%m-%d")
         );
-        frame.render_widget(Line::from(text).bold().reversed(), area);
+        let candidates = self.lines.iter().filter(|l| self.is_candidate(l)).count();
+        let marks = if candidates > 0 { format!(" · ★ {candidates} to review") } else { String::new() };
+        let right = format!("{} lines · {} narr.{marks} ", self.lines.len(), self.narratives.len());
+        let [l, r] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(right.chars().count() as u16)])
+                .areas(area);
+        frame.render_widget(Line::from(left).bold().reversed(), l);
+        frame.render_widget(Line::from(right).reversed(), r);
     }
 
     fn render_status(&self, frame: &mut Frame, area: Rect) {
