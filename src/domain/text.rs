@@ -32,9 +32,10 @@ pub fn is_unsafe(c: char) -> bool {
             | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
 }
 
-/// Lower-cases text for matching without regard to case, over all of Unicode.
+/// Lower-cases text for matching without regard to case, over all of Unicode,
+/// char by char (as `find_folded` does) and with newlines as spaces.
 pub fn fold(text: &str) -> String {
-    text.to_lowercase()
+    text.chars().map(|c| if c == '\n' { ' ' } else { c }).flat_map(char::to_lowercase).collect()
 }
 
 /// Where `folded_needle` (already `fold`ed) occurs in `haystack` ignoring
@@ -47,6 +48,7 @@ pub fn find_folded(haystack: &str, folded_needle: &str) -> Option<std::ops::Rang
     let mut folded = Vec::with_capacity(haystack.len());
     for (at, c) in haystack.char_indices() {
         let end = at + c.len_utf8();
+        let c = if c == '\n' { ' ' } else { c };
         folded.extend(c.to_lowercase().map(|l| (l, at, end)));
     }
     let needle: Vec<char> = folded_needle.chars().collect();

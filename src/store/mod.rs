@@ -1,6 +1,7 @@
 //! The only code that knows sled: one study's store, its key layout, locking
 //! and durability. Everything else reads and writes through `Store`.
 
+mod corpus;
 mod durable;
 pub mod envelope;
 mod journal;
@@ -81,6 +82,8 @@ pub struct Store {
     journaled: Vec<sled::Tree>,
     durable: durable::Syncer,
     journal: Mutex<Journal>,
+    /// The search corpora, once a search has asked for them.
+    corpora: Mutex<Option<search::Corpora>>,
     _lock: File,
 }
 
@@ -112,6 +115,7 @@ impl Store {
             db,
             durable,
             journal: Mutex::new(journal),
+            corpora: Mutex::new(None),
             _lock: lock,
         };
         // Lines acknowledged before a crash but not yet checkpointed into sled.
@@ -231,9 +235,21 @@ impl Store {
             Ok::<(), ConflictableTransactionError<()>>(())
         });
         match result {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.update_corpus(ops);
+                Ok(())
+            }
             Err(TransactionError::Abort(())) => unreachable!("journal ops never abort"),
             Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    /// Keeps the search corpora, if built, in step with what is written.
+    fn update_corpus(&self, ops: &[Op]) {
+        let mut corpora = self.corpora.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(corpora) = corpora.as_mut() else { return };
+        for op in ops {
+            corpora.update(op.tree, &op.key, op.value.as_deref());
         }
     }
 

@@ -30,8 +30,6 @@ use std::time::{Duration, Instant};
 
 /// How often the line being typed is saved as a draft.
 const DRAFT_EVERY: Duration = Duration::from_millis(250);
-/// How many search hits a screen shows at most.
-const SEARCH_LIMIT: usize = 1_000;
 
 pub enum Screen {
     Home(HomeState),
@@ -247,7 +245,15 @@ impl App {
                 let screen = Screen::Narratives(self.narratives_screen()?);
                 self.push(screen);
             }
-            Effect::OpenSearch => self.push(Screen::Search(SearchState::new())),
+            Effect::OpenSearch => {
+                // Reading every line into the search corpus takes a while in a big
+                // study: start it while the researcher types the words.
+                let store = self.store.clone();
+                let _ = std::thread::Builder::new()
+                    .name("search-corpus".into())
+                    .spawn(move || store.prepare_search());
+                self.push(Screen::Search(SearchState::new()));
+            }
             Effect::OpenCodebook => {
                 let screen =
                     Screen::Codebook(CodebookState::new(self.store.codebook()?, self.store.narratives()?));
@@ -394,7 +400,11 @@ impl App {
                 .map(|c| c.code.to_string())
                 .unwrap_or_default()
         };
-        let hits = self.store.search(query, SEARCH_LIMIT)?;
+        let limit = match &self.screen {
+            Screen::Search(search) => search.limit,
+            _ => usize::MAX,
+        };
+        let hits = self.store.search(query, limit)?;
         Ok(hits.into_iter().map(|hit| Found { case: case_of(hit.target().0), hit }).collect())
     }
 

@@ -23,6 +23,8 @@ pub struct SearchState {
     results: Vec<Found>,
     selected: usize,
     page: std::cell::Cell<usize>,
+    /// How many hits a search brings at most.
+    pub limit: usize,
 }
 
 impl Default for SearchState {
@@ -39,6 +41,7 @@ impl SearchState {
             results: Vec::new(),
             selected: 0,
             page: std::cell::Cell::new(10),
+            limit: 1_000,
         }
     }
 
@@ -92,6 +95,9 @@ impl SearchState {
         let summary = match &self.searched {
             None => "Type words to find in lines, narrative titles and memos; Enter searches.".to_string(),
             Some(q) if self.results.is_empty() => format!("Nothing found for \"{q}\"."),
+            Some(q) if self.results.len() >= self.limit => {
+                format!("The first {} found for \"{q}\"", self.results.len())
+            }
             Some(q) => format!("{} found for \"{q}\"", self.results.len()),
         };
         frame.render_widget(Line::from(format!(" {summary}")).dim(), count);
