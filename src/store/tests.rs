@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::{CaseCode, Place, SessionClock, SessionKind, Speaker, UtteranceKind};
+use crate::domain::{CaseCode, Narrative, Place, SessionClock, SessionKind, Speaker, UtteranceKind};
 use chrono::DateTime;
 
 fn t0() -> chrono::DateTime<chrono::FixedOffset> {
@@ -164,4 +164,42 @@ fn lines_left_only_in_the_journal_are_replayed_once_on_open() {
     std::fs::write(second.path().join("journal"), &journal).unwrap();
     let store = Store::open(second.path()).unwrap();
     assert_eq!(store.utterances(s).unwrap().len(), 5);
+}
+
+#[test]
+fn search_follows_corrections_and_new_narratives_after_its_first_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let s = Id::new();
+    store.commit(&[Change::Utterance(line(s, 1, "Jeg ærgrer mig"))]).unwrap();
+    assert_eq!(store.search("ÆRGRER", 10).unwrap().len(), 1);
+    store
+        .commit(&[
+            Change::Utterance(line(s, 1, "Jeg glæder mig")),
+            Change::Utterance(line(s, 2, "Også ærgrelse")),
+        ])
+        .unwrap();
+    let hits = store.search("ærgre", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].target(), (s, 2));
+    assert!(store.search("ærgrer", 10).unwrap().is_empty(), "the corrected text is gone from the corpus");
+    let narrative = Narrative {
+        id: Id::new(),
+        session: s,
+        first_seq: 1,
+        last_seq: 2,
+        title: "Glæde".into(),
+        codes: vec![],
+        memo: "om ærgrelse".into(),
+        author: "anna".into(),
+        created: t0(),
+        updated: t0(),
+        deleted: false,
+    };
+    store.commit(&[Change::Narrative(narrative.clone())]).unwrap();
+    let hits = store.search("ærgrelse", 10).unwrap();
+    assert!(matches!(hits[0].place, search::HitPlace::NarrativeMemo { .. }), "{hits:?}");
+    assert_eq!(hits.len(), 2);
+    store.commit(&[Change::Narrative(Narrative { deleted: true, ..narrative })]).unwrap();
+    assert_eq!(store.search("glæde", 10).unwrap().len(), 1, "a deleted narrative is no longer found");
 }
