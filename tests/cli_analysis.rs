@@ -153,6 +153,11 @@ fn bad_narratives_are_refused_in_one_sentence() {
     );
     assert!(both.contains("group \"agency\" is scale"), "{both}");
     assert_eq!(ok(store, &["narrative", "list"]).trim(), "no narratives match");
+    ok(store, &["narrative", "add", "--session", &session, "--from", "1", "--to", "1", "--title", "x"]);
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, "").unwrap();
+    assert!(refused(store, &["codebook", "import", "--replace", file.to_str().unwrap()])
+        .contains("already has narratives"));
 }
 
 #[test]
@@ -214,6 +219,19 @@ fn a_codebook_file_is_merged_and_exported_and_a_bad_one_is_refused_whole() {
     let error = refused(store, &["codebook", "import", file.to_str().unwrap()]);
     assert!(error.contains("codebook.toml:7: kind \"sometimes\" is unknown"), "{error}");
     assert_eq!(ok(store, &["codebook", "export"]), before, "nothing of the bad file was taken");
+
+    let fresh = dir.path().join("fresh");
+    std::fs::write(
+        &file,
+        "[[group]]\nname = \"place\"\nkind = \"any-of\"\n\n[[group.code]]\nname = \"home\"\n",
+    )
+    .unwrap();
+    ok(&fresh, &["codebook", "import", "--replace", file.to_str().unwrap()]);
+    assert_eq!(
+        ok(&fresh, &["codebook", "list"]),
+        "place [any-of]\n  home\n",
+        "a study can start from its own codebook"
+    );
 
     let exported = dir.path().join("exported.toml");
     ok(store, &["codebook", "export", "--output", exported.to_str().unwrap()]);

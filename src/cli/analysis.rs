@@ -245,9 +245,13 @@ pub fn codebook_list(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn codebook_import(store: &Store, file: &Path) -> anyhow::Result<()> {
+pub fn codebook_import(store: &Store, file: &Path, replace: bool) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let merged = merge(&store.codebook()?, &file.display().to_string(), &text)?;
+    if replace && !store.all_narratives()?.is_empty() {
+        bail!("the study already has narratives, whose codes a replaced codebook would lose: import without --replace to merge");
+    }
+    let base = if replace { Codebook::default() } else { store.codebook()? };
+    let merged = merge(&base, &file.display().to_string(), &text)?;
     store.commit(&[Change::Codebook(merged)])?;
     println!("imported the codebook from {}", file.display());
     Ok(())

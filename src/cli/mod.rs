@@ -177,7 +177,12 @@ enum CodebookCommand {
     /// List the groups and their codes
     List,
     /// Merge a codebook TOML file into the study's codebook
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Start the study from this codebook instead (only before any narrative exists)
+        #[arg(long)]
+        replace: bool,
+    },
     /// Write the codebook as TOML
     Export {
         #[arg(long)]
@@ -308,8 +313,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Search { text, json }) => analysis::search(&open()?, &text, json),
         Some(Command::Codebook(CodebookCommand::List)) => analysis::codebook_list(&open()?),
-        Some(Command::Codebook(CodebookCommand::Import { file })) => {
-            analysis::codebook_import(&open()?, &file)
+        Some(Command::Codebook(CodebookCommand::Import { file, replace })) => {
+            analysis::codebook_import(&open()?, &file, replace)
         }
         Some(Command::Codebook(CodebookCommand::Export { output })) => {
             analysis::codebook_export(&open()?, output.as_deref())
