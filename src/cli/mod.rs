@@ -4,6 +4,7 @@
 
 mod analysis;
 mod commands;
+mod followup;
 
 use crate::keymap;
 use crate::store::Store;
@@ -51,6 +52,18 @@ enum Command {
     /// List, import and export the codebook
     #[command(subcommand)]
     Codebook(CodebookCommand),
+    /// Define the study's variables (gender, age, site…)
+    #[command(subcommand)]
+    Variable(VariableCommand),
+    /// Record efforts set in motion for a case
+    #[command(subcommand)]
+    Effort(EffortCommand),
+    /// Record effort → consequence chains as the person tells them
+    #[command(subcommand)]
+    Link(LinkCommand),
+    /// Markdown (or HTML) reports: a case, a display of narratives, the follow-up overview
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Check keymap files
     #[command(subcommand)]
     Keymap(KeymapCommand),
@@ -72,6 +85,118 @@ enum CaseCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Give a case values of the study's variables
+    Set {
+        code: String,
+        #[arg(value_name = "KEY=VALUE", required = true)]
+        values: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum VariableCommand {
+    /// Add a variable: text, number, date or a list of values
+    Add {
+        name: String,
+        #[arg(long)]
+        kind: String,
+        /// The values of a list variable: A,B,C
+        #[arg(long)]
+        values: Option<String>,
+    },
+    /// List the study's variables
+    List,
+}
+
+#[derive(Subcommand)]
+enum EffortCommand {
+    /// Add an effort; prints its id
+    Add {
+        #[arg(long)]
+        case: String,
+        /// wage-subsidy job, work-placement internship, dental treatment…
+        #[arg(long)]
+        kind: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: Option<String>,
+        #[arg(long, default_value = "")]
+        provider: String,
+        #[arg(long, default_value = "")]
+        outcome: String,
+    },
+    /// End an effort, with what came of it
+    End {
+        id: String,
+        #[arg(long)]
+        end: String,
+        #[arg(long)]
+        outcome: Option<String>,
+    },
+    /// List efforts
+    List {
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum LinkCommand {
+    /// Add a chain such as "dental treatment -> better self-worth -> wage-subsidy job"
+    Add {
+        #[arg(long)]
+        case: String,
+        #[arg(long)]
+        chain: String,
+        /// positive, negative or mixed
+        #[arg(long)]
+        valence: String,
+        /// A narrative that supports it (repeatable)
+        #[arg(long = "narrative")]
+        narratives: Vec<String>,
+    },
+    /// List links
+    List {
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// One case over time: attributes, sessions, efforts, links, narratives quoted in full
+    Case {
+        code: String,
+        #[arg(long)]
+        html: bool,
+    },
+    /// Narratives by case (rows) and contact point or the codes of a group (columns)
+    Display {
+        #[arg(long, default_value = "cases")]
+        rows: String,
+        /// contact, or the name of a code group
+        #[arg(long)]
+        cols: String,
+        /// Only cases with this attribute (repeatable)
+        #[arg(long = "where", value_name = "KEY=VALUE")]
+        filters: Vec<String>,
+        /// Only this case: a single-case display
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        html: bool,
+    },
+    /// Every case's follow-up: sessions by kind, contact points, caseworker changes, first and last
+    Overview {
+        #[arg(long)]
+        html: bool,
     },
 }
 
@@ -267,6 +392,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             commands::case_add(&open()?, &code, &attributes)
         }
         Some(Command::Case(CaseCommand::List { json })) => commands::case_list(&open()?, json),
+        Some(Command::Case(CaseCommand::Set { code, values })) => {
+            followup::case_set(&open()?, &code, &values)
+        }
+        Some(Command::Variable(VariableCommand::Add { name, kind, values })) => {
+            followup::variable_add(&open()?, &name, &kind, values.as_deref())
+        }
+        Some(Command::Variable(VariableCommand::List)) => followup::variable_list(&open()?),
+        Some(Command::Effort(EffortCommand::Add { case, kind, start, end, provider, outcome })) => {
+            let args = followup::EffortArgs {
+                case: &case,
+                kind: &kind,
+                start: &start,
+                end: end.as_deref(),
+                provider: &provider,
+                outcome: &outcome,
+            };
+            followup::effort_add(&open()?, args)
+        }
+        Some(Command::Effort(EffortCommand::End { id, end, outcome })) => {
+            followup::effort_end(&open()?, &id, &end, outcome.as_deref())
+        }
+        Some(Command::Effort(EffortCommand::List { case, json })) => {
+            followup::effort_list(&open()?, case.as_deref(), json)
+        }
+        Some(Command::Link(LinkCommand::Add { case, chain, valence, narratives })) => {
+            followup::link_add(&open()?, &case, &chain, &valence, &narratives)
+        }
+        Some(Command::Link(LinkCommand::List { case, json })) => {
+            followup::link_list(&open()?, case.as_deref(), json)
+        }
+        Some(Command::Report(ReportCommand::Case { code, html })) => {
+            followup::report_case(&open()?, &code, html)
+        }
+        Some(Command::Report(ReportCommand::Overview { html })) => followup::report_overview(&open()?, html),
+        Some(Command::Report(ReportCommand::Display { rows, cols, filters, case, html })) => {
+            let args =
+                followup::DisplayArgs { rows: &rows, cols: &cols, filters: &filters, case: case.as_deref() };
+            followup::report_display(&open()?, args, html)
+        }
         Some(Command::Session(SessionCommand::Start { case, kind, contact, place, speakers })) => {
             commands::session_start(&open()?, &case, &kind, contact, &place, &speakers)
         }

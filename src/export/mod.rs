@@ -1,4 +1,6 @@
 //! Exports: one module per format, reading through the store API.
 
 pub mod codebook;
+pub mod document;
 pub mod json;
+pub mod report;

@@ -6,7 +6,10 @@
 //! `From<Old>` migration in that type's `decode_version`.
 
 use super::StoreError;
-use crate::domain::{Case, Codebook, Draft, MarkDismissal, Narrative, Revision, Session, Utterance};
+use crate::domain::{
+    Case, Codebook, Draft, Effort, EffortKinds, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
+    Variables,
+};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// A stored type and the versions of its layout this program can read.
@@ -86,6 +89,22 @@ impl Versioned for Codebook {
 }
 impl Versioned for MarkDismissal {
     const NAME: &'static str = "mark dismissal";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for Variables {
+    const NAME: &'static str = "variable list";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for Effort {
+    const NAME: &'static str = "effort";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for Link {
+    const NAME: &'static str = "link";
+    const CURRENT: u8 = 1;
+}
+impl Versioned for EffortKinds {
+    const NAME: &'static str = "effort kind list";
     const CURRENT: u8 = 1;
 }
 

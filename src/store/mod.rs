@@ -12,7 +12,8 @@ pub mod search;
 pub mod writer;
 
 use crate::domain::{
-    Case, CaseCode, Codebook, Draft, Id, MarkDismissal, Narrative, Revision, Session, Utterance,
+    Case, CaseCode, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision,
+    Session, Utterance, Variables,
 };
 use envelope::{decode, encode, Versioned};
 use journal::{Journal, Op};
@@ -23,8 +24,20 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The trees that journal ops write to, by their number in an op. Numbers
 /// are stored in the journal: only ever append.
-const JOURNALED: [&str; 7] =
-    ["utterances", "revisions", "sessions", "drafts", "narratives", "codebook", "dismissals"];
+const JOURNALED: [&str; 12] = [
+    "utterances",
+    "revisions",
+    "sessions",
+    "drafts",
+    "narratives",
+    "codebook",
+    "dismissals",
+    "cases",
+    "variables",
+    "efforts",
+    "links",
+    "effort_kinds",
+];
 const UTTERANCES: u8 = 0;
 const REVISIONS: u8 = 1;
 const SESSIONS: u8 = 2;
@@ -32,6 +45,13 @@ const DRAFTS: u8 = 3;
 const NARRATIVES: u8 = 4;
 const CODEBOOK: u8 = 5;
 const DISMISSALS: u8 = 6;
+const CASES: u8 = 7;
+const VARIABLES: u8 = 8;
+const EFFORTS: u8 = 9;
+const LINKS: u8 = 10;
+const EFFORT_KINDS: u8 = 11;
+/// The key of a tree that holds one value.
+const ONLY: &[u8] = b"only";
 /// The codebook's one key in its tree.
 const CODEBOOK_KEY: &[u8] = b"codebook";
 
@@ -71,6 +91,12 @@ pub enum Change {
     Narrative(Narrative),
     Codebook(Codebook),
     DismissMark(MarkDismissal),
+    /// Replaces a case's record (its attributes); its code never changes.
+    Case(Case),
+    Variables(Variables),
+    Effort(Effort),
+    Link(Link),
+    EffortKinds(EffortKinds),
 }
 
 pub struct Store {
@@ -214,6 +240,11 @@ impl Store {
                 Change::Narrative(n) => op(NARRATIVES, n.id.as_bytes(), Some(encode(n))),
                 Change::Codebook(book) => op(CODEBOOK, CODEBOOK_KEY, Some(encode(book))),
                 Change::DismissMark(d) => op(DISMISSALS, &keys::line(d.session, d.seq), Some(encode(d))),
+                Change::Case(c) => op(CASES, c.id.as_bytes(), Some(encode(c))),
+                Change::Variables(v) => op(VARIABLES, ONLY, Some(encode(v))),
+                Change::Effort(e) => op(EFFORTS, e.id.as_bytes(), Some(encode(e))),
+                Change::Link(l) => op(LINKS, l.id.as_bytes(), Some(encode(l))),
+                Change::EffortKinds(k) => op(EFFORT_KINDS, ONLY, Some(encode(k))),
             })
             .collect()
     }

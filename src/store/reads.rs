@@ -3,10 +3,12 @@
 
 use super::envelope::decode;
 use super::{
-    get, keys, values, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, NARRATIVES, REVISIONS,
-    SESSIONS, UTTERANCES,
+    get, keys, values, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS,
+    LINKS, NARRATIVES, ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
 };
-use crate::domain::{Codebook, Draft, Id, Narrative, Revision, Session, Utterance};
+use crate::domain::{
+    Codebook, Draft, Effort, EffortKinds, Id, Link, Narrative, Revision, Session, Utterance, Variables,
+};
 
 impl Store {
     pub fn session(&self, id: Id) -> Result<Option<Session>, StoreError> {
@@ -72,5 +74,27 @@ impl Store {
     /// The line numbers of a session's marks that were dismissed in review.
     pub fn dismissed_marks(&self, session: Id) -> Result<Vec<u32>, StoreError> {
         self.tree(DISMISSALS).scan_prefix(session.as_bytes()).map(|item| Ok(keys::seq_of(&item?.0))).collect()
+    }
+
+    pub fn variables(&self) -> Result<Variables, StoreError> {
+        Ok(get(self.tree(VARIABLES), ONLY)?.unwrap_or_default())
+    }
+
+    pub fn effort_kinds(&self) -> Result<EffortKinds, StoreError> {
+        Ok(get(self.tree(EFFORT_KINDS), ONLY)?.unwrap_or_default())
+    }
+
+    /// Every effort, oldest record first.
+    pub fn efforts(&self) -> Result<Vec<Effort>, StoreError> {
+        values(self.tree(EFFORTS))
+    }
+
+    pub fn effort(&self, id: Id) -> Result<Option<Effort>, StoreError> {
+        get(self.tree(EFFORTS), id.as_bytes())
+    }
+
+    /// Every link, oldest first.
+    pub fn links(&self) -> Result<Vec<Link>, StoreError> {
+        values(self.tree(LINKS))
     }
 }

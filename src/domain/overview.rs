@@ -1,0 +1,182 @@
+//! Across cases: the follow-up overview (how intensely each case was
+//! followed) and displays (narratives laid out as a matrix).
+
+use super::{Case, Codebook, Id, Narrative, Role, Session, SessionKind};
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+
+/// One case's row of the follow-up overview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    pub case: String,
+    /// Sessions per kind, in `SessionKind::ALL` order.
+    pub sessions: [usize; 5],
+    pub contact_points: Vec<u32>,
+    /// A caseworker label not seen before on the case, after the first, is a change.
+    pub caseworker_changes: usize,
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
+}
+
+pub fn follow_up(case: &Case, sessions: &[Session]) -> FollowUp {
+    let mut mine: Vec<&Session> = sessions.iter().filter(|s| s.case_id == case.id).collect();
+    mine.sort_by_key(|s| s.clock.started);
+    let mut counts = [0; 5];
+    let mut contacts = BTreeSet::new();
+    let mut caseworkers: Vec<&str> = Vec::new();
+    let mut changes = 0;
+    for s in &mine {
+        counts[SessionKind::ALL.iter().position(|k| *k == s.kind).unwrap_or(0)] += 1;
+        contacts.insert(s.contact_point);
+        for speaker in s.speakers.iter().filter(|sp| sp.role == Role::Caseworker) {
+            if !caseworkers.contains(&speaker.label.as_str()) {
+                if !caseworkers.is_empty() {
+                    changes += 1;
+                }
+                caseworkers.push(&speaker.label);
+            }
+        }
+    }
+    FollowUp {
+        case: case.code.to_string(),
+        sessions: counts,
+        contact_points: contacts.into_iter().collect(),
+        caseworker_changes: changes,
+        first: mine.first().map(|s| s.clock.started.date_naive()),
+        last: mine.last().map(|s| s.clock.started.date_naive()),
+    }
+}
+
+/// What a display's columns are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Columns {
+    ContactPoints,
+    /// The codes of one code group.
+    Group(Id),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisplayRow {
+    pub case: String,
+    /// The narratives in each column, oldest first.
+    pub cells: Vec<Vec<Id>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Display {
+    pub columns: Vec<String>,
+    pub rows: Vec<DisplayRow>,
+}
+
+/// Lays the narratives of `cases` out by case and column.
+pub fn display(
+    cases: &[Case],
+    sessions: &[Session],
+    narratives: &[Narrative],
+    codebook: &Codebook,
+    columns: &Columns,
+) -> Display {
+    let session_of = |n: &Narrative| sessions.iter().find(|s| s.id == n.session);
+    let live: Vec<&Narrative> = narratives.iter().filter(|n| !n.deleted).collect();
+    let (headers, keys): (Vec<String>, Vec<ColumnKey>) = match columns {
+        Columns::ContactPoints => {
+            let points: BTreeSet<u32> = sessions
+                .iter()
+                .filter(|s| cases.iter().any(|c| c.id == s.case_id))
+                .map(|s| s.contact_point)
+                .collect();
+            points.into_iter().map(|p| (format!("contact {p}"), ColumnKey::Contact(p))).unzip()
+        }
+        Columns::Group(group) => codebook
+            .groups
+            .iter()
+            .filter(|g| g.id == *group)
+            .flat_map(|g| &g.codes)
+            .filter(|c| !c.retired || live.iter().any(|n| n.codes.contains(&c.id)))
+            .map(|c| (c.name.clone(), ColumnKey::Code(c.id)))
+            .unzip(),
+    };
+    let rows = cases
+        .iter()
+        .map(|case| {
+            let cells = keys
+                .iter()
+                .map(|key| {
+                    live.iter()
+                        .filter(|n| {
+                            session_of(n).is_some_and(|s| {
+                                s.case_id == case.id
+                                    && match key {
+                                        ColumnKey::Contact(p) => s.contact_point == *p,
+                                        ColumnKey::Code(c) => n.codes.contains(c),
+                                    }
+                            })
+                        })
+                        .map(|n| n.id)
+                        .collect()
+                })
+                .collect();
+            DisplayRow { case: case.code.to_string(), cells }
+        })
+        .collect();
+    Display { columns: headers, rows }
+}
+
+enum ColumnKey {
+    Contact(u32),
+    Code(Id),
+}
+
+/// Whether a case has `key=value` among its attributes (key ignoring case).
+pub fn has_attribute(case: &Case, key: &str, value: &str) -> bool {
+    case.attributes.iter().any(|(k, v)| k.eq_ignore_ascii_case(key.trim()) && v == value.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CaseCode, Place, SessionClock, Speaker};
+    use chrono::{DateTime, Duration};
+
+    fn at(days: i64) -> chrono::DateTime<chrono::FixedOffset> {
+        DateTime::parse_from_rfc3339("2025-01-06T10:00:00+01:00").unwrap() + Duration::days(days)
+    }
+
+    fn session(case: &Case, kind: SessionKind, contact: u32, days: i64, caseworker: &str) -> Session {
+        Session {
+            id: Id::new(),
+            case_id: case.id,
+            kind,
+            contact_point: contact,
+            place: Place::JobCentre,
+            place_text: String::new(),
+            speakers: vec![
+                Speaker { key: 1, label: case.code.to_string(), role: Role::Participant },
+                Speaker { key: 2, label: caseworker.into(), role: Role::Caseworker },
+            ],
+            clock: SessionClock::start(at(days)),
+            ended: None,
+            recording_started: None,
+            themes_ticked: vec![],
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_overview_counts_kinds_contacts_and_caseworker_changes() {
+        let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], at(0));
+        let sessions = vec![
+            session(&case, SessionKind::Observation, 1, 0, "CW"),
+            session(&case, SessionKind::Interview, 1, 2, "CW"),
+            session(&case, SessionKind::Observation, 2, 90, "CW2"),
+            session(&case, SessionKind::CaseMeeting, 3, 200, "CW2"),
+            session(&case, SessionKind::Observation, 3, 201, "CW3"),
+        ];
+        let row = follow_up(&case, &sessions);
+        assert_eq!(row.sessions, [1, 3, 0, 1, 0]);
+        assert_eq!(row.contact_points, vec![1, 2, 3]);
+        assert_eq!(row.caseworker_changes, 2);
+        assert_eq!(row.first, Some(at(0).date_naive()));
+        assert_eq!(row.last, Some(at(201).date_naive()));
+    }
+}

@@ -1,0 +1,306 @@
+//! Reports a researcher can paste into a paper: one case over time, a
+//! display of narratives across cases, and the follow-up overview.
+
+use super::document::{Block, Document};
+use crate::domain::clock::format_duration_ms;
+use crate::domain::overview::{display, follow_up, Columns};
+use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, UtteranceKind, Variables};
+use crate::store::{Store, StoreError};
+use std::collections::HashMap;
+
+/// Everything a report reads, loaded once.
+pub struct Study {
+    pub cases: Vec<Case>,
+    pub sessions: Vec<Session>,
+    pub narratives: Vec<Narrative>,
+    pub codebook: Codebook,
+    pub efforts: Vec<Effort>,
+    pub links: Vec<Link>,
+    pub variables: Variables,
+}
+
+impl Study {
+    pub fn load(store: &Store) -> Result<Study, StoreError> {
+        Ok(Study {
+            cases: store.cases()?,
+            sessions: store.sessions()?,
+            narratives: store.narratives()?,
+            codebook: store.codebook()?,
+            efforts: store.efforts()?,
+            links: store.links()?,
+            variables: store.variables()?,
+        })
+    }
+
+    fn session(&self, id: Id) -> Option<&Session> {
+        self.sessions.iter().find(|s| s.id == id)
+    }
+}
+
+/// A narrative's lines, quoted in full as `SPEAKER: text`.
+fn quote(
+    store: &Store,
+    cache: &mut HashMap<Id, Vec<String>>,
+    n: &Narrative,
+) -> Result<Vec<String>, StoreError> {
+    if !cache.contains_key(&n.session) {
+        let lines = store.utterances(n.session)?;
+        let max = lines.last().map_or(0, |l| l.seq) as usize;
+        let mut by_seq = vec![String::new(); max + 1];
+        for l in lines.into_iter().filter(|l| !l.deleted) {
+            let text = match l.kind {
+                UtteranceKind::Speech => format!("{}: {}", l.speaker, l.text),
+                UtteranceKind::Event => format!("[{}]", l.text),
+                UtteranceKind::Note => format!("(note: {})", l.text),
+                UtteranceKind::Pause => "(pause)".to_string(),
+            };
+            by_seq[l.seq as usize] = text;
+        }
+        cache.insert(n.session, by_seq);
+    }
+    let lines = &cache[&n.session];
+    Ok((n.first_seq..=n.last_seq)
+        .filter_map(|s| lines.get(s as usize))
+        .filter(|l| !l.is_empty())
+        .cloned()
+        .collect())
+}
+
+fn codes_text(book: &Codebook, n: &Narrative) -> String {
+    n.codes.iter().map(|c| book.label(*c)).collect::<Vec<_>>().join("; ")
+}
+
+fn narrative_blocks(
+    store: &Store,
+    study: &Study,
+    cache: &mut HashMap<Id, Vec<String>>,
+    n: &Narrative,
+    level: u8,
+) -> Result<Vec<Block>, StoreError> {
+    let session = study.session(n.session);
+    let place = session.map_or(String::new(), |s| {
+        format!(
+            "{}, contact {}, {}, lines {}–{}",
+            s.kind,
+            s.contact_point,
+            s.clock.started.format("%Y-%m-%d"),
+            n.first_seq,
+            n.last_seq
+        )
+    });
+    let mut blocks = vec![Block::Heading(level, format!("“{}”", n.title)), Block::Paragraph(place)];
+    if !n.codes.is_empty() {
+        blocks.push(Block::Paragraph(format!("Codes: {}", codes_text(&study.codebook, n))));
+    }
+    blocks.push(Block::Quote(quote(store, cache, n)?));
+    if !n.memo.is_empty() {
+        blocks.push(Block::Paragraph(format!("Memo: {}", n.memo)));
+    }
+    Ok(blocks)
+}
+
+fn length(s: &Session) -> String {
+    s.ended.map_or("open".to_string(), |end| {
+        format_duration_ms((end - s.clock.started).num_milliseconds())[..5].to_string()
+    })
+}
+
+pub fn case_report(store: &Store, study: &Study, case: &Case) -> Result<Document, StoreError> {
+    let mut blocks = Vec::new();
+    if !case.attributes.is_empty() {
+        blocks.push(Block::Heading(2, "Attributes".into()));
+        blocks.push(Block::Table {
+            header: vec!["variable".into(), "value".into()],
+            rows: case.attributes.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect(),
+        });
+    }
+    let f = follow_up(case, &study.sessions);
+    blocks.push(Block::Heading(2, "Follow-up".into()));
+    let contacts: Vec<String> = f.contact_points.iter().map(u32::to_string).collect();
+    blocks.push(Block::Paragraph(format!(
+        "{} interviews, {} observations, {} professional interviews, {} case meetings at contact points {}; {} caseworker changes; from {} to {}.",
+        f.sessions[0],
+        f.sessions[1],
+        f.sessions[2],
+        f.sessions[3],
+        if contacts.is_empty() { "none".to_string() } else { contacts.join(", ") },
+        f.caseworker_changes,
+        f.first.map_or("—".into(), |d| d.to_string()),
+        f.last.map_or("—".into(), |d| d.to_string()),
+    )));
+    let mut sessions: Vec<&Session> = study.sessions.iter().filter(|s| s.case_id == case.id).collect();
+    sessions.sort_by_key(|s| (s.contact_point, s.clock.started));
+    blocks.push(Block::Heading(2, "Sessions".into()));
+    let mut rows = Vec::new();
+    for s in &sessions {
+        let speakers: Vec<String> =
+            s.speakers.iter().map(|sp| format!("{} ({})", sp.label, sp.role)).collect();
+        rows.push(vec![
+            s.contact_point.to_string(),
+            s.clock.started.format("%Y-%m-%d").to_string(),
+            s.kind.to_string(),
+            s.place_name(),
+            speakers.join(", "),
+            length(s),
+            store.utterance_count(s.id)?.to_string(),
+            study.narratives.iter().filter(|n| n.session == s.id).count().to_string(),
+        ]);
+    }
+    let header = ["contact", "date", "kind", "place", "speakers", "length", "lines", "narratives"];
+    blocks.push(Block::Table { header: header.map(String::from).to_vec(), rows });
+    let efforts: Vec<&Effort> = study.efforts.iter().filter(|e| e.case_id == case.id).collect();
+    if !efforts.is_empty() {
+        blocks.push(Block::Heading(2, "Efforts".into()));
+        let rows = efforts
+            .iter()
+            .map(|e| {
+                vec![
+                    e.kind.clone(),
+                    e.provider.clone(),
+                    e.start.to_string(),
+                    e.end.map_or("ongoing".into(), |d| d.to_string()),
+                    e.outcome.clone(),
+                ]
+            })
+            .collect();
+        let header = ["effort", "provider", "start", "end", "outcome"];
+        blocks.push(Block::Table { header: header.map(String::from).to_vec(), rows });
+    }
+    let links: Vec<&Link> = study.links.iter().filter(|l| l.case_id == case.id).collect();
+    if !links.is_empty() {
+        blocks.push(Block::Heading(2, "Efforts and their consequences".into()));
+        let items = links
+            .iter()
+            .map(|l| {
+                let support: Vec<String> = l
+                    .narratives
+                    .iter()
+                    .filter_map(|id| study.narratives.iter().find(|n| n.id == *id))
+                    .map(|n| format!("“{}”", n.title))
+                    .collect();
+                let support = if support.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — told in {}", support.join(", "))
+                };
+                format!("{} ({}){support}", l.chain_text(), l.valence)
+            })
+            .collect();
+        blocks.push(Block::List(items));
+    }
+    let mut cache = HashMap::new();
+    let mine: Vec<&Narrative> =
+        study.narratives.iter().filter(|n| sessions.iter().any(|s| s.id == n.session)).collect();
+    if !mine.is_empty() {
+        blocks.push(Block::Heading(2, "Narratives".into()));
+        for s in &sessions {
+            let here: Vec<&&Narrative> = mine.iter().filter(|n| n.session == s.id).collect();
+            if here.is_empty() {
+                continue;
+            }
+            blocks.push(Block::Heading(
+                3,
+                format!("Contact {}: {} {}", s.contact_point, s.kind, s.clock.started.format("%Y-%m-%d")),
+            ));
+            for n in here {
+                blocks.extend(narrative_blocks(store, study, &mut cache, n, 4)?);
+            }
+        }
+    }
+    Ok(Document { title: format!("Case {}", case.code), blocks })
+}
+
+/// Cases × columns, each cell the titles of its narratives, then the quotes in full.
+pub fn display_report(
+    store: &Store,
+    study: &Study,
+    cases: &[Case],
+    columns: &Columns,
+    title: &str,
+) -> Result<Document, StoreError> {
+    let matrix = display(cases, &study.sessions, &study.narratives, &study.codebook, columns);
+    let title_of = |id: &Id| {
+        study.narratives.iter().find(|n| n.id == *id).map_or(String::new(), |n| format!("“{}”", n.title))
+    };
+    let mut header = vec!["case".to_string()];
+    header.extend(matrix.columns.iter().cloned());
+    let rows = matrix
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![row.case.clone()];
+            cells.extend(row.cells.iter().map(|ids| ids.iter().map(title_of).collect::<Vec<_>>().join("\n")));
+            cells
+        })
+        .collect();
+    let mut blocks = vec![Block::Table { header, rows }];
+    let mut cache = HashMap::new();
+    let mut quoted: Vec<Id> = Vec::new();
+    for row in &matrix.rows {
+        let ids: Vec<Id> = row.cells.iter().flatten().copied().filter(|id| !quoted.contains(id)).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        blocks.push(Block::Heading(2, format!("Case {}", row.case)));
+        for id in ids {
+            if let Some(n) = study.narratives.iter().find(|n| n.id == id) {
+                blocks.extend(narrative_blocks(store, study, &mut cache, n, 3)?);
+                quoted.push(id);
+            }
+        }
+    }
+    Ok(Document { title: title.to_string(), blocks })
+}
+
+pub fn overview_report(study: &Study) -> Document {
+    let header = [
+        "case",
+        "interviews",
+        "observations",
+        "professional interviews",
+        "case meetings",
+        "contact points",
+        "caseworker changes",
+        "first",
+        "last",
+    ];
+    let mut totals = [0usize; 5];
+    let mut changes = 0;
+    let mut rows: Vec<Vec<String>> = study
+        .cases
+        .iter()
+        .map(|case| {
+            let f = follow_up(case, &study.sessions);
+            for (t, n) in totals.iter_mut().zip(f.sessions) {
+                *t += n;
+            }
+            changes += f.caseworker_changes;
+            vec![
+                f.case,
+                f.sessions[0].to_string(),
+                f.sessions[1].to_string(),
+                f.sessions[2].to_string(),
+                f.sessions[3].to_string(),
+                f.contact_points.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+                f.caseworker_changes.to_string(),
+                f.first.map_or("—".into(), |d| d.to_string()),
+                f.last.map_or("—".into(), |d| d.to_string()),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "total".into(),
+        totals[0].to_string(),
+        totals[1].to_string(),
+        totals[2].to_string(),
+        totals[3].to_string(),
+        String::new(),
+        changes.to_string(),
+        String::new(),
+        String::new(),
+    ]);
+    Document {
+        title: "Follow-up overview".into(),
+        blocks: vec![Block::Table { header: header.map(String::from).to_vec(), rows }],
+    }
+}
