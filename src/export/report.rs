@@ -43,7 +43,7 @@ fn quote(
     cache: &mut HashMap<Id, Vec<String>>,
     n: &Narrative,
 ) -> Result<Vec<String>, StoreError> {
-    if !cache.contains_key(&n.session) {
+    if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(n.session) {
         let lines = store.utterances(n.session)?;
         let max = lines.last().map_or(0, |l| l.seq) as usize;
         let mut by_seq = vec![String::new(); max + 1];
@@ -56,7 +56,7 @@ fn quote(
             };
             by_seq[l.seq as usize] = text;
         }
-        cache.insert(n.session, by_seq);
+        slot.insert(by_seq);
     }
     let lines = &cache[&n.session];
     Ok((n.first_seq..=n.last_seq)
