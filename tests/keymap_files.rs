@@ -100,3 +100,14 @@ fn the_default_keymap_binds_no_key_twice_on_any_screen() {
         assert!(help.iter().any(|(_, a)| *a == Action::Help), "{} has help", screen.name());
     }
 }
+
+#[test]
+fn every_action_has_a_key_in_the_default_keymap() {
+    let keys = keymap::load("default", None).keymap;
+    for action in Action::all() {
+        assert!(
+            Table::screens().any(|screen| keys.keys_for(screen, action).is_some()),
+            "{action} has no key: a user could only reach it through their own keymap"
+        );
+    }
+}

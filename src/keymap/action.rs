@@ -59,6 +59,16 @@ pub enum Action {
     Describe,
     Retire,
     CycleKind,
+    // cases over time
+    SetAttribute,
+    AddEffort,
+    EditEffort,
+    AddLink,
+    OpenOverview,
+    OpenDisplay,
+    SelectLeft,
+    SelectRight,
+    CycleColumns,
     NextField,
     PreviousField,
     Confirm,
@@ -88,17 +98,19 @@ pub enum Table {
     Live,
     Prompt,
     Help,
-    Sessions,
+    Case,
     Review,
     Editor,
     Checklist,
     Narratives,
     Search,
     Codebook,
+    Overview,
+    Display,
 }
 
 impl Table {
-    pub const ALL: [Table; 14] = [
+    pub const ALL: [Table; 16] = [
         Table::Global,
         Table::Text,
         Table::Home,
@@ -106,13 +118,15 @@ impl Table {
         Table::Live,
         Table::Prompt,
         Table::Help,
-        Table::Sessions,
+        Table::Case,
         Table::Review,
         Table::Editor,
         Table::Checklist,
         Table::Narratives,
         Table::Search,
         Table::Codebook,
+        Table::Overview,
+        Table::Display,
     ];
 
     pub fn name(self) -> &'static str {
@@ -124,13 +138,15 @@ impl Table {
             Table::Live => "live",
             Table::Prompt => "prompt",
             Table::Help => "help",
-            Table::Sessions => "sessions",
+            Table::Case => "case",
             Table::Review => "review",
             Table::Editor => "editor",
             Table::Checklist => "checklist",
             Table::Narratives => "narratives",
             Table::Search => "search",
             Table::Codebook => "codebook",
+            Table::Overview => "overview",
+            Table::Display => "display",
         }
     }
 
@@ -217,6 +233,15 @@ impl Action {
             Describe,
             Retire,
             CycleKind,
+            SetAttribute,
+            AddEffort,
+            EditEffort,
+            AddLink,
+            OpenOverview,
+            OpenDisplay,
+            SelectLeft,
+            SelectRight,
+            CycleColumns,
             NextField,
             PreviousField,
             Confirm,
@@ -284,6 +309,15 @@ impl Action {
             Describe => "describe",
             Retire => "retire",
             CycleKind => "cycle-kind",
+            SetAttribute => "set-attribute",
+            AddEffort => "add-effort",
+            EditEffort => "edit-effort",
+            AddLink => "add-link",
+            OpenOverview => "open-overview",
+            OpenDisplay => "open-display",
+            SelectLeft => "select-left",
+            SelectRight => "select-right",
+            CycleColumns => "cycle-columns",
             NextField => "next-field",
             PreviousField => "previous-field",
             Confirm => "confirm",
@@ -356,6 +390,15 @@ impl Action {
             Describe => "describe",
             Retire => "retire or bring back (retired codes stay on narratives)",
             CycleKind => "change the group's kind: one-of, any-of, scale",
+            SetAttribute => "give the case a value: KEY=VALUE",
+            AddEffort => "add an effort: kind; start; end; provider; outcome",
+            EditEffort => "edit or end the effort",
+            AddLink => "add a link: effort -> consequence; valence",
+            OpenOverview => "the follow-up overview of every case",
+            OpenDisplay => "the display: narratives by case and contact point or codes",
+            SelectLeft => "move left",
+            SelectRight => "move right",
+            CycleColumns => "columns: contact points, then each code group",
             NextField => "next field",
             PreviousField => "previous field",
             Confirm => "confirm",
@@ -401,13 +444,43 @@ impl Action {
                     | OpenNarratives
                     | OpenSearch
                     | OpenCodebook
+                    | OpenOverview
+                    | OpenDisplay
                     | Back
                     | Help
                     | Quit
             ),
-            Table::Sessions => matches!(
+            Table::Case => matches!(
                 self,
-                SelectUp | SelectDown | ReviewSession | OpenSession | StartSession | Back | Help | Quit
+                SelectUp
+                    | SelectDown
+                    | NextField
+                    | PreviousField
+                    | Confirm
+                    | ReviewSession
+                    | OpenSession
+                    | StartSession
+                    | SetAttribute
+                    | AddEffort
+                    | EditEffort
+                    | AddLink
+                    | Back
+                    | Help
+                    | Quit
+            ),
+            Table::Overview => matches!(self, SelectUp | SelectDown | Back | Help | Quit),
+            Table::Display => matches!(
+                self,
+                SelectUp
+                    | SelectDown
+                    | SelectLeft
+                    | SelectRight
+                    | CycleColumns
+                    | EditFilter
+                    | Confirm
+                    | Back
+                    | Help
+                    | Quit
             ),
             Table::Review => matches!(
                 self,

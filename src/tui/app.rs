@@ -3,17 +3,20 @@
 //! the effects screens ask for. No terminal here, so tests drive it with
 //! events and a `TestBackend`.
 
+use super::screens::case::{CaseData, CaseState, SessionRow};
 use super::screens::codebook::CodebookState;
+use super::screens::display::{DisplayData, DisplayState};
 use super::screens::form::FormState;
 use super::screens::help::HelpState;
 use super::screens::home::{CaseRow, HomeState};
 use super::screens::live::LiveState;
 use super::screens::narratives::{NarrativeRow, NarrativesState};
+use super::screens::overview::OverviewState;
 use super::screens::review::{ReviewData, ReviewState};
 use super::screens::search::{Found, SearchState};
-use super::screens::sessions::{SessionRow, SessionsState};
 use super::screens::{Effect, Input};
 use super::widgets::wrap::wrap;
+use crate::domain::overview::follow_up;
 use crate::domain::{Case, CaseCode, Clock, Draft, Id};
 use crate::keymap::{keys, Action, Keymap, Table};
 use crate::store::writer::{Durability, Job, Saved, Writer};
@@ -35,7 +38,9 @@ pub enum Screen {
     Home(HomeState),
     Form(FormState),
     Live(Box<LiveState>),
-    Sessions(SessionsState),
+    Case(Box<CaseState>),
+    Overview(OverviewState),
+    Display(Box<DisplayState>),
     Review(Box<ReviewState>),
     Narratives(NarrativesState),
     Search(SearchState),
@@ -48,7 +53,9 @@ impl Screen {
             Screen::Home(s) => s.table(),
             Screen::Form(s) => s.table(),
             Screen::Live(s) => s.table(),
-            Screen::Sessions(s) => s.table(),
+            Screen::Case(s) => s.table(),
+            Screen::Overview(s) => s.table(),
+            Screen::Display(s) => s.table(),
             Screen::Review(s) => s.table(),
             Screen::Narratives(s) => s.table(),
             Screen::Search(s) => s.table(),
@@ -167,7 +174,9 @@ impl App {
             Screen::Home(s) => s.update(input),
             Screen::Form(s) => s.update(input, now),
             Screen::Live(s) => s.update(input, now),
-            Screen::Sessions(s) => s.update(input),
+            Screen::Case(s) => s.update(input, now),
+            Screen::Overview(s) => s.update(input),
+            Screen::Display(s) => s.update(input),
             Screen::Review(s) => s.update(input, now),
             Screen::Narratives(s) => s.update(input),
             Screen::Search(s) => s.update(input),
@@ -237,8 +246,27 @@ impl App {
                 self.push(live);
             }
             Effect::OpenCase(case_id) => {
-                let screen = self.sessions_screen(case_id)?;
+                let screen = self.case_screen(case_id)?;
                 self.push(screen);
+            }
+            Effect::OpenNarrativesOf(ids) => {
+                let mut screen = self.narratives_screen()?;
+                screen.keep_only(&ids);
+                self.push(Screen::Narratives(screen));
+            }
+            Effect::OpenOverview => {
+                let sessions = self.store.sessions()?;
+                let rows = self.store.cases()?.iter().map(|c| follow_up(c, &sessions)).collect();
+                self.push(Screen::Overview(OverviewState::new(rows)));
+            }
+            Effect::OpenDisplay => {
+                let data = DisplayData {
+                    cases: self.store.cases()?,
+                    sessions: self.store.sessions()?,
+                    narratives: self.store.narratives()?,
+                    codebook: self.store.codebook()?,
+                };
+                self.push(Screen::Display(Box::new(DisplayState::new(data))));
             }
             Effect::OpenReview { session, seq } => self.open_review(session, seq)?,
             Effect::OpenNarratives => {
@@ -302,9 +330,9 @@ impl App {
                 };
                 self.refresh_home(code.as_deref())?;
             }
-            Screen::Sessions(s) => {
+            Screen::Case(s) => {
                 let case = s.case.id;
-                self.screen = self.sessions_screen(case)?;
+                self.screen = self.case_screen(case)?;
             }
             Screen::Narratives(_) => {
                 if let Screen::Narratives(old) =
@@ -336,7 +364,7 @@ impl App {
         Ok(Screen::Live(Box::new(LiveState::open(session, case, lines, draft))))
     }
 
-    fn sessions_screen(&self, case_id: Id) -> Result<Screen, StoreError> {
+    fn case_screen(&self, case_id: Id) -> Result<Screen, StoreError> {
         let case = self.store.case(case_id)?.ok_or(StoreError::Missing { what: "case" })?;
         let narratives = self.store.narratives()?;
         let mut rows = Vec::new();
@@ -345,7 +373,9 @@ impl App {
             let count = narratives.iter().filter(|n| n.session == session.id).count();
             rows.push(SessionRow { session, lines, narratives: count });
         }
-        Ok(Screen::Sessions(SessionsState::new(case, rows)))
+        let efforts = self.store.efforts()?.into_iter().filter(|e| e.case_id == case_id).collect();
+        let links = self.store.links()?.into_iter().filter(|l| l.case_id == case_id).collect();
+        Ok(Screen::Case(Box::new(CaseState::new(CaseData { case, sessions: rows, efforts, links }))))
     }
 
     /// Opens review of `session` at line `seq`, in place of a live screen or on top of the rest.
@@ -484,7 +514,9 @@ impl App {
             Screen::Home(s) => s.render(frame, main, &self.keys),
             Screen::Form(s) => s.render(frame, main, &self.keys),
             Screen::Live(s) => s.render(frame, main, &self.keys, now),
-            Screen::Sessions(s) => s.render(frame, main, &self.keys),
+            Screen::Case(s) => s.render(frame, main, &self.keys),
+            Screen::Overview(s) => s.render(frame, main, &self.keys),
+            Screen::Display(s) => s.render(frame, main, &self.keys),
             Screen::Review(s) => s.render(frame, main, &self.keys),
             Screen::Narratives(s) => s.render(frame, main, &self.keys),
             Screen::Search(s) => s.render(frame, main, &self.keys),

@@ -104,6 +104,8 @@ impl HomeState {
             Input::Action(Action::OpenNarratives) => return Effect::OpenNarratives,
             Input::Action(Action::OpenSearch) => return Effect::OpenSearch,
             Input::Action(Action::OpenCodebook) => return Effect::OpenCodebook,
+            Input::Action(Action::OpenOverview) => return Effect::OpenOverview,
+            Input::Action(Action::OpenDisplay) => return Effect::OpenDisplay,
             Input::Action(Action::StartSession) => match self.selected() {
                 Some(row) => return Effect::OpenForm(row.case.id),
                 None => self.message = Some("Add a case first.".into()),
@@ -156,6 +158,8 @@ impl HomeState {
                     (Action::OpenNarratives, "narratives"),
                     (Action::OpenSearch, "search"),
                     (Action::OpenCodebook, "codebook"),
+                    (Action::OpenOverview, "overview"),
+                    (Action::OpenDisplay, "display"),
                     (Action::Help, "help"),
                     (Action::Quit, "quit"),
                 ],

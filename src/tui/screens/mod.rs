@@ -1,16 +1,18 @@
 //! One module per screen: a state, `update(Input) -> Effect`, and `render`.
 //! Screens never touch the store: they return effects for the app to carry out.
 
+pub mod case;
 pub mod codebook;
+pub mod display;
 pub mod editor;
 pub mod form;
 pub mod help;
 pub mod home;
 pub mod live;
 pub mod narratives;
+pub mod overview;
 pub mod review;
 pub mod search;
-pub mod sessions;
 
 use crate::domain::{Id, Session};
 use crate::keymap::{Action, Keymap, Table};
@@ -45,6 +47,10 @@ pub enum Effect {
         seq: Option<u32>,
     },
     OpenNarratives,
+    /// Just these narratives (a display cell, a link's support).
+    OpenNarrativesOf(Vec<Id>),
+    OpenOverview,
+    OpenDisplay,
     OpenSearch,
     OpenCodebook,
     Search(String),

@@ -56,6 +56,13 @@ impl NarrativesState {
         }
     }
 
+    /// Narrows the list to these narratives (a display cell, a link's support).
+    pub fn keep_only(&mut self, ids: &[crate::domain::Id]) {
+        self.all.retain(|row| ids.contains(&row.narrative.id));
+        self.shown = (0..self.all.len()).collect();
+        self.selected = 0;
+    }
+
     /// The filter as the researcher typed it.
     pub fn filter(&self) -> &str {
         &self.filter_text

@@ -1,0 +1,471 @@
+//! The case screen: attributes, the timeline of sessions by contact point,
+//! efforts as bars over time, and effort → consequence links.
+
+use super::{hints, Effect, Input};
+use crate::domain::followup::parse_date;
+use crate::domain::{Case, Effort, Link, Session, Valence};
+use crate::keymap::{Action, Keymap, Table};
+use crate::store::writer::Durability;
+use crate::store::Change;
+use crate::tui::widgets::input::TextInput;
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+
+/// A session as the timeline shows it.
+pub struct SessionRow {
+    pub session: Session,
+    pub lines: usize,
+    pub narratives: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Sessions,
+    Efforts,
+    Links,
+}
+
+const SECTIONS: [Section; 3] = [Section::Sessions, Section::Efforts, Section::Links];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asking {
+    Attribute,
+    NewEffort,
+    EditEffort(usize),
+    NewLink,
+}
+
+/// What the case screen shows.
+pub struct CaseData {
+    pub case: Case,
+    pub sessions: Vec<SessionRow>,
+    pub efforts: Vec<Effort>,
+    pub links: Vec<Link>,
+}
+
+pub struct CaseState {
+    pub case: Case,
+    sessions: Vec<SessionRow>,
+    efforts: Vec<Effort>,
+    links: Vec<Link>,
+    section: usize,
+    selected: [usize; 3],
+    asking: Option<(Asking, TextInput)>,
+    message: Option<String>,
+    next_tag: u64,
+}
+
+impl CaseState {
+    pub fn new(data: CaseData) -> Self {
+        let mut sessions = data.sessions;
+        sessions.sort_by_key(|r| (r.session.contact_point, r.session.clock.started));
+        let last = sessions.len().saturating_sub(1);
+        CaseState {
+            case: data.case,
+            sessions,
+            efforts: data.efforts,
+            links: data.links,
+            section: 0,
+            selected: [last, 0, 0],
+            asking: None,
+            message: None,
+            next_tag: 1,
+        }
+    }
+
+    pub fn table(&self) -> Table {
+        if self.asking.is_some() {
+            Table::Prompt
+        } else {
+            Table::Case
+        }
+    }
+
+    fn len(&self, section: Section) -> usize {
+        match section {
+            Section::Sessions => self.sessions.len(),
+            Section::Efforts => self.efforts.len(),
+            Section::Links => self.links.len(),
+        }
+    }
+
+    fn save(&mut self, changes: Vec<Change>) -> Effect {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        Effect::Save { tag, changes, durability: Durability::Synced }
+    }
+
+    pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
+        if let Some((asking, mut text)) = self.asking.take() {
+            match input {
+                Input::Action(Action::Confirm) => return self.answer(asking, &text.text(), now),
+                Input::Action(Action::Back) => return Effect::None,
+                Input::Char(c) => text.insert_char(c),
+                Input::Paste(p) => text.insert_paste(&p),
+                Input::Action(action) => {
+                    text.edit(action);
+                }
+            }
+            self.asking = Some((asking, text));
+            return Effect::None;
+        }
+        self.message = None;
+        let Input::Action(action) = input else { return Effect::None };
+        let section = SECTIONS[self.section];
+        let selected = self.selected[self.section];
+        match action {
+            Action::SelectUp => self.selected[self.section] = selected.saturating_sub(1),
+            Action::SelectDown => {
+                self.selected[self.section] = (selected + 1).min(self.len(section).saturating_sub(1))
+            }
+            Action::NextField => self.section = (self.section + 1) % SECTIONS.len(),
+            Action::PreviousField => self.section = (self.section + SECTIONS.len() - 1) % SECTIONS.len(),
+            Action::Confirm | Action::ReviewSession => match section {
+                Section::Sessions => match self.sessions.get(selected) {
+                    Some(row) => return Effect::OpenReview { session: row.session.id, seq: None },
+                    None => self.message = Some("This case has no sessions yet.".into()),
+                },
+                Section::Links => match self.links.get(selected) {
+                    Some(link) if !link.narratives.is_empty() => {
+                        return Effect::OpenNarrativesOf(link.narratives.clone())
+                    }
+                    Some(_) => self.message = Some("No narratives support this link yet.".into()),
+                    None => {}
+                },
+                Section::Efforts => return self.edit_effort(),
+            },
+            Action::OpenSession => match self.sessions.get(self.selected[0]) {
+                Some(row) if row.session.ended.is_none() => return Effect::OpenLive(row.session.id),
+                Some(_) => self.message = Some("That session has ended: read it back instead.".into()),
+                None => self.message = Some("This case has no sessions yet.".into()),
+            },
+            Action::StartSession => return Effect::OpenForm(self.case.id),
+            Action::SetAttribute => self.asking = Some((Asking::Attribute, TextInput::default())),
+            Action::AddEffort => self.asking = Some((Asking::NewEffort, TextInput::default())),
+            Action::EditEffort => return self.edit_effort(),
+            Action::AddLink => self.asking = Some((Asking::NewLink, TextInput::default())),
+            Action::Back => return Effect::Back,
+            _ => {}
+        }
+        Effect::None
+    }
+
+    fn edit_effort(&mut self) -> Effect {
+        let i = self.selected[1];
+        match self.efforts.get(i) {
+            Some(e) => {
+                let end = e.end.map_or(String::new(), |d| d.to_string());
+                let text = format!("{}; {}; {end}; {}; {}", e.kind, e.start, e.provider, e.outcome);
+                self.section = 1;
+                self.asking = Some((Asking::EditEffort(i), TextInput::with_text(&text)));
+            }
+            None => self.message = Some("No effort to edit: add one first.".into()),
+        }
+        Effect::None
+    }
+
+    fn answer(&mut self, asking: Asking, text: &str, now: DateTime<FixedOffset>) -> Effect {
+        let result = match asking {
+            Asking::Attribute => self.attribute(text),
+            Asking::NewEffort => self.effort(text, None, now),
+            Asking::EditEffort(i) => self.effort(text, Some(i), now),
+            Asking::NewLink => self.link(text, now),
+        };
+        match result {
+            Ok(changes) => self.save(changes),
+            Err(e) => {
+                self.message = Some(e);
+                Effect::None
+            }
+        }
+    }
+
+    fn attribute(&mut self, text: &str) -> Result<Vec<Change>, String> {
+        let (key, value) = crate::domain::case::parse_attribute(text).map_err(|e| e.to_string())?;
+        match self.case.attributes.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+            Some(slot) => slot.1 = value,
+            None => self.case.attributes.push((key, value)),
+        }
+        Ok(vec![Change::Case(self.case.clone())])
+    }
+
+    /// `kind; start; end; provider; outcome` — end may be empty while it goes on.
+    fn effort(
+        &mut self,
+        text: &str,
+        editing: Option<usize>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Vec<Change>, String> {
+        let parts: Vec<&str> = text.split(';').map(str::trim).collect();
+        let kind = parts.first().copied().unwrap_or("");
+        if kind.is_empty() || parts.len() < 2 {
+            return Err(
+                "Write the effort as: kind; start date; end date (or nothing); provider; outcome".into()
+            );
+        }
+        let start = parse_date(parts[1])?;
+        let end = match parts.get(2).copied().unwrap_or("") {
+            "" => None,
+            date => Some(parse_date(date)?),
+        };
+        if end.is_some_and(|e: NaiveDate| e < start) {
+            return Err("The effort cannot end before it starts.".into());
+        }
+        let mut effort = match editing.and_then(|i| self.efforts.get(i)) {
+            Some(e) => e.clone(),
+            None => Effort {
+                id: crate::domain::Id::new(),
+                case_id: self.case.id,
+                kind: String::new(),
+                provider: String::new(),
+                start,
+                end: None,
+                outcome: String::new(),
+                created: now,
+            },
+        };
+        effort.kind = kind.to_string();
+        effort.start = start;
+        effort.end = end;
+        effort.provider = parts.get(3).copied().unwrap_or("").to_string();
+        effort.outcome = parts[4.min(parts.len())..].join("; ");
+        match editing {
+            Some(i) => self.efforts[i] = effort.clone(),
+            None => {
+                self.efforts.push(effort.clone());
+                self.selected[1] = self.efforts.len() - 1;
+            }
+        }
+        Ok(vec![Change::Effort(effort)])
+    }
+
+    /// `A -> B -> C; valence`
+    fn link(&mut self, text: &str, now: DateTime<FixedOffset>) -> Result<Vec<Change>, String> {
+        let (chain, valence) = text
+            .rsplit_once(';')
+            .ok_or("Write the link as: effort -> consequence; positive, negative or mixed")?;
+        let link = Link {
+            id: crate::domain::Id::new(),
+            case_id: self.case.id,
+            chain: Link::parse_chain(chain)?,
+            valence: Valence::parse(valence)?,
+            narratives: Vec::new(),
+            created: now,
+        };
+        self.links.push(link.clone());
+        Ok(vec![Change::Link(link)])
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
+        let effort_rows = (self.efforts.len() as u16 + 2).min(area.height / 4).max(3);
+        let link_rows = (self.links.len() as u16 + 1).min(area.height / 5).max(2);
+        let [title, attributes, sessions, efforts, links, prompt, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(3),
+            Constraint::Length(effort_rows),
+            Constraint::Length(link_rows),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        frame.render_widget(Line::from(format!(" Case {}", self.case.code)).bold().reversed(), title);
+        let attrs: Vec<String> = self.case.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let attrs = if attrs.is_empty() { "no attributes yet".to_string() } else { attrs.join(" · ") };
+        frame.render_widget(Line::from(format!(" {attrs}")).dim(), attributes);
+        self.render_sessions(frame, sessions);
+        self.render_efforts(frame, efforts);
+        self.render_links(frame, links);
+        match (&self.asking, &self.message) {
+            (Some((asking, text)), _) => {
+                let label = match asking {
+                    Asking::Attribute => "Attribute KEY=VALUE: ",
+                    Asking::NewEffort | Asking::EditEffort(_) => {
+                        "Effort (kind; start; end; provider; outcome): "
+                    }
+                    Asking::NewLink => "Link (A -> B -> C; valence): ",
+                };
+                text.render(frame, prompt, Span::raw(label).bold(), true);
+            }
+            (None, Some(m)) => frame.render_widget(Line::from(m.as_str()).yellow(), prompt),
+            _ => {}
+        }
+        let hint = hints(
+            keys,
+            self.table(),
+            &[
+                (Action::NextField, "section"),
+                (Action::Confirm, "open"),
+                (Action::StartSession, "new session"),
+                (Action::AddEffort, "effort"),
+                (Action::AddLink, "link"),
+                (Action::SetAttribute, "attribute"),
+                (Action::Back, "back"),
+            ],
+        );
+        frame.render_widget(Line::from(hint).dim(), footer);
+    }
+
+    fn heading(&self, section: Section, text: &str) -> Line<'static> {
+        let focused = SECTIONS[self.section] == section;
+        let style = if focused {
+            Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            Style::default().add_modifier(Modifier::BOLD)
+        };
+        Line::styled(format!(" {text}"), style)
+    }
+
+    fn row_style(&self, section: Section, i: usize) -> Style {
+        if SECTIONS[self.section] == section && self.selected[self.section] == i {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        }
+    }
+
+    /// Rows `0..count` of a section that fit in `height`, keeping the selection in view.
+    fn window(&self, section: Section, count: usize, height: usize) -> std::ops::Range<usize> {
+        let index = SECTIONS.iter().position(|s| *s == section).unwrap_or(0);
+        let top = self.selected[index].saturating_sub(height.saturating_sub(1));
+        top..(top + height).min(count)
+    }
+
+    fn render_sessions(&self, frame: &mut Frame, area: Rect) {
+        if area.height == 0 {
+            return;
+        }
+        frame.render_widget(
+            self.heading(Section::Sessions, "Sessions by contact point"),
+            Rect { height: 1, ..area },
+        );
+        if self.sessions.is_empty() {
+            frame.render_widget(
+                Line::from("   No sessions yet.").dim(),
+                Rect { y: area.y + 1, height: 1, ..area },
+            );
+            return;
+        }
+        let height = usize::from(area.height.saturating_sub(1));
+        for (row, i) in self.window(Section::Sessions, self.sessions.len(), height).enumerate() {
+            let r = &self.sessions[i];
+            let s = &r.session;
+            let speakers: Vec<&str> = s.speakers.iter().map(|sp| sp.label.as_str()).collect();
+            let length = match s.ended {
+                Some(end) => {
+                    crate::domain::clock::format_duration_ms((end - s.clock.started).num_milliseconds())[..5]
+                        .to_string()
+                }
+                None => "open".to_string(),
+            };
+            let text = format!(
+                " {:>2}  {}  {:<22} {:<16} {:<10} {:>5}  {:>5} lines  {:>3} narr.",
+                s.contact_point,
+                s.clock.started.format("%Y-%m-%d"),
+                s.kind.word(),
+                s.place_name(),
+                speakers.join(","),
+                length,
+                r.lines,
+                r.narratives
+            );
+            let y = area.y + 1 + row as u16;
+            frame.render_widget(
+                Line::styled(text, self.row_style(Section::Sessions, i)),
+                Rect { y, height: 1, ..area },
+            );
+        }
+    }
+
+    /// The span of time the bars are drawn over: sessions and efforts, first to last.
+    fn time_span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let dates = self
+            .sessions
+            .iter()
+            .map(|r| r.session.clock.started.date_naive())
+            .chain(self.efforts.iter().flat_map(|e| std::iter::once(e.start).chain(e.end)));
+        let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
+        for d in dates {
+            first = Some(first.map_or(d, |f| f.min(d)));
+            last = Some(last.map_or(d, |l| l.max(d)));
+        }
+        Some((first?, last?.max(first? + chrono::Duration::days(1))))
+    }
+
+    fn render_efforts(&self, frame: &mut Frame, area: Rect) {
+        if area.height == 0 {
+            return;
+        }
+        frame.render_widget(self.heading(Section::Efforts, "Efforts over time"), Rect { height: 1, ..area });
+        let Some((first, last)) = self.time_span().filter(|_| !self.efforts.is_empty()) else {
+            frame.render_widget(
+                Line::from("   None recorded.").dim(),
+                Rect { y: area.y + 1, height: 1, ..area },
+            );
+            return;
+        };
+        let label_width = 28usize;
+        let bar_width = usize::from(area.width).saturating_sub(label_width + 2).max(1);
+        let days = (last - first).num_days().max(1) as f64;
+        let column =
+            |d: NaiveDate| (((d - first).num_days() as f64 / days) * (bar_width - 1) as f64).round() as usize;
+        // The axis: where sessions took place.
+        let mut axis = vec!['─'; bar_width];
+        for r in &self.sessions {
+            axis[column(r.session.clock.started.date_naive()).min(bar_width - 1)] = '┼';
+        }
+        let axis_text = format!(
+            "{:<label_width$}  {}",
+            format!("  {first} – {last}"),
+            axis.into_iter().collect::<String>()
+        );
+        frame.render_widget(Line::from(axis_text).dim(), Rect { y: area.y + 1, height: 1, ..area });
+        let height = usize::from(area.height.saturating_sub(2));
+        for (row, i) in self.window(Section::Efforts, self.efforts.len(), height).enumerate() {
+            let e = &self.efforts[i];
+            let from = column(e.start).min(bar_width - 1);
+            let to = column(e.end.unwrap_or(last)).clamp(from, bar_width - 1);
+            let fill = if e.end.is_some() { '█' } else { '▒' };
+            let bar: String =
+                (0..bar_width).map(|c| if (from..=to).contains(&c) { fill } else { ' ' }).collect();
+            let mut label = format!("  {}", e.kind);
+            if label.chars().count() > label_width {
+                label = label.chars().take(label_width - 1).collect::<String>() + "…";
+            }
+            let spans = vec![
+                Span::styled(format!("{label:<label_width$}  "), self.row_style(Section::Efforts, i)),
+                Span::styled(bar, Style::default().fg(Color::Cyan)),
+            ];
+            frame.render_widget(Line::from(spans), Rect { y: area.y + 2 + row as u16, height: 1, ..area });
+        }
+    }
+
+    fn render_links(&self, frame: &mut Frame, area: Rect) {
+        if area.height == 0 {
+            return;
+        }
+        frame.render_widget(
+            self.heading(Section::Links, "Efforts and their consequences"),
+            Rect { height: 1, ..area },
+        );
+        if self.links.is_empty() {
+            frame.render_widget(
+                Line::from("   None recorded.").dim(),
+                Rect { y: area.y + 1, height: 1, ..area },
+            );
+            return;
+        }
+        let height = usize::from(area.height.saturating_sub(1));
+        for (row, i) in self.window(Section::Links, self.links.len(), height).enumerate() {
+            let l = &self.links[i];
+            let text = format!("  {} ({}) · {} narratives", l.chain_text(), l.valence, l.narratives.len());
+            frame.render_widget(
+                Line::styled(text, self.row_style(Section::Links, i)),
+                Rect { y: area.y + 1 + row as u16, height: 1, ..area },
+            );
+        }
+    }
+}
