@@ -77,7 +77,9 @@ pub fn display(
     columns: &Columns,
 ) -> Display {
     let session_of = |n: &Narrative| sessions.iter().find(|s| s.id == n.session);
-    let live: Vec<&Narrative> = narratives.iter().filter(|n| !n.deleted).collect();
+    let mut live: Vec<&Narrative> = narratives.iter().filter(|n| !n.deleted).collect();
+    // In a cell, narratives come in the order they were told.
+    live.sort_by_key(|n| (session_of(n).map(|s| s.clock.started), n.first_seq));
     let (headers, keys): (Vec<String>, Vec<ColumnKey>) = match columns {
         Columns::ContactPoints => {
             let points: BTreeSet<u32> = sessions

@@ -99,6 +99,15 @@ fn narrative_blocks(
     Ok(blocks)
 }
 
+/// `1 interview`, `2 interviews`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn length(s: &Session) -> String {
     s.ended.map_or("open".to_string(), |end| {
         format_duration_ms((end - s.clock.started).num_milliseconds())[..5].to_string()
@@ -118,13 +127,13 @@ pub fn case_report(store: &Store, study: &Study, case: &Case) -> Result<Document
     blocks.push(Block::Heading(2, "Follow-up".into()));
     let contacts: Vec<String> = f.contact_points.iter().map(u32::to_string).collect();
     blocks.push(Block::Paragraph(format!(
-        "{} interviews, {} observations, {} professional interviews, {} case meetings at contact points {}; {} caseworker changes; from {} to {}.",
-        f.sessions[0],
-        f.sessions[1],
-        f.sessions[2],
-        f.sessions[3],
+        "{}, {}, {}, {} at contact points {}; {}; from {} to {}.",
+        count(f.sessions[0], "interview"),
+        count(f.sessions[1], "observation"),
+        count(f.sessions[2], "professional interview"),
+        count(f.sessions[3], "case meeting"),
         if contacts.is_empty() { "none".to_string() } else { contacts.join(", ") },
-        f.caseworker_changes,
+        count(f.caseworker_changes, "caseworker change"),
         f.first.map_or("—".into(), |d| d.to_string()),
         f.last.map_or("—".into(), |d| d.to_string()),
     )));
@@ -194,7 +203,8 @@ pub fn case_report(store: &Store, study: &Study, case: &Case) -> Result<Document
     if !mine.is_empty() {
         blocks.push(Block::Heading(2, "Narratives".into()));
         for s in &sessions {
-            let here: Vec<&&Narrative> = mine.iter().filter(|n| n.session == s.id).collect();
+            let mut here: Vec<&&Narrative> = mine.iter().filter(|n| n.session == s.id).collect();
+            here.sort_by_key(|n| n.first_seq);
             if here.is_empty() {
                 continue;
             }

@@ -375,7 +375,8 @@ impl App {
         }
         let efforts = self.store.efforts()?.into_iter().filter(|e| e.case_id == case_id).collect();
         let links = self.store.links()?.into_iter().filter(|l| l.case_id == case_id).collect();
-        Ok(Screen::Case(Box::new(CaseState::new(CaseData { case, sessions: rows, efforts, links }))))
+        let today = self.clock.now().date_naive();
+        Ok(Screen::Case(Box::new(CaseState::new(CaseData { today, case, sessions: rows, efforts, links }))))
     }
 
     /// Opens review of `session` at line `seq`, in place of a live screen or on top of the rest.

@@ -3,7 +3,7 @@
 
 use super::{hints, Effect, Input};
 use crate::domain::followup::parse_date;
-use crate::domain::{Case, Effort, Link, Session, Valence};
+use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::writer::Durability;
 use crate::store::Change;
@@ -40,6 +40,8 @@ enum Asking {
 
 /// What the case screen shows.
 pub struct CaseData {
+    /// Ongoing efforts run up to this day.
+    pub today: NaiveDate,
     pub case: Case,
     pub sessions: Vec<SessionRow>,
     pub efforts: Vec<Effort>,
@@ -47,6 +49,7 @@ pub struct CaseData {
 }
 
 pub struct CaseState {
+    today: NaiveDate,
     pub case: Case,
     sessions: Vec<SessionRow>,
     efforts: Vec<Effort>,
@@ -64,6 +67,7 @@ impl CaseState {
         sessions.sort_by_key(|r| (r.session.contact_point, r.session.clock.started));
         let last = sessions.len().saturating_sub(1);
         CaseState {
+            today: data.today,
             case: data.case,
             sessions,
             efforts: data.efforts,
@@ -361,12 +365,15 @@ impl CaseState {
                 }
                 None => "open".to_string(),
             };
+            let kind = match s.kind {
+                SessionKind::ProfessionalInterview => "prof. interview",
+                kind => kind.word(),
+            };
+            let place: String = s.place_name().chars().take(14).collect();
             let text = format!(
-                " {:>2}  {}  {:<22} {:<16} {:<10} {:>5}  {:>5} lines  {:>3} narr.",
+                " {:>2}  {}  {kind:<15} {place:<14} {:<8} {:>5} {:>5} l. {:>3} n.",
                 s.contact_point,
                 s.clock.started.format("%Y-%m-%d"),
-                s.kind.word(),
-                s.place_name(),
                 speakers.join(","),
                 length,
                 r.lines,
@@ -386,7 +393,7 @@ impl CaseState {
             .sessions
             .iter()
             .map(|r| r.session.clock.started.date_naive())
-            .chain(self.efforts.iter().flat_map(|e| std::iter::once(e.start).chain(e.end)));
+            .chain(self.efforts.iter().flat_map(|e| [e.start, e.end.unwrap_or(self.today.max(e.start))]));
         let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
         for d in dates {
             first = Some(first.map_or(d, |f| f.min(d)));
@@ -427,7 +434,7 @@ impl CaseState {
         for (row, i) in self.window(Section::Efforts, self.efforts.len(), height).enumerate() {
             let e = &self.efforts[i];
             let from = column(e.start).min(bar_width - 1);
-            let to = column(e.end.unwrap_or(last)).clamp(from, bar_width - 1);
+            let to = column(e.end.unwrap_or(self.today)).clamp(from, bar_width - 1);
             let fill = if e.end.is_some() { '█' } else { '▒' };
             let bar: String =
                 (0..bar_width).map(|c| if (from..=to).contains(&c) { fill } else { ' ' }).collect();
@@ -461,7 +468,7 @@ impl CaseState {
         let height = usize::from(area.height.saturating_sub(1));
         for (row, i) in self.window(Section::Links, self.links.len(), height).enumerate() {
             let l = &self.links[i];
-            let text = format!("  {} ({}) · {} narratives", l.chain_text(), l.valence, l.narratives.len());
+            let text = format!("  {} ({}) · {} narr.", l.chain_text(), l.valence, l.narratives.len());
             frame.render_widget(
                 Line::styled(text, self.row_style(Section::Links, i)),
                 Rect { y: area.y + 1 + row as u16, height: 1, ..area },
