@@ -8,13 +8,11 @@ use crate::domain::{
     case, Case, CaseCode, Clock, Id, Place, Session, SessionClock, SessionKind, Speaker, SystemClock,
     Utterance, UtteranceKind,
 };
-use crate::export::json;
 use crate::store::writer::{Durability, Job, Writer};
 use crate::store::{Change, Store};
 use anyhow::{anyhow, bail, Context};
 use serde_json::json;
 use std::io::{BufRead, Write};
-use std::path::Path;
 use std::sync::Arc;
 
 pub(super) fn now() -> chrono::DateTime<chrono::FixedOffset> {
@@ -293,31 +291,6 @@ pub fn session_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<()
             u.onset.format("%H:%M:%S"),
             u.speaker
         );
-    }
-    Ok(())
-}
-
-pub fn export(
-    store: &Store,
-    format: &str,
-    case: Option<&str>,
-    session: Option<&str>,
-    output: Option<&Path>,
-) -> anyhow::Result<()> {
-    if format != "json" {
-        bail!("export format {format:?} is not available yet: use json");
-    }
-    let scope = json::Scope {
-        case: case.map(|c| find_case(store, c)).transpose()?.map(|c| c.id),
-        session: session.map(|s| find_session(store, s)).transpose()?.map(|s| s.id),
-    };
-    let text = json::to_string(&json::build(store, scope, now())?);
-    match output {
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => print!("{text}"),
     }
     Ok(())
 }

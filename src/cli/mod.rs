@@ -4,7 +4,9 @@
 
 mod analysis;
 mod commands;
+mod exports;
 mod followup;
+mod imports;
 
 use crate::keymap;
 use crate::store::Store;
@@ -64,6 +66,9 @@ enum Command {
     /// Markdown (or HTML) reports: a case, a display of narratives, the follow-up overview
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Bring transcripts in
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Check keymap files
     #[command(subcommand)]
     Keymap(KeymapCommand),
@@ -249,7 +254,7 @@ struct LogArgs {
 
 #[derive(Args)]
 struct ExportArgs {
-    /// json (more formats come with the import/export work)
+    /// json or eaf
     #[arg(long)]
     format: String,
     #[arg(long)]
@@ -312,6 +317,26 @@ enum CodebookCommand {
     Export {
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A plain-text transcript: `Speaker: text` lines, optional [hh:mm:ss] time stamps; prints the session id
+    Transcript {
+        file: PathBuf,
+        #[arg(long)]
+        case: String,
+        #[arg(long)]
+        kind: String,
+        /// The contact point [default: the case's latest]
+        #[arg(long)]
+        contact: Option<u32>,
+        #[arg(long, default_value = "job centre")]
+        place: String,
+        /// A speaker's role, LABEL=ROLE (repeatable; asked for on a terminal otherwise)
+        #[arg(long = "role", value_name = "LABEL=ROLE")]
+        roles: Vec<String>,
     },
 }
 
@@ -422,6 +447,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Link(LinkCommand::List { case, json })) => {
             followup::link_list(&open()?, case.as_deref(), json)
         }
+        Some(Command::Import(ImportCommand::Transcript { file, case, kind, contact, place, roles })) => {
+            let args = imports::TranscriptArgs {
+                file: &file,
+                case: &case,
+                kind: &kind,
+                contact,
+                place: &place,
+                roles: &roles,
+            };
+            imports::import_transcript(&open()?, args)
+        }
         Some(Command::Report(ReportCommand::Case { code, html })) => {
             followup::report_case(&open()?, &code, html)
         }
@@ -442,13 +478,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Session(SessionCommand::End { id })) => commands::session_end(&open()?, &id),
         Some(Command::Log(a)) => commands::log(&open()?, &a.session, a.speaker.as_deref(), &a.kind, &a.text),
-        Some(Command::Export(a)) => commands::export(
-            &open()?,
-            &a.format,
-            a.case.as_deref(),
-            a.session.as_deref(),
-            a.output.as_deref(),
-        ),
+        Some(Command::Export(a)) => {
+            exports::export(&open()?, &a.format, a.case.as_deref(), a.session.as_deref(), a.output.as_deref())
+        }
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),
         Some(Command::Dev(DevCommand::Generate { cases, sessions, lines })) => {
             let made = crate::dev::generate::generate(&open()?, cases, sessions, lines)?;

@@ -2,5 +2,6 @@
 
 pub mod codebook;
 pub mod document;
+pub mod eaf;
 pub mod json;
 pub mod report;

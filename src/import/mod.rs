@@ -2,3 +2,4 @@
 //! line and reason.
 
 pub mod codebook;
+pub mod transcript;

@@ -1,0 +1,194 @@
+//! Reading plain-text transcripts: `Speaker: text` lines, optional time
+//! stamps (`[hh:mm:ss]`, `[mm:ss]`, `#hh:mm:ss-d#`) at the start or end of
+//! a line, continuation lines, blank lines, CRLF and a byte-order mark.
+//! A malformed file is refused whole, naming the line and the reason.
+
+use std::fmt;
+
+/// The longest line taken: longer ones are refused rather than swallowed.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranscriptLine {
+    pub speaker: String,
+    /// Continuation lines are kept, joined by newlines.
+    pub text: String,
+    /// The line's time stamp, if it had one.
+    pub time_ms: Option<i64>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct ImportError {
+    pub line: usize,
+    pub reason: String,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// Parses a whole file; the speakers come back in the order they first speak.
+pub fn parse(bytes: &[u8]) -> Result<(Vec<TranscriptLine>, Vec<String>), ImportError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            return Err(ImportError {
+                line,
+                reason: "is not valid UTF-8 text (save the file as UTF-8)".into(),
+            });
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines: Vec<TranscriptLine> = Vec::new();
+    let mut speakers: Vec<String> = Vec::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        let number = i + 1;
+        let error = |reason: String| ImportError { line: number, reason };
+        if raw.len() > MAX_LINE_BYTES {
+            return Err(error(format!(
+                "is {} bytes long; lines over {} bytes are refused",
+                raw.len(),
+                MAX_LINE_BYTES
+            )));
+        }
+        let line = raw.strip_suffix('\r').unwrap_or(raw).trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (line, time_ms) = take_time(line).map_err(error)?;
+        match speaker_of(line) {
+            Some((speaker, said)) => {
+                let speaker = speaker.to_string();
+                if !speakers.contains(&speaker) {
+                    speakers.push(speaker.clone());
+                }
+                let (said, end_time) = take_time(said.trim()).map_err(error)?;
+                let text = crate::domain::text::sanitise(said.trim()).replace('\n', " ");
+                lines.push(TranscriptLine { speaker, text, time_ms: time_ms.or(end_time) });
+            }
+            None => match lines.last_mut() {
+                Some(previous) => {
+                    previous.text.push('\n');
+                    previous.text.push_str(&crate::domain::text::sanitise(line).replace('\n', " "));
+                }
+                None => {
+                    return Err(error("has no speaker: begin the transcript with \"Speaker: text\"".into()))
+                }
+            },
+        }
+    }
+    if lines.is_empty() {
+        return Err(ImportError { line: 1, reason: "the file holds no \"Speaker: text\" lines".into() });
+    }
+    Ok((lines, speakers))
+}
+
+/// `LABEL: text` where LABEL is 1–16 letters or digits.
+fn speaker_of(line: &str) -> Option<(&str, &str)> {
+    let (label, rest) = line.split_once(':')?;
+    let ok = (1..=16).contains(&label.chars().count()) && label.chars().all(char::is_alphanumeric);
+    ok.then_some((label, rest))
+}
+
+/// A time stamp at the start or the end of `line`: the line without it, and the time.
+fn take_time(line: &str) -> Result<(&str, Option<i64>), String> {
+    for (open, close) in [('[', ']'), ('#', '#')] {
+        if let Some(rest) = line.strip_prefix(open) {
+            if let Some(end) = rest.find(close) {
+                let ms = parse_time(&rest[..end])?;
+                return Ok((rest[end + 1..].trim_start(), Some(ms)));
+            }
+            if looks_like_time(rest) {
+                return Err(format!("has a time stamp that is never closed with {close:?}"));
+            }
+        }
+        if let Some(rest) = line.strip_suffix(close) {
+            if let Some(start) = rest.rfind(open) {
+                let inner = &rest[start + 1..];
+                if looks_like_time(inner) {
+                    let ms = parse_time(inner)?;
+                    return Ok((rest[..start].trim_end(), Some(ms)));
+                }
+            }
+        }
+    }
+    Ok((line, None))
+}
+
+fn looks_like_time(text: &str) -> bool {
+    text.chars().next().is_some_and(|c| c.is_ascii_digit()) && text.contains(':')
+}
+
+/// `hh:mm:ss`, `mm:ss`, optionally with `.d`/`-d` tenths (`00:12:34-5`), to milliseconds.
+fn parse_time(text: &str) -> Result<i64, String> {
+    let bad = || format!("has a broken time stamp {text:?}: write [hh:mm:ss], [mm:ss] or #hh:mm:ss-d#");
+    let (clock, tenths) = match text.split_once(['-', '.']) {
+        Some((clock, tenths)) => (clock, Some(tenths)),
+        None => (text, None),
+    };
+    let parts: Vec<i64> =
+        clock.split(':').map(|p| p.parse::<i64>().map_err(|_| bad())).collect::<Result<_, _>>()?;
+    let seconds = match parts.as_slice() {
+        [h, m, s] if *m < 60 && *s < 60 => h * 3600 + m * 60 + s,
+        [m, s] if *s < 60 => m * 60 + s,
+        _ => return Err(bad()),
+    };
+    let tenths = match tenths {
+        Some(t) if t.len() == 1 => t.parse::<i64>().map_err(|_| bad())?,
+        Some(_) => return Err(bad()),
+        None => 0,
+    };
+    Ok(seconds * 1000 + tenths * 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speakers_times_continuations_and_crlf_are_read() {
+        let file = "\u{feff}I: Hvor står du nu? [00:00:04]\r\n\r\n[00:01:12] AA: Dårlige tænder er mit\r\nandet kæmpeproblem 👨‍👩‍👧.\r\n#00:02:03-5# I: Og praktikken?\nAA: Den gik godt [02:10]\n";
+        let (lines, speakers) = parse(file.as_bytes()).unwrap();
+        assert_eq!(speakers, vec!["I", "AA"]);
+        let got: Vec<_> = lines.iter().map(|l| (l.speaker.as_str(), l.text.as_str(), l.time_ms)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("I", "Hvor står du nu?", Some(4_000)),
+                ("AA", "Dårlige tænder er mit\nandet kæmpeproblem 👨‍👩‍👧.", Some(72_000)),
+                ("I", "Og praktikken?", Some(123_500)),
+                ("AA", "Den gik godt", Some(130_000)),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_files_are_refused_with_the_line() {
+        let refused = |bytes: &[u8]| parse(bytes).unwrap_err();
+        let e = refused(b"\nbare tekst uden taler\nI: hej");
+        assert_eq!((e.line, e.reason.contains("no speaker")), (2, true), "{e}");
+        let e = refused(b"I: hej\n[00:7x:00] AA: nej");
+        assert_eq!((e.line, e.reason.contains("broken time stamp")), (2, true), "{e}");
+        let e = refused(b"I: hej\nAA: godt [01:75]");
+        assert_eq!(e.line, 2, "{e}");
+        let e = refused(b"I: hej\nAA: \xff\xfe nej");
+        assert_eq!((e.line, e.reason.contains("UTF-8")), (2, true), "{e}");
+        let mut long = b"I: hej\nAA: ".to_vec();
+        long.extend(std::iter::repeat_n(b'a', 10 << 20));
+        let e = refused(&long);
+        assert_eq!((e.line, e.reason.contains("bytes long")), (2, true), "{e}");
+        assert!(refused(b"\n\n").reason.contains("no \"Speaker: text\""));
+    }
+
+    #[test]
+    fn a_colon_inside_a_sentence_is_not_a_speaker() {
+        let (lines, _) = parse("AA: Det var sådan\nkl. 10: der skete det".as_bytes()).unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text, "Det var sådan\nkl. 10: der skete det");
+    }
+}
