@@ -2,12 +2,12 @@
 
 use super::commands::{find_case, find_session, now};
 use crate::domain::Session;
-use crate::export::{eaf, json};
+use crate::export::{eaf, json, qdpx};
 use crate::store::Store;
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 
-pub const FORMATS: &str = "json or eaf";
+pub const FORMATS: &str = "json, eaf or qdpx";
 
 /// A file name for one session: case, contact point, kind and short id.
 fn session_file(store: &Store, session: &Session, extension: &str) -> anyhow::Result<String> {
@@ -65,6 +65,39 @@ pub fn export(
             if sessions.is_empty() {
                 bail!("there are no sessions to export");
             }
+        }
+        "qdpx" => {
+            let output = output.context("a REFI-QDA export needs --output FILE.qdpx")?;
+            let cases: Vec<_> =
+                store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
+            let mut sessions = Vec::new();
+            for s in store.sessions()? {
+                let wanted =
+                    cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id);
+                if wanted {
+                    let lines = store.utterances(s.id)?;
+                    sessions.push((s, lines));
+                }
+            }
+            let narratives = store.narratives()?;
+            let codebook = store.codebook()?;
+            let name =
+                output.file_stem().map_or("fieldlog".to_string(), |n| n.to_string_lossy().into_owned());
+            let project = qdpx::Project {
+                name: &name,
+                cases: &cases,
+                sessions: &sessions,
+                narratives: &narratives,
+                codebook: &codebook,
+            };
+            let bytes = qdpx::qdpx(&project).context("cannot build the REFI-QDA project")?;
+            std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!(
+                "wrote {} ({} sources, {} coded narratives)",
+                output.display(),
+                sessions.len(),
+                narratives.iter().filter(|n| sessions.iter().any(|(s, _)| s.id == n.session)).count()
+            );
         }
         other => bail!("export format {other:?} is not available: use {FORMATS}"),
     }

@@ -254,7 +254,7 @@ struct LogArgs {
 
 #[derive(Args)]
 struct ExportArgs {
-    /// json or eaf
+    /// json, eaf (ELAN, one file per session) or qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder)
     #[arg(long)]
     format: String,
     #[arg(long)]

@@ -18,6 +18,18 @@ impl Id {
     pub fn as_bytes(&self) -> &[u8; 16] {
         self.0.as_bytes()
     }
+    /// A stable id derived from this one and a label (name-based UUIDv5), for
+    /// things an export needs an id for that the study does not store.
+    pub fn derived(&self, label: &str) -> Id {
+        Id(Uuid::new_v5(&self.0, label.as_bytes()))
+    }
+
+    /// A stable id for a name alone (a user, a code group's variable…).
+    pub fn named(name: &str) -> Id {
+        const FIELDLOG: Uuid = Uuid::from_u128(0x6669_656c_646c_6f67_8000_0000_0000_0001);
+        Id(Uuid::new_v5(&FIELDLOG, name.as_bytes()))
+    }
+
     /// Short form for screens: the last 8 hex digits, which vary between
     /// ids made close in time (the first ones are the time stamp).
     pub fn short(&self) -> String {

@@ -3,6 +3,7 @@
 //! from its time to where the next line begins. Times are the session
 //! clock's, or the recording's when the session has a recording start.
 
+use super::xml::escape;
 use crate::domain::{Session, Utterance, UtteranceKind};
 use chrono::{DateTime, FixedOffset};
 use std::collections::BTreeSet;
@@ -12,23 +13,6 @@ use std::fmt::Write;
 pub const NOTES_TIER: &str = "(notes)";
 /// How long the last line lasts when nothing follows it.
 const LAST_LINE_MS: i64 = 2_000;
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Where a line starts, in milliseconds on the document's time line (never negative).
 fn start_ms(session: &Session, line: &Utterance) -> i64 {

@@ -4,4 +4,6 @@ pub mod codebook;
 pub mod document;
 pub mod eaf;
 pub mod json;
+pub mod qdpx;
 pub mod report;
+pub mod xml;

@@ -1,0 +1,26 @@
+//! Text for XML attributes and elements: escaped, newlines as spaces in
+//! attributes, and nothing a parser would refuse.
+
+/// Escapes text for an XML attribute or element; controls other than
+/// newline and tab are dropped (XML 1.0 does not allow them).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Like `escape`, but keeps newlines (for element content that is prose).
+pub fn escape_text(text: &str) -> String {
+    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
