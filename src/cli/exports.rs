@@ -1,22 +1,54 @@
 //! `fieldlog export`: the study, a case or a session, in each format.
 
 use super::commands::{find_case, find_session, now};
-use crate::domain::Session;
-use crate::export::{eaf, json, qdpx};
+use crate::domain::{Case, Codebook, Narrative, Session, Utterance};
+use crate::export::{csv, document, eaf, json, markdown, qdpx};
 use crate::store::Store;
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 
-pub const FORMATS: &str = "json, eaf or qdpx";
+pub const FORMATS: &str = "json, csv, markdown, qdpx or eaf";
 
-/// A file name for one session: case, contact point, kind and short id.
-fn session_file(store: &Store, session: &Session, extension: &str) -> anyhow::Result<String> {
-    let case = store.case(session.case_id)?.map(|c| c.code.to_string()).unwrap_or_default();
-    Ok(format!("{case}-{}-{}-{}.{extension}", session.contact_point, session.kind, session.id.short()))
+/// The part of the study an export covers, read once.
+struct Selection {
+    cases: Vec<Case>,
+    sessions: Vec<(Session, Vec<Utterance>)>,
+    narratives: Vec<Narrative>,
+    codebook: Codebook,
 }
 
-fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+fn select(store: &Store, scope: json::Scope) -> anyhow::Result<Selection> {
+    let cases: Vec<Case> =
+        store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
+    let mut sessions = Vec::new();
+    for s in store.sessions()? {
+        if cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id) {
+            let lines = store.utterances(s.id)?;
+            sessions.push((s, lines));
+        }
+    }
+    if sessions.is_empty() {
+        bail!("there are no sessions to export");
+    }
+    let narratives =
+        store.narratives()?.into_iter().filter(|n| sessions.iter().any(|(s, _)| s.id == n.session)).collect();
+    Ok(Selection { cases, sessions, narratives, codebook: store.codebook()? })
+}
+
+/// A file name for one session: case, contact point, kind and short id.
+fn session_file(cases: &[Case], session: &Session, extension: &str) -> String {
+    let case = cases.iter().find(|c| c.id == session.case_id).map_or(String::new(), |c| c.code.to_string());
+    format!("{case}-{}-{}-{}.{extension}", session.contact_point, session.kind, session.id.short())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+fn folder(path: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(path).with_context(|| format!("cannot make the folder {}", path.display()))
 }
 
 pub fn export(
@@ -30,76 +62,75 @@ pub fn export(
         case: case.map(|c| find_case(store, c)).transpose()?.map(|c| c.id),
         session: session.map(|s| find_session(store, s)).transpose()?.map(|s| s.id),
     };
+    if format == "json" {
+        let text = json::to_string(&json::build(store, scope)?);
+        return match output {
+            Some(path) => write(path, text.as_bytes()),
+            None => {
+                print!("{text}");
+                Ok(())
+            }
+        };
+    }
+    if !["csv", "markdown", "qdpx", "eaf"].contains(&format) {
+        bail!("export format {format:?} is not available: use {FORMATS}");
+    }
+    let output = output.with_context(|| format!("a {format} export needs --output PATH"))?;
+    let chosen = select(store, scope)?;
     match format {
-        "json" => {
-            let text = json::to_string(&json::build(store, scope, now())?);
-            match output {
-                Some(path) => {
-                    write(path, &text)?;
-                    eprintln!("wrote {}", path.display());
-                }
-                None => print!("{text}"),
-            }
+        "csv" => {
+            folder(output)?;
+            let tables = csv::Tables {
+                cases: &chosen.cases,
+                sessions: &chosen.sessions,
+                narratives: &chosen.narratives,
+                codebook: &chosen.codebook,
+            };
+            write(&output.join("utterances.csv"), tables.utterances().as_bytes())?;
+            write(&output.join("narratives.csv"), tables.narratives().as_bytes())?;
         }
-        "eaf" => {
-            let sessions: Vec<Session> = store
-                .sessions()?
-                .into_iter()
-                .filter(|s| {
-                    scope.case.is_none_or(|c| s.case_id == c) && scope.session.is_none_or(|id| s.id == id)
-                })
-                .collect();
-            let output = output
-                .context("an ELAN export needs --output: a file for one session, a folder for several")?;
-            let single = scope.session.is_some();
-            if !single {
-                std::fs::create_dir_all(output)
-                    .with_context(|| format!("cannot make the folder {}", output.display()))?;
-            }
-            for s in &sessions {
-                let path: PathBuf =
-                    if single { output.to_path_buf() } else { output.join(session_file(store, s, "eaf")?) };
-                write(&path, &eaf::session_eaf(s, &store.utterances(s.id)?, now()))?;
-                eprintln!("wrote {}", path.display());
-            }
-            if sessions.is_empty() {
-                bail!("there are no sessions to export");
-            }
+        "markdown" => {
+            let title = match (&chosen.sessions[..], scope.case) {
+                ([(s, _)], _) if scope.session.is_some() => format!("Session {}", s.id.short()),
+                (_, Some(_)) => format!("Case {}", chosen.cases[0].code),
+                _ => "Transcripts".to_string(),
+            };
+            let doc = markdown::transcripts(
+                &title,
+                &chosen.cases,
+                &chosen.sessions,
+                &chosen.narratives,
+                &chosen.codebook,
+            );
+            write(output, document::markdown(&doc).as_bytes())?;
         }
         "qdpx" => {
-            let output = output.context("a REFI-QDA export needs --output FILE.qdpx")?;
-            let cases: Vec<_> =
-                store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
-            let mut sessions = Vec::new();
-            for s in store.sessions()? {
-                let wanted =
-                    cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id);
-                if wanted {
-                    let lines = store.utterances(s.id)?;
-                    sessions.push((s, lines));
-                }
-            }
-            let narratives = store.narratives()?;
-            let codebook = store.codebook()?;
             let name =
                 output.file_stem().map_or("fieldlog".to_string(), |n| n.to_string_lossy().into_owned());
             let project = qdpx::Project {
                 name: &name,
-                cases: &cases,
-                sessions: &sessions,
-                narratives: &narratives,
-                codebook: &codebook,
+                cases: &chosen.cases,
+                sessions: &chosen.sessions,
+                narratives: &chosen.narratives,
+                codebook: &chosen.codebook,
             };
-            let bytes = qdpx::qdpx(&project).context("cannot build the REFI-QDA project")?;
-            std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
-            eprintln!(
-                "wrote {} ({} sources, {} coded narratives)",
-                output.display(),
-                sessions.len(),
-                narratives.iter().filter(|n| sessions.iter().any(|(s, _)| s.id == n.session)).count()
-            );
+            write(output, &qdpx::qdpx(&project).context("cannot build the REFI-QDA project")?)?;
         }
-        other => bail!("export format {other:?} is not available: use {FORMATS}"),
+        _ => {
+            // ELAN: one document per session; a file for one session, a folder for several.
+            let single = scope.session.is_some();
+            if !single {
+                folder(output)?;
+            }
+            for (s, lines) in &chosen.sessions {
+                let path: PathBuf = if single {
+                    output.to_path_buf()
+                } else {
+                    output.join(session_file(&chosen.cases, s, "eaf"))
+                };
+                write(&path, eaf::session_eaf(s, lines, now()).as_bytes())?;
+            }
+        }
     }
     Ok(())
 }

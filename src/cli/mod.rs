@@ -254,14 +254,14 @@ struct LogArgs {
 
 #[derive(Args)]
 struct ExportArgs {
-    /// json, eaf (ELAN, one file per session) or qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder)
+    /// json (lossless), csv (a folder: utterances.csv, narratives.csv), markdown, qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder) or eaf (ELAN, one file per session)
     #[arg(long)]
     format: String,
     #[arg(long)]
     case: Option<String>,
     #[arg(long)]
     session: Option<String>,
-    /// Where to write [default: standard output]
+    /// Where to write (json: standard output if not given)
     #[arg(long)]
     output: Option<PathBuf>,
 }

@@ -3,7 +3,6 @@
 
 use crate::domain::{Case, Id, Revision, Session, Utterance};
 use crate::store::{Store, StoreError};
-use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 pub const FORMAT: &str = "fieldlog-study";
@@ -13,7 +12,6 @@ pub const VERSION: u32 = 1;
 pub struct StudyExport {
     pub format: &'static str,
     pub version: u32,
-    pub exported: DateTime<FixedOffset>,
     pub cases: Vec<Case>,
     pub sessions: Vec<SessionExport>,
 }
@@ -33,7 +31,7 @@ pub struct Scope {
     pub session: Option<Id>,
 }
 
-pub fn build(store: &Store, scope: Scope, now: DateTime<FixedOffset>) -> Result<StudyExport, StoreError> {
+pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
     let sessions: Vec<Session> = store
         .sessions()?
         .into_iter()
@@ -59,7 +57,7 @@ pub fn build(store: &Store, scope: Scope, now: DateTime<FixedOffset>) -> Result<
             session,
         });
     }
-    Ok(StudyExport { format: FORMAT, version: VERSION, exported: now, cases, sessions: exported })
+    Ok(StudyExport { format: FORMAT, version: VERSION, cases, sessions: exported })
 }
 
 pub fn to_string(export: &StudyExport) -> String {
