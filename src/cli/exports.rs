@@ -134,3 +134,34 @@ pub fn export(
     }
     Ok(())
 }
+
+/// Writes everything the store holds to one file, readable by its owner only.
+pub fn backup(store: &Store, path: &Path) -> anyhow::Result<()> {
+    let text = json::to_string(&json::build(store, json::Scope::default())?);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.sync_all().with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("backed up the study to {}", path.display());
+    Ok(())
+}
+
+/// Fills an empty store from a backup, all or nothing.
+pub fn restore(store: &Store, path: &Path) -> anyhow::Result<()> {
+    if !store.is_empty()? {
+        bail!(
+            "the store at {} already holds a study: restore fills only an empty store (merge brings a backup into this one)",
+            store.path().display()
+        );
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let study = json::parse(&path.display().to_string(), &text)?;
+    let (cases, sessions) = (study.cases.len(), study.sessions.len());
+    store.commit(&json::changes(study))?;
+    eprintln!("restored {cases} cases and {sessions} sessions from {}", path.display());
+    Ok(())
+}

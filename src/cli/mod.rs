@@ -69,6 +69,10 @@ enum Command {
     /// Bring transcripts in
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write everything in the store to one file (JSON, readable by you only)
+    Backup { path: PathBuf },
+    /// Fill an empty store from a backup
+    Restore { path: PathBuf },
     /// Check keymap files
     #[command(subcommand)]
     Keymap(KeymapCommand),
@@ -458,6 +462,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             imports::import_transcript(&open()?, args)
         }
+        Some(Command::Backup { path }) => exports::backup(&open()?, &path),
+        Some(Command::Restore { path }) => exports::restore(&open()?, &path),
         Some(Command::Report(ReportCommand::Case { code, html })) => {
             followup::report_case(&open()?, &code, html)
         }

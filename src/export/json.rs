@@ -1,27 +1,40 @@
-//! The lossless JSON export of a study (or one case or session): every case,
-//! session, line and revision, in a stable order.
+//! The lossless JSON form of a study (or of one case or session): every
+//! record the store holds, in a stable order, so the same study always
+//! gives the same bytes. `backup` writes it whole; `restore` reads it back.
 
-use crate::domain::{Case, Id, Revision, Session, Utterance};
-use crate::store::{Store, StoreError};
-use serde::Serialize;
+use crate::domain::{
+    Case, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session,
+    Utterance, Variables,
+};
+use crate::store::{Change, Store, StoreError};
+use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "fieldlog-study";
 pub const VERSION: u32 = 1;
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct StudyExport {
-    pub format: &'static str,
+    pub format: String,
     pub version: u32,
+    pub codebook: Codebook,
+    pub variables: Variables,
+    pub effort_kinds: EffortKinds,
     pub cases: Vec<Case>,
     pub sessions: Vec<SessionExport>,
+    /// Every narrative, deleted ones (tombstones) included.
+    pub narratives: Vec<Narrative>,
+    pub efforts: Vec<Effort>,
+    pub links: Vec<Link>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct SessionExport {
     pub case: String,
     pub session: Session,
     pub utterances: Vec<Utterance>,
     pub revisions: Vec<Revision>,
+    pub dismissed_marks: Vec<MarkDismissal>,
+    pub draft: Option<Draft>,
 }
 
 /// What to export: everything, or one case's or one session's records.
@@ -54,12 +67,98 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
             case,
             utterances: store.utterances(session.id)?,
             revisions: store.revisions(session.id)?,
+            dismissed_marks: store.dismissals(session.id)?,
+            draft: store.draft(session.id)?,
             session,
         });
     }
-    Ok(StudyExport { format: FORMAT, version: VERSION, cases, sessions: exported })
+    let in_scope = |case: Id| cases.iter().any(|c| c.id == case);
+    let narratives = store
+        .all_narratives()?
+        .into_iter()
+        .filter(|n| exported.iter().any(|s| s.session.id == n.session))
+        .collect();
+    Ok(StudyExport {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        codebook: store.codebook()?,
+        variables: store.variables()?,
+        effort_kinds: store.effort_kinds()?,
+        efforts: store.efforts()?.into_iter().filter(|e| in_scope(e.case_id)).collect(),
+        links: store.links()?.into_iter().filter(|l| in_scope(l.case_id)).collect(),
+        cases,
+        sessions: exported,
+        narratives,
+    })
 }
 
 pub fn to_string(export: &StudyExport) -> String {
     serde_json::to_string_pretty(export).expect("a study export is always valid JSON") + "\n"
+}
+
+/// Why a backup cannot be restored, in words a user understands.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("{0} is not a fieldlog backup: {1}")]
+    NotABackup(String, String),
+    #[error("{0} was written by a newer fieldlog (backup version {1}); this one reads version {VERSION}")]
+    Newer(String, u32),
+    #[error("{0} is inconsistent: {1}")]
+    Inconsistent(String, String),
+}
+
+/// Reads a backup and checks that its records fit together.
+pub fn parse(name: &str, text: &str) -> Result<StudyExport, RestoreError> {
+    let study: StudyExport =
+        serde_json::from_str(text).map_err(|e| RestoreError::NotABackup(name.to_string(), e.to_string()))?;
+    if study.format != FORMAT {
+        return Err(RestoreError::NotABackup(name.to_string(), format!("its format is {:?}", study.format)));
+    }
+    if study.version > VERSION {
+        return Err(RestoreError::Newer(name.to_string(), study.version));
+    }
+    let bad = |reason: String| RestoreError::Inconsistent(name.to_string(), reason);
+    for (i, case) in study.cases.iter().enumerate() {
+        if study.cases[..i].iter().any(|c| c.code == case.code || c.id == case.id) {
+            return Err(bad(format!("case {} is in it twice", case.code)));
+        }
+    }
+    for s in &study.sessions {
+        if !study.cases.iter().any(|c| c.id == s.session.case_id) {
+            return Err(bad(format!("session {} belongs to no case in the backup", s.session.id)));
+        }
+        if let Some(u) = s.utterances.iter().find(|u| u.session != s.session.id) {
+            return Err(bad(format!(
+                "line {} of session {} says it is of another session",
+                u.seq, s.session.id
+            )));
+        }
+    }
+    if let Some(n) =
+        study.narratives.iter().find(|n| !study.sessions.iter().any(|s| s.session.id == n.session))
+    {
+        return Err(bad(format!("narrative {:?} refers to a session that is not in it", n.title)));
+    }
+    Ok(study)
+}
+
+/// Every record of a backup as changes to write in one commit.
+pub fn changes(study: StudyExport) -> Vec<Change> {
+    let mut changes = vec![
+        Change::Codebook(study.codebook),
+        Change::Variables(study.variables),
+        Change::EffortKinds(study.effort_kinds),
+    ];
+    changes.extend(study.cases.into_iter().map(Change::Case));
+    for s in study.sessions {
+        changes.push(Change::Session(s.session));
+        changes.extend(s.utterances.into_iter().map(Change::Utterance));
+        changes.extend(s.revisions.into_iter().map(Change::Revision));
+        changes.extend(s.dismissed_marks.into_iter().map(Change::DismissMark));
+        changes.extend(s.draft.map(Change::Draft));
+    }
+    changes.extend(study.narratives.into_iter().map(Change::Narrative));
+    changes.extend(study.efforts.into_iter().map(Change::Effort));
+    changes.extend(study.links.into_iter().map(Change::Link));
+    changes
 }

@@ -24,7 +24,7 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The trees that journal ops write to, by their number in an op. Numbers
 /// are stored in the journal: only ever append.
-const JOURNALED: [&str; 12] = [
+const JOURNALED: [&str; 13] = [
     "utterances",
     "revisions",
     "sessions",
@@ -37,6 +37,7 @@ const JOURNALED: [&str; 12] = [
     "efforts",
     "links",
     "effort_kinds",
+    "case_codes",
 ];
 const UTTERANCES: u8 = 0;
 const REVISIONS: u8 = 1;
@@ -50,6 +51,7 @@ const VARIABLES: u8 = 8;
 const EFFORTS: u8 = 9;
 const LINKS: u8 = 10;
 const EFFORT_KINDS: u8 = 11;
+const CASE_CODES: u8 = 12;
 /// The key of a tree that holds one value.
 const ONLY: &[u8] = b"only";
 /// The codebook's one key in its tree.
@@ -91,7 +93,7 @@ pub enum Change {
     Narrative(Narrative),
     Codebook(Codebook),
     DismissMark(MarkDismissal),
-    /// Replaces a case's record (its attributes); its code never changes.
+    /// Adds or replaces a case's record (its attributes); a case's code never changes.
     Case(Case),
     Variables(Variables),
     Effort(Effort),
@@ -227,6 +229,14 @@ impl Store {
     /// The key writes a list of changes comes down to.
     fn ops(changes: &[Change]) -> Vec<Op> {
         let op = |tree, key: &[u8], value: Option<Vec<u8>>| Op { tree, key: key.to_vec(), value };
+        // A case record goes with its entry in the code index.
+        let codes = changes.iter().filter_map(|change| match change {
+            Change::Case(c) => {
+                Some(op(CASE_CODES, c.code.as_str().as_bytes(), Some(c.id.as_bytes().to_vec())))
+            }
+            _ => None,
+        });
+        let codes: Vec<Op> = codes.collect();
         changes
             .iter()
             .map(|change| match change {
@@ -246,6 +256,7 @@ impl Store {
                 Change::Link(l) => op(LINKS, l.id.as_bytes(), Some(encode(l))),
                 Change::EffortKinds(k) => op(EFFORT_KINDS, ONLY, Some(encode(k))),
             })
+            .chain(codes)
             .collect()
     }
 

@@ -7,7 +7,8 @@ use super::{
     LINKS, NARRATIVES, ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
 };
 use crate::domain::{
-    Codebook, Draft, Effort, EffortKinds, Id, Link, Narrative, Revision, Session, Utterance, Variables,
+    Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
+    Variables,
 };
 
 impl Store {
@@ -69,6 +70,16 @@ impl Store {
 
     pub fn codebook(&self) -> Result<Codebook, StoreError> {
         Ok(get(self.tree(CODEBOOK), CODEBOOK_KEY)?.unwrap_or_default())
+    }
+
+    /// A session's mark dismissals, in line order.
+    pub fn dismissals(&self, session: Id) -> Result<Vec<MarkDismissal>, StoreError> {
+        self.tree(DISMISSALS).scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
+    }
+
+    /// Whether the store holds no case and no session yet.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.cases()?.is_empty() && self.tree(SESSIONS).is_empty())
     }
 
     /// The line numbers of a session's marks that were dismissed in review.
