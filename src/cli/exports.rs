@@ -165,3 +165,31 @@ pub fn restore(store: &Store, path: &Path) -> anyhow::Result<()> {
     eprintln!("restored {cases} cases and {sessions} sessions from {}", path.display());
     Ok(())
 }
+
+/// Brings another fieldworker's backup into this store and reports what came in.
+pub fn merge(store: &Store, path: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let theirs = json::parse(&path.display().to_string(), &text)?;
+    let (changes, report) = crate::import::merge::merge(store, theirs, now())?;
+    store.commit(&changes)?;
+    println!(
+        "merged {}: {} cases, {} sessions, {} lines, {} narratives, {} codes, {} efforts, {} links added",
+        path.display(),
+        report.cases,
+        report.sessions,
+        report.lines,
+        report.narratives,
+        report.codes,
+        report.efforts,
+        report.links
+    );
+    if report.conflicts.is_empty() {
+        println!("no conflicts");
+    } else {
+        println!("{} conflicts:", report.conflicts.len());
+        for c in &report.conflicts {
+            println!("- {c}");
+        }
+    }
+    Ok(())
+}

@@ -73,6 +73,8 @@ enum Command {
     Backup { path: PathBuf },
     /// Fill an empty store from a backup
     Restore { path: PathBuf },
+    /// Bring another fieldworker's backup into this study: nothing doubled, conflicts listed
+    Merge { path: PathBuf },
     /// Check keymap files
     #[command(subcommand)]
     Keymap(KeymapCommand),
@@ -464,6 +466,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Backup { path }) => exports::backup(&open()?, &path),
         Some(Command::Restore { path }) => exports::restore(&open()?, &path),
+        Some(Command::Merge { path }) => exports::merge(&open()?, &path),
         Some(Command::Report(ReportCommand::Case { code, html })) => {
             followup::report_case(&open()?, &code, html)
         }

@@ -2,4 +2,5 @@
 //! line and reason.
 
 pub mod codebook;
+pub mod merge;
 pub mod transcript;
