@@ -1,55 +1,10 @@
 //! `fieldlog export`: the study, a case or a session, in each format.
 
 use super::commands::{find_case, find_session, now};
-use crate::domain::{Case, Codebook, Narrative, Session, Utterance};
-use crate::export::{csv, document, eaf, json, markdown, qdpx};
+use crate::export::json;
 use crate::store::Store;
 use anyhow::{bail, Context};
-use std::path::{Path, PathBuf};
-
-pub const FORMATS: &str = "json, csv, markdown, qdpx or eaf";
-
-/// The part of the study an export covers, read once.
-struct Selection {
-    cases: Vec<Case>,
-    sessions: Vec<(Session, Vec<Utterance>)>,
-    narratives: Vec<Narrative>,
-    codebook: Codebook,
-}
-
-fn select(store: &Store, scope: json::Scope) -> anyhow::Result<Selection> {
-    let cases: Vec<Case> =
-        store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
-    let mut sessions = Vec::new();
-    for s in store.sessions()? {
-        if cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id) {
-            let lines = store.utterances(s.id)?;
-            sessions.push((s, lines));
-        }
-    }
-    if sessions.is_empty() {
-        bail!("there are no sessions to export");
-    }
-    let narratives =
-        store.narratives()?.into_iter().filter(|n| sessions.iter().any(|(s, _)| s.id == n.session)).collect();
-    Ok(Selection { cases, sessions, narratives, codebook: store.codebook()? })
-}
-
-/// A file name for one session: case, contact point, kind and short id.
-fn session_file(cases: &[Case], session: &Session, extension: &str) -> String {
-    let case = cases.iter().find(|c| c.id == session.case_id).map_or(String::new(), |c| c.code.to_string());
-    format!("{case}-{}-{}-{}.{extension}", session.contact_point, session.kind, session.id.short())
-}
-
-fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("wrote {}", path.display());
-    Ok(())
-}
-
-fn folder(path: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(path).with_context(|| format!("cannot make the folder {}", path.display()))
-}
+use std::path::Path;
 
 pub fn export(
     store: &Store,
@@ -62,73 +17,12 @@ pub fn export(
         case: case.map(|c| find_case(store, c)).transpose()?.map(|c| c.id),
         session: session.map(|s| find_session(store, s)).transpose()?.map(|s| s.id),
     };
-    if format == "json" {
-        let text = json::to_string(&json::build(store, scope)?);
-        return match output {
-            Some(path) => write(path, text.as_bytes()),
-            None => {
-                print!("{text}");
-                Ok(())
-            }
-        };
-    }
-    if !["csv", "markdown", "qdpx", "eaf"].contains(&format) {
-        bail!("export format {format:?} is not available: use {FORMATS}");
-    }
-    let output = output.with_context(|| format!("a {format} export needs --output PATH"))?;
-    let chosen = select(store, scope)?;
-    match format {
-        "csv" => {
-            folder(output)?;
-            let tables = csv::Tables {
-                cases: &chosen.cases,
-                sessions: &chosen.sessions,
-                narratives: &chosen.narratives,
-                codebook: &chosen.codebook,
-            };
-            write(&output.join("utterances.csv"), tables.utterances().as_bytes())?;
-            write(&output.join("narratives.csv"), tables.narratives().as_bytes())?;
-        }
-        "markdown" => {
-            let title = match (&chosen.sessions[..], scope.case) {
-                ([(s, _)], _) if scope.session.is_some() => format!("Session {}", s.id.short()),
-                (_, Some(_)) => format!("Case {}", chosen.cases[0].code),
-                _ => "Transcripts".to_string(),
-            };
-            let doc = markdown::transcripts(
-                &title,
-                &chosen.cases,
-                &chosen.sessions,
-                &chosen.narratives,
-                &chosen.codebook,
-            );
-            write(output, document::markdown(&doc).as_bytes())?;
-        }
-        "qdpx" => {
-            let name =
-                output.file_stem().map_or("fieldlog".to_string(), |n| n.to_string_lossy().into_owned());
-            let project = qdpx::Project {
-                name: &name,
-                cases: &chosen.cases,
-                sessions: &chosen.sessions,
-                narratives: &chosen.narratives,
-                codebook: &chosen.codebook,
-            };
-            write(output, &qdpx::qdpx(&project).context("cannot build the REFI-QDA project")?)?;
-        }
-        _ => {
-            // ELAN: one document per session; a file for one session, a folder for several.
-            let single = scope.session.is_some();
-            if !single {
-                folder(output)?;
-            }
-            for (s, lines) in &chosen.sessions {
-                let path: PathBuf = if single {
-                    output.to_path_buf()
-                } else {
-                    output.join(session_file(&chosen.cases, s, "eaf"))
-                };
-                write(&path, eaf::session_eaf(s, lines, now()).as_bytes())?;
+    match (format, output) {
+        ("json", None) => print!("{}", json::to_string(&json::build(store, scope)?)),
+        (_, None) => bail!("a {format} export needs --output PATH"),
+        (_, Some(output)) => {
+            for path in crate::export::write(store, format, scope, output, now())? {
+                eprintln!("wrote {}", path.display());
             }
         }
     }

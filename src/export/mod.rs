@@ -1,4 +1,5 @@
-//! Exports: one module per format, reading through the store API.
+//! Exports: one module per format, reading through the store API, and
+//! `write`, which puts any of them on disk for the command line and the app.
 
 pub mod codebook;
 pub mod csv;
@@ -9,3 +10,129 @@ pub mod markdown;
 pub mod qdpx;
 pub mod report;
 pub mod xml;
+
+use crate::domain::{Case, Codebook, Narrative, Session, Utterance};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, FixedOffset};
+use std::path::{Path, PathBuf};
+
+pub const FORMATS: &str = "json, csv, markdown, qdpx or eaf";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("export format {0:?} is not available: use {FORMATS}")]
+    UnknownFormat(String),
+    #[error("there are no sessions to export")]
+    Nothing,
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The part of the study an export covers, read once.
+struct Selection {
+    cases: Vec<Case>,
+    sessions: Vec<(Session, Vec<Utterance>)>,
+    narratives: Vec<Narrative>,
+    codebook: Codebook,
+}
+
+fn select(store: &Store, scope: json::Scope) -> Result<Selection, ExportError> {
+    let cases: Vec<Case> = store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
+    let mut sessions = Vec::new();
+    for s in store.sessions()? {
+        if cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id) {
+            let lines = store.utterances(s.id)?;
+            sessions.push((s, lines));
+        }
+    }
+    if sessions.is_empty() {
+        return Err(ExportError::Nothing);
+    }
+    let narratives =
+        store.narratives()?.into_iter().filter(|n| sessions.iter().any(|(s, _)| s.id == n.session)).collect();
+    Ok(Selection { cases, sessions, narratives, codebook: store.codebook()? })
+}
+
+/// A file name for one session: case, contact point, kind and short id.
+fn session_file(cases: &[Case], session: &Session, extension: &str) -> String {
+    let case = cases.iter().find(|c| c.id == session.case_id).map_or(String::new(), |c| c.code.to_string());
+    format!("{case}-{}-{}-{}.{extension}", session.contact_point, session.kind, session.id.short())
+}
+
+fn put(path: &Path, bytes: &[u8], written: &mut Vec<PathBuf>) -> Result<(), ExportError> {
+    std::fs::write(path, bytes).map_err(|source| ExportError::Io { path: path.to_path_buf(), source })?;
+    written.push(path.to_path_buf());
+    Ok(())
+}
+
+fn folder(path: &Path) -> Result<(), ExportError> {
+    std::fs::create_dir_all(path).map_err(|source| ExportError::Io { path: path.to_path_buf(), source })
+}
+
+/// Writes `format` for `scope` at `output` (a folder for csv, and for eaf of
+/// more than one session); returns the files written.
+pub fn write(
+    store: &Store,
+    format: &str,
+    scope: json::Scope,
+    output: &Path,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<PathBuf>, ExportError> {
+    let mut written = Vec::new();
+    if format == "json" {
+        put(output, json::to_string(&json::build(store, scope)?).as_bytes(), &mut written)?;
+        return Ok(written);
+    }
+    if !["csv", "markdown", "qdpx", "eaf"].contains(&format) {
+        return Err(ExportError::UnknownFormat(format.to_string()));
+    }
+    let chosen = select(store, scope)?;
+    match format {
+        "csv" => {
+            folder(output)?;
+            let tables = csv::Tables {
+                cases: &chosen.cases,
+                sessions: &chosen.sessions,
+                narratives: &chosen.narratives,
+                codebook: &chosen.codebook,
+            };
+            put(&output.join("utterances.csv"), tables.utterances().as_bytes(), &mut written)?;
+            put(&output.join("narratives.csv"), tables.narratives().as_bytes(), &mut written)?;
+        }
+        "markdown" => {
+            let title = match (&chosen.sessions[..], scope.case) {
+                ([(s, _)], _) if scope.session.is_some() => format!("Session {}", s.id.short()),
+                (_, Some(_)) => format!("Case {}", chosen.cases[0].code),
+                _ => "Transcripts".to_string(),
+            };
+            let doc = markdown::transcripts(&title, &chosen.cases, &chosen.sessions, &chosen.narratives, &chosen.codebook);
+            put(output, document::markdown(&doc).as_bytes(), &mut written)?;
+        }
+        "qdpx" => {
+            let name = output.file_stem().map_or("fieldlog".to_string(), |n| n.to_string_lossy().into_owned());
+            let project = qdpx::Project {
+                name: &name,
+                cases: &chosen.cases,
+                sessions: &chosen.sessions,
+                narratives: &chosen.narratives,
+                codebook: &chosen.codebook,
+            };
+            let bytes = qdpx::qdpx(&project).map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
+            put(output, &bytes, &mut written)?;
+        }
+        _ => {
+            // ELAN: one document per session; a file for one session, a folder for several.
+            let single = scope.session.is_some();
+            if !single {
+                folder(output)?;
+            }
+            for (s, lines) in &chosen.sessions {
+                let path = if single { output.to_path_buf() } else { output.join(session_file(&chosen.cases, s, "eaf")) };
+                put(&path, eaf::session_eaf(s, lines, now).as_bytes(), &mut written)?;
+            }
+        }
+    }
+    Ok(written)
+}
