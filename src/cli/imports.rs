@@ -1,11 +1,10 @@
 //! Bringing material in: transcripts typed or transcribed elsewhere.
 
 use super::commands::{find_case, now};
-use crate::domain::{Id, Place, Role, Session, SessionClock, SessionKind, Speaker, Utterance, UtteranceKind};
+use crate::domain::{Role, SessionKind};
 use crate::import::transcript;
 use crate::store::{Change, Store};
 use anyhow::{bail, Context};
-use chrono::Duration;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
@@ -16,20 +15,6 @@ pub struct TranscriptArgs<'a> {
     pub contact: Option<u32>,
     pub place: &'a str,
     pub roles: &'a [String],
-}
-
-/// The role a label has by convention, if any.
-fn usual_role(label: &str, case: &str) -> Option<Role> {
-    let lower = label.to_lowercase();
-    if label.eq_ignore_ascii_case(case) {
-        Some(Role::Participant)
-    } else if ["i", "int", "interviewer"].contains(&lower.as_str()) {
-        Some(Role::Interviewer)
-    } else if ["cw", "sb", "caseworker", "sagsbehandler"].contains(&lower.as_str()) {
-        Some(Role::Caseworker)
-    } else {
-        None
-    }
 }
 
 /// Asks for a role on the terminal; `None` when no one is there to answer.
@@ -64,22 +49,16 @@ pub fn import_transcript(store: &Store, args: TranscriptArgs) -> anyhow::Result<
         given.push((label.trim().to_string(), Role::parse(role)?));
     }
     let mut speakers = Vec::new();
-    for (i, label) in labels.iter().enumerate() {
-        let role = match given
-            .iter()
-            .find(|(l, _)| l == label)
-            .map(|(_, r)| *r)
-            .or_else(|| usual_role(label, case.code.as_str()))
-        {
+    for label in labels {
+        let known = given.iter().find(|(l, _)| *l == label).map(|(_, r)| *r);
+        let role = match known.or_else(|| transcript::usual_role(&label, case.code.as_str())) {
             Some(role) => role,
-            None => match ask_role(label)? {
+            None => match ask_role(&label)? {
                 Some(role) => role,
                 None => bail!("the role of speaker {label} is not known: give it with --role {label}=ROLE"),
             },
         };
-        // The first nine speakers get hotkeys, as in live logging.
-        let key = if i < 9 { i as u8 + 1 } else { 0 };
-        speakers.push(Speaker { key, label: label.clone(), role });
+        speakers.push((label, role));
     }
     let contact = match args.contact {
         Some(0) => bail!("contact point must be 1 or more, not 0"),
@@ -92,46 +71,17 @@ pub fn import_transcript(store: &Store, args: TranscriptArgs) -> anyhow::Result<
             .max()
             .unwrap_or(1),
     };
-    let started = now();
-    let timed = lines.iter().any(|l| l.time_ms.is_some());
-    let mut elapsed = 0;
-    let mut utterances = Vec::with_capacity(lines.len());
-    let session_id = Id::new();
-    for (i, line) in lines.into_iter().enumerate() {
-        elapsed = line.time_ms.unwrap_or(elapsed);
-        let at = started + Duration::milliseconds(elapsed);
-        utterances.push(Utterance {
-            session: session_id,
-            seq: i as u32 + 1,
-            speaker: line.speaker,
-            kind: UtteranceKind::Speech,
-            text: line.text,
-            onset: at,
-            committed: at,
-            elapsed_ms: elapsed,
-            mark: None,
-            deleted: false,
-        });
-    }
-    let (place, place_text) = Place::parse(args.place);
-    let session = Session {
-        id: session_id,
-        case_id: case.id,
+    let source = args.file.file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned());
+    let new = transcript::NewSession {
+        case: &case,
         kind,
-        contact_point: contact,
-        place,
-        place_text,
-        speakers,
-        clock: SessionClock::start(started),
-        ended: Some(started + Duration::milliseconds(elapsed)),
-        // Time stamps in a transcript point into its recording.
-        recording_started: timed.then_some(started),
-        themes_ticked: Vec::new(),
-        notes: format!(
-            "imported from {}",
-            args.file.file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned())
-        ),
+        contact,
+        place: args.place,
+        source: &source,
+        started: now(),
     };
+    let (session, utterances) = transcript::session_from(lines, speakers, new);
+    let session_id = session.id;
     let count = utterances.len();
     // One commit: the session and all its lines, or nothing.
     let mut changes = vec![Change::Session(session)];

@@ -39,7 +39,8 @@ struct Selection {
 }
 
 fn select(store: &Store, scope: json::Scope) -> Result<Selection, ExportError> {
-    let cases: Vec<Case> = store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
+    let cases: Vec<Case> =
+        store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
     let mut sessions = Vec::new();
     for s in store.sessions()? {
         if cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id) {
@@ -107,11 +108,18 @@ pub fn write(
                 (_, Some(_)) => format!("Case {}", chosen.cases[0].code),
                 _ => "Transcripts".to_string(),
             };
-            let doc = markdown::transcripts(&title, &chosen.cases, &chosen.sessions, &chosen.narratives, &chosen.codebook);
+            let doc = markdown::transcripts(
+                &title,
+                &chosen.cases,
+                &chosen.sessions,
+                &chosen.narratives,
+                &chosen.codebook,
+            );
             put(output, document::markdown(&doc).as_bytes(), &mut written)?;
         }
         "qdpx" => {
-            let name = output.file_stem().map_or("fieldlog".to_string(), |n| n.to_string_lossy().into_owned());
+            let name =
+                output.file_stem().map_or("fieldlog".to_string(), |n| n.to_string_lossy().into_owned());
             let project = qdpx::Project {
                 name: &name,
                 cases: &chosen.cases,
@@ -119,7 +127,8 @@ pub fn write(
                 narratives: &chosen.narratives,
                 codebook: &chosen.codebook,
             };
-            let bytes = qdpx::qdpx(&project).map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
+            let bytes = qdpx::qdpx(&project)
+                .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
             put(output, &bytes, &mut written)?;
         }
         _ => {
@@ -129,7 +138,11 @@ pub fn write(
                 folder(output)?;
             }
             for (s, lines) in &chosen.sessions {
-                let path = if single { output.to_path_buf() } else { output.join(session_file(&chosen.cases, s, "eaf")) };
+                let path = if single {
+                    output.to_path_buf()
+                } else {
+                    output.join(session_file(&chosen.cases, s, "eaf"))
+                };
                 put(&path, eaf::session_eaf(s, lines, now).as_bytes(), &mut written)?;
             }
         }

@@ -3,6 +3,10 @@
 //! a line, continuation lines, blank lines, CRLF and a byte-order mark.
 //! A malformed file is refused whole, naming the line and the reason.
 
+use crate::domain::{
+    Case, Id, Place, Role, Session, SessionClock, SessionKind, Speaker, Utterance, UtteranceKind,
+};
+use chrono::{DateTime, Duration, FixedOffset};
 use std::fmt;
 
 /// The longest line taken: longer ones are refused rather than swallowed.
@@ -30,6 +34,82 @@ impl fmt::Display for ImportError {
 }
 
 impl std::error::Error for ImportError {}
+
+/// The role a label has by convention, if any: the case's own code is the
+/// participant, `I` the interviewer, `CW`/`SB` a caseworker.
+pub fn usual_role(label: &str, case: &str) -> Option<Role> {
+    let lower = label.to_lowercase();
+    if label.eq_ignore_ascii_case(case) {
+        Some(Role::Participant)
+    } else if ["i", "int", "interviewer"].contains(&lower.as_str()) {
+        Some(Role::Interviewer)
+    } else if ["cw", "sb", "caseworker", "sagsbehandler"].contains(&lower.as_str()) {
+        Some(Role::Caseworker)
+    } else {
+        None
+    }
+}
+
+/// What a new session made from a transcript is like.
+pub struct NewSession<'a> {
+    pub case: &'a Case,
+    pub kind: SessionKind,
+    pub contact: u32,
+    pub place: &'a str,
+    pub source: &'a str,
+    pub started: DateTime<FixedOffset>,
+}
+
+/// A session and its lines from a parsed transcript; `speakers` come with
+/// their roles, in the order they first speak. Time stamps are recording times.
+pub fn session_from(
+    lines: Vec<TranscriptLine>,
+    speakers: Vec<(String, Role)>,
+    new: NewSession,
+) -> (Session, Vec<Utterance>) {
+    let timed = lines.iter().any(|l| l.time_ms.is_some());
+    let session_id = Id::new();
+    let mut elapsed = 0;
+    let mut utterances = Vec::with_capacity(lines.len());
+    for (i, line) in lines.into_iter().enumerate() {
+        elapsed = line.time_ms.unwrap_or(elapsed);
+        let at = new.started + Duration::milliseconds(elapsed);
+        utterances.push(Utterance {
+            session: session_id,
+            seq: i as u32 + 1,
+            speaker: line.speaker,
+            kind: UtteranceKind::Speech,
+            text: line.text,
+            onset: at,
+            committed: at,
+            elapsed_ms: elapsed,
+            mark: None,
+            deleted: false,
+        });
+    }
+    // The first nine speakers get hotkeys, as in live logging.
+    let speakers = speakers
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, role))| Speaker { key: if i < 9 { i as u8 + 1 } else { 0 }, label, role })
+        .collect();
+    let (place, place_text) = Place::parse(new.place);
+    let session = Session {
+        id: session_id,
+        case_id: new.case.id,
+        kind: new.kind,
+        contact_point: new.contact,
+        place,
+        place_text,
+        speakers,
+        clock: SessionClock::start(new.started),
+        ended: Some(new.started + Duration::milliseconds(elapsed)),
+        recording_started: timed.then_some(new.started),
+        themes_ticked: Vec::new(),
+        notes: format!("imported from {}", new.source),
+    };
+    (session, utterances)
+}
 
 /// Parses a whole file; the speakers come back in the order they first speak.
 pub fn parse(bytes: &[u8]) -> Result<(Vec<TranscriptLine>, Vec<String>), ImportError> {

@@ -69,6 +69,8 @@ pub enum Action {
     SelectLeft,
     SelectRight,
     CycleColumns,
+    Export,
+    ImportTranscript,
     NextField,
     PreviousField,
     Confirm,
@@ -242,6 +244,8 @@ impl Action {
             SelectLeft,
             SelectRight,
             CycleColumns,
+            Export,
+            ImportTranscript,
             NextField,
             PreviousField,
             Confirm,
@@ -318,6 +322,8 @@ impl Action {
             SelectLeft => "select-left",
             SelectRight => "select-right",
             CycleColumns => "cycle-columns",
+            Export => "export",
+            ImportTranscript => "import-transcript",
             NextField => "next-field",
             PreviousField => "previous-field",
             Confirm => "confirm",
@@ -399,6 +405,8 @@ impl Action {
             SelectLeft => "move left",
             SelectRight => "move right",
             CycleColumns => "columns: contact points, then each code group",
+            Export => "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)",
+            ImportTranscript => "import a transcript file as a new session of the case",
             NextField => "next field",
             PreviousField => "previous field",
             Confirm => "confirm",
@@ -446,6 +454,7 @@ impl Action {
                     | OpenCodebook
                     | OpenOverview
                     | OpenDisplay
+                    | Export
                     | Back
                     | Help
                     | Quit
@@ -464,6 +473,7 @@ impl Action {
                     | AddEffort
                     | EditEffort
                     | AddLink
+                    | ImportTranscript
                     | Back
                     | Help
                     | Quit

@@ -84,6 +84,16 @@ pub struct App {
     last_draft_save: Instant,
     /// Jobs handed to the writer and not yet acknowledged.
     in_flight: usize,
+    /// An export running on its own thread: what, since when, and its answer.
+    export: Option<RunningExport>,
+    /// A line at the bottom of every screen: what a background job did.
+    notice: Option<String>,
+}
+
+struct RunningExport {
+    what: String,
+    started: Instant,
+    done: Receiver<Result<Vec<std::path::PathBuf>, String>>,
 }
 
 impl App {
@@ -110,6 +120,8 @@ impl App {
             shared_draft: Arc::new(Mutex::new(None)),
             last_draft_save: Instant::now(),
             in_flight: 0,
+            export: None,
+            notice: None,
         })
     }
 
@@ -143,6 +155,9 @@ impl App {
     }
 
     fn handle_key(&mut self, key: KeyEvent) {
+        if self.export.is_none() {
+            self.notice = None;
+        }
         let table = self.table();
         let action = self.keys.action(table, key);
         if let Some(help) = &mut self.help {
@@ -294,12 +309,90 @@ impl App {
                 }
             }
             Effect::Back => self.back()?,
+            Effect::Export { format, path } => self.start_export(format, path),
+            Effect::ImportTranscript { case, file, kind } => self.import_transcript(case, &file, &kind)?,
             Effect::GoHome => {
                 self.leave_screen();
                 self.behind.clear();
                 self.screen = Screen::Home(HomeState::new(Vec::new()));
                 self.refresh_home(None)?;
             }
+        }
+        Ok(())
+    }
+
+    fn start_export(&mut self, format: String, path: String) {
+        if self.export.is_some() {
+            self.notice = Some("An export is already running.".into());
+            return;
+        }
+        let output = expand_home(&path);
+        let what = format!("{format} to {}", output.display());
+        let (tell, done) = std::sync::mpsc::channel();
+        let store = self.store.clone();
+        let now = self.clock.now();
+        let spawned = std::thread::Builder::new().name("export".into()).spawn(move || {
+            let result = crate::export::write(&store, &format, Default::default(), &output, now)
+                .map_err(|e| e.to_string());
+            let _ = tell.send(result);
+        });
+        match spawned {
+            Ok(_) => self.export = Some(RunningExport { what, started: Instant::now(), done }),
+            Err(e) => self.notice = Some(format!("Cannot start the export: {e}")),
+        }
+    }
+
+    fn import_transcript(&mut self, case_id: Id, file: &str, kind: &str) -> Result<(), StoreError> {
+        use crate::import::transcript;
+        let Some(case) = self.store.case(case_id)? else { return Ok(()) };
+        let path = expand_home(file);
+        let result = (|| -> Result<(usize, Vec<String>), String> {
+            let kind = crate::domain::SessionKind::parse(kind).map_err(|e| e.to_string())?;
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let (lines, labels) =
+                transcript::parse(&bytes).map_err(|e| format!("{} was not imported: {e}", path.display()))?;
+            // Labels with no usual role become `other`; the screen says which.
+            let mut unknown = Vec::new();
+            let speakers = labels
+                .into_iter()
+                .map(|l| {
+                    let role = transcript::usual_role(&l, case.code.as_str()).unwrap_or_else(|| {
+                        unknown.push(l.clone());
+                        crate::domain::Role::Other
+                    });
+                    (l, role)
+                })
+                .collect();
+            let sessions = self.store.sessions().map_err(|e| e.to_string())?;
+            let contact =
+                sessions.iter().filter(|s| s.case_id == case.id).map(|s| s.contact_point).max().unwrap_or(1);
+            let source = path.file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned());
+            let new = transcript::NewSession {
+                case: &case,
+                kind,
+                contact,
+                place: "other",
+                source: &source,
+                started: self.clock.now(),
+            };
+            let (session, utterances) = transcript::session_from(lines, speakers, new);
+            let count = utterances.len();
+            let mut changes = vec![Change::Session(session)];
+            changes.extend(utterances.into_iter().map(Change::Utterance));
+            self.store.commit(&changes).map_err(|e| e.to_string())?;
+            Ok((count, unknown))
+        })();
+        let message = match result {
+            Ok((count, unknown)) if unknown.is_empty() => format!("Imported {count} lines as a new session."),
+            Ok((count, unknown)) => format!(
+                "Imported {count} lines as a new session; {} spoke as \"other\" (import with --role to say who).",
+                unknown.join(", ")
+            ),
+            Err(e) => e,
+        };
+        self.screen = self.case_screen(case_id)?;
+        if let Screen::Case(screen) = &mut self.screen {
+            screen.tell(message);
         }
         Ok(())
     }
@@ -470,6 +563,25 @@ impl App {
 
     /// Takes the writer's acknowledgements and saves the draft when due.
     pub fn tick(&mut self) {
+        if let Some(running) = &self.export {
+            match running.done.try_recv() {
+                Ok(Ok(files)) => {
+                    let first = files.first().map_or(String::new(), |f| f.display().to_string());
+                    let more = if files.len() > 1 {
+                        format!(" and {} more files", files.len() - 1)
+                    } else {
+                        String::new()
+                    };
+                    self.notice = Some(format!("Exported {}: wrote {first}{more}.", running.what));
+                    self.export = None;
+                }
+                Ok(Err(e)) => {
+                    self.notice = Some(format!("The export of {} failed: {e}", running.what));
+                    self.export = None;
+                }
+                Err(_) => {}
+            }
+        }
         while let Ok(saved) = self.saved.try_recv() {
             self.on_saved(&saved);
         }
@@ -488,8 +600,18 @@ impl App {
         }
     }
 
+    /// Blocks until a running export is done (tests, quitting).
+    pub fn wait_for_export(&mut self) {
+        let started = Instant::now();
+        while self.export.is_some() && started.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(10));
+            self.tick();
+        }
+    }
+
     /// Saves the draft and waits for the writer to finish every queued job.
     pub fn shutdown(&mut self) {
+        self.wait_for_export();
         self.save_draft_now();
         self.writer.finish();
     }
@@ -510,6 +632,22 @@ impl App {
             let lines: Vec<Line> = rows.into_iter().map(Line::from).collect();
             frame.render_widget(Paragraph::new(lines).white().on_red(), b);
         }
+        // A background job's progress or result takes the bottom row.
+        let progress = match &self.export {
+            Some(running) => {
+                Some(format!(" Exporting {}… {} s", running.what, running.started.elapsed().as_secs()))
+            }
+            None => self.notice.as_ref().map(|n| format!(" {n}")),
+        };
+        let main = match progress {
+            Some(text) if main.height > 3 => {
+                let [rest, bottom] =
+                    Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(main);
+                frame.render_widget(Line::from(text).black().on_cyan(), bottom);
+                rest
+            }
+            _ => main,
+        };
         let now = self.clock.now();
         match &self.screen {
             Screen::Home(s) => s.render(frame, main, &self.keys),
@@ -526,6 +664,14 @@ impl App {
         if let Some(help) = &self.help {
             help.render(frame, inset(main, 2, 1), &self.keys);
         }
+    }
+}
+
+/// A path as typed, with `~` for the home directory.
+fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(path),
     }
 }
 

@@ -36,6 +36,7 @@ enum Asking {
     NewEffort,
     EditEffort(usize),
     NewLink,
+    Transcript,
 }
 
 /// What the case screen shows.
@@ -78,6 +79,11 @@ impl CaseState {
             message: None,
             next_tag: 1,
         }
+    }
+
+    /// Says something on the screen's message line.
+    pub fn tell(&mut self, message: String) {
+        self.message = Some(message);
     }
 
     pub fn table(&self) -> Table {
@@ -151,6 +157,7 @@ impl CaseState {
             Action::AddEffort => self.asking = Some((Asking::NewEffort, TextInput::default())),
             Action::EditEffort => return self.edit_effort(),
             Action::AddLink => self.asking = Some((Asking::NewLink, TextInput::default())),
+            Action::ImportTranscript => self.asking = Some((Asking::Transcript, TextInput::default())),
             Action::Back => return Effect::Back,
             _ => {}
         }
@@ -172,7 +179,21 @@ impl CaseState {
     }
 
     fn answer(&mut self, asking: Asking, text: &str, now: DateTime<FixedOffset>) -> Effect {
+        if asking == Asking::Transcript {
+            return match text.trim().rsplit_once(' ') {
+                Some((file, kind)) => Effect::ImportTranscript {
+                    case: self.case.id,
+                    file: file.trim().into(),
+                    kind: kind.into(),
+                },
+                None => {
+                    self.message = Some("Write the file, then the kind: ~/interview.txt interview".into());
+                    Effect::None
+                }
+            };
+        }
         let result = match asking {
+            Asking::Transcript => unreachable!("answered above"),
             Asking::Attribute => self.attribute(text),
             Asking::NewEffort => self.effort(text, None, now),
             Asking::EditEffort(i) => self.effort(text, Some(i), now),
@@ -291,6 +312,7 @@ impl CaseState {
                         "Effort (kind; start; end; provider; outcome): "
                     }
                     Asking::NewLink => "Link (A -> B -> C; valence): ",
+                    Asking::Transcript => "Transcript (FILE KIND): ",
                 };
                 text.render(frame, prompt, Span::raw(label).bold(), true);
             }

@@ -40,10 +40,17 @@ impl CaseRow {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asking {
+    CaseCode,
+    Export,
+}
+
 pub struct HomeState {
     pub rows: Vec<CaseRow>,
     selected: usize,
-    adding: Option<TextInput>,
+    /// A question being answered: a new case's code, or an export's format and path.
+    adding: Option<(Asking, TextInput)>,
     pub message: Option<String>,
 }
 
@@ -74,14 +81,26 @@ impl HomeState {
     }
 
     pub fn update(&mut self, input: Input) -> Effect {
-        if let Some(code) = &mut self.adding {
+        if let Some((asking, code)) = &mut self.adding {
             match input {
                 Input::Char(c) => code.insert_char(c),
                 Input::Paste(text) => code.insert_paste(&text),
                 Input::Action(Action::Confirm) => {
-                    let text = code.text();
+                    let (asking, text) = (*asking, code.text());
                     self.adding = None;
-                    return Effect::AddCase(text);
+                    return match asking {
+                        Asking::CaseCode => Effect::AddCase(text),
+                        Asking::Export => match text.trim().split_once(' ') {
+                            Some((format, path)) => {
+                                Effect::Export { format: format.into(), path: path.trim().into() }
+                            }
+                            None => {
+                                self.message =
+                                    Some("Write the format and where to: qdpx ~/study.qdpx".into());
+                                Effect::None
+                            }
+                        },
+                    };
                 }
                 Input::Action(Action::Back) => self.adding = None,
                 Input::Action(action) => {
@@ -96,7 +115,8 @@ impl HomeState {
             Input::Action(Action::SelectDown) => {
                 self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
             }
-            Input::Action(Action::AddCase) => self.adding = Some(TextInput::default()),
+            Input::Action(Action::AddCase) => self.adding = Some((Asking::CaseCode, TextInput::default())),
+            Input::Action(Action::Export) => self.adding = Some((Asking::Export, TextInput::default())),
             Input::Action(Action::OpenCase) => match self.selected() {
                 Some(row) => return Effect::OpenCase(row.case.id),
                 None => self.message = Some("Add a case first.".into()),
@@ -138,8 +158,12 @@ impl HomeState {
         } else {
             self.render_cases(frame, body);
         }
-        if let Some(code) = &self.adding {
-            code.render(frame, prompt, Span::raw("New case code: ").bold(), true);
+        if let Some((asking, text)) = &self.adding {
+            let label = match asking {
+                Asking::CaseCode => "New case code: ",
+                Asking::Export => "Export (json, csv, markdown, qdpx or eaf, then a path): ",
+            };
+            text.render(frame, prompt, Span::raw(label).bold(), true);
         } else if let Some(message) = &self.message {
             frame.render_widget(Line::from(message.as_str()).yellow(), prompt);
         }
@@ -160,6 +184,7 @@ impl HomeState {
                     (Action::OpenCodebook, "codebook"),
                     (Action::OpenOverview, "overview"),
                     (Action::OpenDisplay, "display"),
+                    (Action::Export, "export"),
                     (Action::Help, "help"),
                     (Action::Quit, "quit"),
                 ],

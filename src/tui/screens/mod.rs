@@ -54,6 +54,17 @@ pub enum Effect {
     OpenSearch,
     OpenCodebook,
     Search(String),
+    /// Write the whole study in a format (on a thread of its own).
+    Export {
+        format: String,
+        path: String,
+    },
+    /// A transcript file becomes a new session of the case.
+    ImportTranscript {
+        case: Id,
+        file: String,
+        kind: String,
+    },
     /// Back to the screen this one was opened from.
     Back,
     GoHome,
