@@ -183,8 +183,15 @@ fn the_eaf_has_a_tier_per_speaker_on_recording_time() {
 }
 
 fn selection(store: &Store) -> (Vec<Case>, Vec<(Session, Vec<Utterance>)>, Vec<Narrative>, Codebook) {
-    let sessions =
-        store.sessions().unwrap().into_iter().map(|s| { let l = store.utterances(s.id).unwrap(); (s, l) }).collect();
+    let sessions = store
+        .sessions()
+        .unwrap()
+        .into_iter()
+        .map(|s| {
+            let l = store.utterances(s.id).unwrap();
+            (s, l)
+        })
+        .collect();
     (store.cases().unwrap(), sessions, store.narratives().unwrap(), store.codebook().unwrap())
 }
 
@@ -192,11 +199,18 @@ fn selection(store: &Store) -> (Vec<Case>, Vec<(Session, Vec<Utterance>)>, Vec<N
 fn csv_markdown_and_json_of_the_fixed_study_are_checked_in_full() {
     let (_dir, store, _, _) = study();
     let (cases, sessions, narratives, codebook) = selection(&store);
-    let tables = fieldlog::export::csv::Tables { cases: &cases, sessions: &sessions, narratives: &narratives, codebook: &codebook };
+    let tables = fieldlog::export::csv::Tables {
+        cases: &cases,
+        sessions: &sessions,
+        narratives: &narratives,
+        codebook: &codebook,
+    };
     insta::assert_snapshot!("csv_utterances", normalise_guids(&tables.utterances()));
     insta::assert_snapshot!("csv_narratives", normalise_guids(&tables.narratives()));
     let doc = fieldlog::export::markdown::transcripts("Case AA", &cases, &sessions, &narratives, &codebook);
     insta::assert_snapshot!("markdown_transcript", fieldlog::export::document::markdown(&doc));
-    let json = fieldlog::export::json::to_string(&fieldlog::export::json::build(&store, Default::default()).unwrap());
+    let json = fieldlog::export::json::to_string(
+        &fieldlog::export::json::build(&store, Default::default()).unwrap(),
+    );
     insta::assert_snapshot!("json_study", normalise_guids(&json));
 }
