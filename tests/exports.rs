@@ -182,7 +182,10 @@ fn the_eaf_has_a_tier_per_speaker_on_recording_time() {
     insta::assert_snapshot!("eaf_session", document);
 }
 
-fn selection(store: &Store) -> (Vec<Case>, Vec<(Session, Vec<Utterance>)>, Vec<Narrative>, Codebook) {
+/// What the export functions take: cases, sessions with their lines, narratives, codebook.
+type Selection = (Vec<Case>, Vec<(Session, Vec<Utterance>)>, Vec<Narrative>, Codebook);
+
+fn selection(store: &Store) -> Selection {
     let sessions = store
         .sessions()
         .unwrap()
