@@ -181,3 +181,29 @@ fn the_store_can_come_from_the_environment() {
     assert!(out.status.success());
     assert!(ok(dir.path(), &["case", "list"]).contains("BB"));
 }
+
+#[test]
+fn check_reports_a_value_corrupted_on_purpose() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("study");
+    ok(&store, &["case", "add", "AA"]);
+    let id = ok(&store, &["session", "start", "--case", "AA", "--kind", "observation"]);
+    ok(&store, &["log", "--session", id.trim(), "En helt almindelig linje"]);
+    assert!(ok(&store, &["check"]).contains("is sound: 1 cases, 1 sessions, 1 lines"));
+    {
+        let db = sled::open(store.join("sled")).unwrap();
+        let lines = db.open_tree("utterances").unwrap();
+        let (key, _) = lines.first().unwrap().unwrap();
+        let mut broken = key.to_vec();
+        broken[19] = 9;
+        lines.insert(broken, vec![1, 0xff, 0xff, 0xff]).unwrap();
+        db.open_tree("case_codes").unwrap().insert("ZZ", &[0u8; 16]).unwrap();
+        db.flush().unwrap();
+    }
+    let out = fieldlog(&store, &["check"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("utterance ") && stdout.contains("could not be read"), "{stdout}");
+    assert!(stdout.contains("the case-code index names \"ZZ\", which is no case"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has 2 problems"));
+}

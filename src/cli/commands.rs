@@ -294,3 +294,22 @@ pub fn session_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<()
     }
     Ok(())
 }
+
+pub fn check(store: &Store) -> anyhow::Result<()> {
+    let report = store.check()?;
+    if report.problems.is_empty() {
+        println!(
+            "the store at {} is sound: {} cases, {} sessions, {} lines, {} narratives",
+            store.path().display(),
+            report.cases,
+            report.sessions,
+            report.lines,
+            report.narratives
+        );
+        return Ok(());
+    }
+    for problem in &report.problems {
+        println!("{problem}");
+    }
+    bail!("the store at {} has {} problems (listed above)", store.path().display(), report.problems.len())
+}

@@ -75,6 +75,8 @@ enum Command {
     Restore { path: PathBuf },
     /// Bring another fieldworker's backup into this study: nothing doubled, conflicts listed
     Merge { path: PathBuf },
+    /// Verify the store: every value reads, every reference resolves; exits non-zero on any problem
+    Check,
     /// Check keymap files
     #[command(subcommand)]
     Keymap(KeymapCommand),
@@ -467,6 +469,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Backup { path }) => exports::backup(&open()?, &path),
         Some(Command::Restore { path }) => exports::restore(&open()?, &path),
         Some(Command::Merge { path }) => exports::merge(&open()?, &path),
+        Some(Command::Check) => commands::check(&open()?),
         Some(Command::Report(ReportCommand::Case { code, html })) => {
             followup::report_case(&open()?, &code, html)
         }

@@ -1,6 +1,7 @@
 //! The only code that knows sled: one study's store, its key layout, locking
 //! and durability. Everything else reads and writes through `Store`.
 
+pub mod check;
 mod corpus;
 mod durable;
 pub mod envelope;

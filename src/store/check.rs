@@ -1,0 +1,152 @@
+//! `fieldlog check`: every value decodes, every reference resolves, and the
+//! case-code index matches the cases.
+
+use super::envelope::{decode, Versioned};
+use super::{keys, Store, StoreError};
+use super::{
+    CASES, CASE_CODES, CODEBOOK, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES, REVISIONS,
+    SESSIONS, UTTERANCES, VARIABLES,
+};
+use crate::domain::{
+    Case, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session,
+    Utterance, Variables,
+};
+use std::collections::HashSet;
+
+/// What a check found: counts, and one sentence per problem.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub cases: usize,
+    pub sessions: usize,
+    pub lines: usize,
+    pub narratives: usize,
+    pub problems: Vec<String>,
+}
+
+fn short(key: &[u8]) -> String {
+    key.iter().take(20).map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    /// Decodes every value of `tree` as `T`, noting those that do not decode.
+    fn read_all<T: Versioned>(
+        &self,
+        tree: u8,
+        problems: &mut Vec<String>,
+    ) -> Result<Vec<(Vec<u8>, T)>, StoreError> {
+        let mut values = Vec::new();
+        for item in self.tree(tree).iter() {
+            let (key, value) = item?;
+            match decode::<T>(&value) {
+                Ok(v) => values.push((key.to_vec(), v)),
+                Err(e) => problems.push(format!("{} {}: {e}", T::NAME, short(&key))),
+            }
+        }
+        Ok(values)
+    }
+
+    pub fn check(&self) -> Result<CheckReport, StoreError> {
+        let mut report = CheckReport::default();
+        let p = &mut report.problems;
+        let cases: Vec<(Vec<u8>, Case)> = self.read_all(CASES, p)?;
+        let sessions: Vec<(Vec<u8>, Session)> = self.read_all(SESSIONS, p)?;
+        let lines: Vec<(Vec<u8>, Utterance)> = self.read_all(UTTERANCES, p)?;
+        let revisions: Vec<(Vec<u8>, Revision)> = self.read_all(REVISIONS, p)?;
+        let drafts: Vec<(Vec<u8>, Draft)> = self.read_all(DRAFTS, p)?;
+        let narratives: Vec<(Vec<u8>, Narrative)> = self.read_all(NARRATIVES, p)?;
+        let books: Vec<(Vec<u8>, Codebook)> = self.read_all(CODEBOOK, p)?;
+        let dismissals: Vec<(Vec<u8>, MarkDismissal)> = self.read_all(DISMISSALS, p)?;
+        let _: Vec<(Vec<u8>, Variables)> = self.read_all(VARIABLES, p)?;
+        let efforts: Vec<(Vec<u8>, Effort)> = self.read_all(EFFORTS, p)?;
+        let links: Vec<(Vec<u8>, Link)> = self.read_all(LINKS, p)?;
+        let _: Vec<(Vec<u8>, EffortKinds)> = self.read_all(EFFORT_KINDS, p)?;
+
+        let case_ids: HashSet<Id> = cases.iter().map(|(_, c)| c.id).collect();
+        let session_ids: HashSet<Id> = sessions.iter().map(|(_, s)| s.id).collect();
+        for (key, case) in &cases {
+            if key.as_slice() != case.id.as_bytes() {
+                p.push(format!("case {} is stored under another case's key", case.code));
+            }
+            match self.tree(CASE_CODES).get(case.code.as_str().as_bytes())? {
+                Some(id) if id.as_ref() == case.id.as_bytes() => {}
+                _ => p.push(format!("case {} is missing from the case-code index", case.code)),
+            }
+        }
+        for item in self.tree(CASE_CODES).iter() {
+            let (code, id) = item?;
+            if !cases
+                .iter()
+                .any(|(_, c)| c.id.as_bytes() == id.as_ref() && c.code.as_str().as_bytes() == code.as_ref())
+            {
+                p.push(format!(
+                    "the case-code index names {:?}, which is no case",
+                    String::from_utf8_lossy(&code)
+                ));
+            }
+        }
+        for (_, s) in &sessions {
+            if !case_ids.contains(&s.case_id) {
+                p.push(format!("session {} belongs to no case", s.id));
+            }
+        }
+        for (key, line) in &lines {
+            if key.as_slice() != keys::line(line.session, line.seq).as_slice() {
+                p.push(format!(
+                    "line {} of session {} is stored under another line's key",
+                    line.seq, line.session
+                ));
+            }
+            if !session_ids.contains(&line.session) {
+                p.push(format!("line {} belongs to no session ({})", line.seq, line.session));
+            }
+        }
+        for (_, r) in &revisions {
+            if !session_ids.contains(&r.session) {
+                p.push(format!("a revision of line {} belongs to no session ({})", r.seq, r.session));
+            }
+        }
+        for (_, d) in &drafts {
+            if !session_ids.contains(&d.session) {
+                p.push(format!("a draft belongs to no session ({})", d.session));
+            }
+        }
+        for (_, d) in &dismissals {
+            if !session_ids.contains(&d.session) {
+                p.push(format!("a dismissed mark belongs to no session ({})", d.session));
+            }
+        }
+        let book = books.into_iter().next().map(|(_, b)| b).unwrap_or_default();
+        for (_, n) in &narratives {
+            if !session_ids.contains(&n.session) {
+                p.push(format!("narrative {:?} belongs to no session", n.title));
+            } else if !lines.iter().any(|(_, l)| l.session == n.session && l.seq == n.first_seq) {
+                p.push(format!(
+                    "narrative {:?} starts at line {}, which its session does not have",
+                    n.title, n.first_seq
+                ));
+            }
+            for code in n.codes.iter().filter(|c| book.code(**c).is_none()) {
+                p.push(format!("narrative {:?} carries code {code}, which is not in the codebook", n.title));
+            }
+        }
+        for (_, e) in &efforts {
+            if !case_ids.contains(&e.case_id) {
+                p.push(format!("effort {:?} belongs to no case", e.kind));
+            }
+        }
+        let narrative_ids: HashSet<Id> = narratives.iter().map(|(_, n)| n.id).collect();
+        for (_, l) in &links {
+            if !case_ids.contains(&l.case_id) {
+                p.push(format!("link {:?} belongs to no case", l.chain_text()));
+            }
+            if l.narratives.iter().any(|n| !narrative_ids.contains(n)) {
+                p.push(format!("link {:?} names a narrative that is not in the store", l.chain_text()));
+            }
+        }
+        report.cases = cases.len();
+        report.sessions = sessions.len();
+        report.lines = lines.len();
+        report.narratives = narratives.iter().filter(|(_, n)| !n.deleted).count();
+        Ok(report)
+    }
+}
