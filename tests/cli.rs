@@ -207,3 +207,53 @@ fn check_reports_a_value_corrupted_on_purpose() {
     assert!(stdout.contains("the case-code index names \"ZZ\", which is no case"), "{stdout}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("has 2 problems"));
 }
+
+#[test]
+fn a_purged_case_leaves_no_byte_of_its_text_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("study");
+    ok(&store, &["case", "add", "AA"]);
+    ok(&store, &["case", "add", "BB"]);
+    let secret = "Hemmelighed-om-misbrug-7731";
+    let aa = ok(&store, &["session", "start", "--case", "AA", "--kind", "interview"]);
+    for _ in 0..3 {
+        ok(&store, &["log", "--session", aa.trim(), &format!("{secret} fortalt i tillid")]);
+    }
+    ok(&store, &["narrative", "add", "--session", aa.trim(), "--from", "1", "--to", "2", "--title", secret]);
+    ok(
+        &store,
+        &[
+            "effort",
+            "add",
+            "--case",
+            "AA",
+            "--kind",
+            "addiction treatment",
+            "--start",
+            "2025-01-01",
+            "--outcome",
+            secret,
+        ],
+    );
+    let bb = ok(&store, &["session", "start", "--case", "BB", "--kind", "interview"]);
+    ok(&store, &["log", "--session", bb.trim(), "BB bliver i studiet"]);
+
+    assert!(refused(&store, &["case", "purge", "AA"]).contains("--yes"));
+    ok(&store, &["case", "purge", "AA", "--yes"]);
+
+    let mut files = vec![store.clone()];
+    let mut leaked = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if std::fs::read(&path).unwrap().windows(secret.len()).any(|w| w == secret.as_bytes()) {
+            leaked.push(path);
+        }
+    }
+    assert!(leaked.is_empty(), "the purged text is still in {leaked:?}");
+    assert!(!dir.path().join("study.purged").exists() && !dir.path().join("study.purging").exists());
+    let cases: Value = serde_json::from_str(&ok(&store, &["case", "list", "--json"])).unwrap();
+    assert_eq!(cases.as_array().unwrap().len(), 1);
+    assert!(ok(&store, &["search", "studiet"]).contains("BB"));
+    assert!(ok(&store, &["check"]).contains("is sound"));
+}

@@ -87,3 +87,38 @@ pub fn merge(store: &Store, path: &Path) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Erases a case that withdrew consent — every session, line, revision,
+/// narrative, draft, effort and link about it — and rewrites the store
+/// without it, so that none of its text stays readable in the store files.
+pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
+    let store = Store::open(dir)?;
+    let case = find_case(&store, code)?;
+    if !yes {
+        bail!("this erases case {code} and everything about it for good: run it again with --yes");
+    }
+    let mut study = json::build(&store, json::Scope::default())?;
+    drop(store);
+    let gone: Vec<crate::domain::Id> =
+        study.sessions.iter().filter(|s| s.session.case_id == case.id).map(|s| s.session.id).collect();
+    study.cases.retain(|c| c.id != case.id);
+    study.sessions.retain(|s| s.session.case_id != case.id);
+    study.narratives.retain(|n| !gone.contains(&n.session));
+    study.efforts.retain(|e| e.case_id != case.id);
+    study.links.retain(|l| l.case_id != case.id);
+    let fresh = dir.with_extension("purging");
+    let old = dir.with_extension("purged");
+    let _ = std::fs::remove_dir_all(&fresh);
+    {
+        let rewritten = Store::open(&fresh)?;
+        rewritten.commit(&json::changes(study))?;
+        rewritten.checkpoint()?;
+    }
+    std::fs::rename(dir, &old).with_context(|| format!("cannot move {} aside", dir.display()))?;
+    std::fs::rename(&fresh, dir)
+        .with_context(|| format!("cannot put the rewritten store at {}", dir.display()))?;
+    std::fs::remove_dir_all(&old)
+        .with_context(|| format!("cannot remove the old store at {}", old.display()))?;
+    println!("erased case {code}: {} sessions, and the store was rewritten without it", gone.len());
+    Ok(())
+}

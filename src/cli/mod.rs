@@ -99,6 +99,13 @@ enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Erase a case that withdrew consent, and everything about it, for good
+    Purge {
+        code: String,
+        /// Yes, erase it
+        #[arg(long)]
+        yes: bool,
+    },
     /// Give a case values of the study's variables
     Set {
         code: String,
@@ -425,6 +432,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             commands::case_add(&open()?, &code, &attributes)
         }
         Some(Command::Case(CaseCommand::List { json })) => commands::case_list(&open()?, json),
+        Some(Command::Case(CaseCommand::Purge { code, yes })) => exports::purge(&dir, &code, yes),
         Some(Command::Case(CaseCommand::Set { code, values })) => {
             followup::case_set(&open()?, &code, &values)
         }
