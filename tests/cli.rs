@@ -257,3 +257,32 @@ fn a_purged_case_leaves_no_byte_of_its_text_in_the_store() {
     assert!(ok(&store, &["search", "studiet"]).contains("BB"));
     assert!(ok(&store, &["check"]).contains("is sound"));
 }
+
+#[test]
+fn exports_can_replace_case_codes_and_speaker_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("study");
+    ok(&store, &["case", "add", "AA"]);
+    let id = ok(&store, &["session", "start", "--case", "AA", "--kind", "observation"]);
+    ok(&store, &["log", "--session", id.trim(), "--speaker", "CW", "Godmorgen"]);
+    let map = dir.path().join("map.txt");
+    std::fs::write(&map, "# pseudonyms for the article\nAA=P01\nCW=SB1\n").unwrap();
+    let study: Value = serde_json::from_str(&ok(
+        &store,
+        &["export", "--format", "json", "--pseudonymise", map.to_str().unwrap()],
+    ))
+    .unwrap();
+    assert_eq!(study["cases"][0]["code"], "P01");
+    assert_eq!(study["sessions"][0]["case"], "P01");
+    assert_eq!(study["sessions"][0]["utterances"][0]["speaker"], "SB1");
+    let labels: Vec<&str> = study["sessions"][0]["session"]["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["P01", "SB1"]);
+    std::fs::write(&map, "AA=Anne Hansen\n").unwrap();
+    assert!(refused(&store, &["export", "--format", "json", "--pseudonymise", map.to_str().unwrap()])
+        .contains("line 1"));
+}

@@ -2,6 +2,7 @@
 
 use super::commands::{find_case, find_session, now};
 use crate::export::json;
+use crate::export::pseudonyms::Pseudonyms;
 use crate::store::Store;
 use anyhow::{bail, Context};
 use std::path::Path;
@@ -12,16 +13,25 @@ pub fn export(
     case: Option<&str>,
     session: Option<&str>,
     output: Option<&Path>,
+    pseudonymise: Option<&Path>,
 ) -> anyhow::Result<()> {
+    let pseudonyms = match pseudonymise {
+        Some(file) => {
+            let text =
+                std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            Some(Pseudonyms::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?)
+        }
+        None => None,
+    };
     let scope = json::Scope {
         case: case.map(|c| find_case(store, c)).transpose()?.map(|c| c.id),
         session: session.map(|s| find_session(store, s)).transpose()?.map(|s| s.id),
     };
     match (format, output) {
-        ("json", None) => print!("{}", json::to_string(&json::build(store, scope)?)),
+        ("json", None) => print!("{}", crate::export::json_text(store, scope, pseudonyms.as_ref())?),
         (_, None) => bail!("a {format} export needs --output PATH"),
         (_, Some(output)) => {
-            for path in crate::export::write(store, format, scope, output, now())? {
+            for path in crate::export::write(store, format, scope, output, now(), pseudonyms.as_ref())? {
                 eprintln!("wrote {}", path.display());
             }
         }

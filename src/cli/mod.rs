@@ -279,6 +279,9 @@ struct ExportArgs {
     /// Where to write (json: standard output if not given)
     #[arg(long)]
     output: Option<PathBuf>,
+    /// Replace case codes and speaker labels: a file of OLD=NEW lines
+    #[arg(long, value_name = "MAPFILE")]
+    pseudonymise: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -498,9 +501,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Session(SessionCommand::End { id })) => commands::session_end(&open()?, &id),
         Some(Command::Log(a)) => commands::log(&open()?, &a.session, a.speaker.as_deref(), &a.kind, &a.text),
-        Some(Command::Export(a)) => {
-            exports::export(&open()?, &a.format, a.case.as_deref(), a.session.as_deref(), a.output.as_deref())
-        }
+        Some(Command::Export(a)) => exports::export(
+            &open()?,
+            &a.format,
+            a.case.as_deref(),
+            a.session.as_deref(),
+            a.output.as_deref(),
+            a.pseudonymise.as_deref(),
+        ),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),
         Some(Command::Dev(DevCommand::Generate { cases, sessions, lines })) => {
             let made = crate::dev::generate::generate(&open()?, cases, sessions, lines)?;

@@ -7,6 +7,7 @@ pub mod document;
 pub mod eaf;
 pub mod json;
 pub mod markdown;
+pub mod pseudonyms;
 pub mod qdpx;
 pub mod report;
 pub mod xml;
@@ -72,6 +73,26 @@ fn folder(path: &Path) -> Result<(), ExportError> {
     std::fs::create_dir_all(path).map_err(|source| ExportError::Io { path: path.to_path_buf(), source })
 }
 
+/// The JSON form of `scope`, with pseudonyms put in if given.
+pub fn json_text(
+    store: &Store,
+    scope: json::Scope,
+    pseudonyms: Option<&pseudonyms::Pseudonyms>,
+) -> Result<String, ExportError> {
+    let mut study = json::build(store, scope)?;
+    if let Some(p) = pseudonyms {
+        study.cases.iter_mut().for_each(|c| p.apply_case(c));
+        for s in &mut study.sessions {
+            p.apply_session(&mut s.session, &mut s.utterances);
+            p.rename(&mut s.case);
+            for r in &mut s.revisions {
+                p.rename(&mut r.speaker);
+            }
+        }
+    }
+    Ok(json::to_string(&study))
+}
+
 /// Writes `format` for `scope` at `output` (a folder for csv, and for eaf of
 /// more than one session); returns the files written.
 pub fn write(
@@ -80,16 +101,23 @@ pub fn write(
     scope: json::Scope,
     output: &Path,
     now: DateTime<FixedOffset>,
+    pseudonyms: Option<&pseudonyms::Pseudonyms>,
 ) -> Result<Vec<PathBuf>, ExportError> {
     let mut written = Vec::new();
     if format == "json" {
-        put(output, json::to_string(&json::build(store, scope)?).as_bytes(), &mut written)?;
+        put(output, json_text(store, scope, pseudonyms)?.as_bytes(), &mut written)?;
         return Ok(written);
     }
     if !["csv", "markdown", "qdpx", "eaf"].contains(&format) {
         return Err(ExportError::UnknownFormat(format.to_string()));
     }
-    let chosen = select(store, scope)?;
+    let mut chosen = select(store, scope)?;
+    if let Some(p) = pseudonyms {
+        chosen.cases.iter_mut().for_each(|c| p.apply_case(c));
+        for (session, lines) in &mut chosen.sessions {
+            p.apply_session(session, lines);
+        }
+    }
     match format {
         "csv" => {
             folder(output)?;

@@ -332,7 +332,7 @@ impl App {
         let store = self.store.clone();
         let now = self.clock.now();
         let spawned = std::thread::Builder::new().name("export".into()).spawn(move || {
-            let result = crate::export::write(&store, &format, Default::default(), &output, now)
+            let result = crate::export::write(&store, &format, Default::default(), &output, now, None)
                 .map_err(|e| e.to_string());
             let _ = tell.send(result);
         });

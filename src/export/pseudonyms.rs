@@ -1,0 +1,73 @@
+//! Replacing case codes and speaker labels with other pseudonyms in an
+//! export (`--pseudonymise MAPFILE`, one `OLD=NEW` a line). What people
+//! said is left as it was: names inside the text are the researcher's to mask.
+
+use crate::domain::{Case, CaseCode, Session, Utterance};
+
+#[derive(Debug, Default)]
+pub struct Pseudonyms {
+    map: Vec<(String, String)>,
+}
+
+impl Pseudonyms {
+    /// Reads `OLD=NEW` lines; `#` starts a comment. The error names the line.
+    pub fn parse(text: &str) -> Result<Pseudonyms, String> {
+        let mut map = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let (old, new) = line.split_once('=').ok_or_else(|| format!("line {}: write OLD=NEW", i + 1))?;
+            let (old, new) = (old.trim(), new.trim());
+            if CaseCode::parse(new).is_err() {
+                return Err(format!(
+                    "line {}: {new:?} is not a pseudonym: use 1 to 8 letters or digits",
+                    i + 1
+                ));
+            }
+            map.push((old.to_string(), new.to_string()));
+        }
+        Ok(Pseudonyms { map })
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.map.iter().find(|(old, _)| old == name).map(|(_, new)| new.as_str())
+    }
+
+    /// Puts the pseudonym for `name` in its place, if the map has one.
+    pub fn rename(&self, name: &mut String) {
+        if let Some(new) = self.get(name) {
+            *name = new.to_string();
+        }
+    }
+
+    pub fn apply_case(&self, case: &mut Case) {
+        if let Some(code) = self.get(case.code.as_str()).and_then(|n| CaseCode::parse(n).ok()) {
+            case.code = code;
+        }
+    }
+
+    pub fn apply_session(&self, session: &mut Session, lines: &mut [Utterance]) {
+        for s in &mut session.speakers {
+            self.rename(&mut s.label);
+        }
+        for l in lines {
+            self.rename(&mut l.speaker);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_files_are_read_and_checked() {
+        let p = Pseudonyms::parse("# who is who\nAA=P01\nCW = Sb1\n\n").unwrap();
+        assert_eq!(p.get("AA"), Some("P01"));
+        assert_eq!(p.get("CW"), Some("Sb1"));
+        assert!(Pseudonyms::parse("AA P01").unwrap_err().contains("line 1"));
+        assert!(Pseudonyms::parse("AA=Anne Hansen").unwrap_err().contains("not a pseudonym"));
+    }
+}
