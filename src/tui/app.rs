@@ -664,6 +664,20 @@ impl App {
         if let Some(help) = &self.help {
             help.render(frame, inset(main, 2, 1), &self.keys);
         }
+        clean_frame(frame);
+    }
+}
+
+/// The last guard before the terminal: whatever a store or a backup holds,
+/// no control, bidirectional override or invisible format character is
+/// drawn (ratatui drops C0 controls itself, but not these).
+fn clean_frame(frame: &mut Frame) {
+    use crate::domain::text::is_unsafe;
+    for cell in frame.buffer_mut().content.iter_mut() {
+        if cell.symbol().chars().any(is_unsafe) {
+            let clean: String = cell.symbol().chars().filter(|c| !is_unsafe(*c)).collect();
+            cell.set_symbol(if clean.is_empty() { " " } else { &clean });
+        }
     }
 }
 
