@@ -307,3 +307,55 @@ fn home_says_what_to_do_first_and_lists_cases_with_their_sessions() {
     h.press("o");
     assert!(h.screen(80, 24).contains("NTC · interview · contact 1"));
 }
+
+#[test]
+fn pastes_focus_changes_and_resizes_in_any_state_never_break_it() {
+    use ratatui::crossterm::event::Event;
+    let mut h = Harness::new();
+    let storm = |h: &mut Harness| {
+        for event in [
+            Event::FocusLost,
+            Event::FocusGained,
+            Event::Resize(1, 1),
+            Event::Resize(0, 0),
+            Event::Resize(80, 24),
+        ] {
+            h.app.handle_event(event);
+        }
+        h.paste("indsat\u{1b}[31m tekst\r\nover to linjer");
+        for (w, hgt) in [(1, 1), (3, 2), (80, 24)] {
+            h.render(w, hgt);
+        }
+    };
+    storm(&mut h);
+    h.press("?");
+    storm(&mut h);
+    h.press("esc a");
+    storm(&mut h);
+    assert!(
+        h.screen(80, 24).contains("New case code: indsat[31m tekst over to"),
+        "a paste into a prompt is one line of text"
+    );
+    h.press("ctrl-u");
+    h.type_text("AA");
+    h.press("enter s");
+    storm(&mut h);
+    h.press("enter");
+    h.type_text("Første linje");
+    h.press("enter alt-m");
+    storm(&mut h);
+    h.press("enter alt-c");
+    storm(&mut h);
+    h.press("esc alt-h");
+    storm(&mut h);
+    h.press("esc");
+    h.settle();
+    let session = h.store.sessions().unwrap().remove(0);
+    let lines = h.store.utterances(session.id).unwrap();
+    assert_eq!(lines[0].text, "Første linje");
+    assert_eq!(
+        lines[0].mark.as_ref().unwrap().word,
+        "indsat[31m tekst over to linjer",
+        "pasted into the mark prompt"
+    );
+}

@@ -308,3 +308,27 @@ fn the_live_app_killed_at_random_moments_keeps_every_acknowledged_line() {
     }
     println!("{rounds} kills of the live app, {checked} lines checked, {drafts_back} drafts given back");
 }
+
+#[test]
+fn a_second_app_or_command_on_a_store_in_use_is_refused_and_the_first_goes_on() {
+    let t = Tmux::start();
+    log_two_lines(&t);
+    let second = Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(t.store()).output().unwrap();
+    assert!(!second.status.success());
+    let message = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        message.contains(&format!("the store at {} is in use by another fieldlog", t.store().display())),
+        "{message}"
+    );
+    let command = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+        .arg("--store")
+        .arg(t.store())
+        .args(["case", "list"])
+        .output()
+        .unwrap();
+    assert!(!command.status.success());
+    assert!(String::from_utf8_lossy(&command.stderr).contains(&format!("(process {})", t.pid())));
+    t.text("Stadig her efter forsøgene");
+    t.keys(&["Enter"]);
+    t.wait_for("Line 3 saved to disk");
+}
