@@ -98,3 +98,45 @@ fn version_1_values_decode() {
         },
     );
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A whole store written by store format 1 (`tests/fixtures/store-v1`, never
+/// rewritten) opens with everything in it.
+#[test]
+fn a_version_1_store_opens_with_everything_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v1"), dir.path());
+    let store = fieldlog::store::Store::open(dir.path()).unwrap();
+    let cases = store.cases().unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].code.as_str(), "AA");
+    assert_eq!(cases[0].attributes, vec![("site".to_string(), "Nord".to_string())]);
+    let sessions = store.sessions().unwrap();
+    assert_eq!((sessions[0].kind, sessions[0].contact_point), (SessionKind::Interview, 2));
+    let lines: Vec<String> = store.utterances(sessions[0].id).unwrap().into_iter().map(|u| u.text).collect();
+    assert_eq!(
+        lines,
+        ["Jeg har været ledig i to år", "Praktikken gav mig selvværd", "Nu søger jeg fast arbejde"]
+    );
+    let narratives = store.narratives().unwrap();
+    let book = store.codebook().unwrap();
+    assert_eq!(narratives[0].title, "Praktikken vendte det");
+    assert_eq!(book.label(narratives[0].codes[0]), "agency: high");
+    assert_eq!(store.efforts().unwrap()[0].outcome, "fastansat");
+    assert_eq!(store.links().unwrap()[0].chain_text(), "praktik → selvværd → job");
+    assert_eq!(store.variables().unwrap().variables[0].name, "site");
+    assert!(store.check().unwrap().problems.is_empty());
+    assert_eq!(store.search("SELVVÆRD", 10).unwrap().len(), 1);
+}
