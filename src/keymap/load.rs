@@ -81,10 +81,13 @@ pub fn load(name: &str, user_file: Option<&Path>) -> Loaded {
 
 /// Checks one keymap file as `fieldlog keymap check` does: Ok with warnings, or the first problem.
 pub fn check_file(path: &Path) -> Result<Vec<String>, KeymapError> {
-    let file = path.display().to_string();
-    let text = read(path)?;
+    check_text(&path.display().to_string(), &read(path)?)
+}
+
+/// Checks keymap text named `file` (over the default keymap, as a user file is read).
+pub fn check_text(file: &str, text: &str) -> Result<Vec<String>, KeymapError> {
     let (default, _) = build("default", shipped_text("default").unwrap_or_default(), 0)?;
-    overlay(&file, &text, &default, 0).map(|(_, warnings)| warnings)
+    overlay(file, text, &default, 0).map(|(_, warnings)| warnings)
 }
 
 fn shipped_text(name: &str) -> Option<String> {

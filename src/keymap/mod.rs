@@ -6,7 +6,7 @@ pub mod keys;
 mod load;
 
 pub use action::{Action, Table, SPEAKER_KEYS, THEME_KEYS};
-pub use load::{check_file, load, KeymapError, Loaded, SHIPPED};
+pub use load::{check_file, check_text, load, KeymapError, Loaded, SHIPPED};
 
 use crokey::crossterm::event::KeyEvent;
 use crokey::KeyCombination;

@@ -1,0 +1,14 @@
+#![no_main]
+//! The value decoder: any bytes decode to a value or to a named error.
+use fieldlog::domain::{Case, Narrative, Session, Utterance};
+use fieldlog::store::envelope::{decode, encode};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(line) = decode::<Utterance>(data) {
+        assert_eq!(decode::<Utterance>(&encode(&line)).ok(), Some(line));
+    }
+    let _ = decode::<Session>(data);
+    let _ = decode::<Case>(data);
+    let _ = decode::<Narrative>(data);
+});
