@@ -1,7 +1,7 @@
 //! The case screen: attributes, the timeline of sessions by contact point,
 //! efforts as bars over time, and effort → consequence links.
 
-use super::{hints, Effect, Input};
+use super::{answer, hints, Answer, Effect, Input};
 use crate::domain::followup::parse_date;
 use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence};
 use crate::keymap::{Action, Keymap, Table};
@@ -110,17 +110,14 @@ impl CaseState {
 
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
         if let Some((asking, mut text)) = self.asking.take() {
-            match input {
-                Input::Action(Action::Confirm) => return self.answer(asking, &text.text(), now),
-                Input::Action(Action::Back) => return Effect::None,
-                Input::Char(c) => text.insert_char(c),
-                Input::Paste(p) => text.insert_paste(&p),
-                Input::Action(action) => {
-                    text.edit(action);
+            return match answer(&mut text, input) {
+                Answer::Given(given) => self.answer(asking, &given, now),
+                Answer::Cancelled => Effect::None,
+                Answer::Typing => {
+                    self.asking = Some((asking, text));
+                    Effect::None
                 }
-            }
-            self.asking = Some((asking, text));
-            return Effect::None;
+            };
         }
         self.message = None;
         let Input::Action(action) = input else { return Effect::None };

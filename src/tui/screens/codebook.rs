@@ -1,7 +1,7 @@
 //! The codebook screen: groups and their codes; add, rename, describe,
 //! retire (never delete), and change a group's kind.
 
-use super::{hints, Effect, Input};
+use super::{answer, hints, Answer, Effect, Input};
 use crate::domain::{Codebook, GroupKind, Id, Narrative};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::writer::Durability;
@@ -83,17 +83,14 @@ impl CodebookState {
 
     pub fn update(&mut self, input: Input) -> Effect {
         if let Some((asking, mut text)) = self.asking.take() {
-            match input {
-                Input::Action(Action::Confirm) => return self.answer(asking, &text.text()),
-                Input::Action(Action::Back) => return Effect::None,
-                Input::Char(c) => text.insert_char(c),
-                Input::Paste(p) => text.insert_paste(&p),
-                Input::Action(action) => {
-                    text.edit(action);
+            return match answer(&mut text, input) {
+                Answer::Given(given) => self.answer(asking, &given),
+                Answer::Cancelled => Effect::None,
+                Answer::Typing => {
+                    self.asking = Some((asking, text));
+                    Effect::None
                 }
-            }
-            self.asking = Some((asking, text));
-            return Effect::None;
+            };
         }
         self.message = None;
         let Input::Action(action) = input else { return Effect::None };

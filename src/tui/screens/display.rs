@@ -2,7 +2,7 @@
 //! codes of one group — each cell listing its narratives' titles. Filter
 //! the rows by attribute (`site=Nord`) or to one case (`case:AA`).
 
-use super::{hints, Effect, Input};
+use super::{answer, hints, Answer, Effect, Input};
 use crate::domain::overview::{display, has_attribute, Columns, Display};
 use crate::domain::{Case, Codebook, Id, Narrative, Session};
 use crate::keymap::{Action, Keymap, Table};
@@ -91,9 +91,9 @@ impl DisplayState {
 
     pub fn update(&mut self, input: Input) -> Effect {
         if let Some(text) = &mut self.editing {
-            match input {
-                Input::Action(Action::Confirm) => {
-                    let previous = std::mem::replace(&mut self.filter_text, text.text().trim().to_string());
+            match answer(text, input) {
+                Answer::Given(typed) => {
+                    let previous = std::mem::replace(&mut self.filter_text, typed.trim().to_string());
                     self.editing = None;
                     if let Err(e) = self.rebuild() {
                         self.filter_text = previous;
@@ -101,12 +101,8 @@ impl DisplayState {
                         self.message = Some(e);
                     }
                 }
-                Input::Action(Action::Back) => self.editing = None,
-                Input::Char(c) => text.insert_char(c),
-                Input::Paste(p) => text.insert_paste(&p),
-                Input::Action(action) => {
-                    text.edit(action);
-                }
+                Answer::Cancelled => self.editing = None,
+                Answer::Typing => {}
             }
             return Effect::None;
         }

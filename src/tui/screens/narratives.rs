@@ -1,7 +1,7 @@
 //! Every narrative of the study, filtered by case, codes, session kind,
 //! contact point and author; Enter opens one in its session.
 
-use super::{hints, Effect, Input};
+use super::{answer, hints, Answer, Effect, Input};
 use crate::domain::{Case, Codebook, Narrative, NarrativeFilter, Session};
 use crate::keymap::{Action, Keymap, Table};
 use crate::tui::widgets::input::TextInput;
@@ -85,20 +85,15 @@ impl NarrativesState {
 
     pub fn update(&mut self, input: Input) -> Effect {
         if let Some(text) = &mut self.editing {
-            match input {
-                Input::Action(Action::Confirm) => {
-                    let typed = text.text();
+            match answer(text, input) {
+                Answer::Given(typed) => {
                     self.editing = None;
                     if let Err(e) = self.apply_filter(&typed) {
                         self.message = Some(e);
                     }
                 }
-                Input::Action(Action::Back) => self.editing = None,
-                Input::Char(c) => text.insert_char(c),
-                Input::Paste(p) => text.insert_paste(&p),
-                Input::Action(action) => {
-                    text.edit(action);
-                }
+                Answer::Cancelled => self.editing = None,
+                Answer::Typing => {}
             }
             return Effect::None;
         }
