@@ -102,7 +102,8 @@ pub fn merge(store: &Store, path: &Path) -> anyhow::Result<()> {
 /// narrative, draft, effort and link about it — and rewrites the store
 /// without it, so that none of its text stays readable in the store files.
 pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
-    let store = Store::open(dir)?;
+    // (The passphrase of an encrypted store is asked for once, and kept for the rewrite.)
+    let (store, passphrase) = super::passphrase::open_keeping(dir)?;
     let case = find_case(&store, code)?;
     if !yes {
         bail!("this erases case {code} and everything about it for good: run it again with --yes");
@@ -120,7 +121,11 @@ pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
     let old = dir.with_extension("purged");
     let _ = std::fs::remove_dir_all(&fresh);
     {
-        let rewritten = Store::open(&fresh)?;
+        // An encrypted store is rewritten encrypted, under the same passphrase.
+        if let Some(passphrase) = &passphrase {
+            Store::encrypt(&fresh, passphrase)?;
+        }
+        let rewritten = Store::open_with(&fresh, passphrase.as_deref())?;
         rewritten.commit(&json::changes(study))?;
         rewritten.checkpoint()?;
     }

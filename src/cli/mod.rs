@@ -7,6 +7,7 @@ mod commands;
 mod exports;
 mod followup;
 mod imports;
+mod passphrase;
 
 use crate::keymap;
 use crate::store::Store;
@@ -77,6 +78,11 @@ enum Command {
     Merge { path: PathBuf },
     /// Verify the store: every value reads, every reference resolves; exits non-zero on any problem
     Check,
+    /// Create the store; with --encrypt, protect it with a passphrase
+    Init {
+        #[arg(long)]
+        encrypt: bool,
+    },
     /// Check keymap files
     #[command(subcommand)]
     Keymap(KeymapCommand),
@@ -418,7 +424,7 @@ fn user_keymap_file() -> Option<PathBuf> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let dir = store_dir(&cli)?;
-    let open = || Store::open(&dir);
+    let open = || passphrase::open(&dir);
     match cli.command {
         None => {
             let loaded = keymap::load(&cli.keymap, user_keymap_file().as_deref());
@@ -481,6 +487,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Restore { path }) => exports::restore(&open()?, &path),
         Some(Command::Merge { path }) => exports::merge(&open()?, &path),
         Some(Command::Check) => commands::check(&open()?),
+        Some(Command::Init { encrypt }) => {
+            if encrypt {
+                let passphrase = passphrase::new_passphrase()?;
+                Store::encrypt(&dir, &passphrase)?;
+                println!(
+                    "created an encrypted store at {}: keep the passphrase safe, it cannot be recovered",
+                    dir.display()
+                );
+            } else {
+                drop(Store::open(&dir)?);
+                println!("the store is at {}", dir.display());
+            }
+            Ok(())
+        }
         Some(Command::Report(ReportCommand::Case { code, html })) => {
             followup::report_case(&open()?, &code, html)
         }

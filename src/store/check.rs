@@ -1,7 +1,7 @@
 //! `fieldlog check`: every value decodes, every reference resolves, and the
 //! case-code index matches the cases.
 
-use super::envelope::{decode, Versioned};
+use super::envelope::Versioned;
 use super::{keys, Store, StoreError};
 use super::{
     CASES, CASE_CODES, CODEBOOK, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES, REVISIONS,
@@ -37,7 +37,7 @@ impl Store {
         let mut values = Vec::new();
         for item in self.tree(tree).iter() {
             let (key, value) = item?;
-            match decode::<T>(&value) {
+            match self.read::<T>(&value) {
                 Ok(v) => values.push((key.to_vec(), v)),
                 Err(e) => problems.push(format!("{} {}: {e}", T::NAME, short(&key))),
             }

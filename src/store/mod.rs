@@ -3,6 +3,7 @@
 
 pub mod check;
 mod corpus;
+mod crypt;
 mod durable;
 pub mod envelope;
 mod journal;
@@ -77,6 +78,12 @@ pub enum StoreError {
     CaseExists(String),
     #[error("cannot use the store at {store}: {source}")]
     Io { store: PathBuf, source: std::io::Error },
+    #[error("the store at {0} is encrypted: give its passphrase (FIELDLOG_PASSPHRASE, or at the prompt)")]
+    Locked(PathBuf),
+    #[error("the passphrase for the store at {0} is wrong; nothing was read or changed")]
+    WrongPassphrase(PathBuf),
+    #[error("encryption failed: {0}")]
+    Crypt(String),
     #[error("the store failed: {0}")]
     Sled(#[from] sled::Error),
 }
@@ -111,6 +118,8 @@ pub struct Store {
     journaled: Vec<sled::Tree>,
     durable: durable::Syncer,
     journal: Mutex<Journal>,
+    /// The key values are sealed with, in an encrypted store.
+    cipher: Option<crypt::Cipher>,
     /// The search corpora, once a search has asked for them.
     corpora: Mutex<Option<search::Corpora>>,
     _lock: File,
@@ -119,6 +128,11 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the study store in `dir`, private to its user.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with(dir, None)
+    }
+
+    /// Opens a store that may be encrypted, with its passphrase.
+    pub fn open_with(dir: &Path, passphrase: Option<&str>) -> Result<Store, StoreError> {
         let io = |source| StoreError::Io { store: dir.to_path_buf(), source };
         lock::create_private_dir(dir).map_err(io)?;
         let lock = lock::take(dir)?;
@@ -134,6 +148,17 @@ impl Store {
                 meta.insert("format", &[STORE_FORMAT])?;
             }
         }
+        let cipher = match (meta.get("crypt_salt")?, meta.get("crypt_check")?) {
+            (Some(salt), Some(check)) => {
+                let passphrase = passphrase.ok_or_else(|| StoreError::Locked(dir.to_path_buf()))?;
+                let cipher = crypt::Cipher::derive(passphrase, &salt)?;
+                if !cipher.accepts(&check) {
+                    return Err(StoreError::WrongPassphrase(dir.to_path_buf()));
+                }
+                Some(cipher)
+            }
+            _ => None,
+        };
         let durable = durable::Syncer::new(&sled_dir).map_err(io)?;
         let (journal, replay) = Journal::open(dir)?;
         let store = Store {
@@ -144,6 +169,7 @@ impl Store {
             db,
             durable,
             journal: Mutex::new(journal),
+            cipher,
             corpora: Mutex::new(None),
             _lock: lock,
         };
@@ -160,6 +186,71 @@ impl Store {
 
     fn tree(&self, number: u8) -> &sled::Tree {
         &self.journaled[usize::from(number)]
+    }
+
+    /// Whether values are sealed with a passphrase.
+    pub fn is_encrypted(&self) -> bool {
+        self.cipher.is_some()
+    }
+
+    /// Turns on encryption for a new, empty store: from now on it opens only
+    /// with `passphrase`. The values already written are written again, sealed.
+    pub fn encrypt(dir: &Path, passphrase: &str) -> Result<(), StoreError> {
+        let store = Store::open(dir)?;
+        if !store.is_empty()? {
+            return Err(StoreError::Crypt(format!(
+                "the store at {} already holds a study; encryption is set up on a new store (restore a backup into it)",
+                dir.display()
+            )));
+        }
+        let salt = crypt::Cipher::new_salt();
+        let cipher = crypt::Cipher::derive(passphrase, &salt)?;
+        {
+            let meta = store.db.open_tree("meta")?;
+            meta.insert("crypt_salt", &salt)?;
+            meta.insert("crypt_check", cipher.check_value())?;
+            store.checkpoint()?;
+        }
+        // Every handle on sled must go before it can be opened again.
+        drop(store);
+        let sealed = Store::open_with(dir, Some(passphrase))?;
+        sealed.commit(&[Change::Codebook(sealed.codebook()?)])?;
+        sealed.checkpoint()
+    }
+
+    /// A value as stored: sealed in an encrypted store.
+    fn seal(&self, plain: Vec<u8>) -> Vec<u8> {
+        match &self.cipher {
+            Some(cipher) => cipher.seal(&plain),
+            None => plain,
+        }
+    }
+
+    /// A stored value's plain bytes.
+    fn unseal<'a>(&self, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, [u8]>, StoreError> {
+        match (bytes.first(), &self.cipher) {
+            (Some(&crypt::SEALED), Some(cipher)) => {
+                cipher.open(bytes).map(std::borrow::Cow::Owned).ok_or(StoreError::Corrupt {
+                    what: "sealed value",
+                    reason: "it does not open with this key".into(),
+                })
+            }
+            (Some(&crypt::SEALED), None) => Err(StoreError::Locked(self.dir.clone())),
+            _ => Ok(std::borrow::Cow::Borrowed(bytes)),
+        }
+    }
+
+    /// Decodes a stored value of type `T`, unsealing it first if need be.
+    fn read<T: Versioned>(&self, bytes: &[u8]) -> Result<T, StoreError> {
+        decode(&self.unseal(bytes)?)
+    }
+
+    fn get<T: Versioned>(&self, tree: &sled::Tree, key: &[u8]) -> Result<Option<T>, StoreError> {
+        tree.get(key)?.map(|v| self.read(&v)).transpose()
+    }
+
+    fn values<T: Versioned>(&self, tree: &sled::Tree) -> Result<Vec<T>, StoreError> {
+        tree.iter().map(|item| self.read(&item?.1)).collect()
     }
 
     fn journal(&self) -> MutexGuard<'_, Journal> {
@@ -195,12 +286,13 @@ impl Store {
     pub fn add_case(&self, case: &Case) -> Result<(), StoreError> {
         let code = case.code.as_str().as_bytes();
         let id = case.id.as_bytes().as_slice();
+        let sealed = self.seal(encode(case));
         let result = (&self.cases, &self.case_codes).transaction(|(cases, codes)| {
             if codes.get(code)?.is_some() {
                 return Err(ConflictableTransactionError::Abort(()));
             }
             codes.insert(code, id)?;
-            cases.insert(id, encode(case))?;
+            cases.insert(id, sealed.as_slice())?;
             Ok(())
         });
         match result {
@@ -211,25 +303,29 @@ impl Store {
     }
 
     pub fn cases(&self) -> Result<Vec<Case>, StoreError> {
-        let mut cases: Vec<Case> = values(&self.cases)?;
+        let mut cases: Vec<Case> = self.values(&self.cases)?;
         cases.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(cases)
     }
 
     pub fn case(&self, id: Id) -> Result<Option<Case>, StoreError> {
-        get(&self.cases, id.as_bytes())
+        self.get(&self.cases, id.as_bytes())
     }
 
     pub fn case_by_code(&self, code: &CaseCode) -> Result<Option<Case>, StoreError> {
         match self.case_codes.get(code.as_str().as_bytes())? {
-            Some(id) => get(&self.cases, &id),
+            Some(id) => self.get(&self.cases, &id),
             None => Ok(None),
         }
     }
 
     /// The key writes a list of changes comes down to.
-    fn ops(changes: &[Change]) -> Vec<Op> {
-        let op = |tree, key: &[u8], value: Option<Vec<u8>>| Op { tree, key: key.to_vec(), value };
+    fn ops(&self, changes: &[Change]) -> Vec<Op> {
+        let op = |tree, key: &[u8], value: Option<Vec<u8>>| Op {
+            tree,
+            key: key.to_vec(),
+            value: value.map(|v| self.seal(v)),
+        };
         // A case record goes with its entry in the code index.
         let codes = changes.iter().filter_map(|change| match change {
             Change::Case(c) => {
@@ -292,7 +388,8 @@ impl Store {
         let mut corpora = self.corpora.lock().unwrap_or_else(|e| e.into_inner());
         let Some(corpora) = corpora.as_mut() else { return };
         for op in ops {
-            corpora.update(op.tree, &op.key, op.value.as_deref());
+            let plain = op.value.as_deref().map(|v| self.unseal(v)).transpose().ok().flatten();
+            corpora.update(op.tree, &op.key, plain.as_deref());
         }
     }
 
@@ -305,7 +402,7 @@ impl Store {
     /// else only handed to the OS, which survives kill -9 (drafts) — then
     /// writes each atomically to sled. One result per batch.
     pub fn commit_many(&self, batches: &[&[Change]], sync: bool) -> Vec<Result<(), StoreError>> {
-        let ops: Vec<Vec<Op>> = batches.iter().map(|changes| Self::ops(changes)).collect();
+        let ops: Vec<Vec<Op>> = batches.iter().map(|changes| self.ops(changes)).collect();
         let mut journal = self.journal();
         let records: Vec<&[Op]> = ops.iter().map(Vec::as_slice).collect();
         if let Err(e) = journal.append(&records, sync) {
@@ -320,14 +417,6 @@ impl Store {
         }
         ops.iter().map(|ops| self.apply_ops(ops)).collect()
     }
-}
-
-fn get<T: Versioned>(tree: &sled::Tree, key: &[u8]) -> Result<Option<T>, StoreError> {
-    tree.get(key)?.map(|v| decode(&v)).transpose()
-}
-
-fn values<T: Versioned>(tree: &sled::Tree) -> Result<Vec<T>, StoreError> {
-    tree.iter().map(|item| decode(&item?.1)).collect()
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! Reading the study back: everything the screens, the command line and the
 //! exports need, each as one scan or lookup.
 
-use super::envelope::decode;
 use super::{
-    get, keys, values, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS,
-    LINKS, NARRATIVES, ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
+    keys, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS,
+    NARRATIVES, ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
 };
 use crate::domain::{
     Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
@@ -13,21 +12,21 @@ use crate::domain::{
 
 impl Store {
     pub fn session(&self, id: Id) -> Result<Option<Session>, StoreError> {
-        get(self.tree(SESSIONS), id.as_bytes())
+        self.get(self.tree(SESSIONS), id.as_bytes())
     }
 
     /// All sessions, oldest first (ids are time-ordered).
     pub fn sessions(&self) -> Result<Vec<Session>, StoreError> {
-        values(self.tree(SESSIONS))
+        self.values(self.tree(SESSIONS))
     }
 
     /// A session's lines in order, tombstones included.
     pub fn utterances(&self, session: Id) -> Result<Vec<Utterance>, StoreError> {
-        self.tree(UTTERANCES).scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
+        self.tree(UTTERANCES).scan_prefix(session.as_bytes()).map(|item| self.read(&item?.1)).collect()
     }
 
     pub fn utterance(&self, session: Id, seq: u32) -> Result<Option<Utterance>, StoreError> {
-        get(self.tree(UTTERANCES), &keys::line(session, seq))
+        self.get(self.tree(UTTERANCES), &keys::line(session, seq))
     }
 
     pub fn utterance_count(&self, session: Id) -> Result<usize, StoreError> {
@@ -43,16 +42,16 @@ impl Store {
     }
 
     pub fn revisions(&self, session: Id) -> Result<Vec<Revision>, StoreError> {
-        self.tree(REVISIONS).scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
+        self.tree(REVISIONS).scan_prefix(session.as_bytes()).map(|item| self.read(&item?.1)).collect()
     }
 
     pub fn draft(&self, session: Id) -> Result<Option<Draft>, StoreError> {
-        get(self.tree(DRAFTS), session.as_bytes())
+        self.get(self.tree(DRAFTS), session.as_bytes())
     }
 
     /// Every narrative, tombstones included, oldest first.
     pub fn all_narratives(&self) -> Result<Vec<Narrative>, StoreError> {
-        values(self.tree(NARRATIVES))
+        self.values(self.tree(NARRATIVES))
     }
 
     /// The narratives in use (not deleted), oldest first.
@@ -65,16 +64,16 @@ impl Store {
     }
 
     pub fn narrative(&self, id: Id) -> Result<Option<Narrative>, StoreError> {
-        get(self.tree(NARRATIVES), id.as_bytes())
+        self.get(self.tree(NARRATIVES), id.as_bytes())
     }
 
     pub fn codebook(&self) -> Result<Codebook, StoreError> {
-        Ok(get(self.tree(CODEBOOK), CODEBOOK_KEY)?.unwrap_or_default())
+        Ok(self.get(self.tree(CODEBOOK), CODEBOOK_KEY)?.unwrap_or_default())
     }
 
     /// A session's mark dismissals, in line order.
     pub fn dismissals(&self, session: Id) -> Result<Vec<MarkDismissal>, StoreError> {
-        self.tree(DISMISSALS).scan_prefix(session.as_bytes()).map(|item| decode(&item?.1)).collect()
+        self.tree(DISMISSALS).scan_prefix(session.as_bytes()).map(|item| self.read(&item?.1)).collect()
     }
 
     /// Whether the store holds no case and no session yet.
@@ -88,24 +87,24 @@ impl Store {
     }
 
     pub fn variables(&self) -> Result<Variables, StoreError> {
-        Ok(get(self.tree(VARIABLES), ONLY)?.unwrap_or_default())
+        Ok(self.get(self.tree(VARIABLES), ONLY)?.unwrap_or_default())
     }
 
     pub fn effort_kinds(&self) -> Result<EffortKinds, StoreError> {
-        Ok(get(self.tree(EFFORT_KINDS), ONLY)?.unwrap_or_default())
+        Ok(self.get(self.tree(EFFORT_KINDS), ONLY)?.unwrap_or_default())
     }
 
     /// Every effort, oldest record first.
     pub fn efforts(&self) -> Result<Vec<Effort>, StoreError> {
-        values(self.tree(EFFORTS))
+        self.values(self.tree(EFFORTS))
     }
 
     pub fn effort(&self, id: Id) -> Result<Option<Effort>, StoreError> {
-        get(self.tree(EFFORTS), id.as_bytes())
+        self.get(self.tree(EFFORTS), id.as_bytes())
     }
 
     /// Every link, oldest first.
     pub fn links(&self) -> Result<Vec<Link>, StoreError> {
-        values(self.tree(LINKS))
+        self.values(self.tree(LINKS))
     }
 }

@@ -57,7 +57,7 @@ impl Corpora {
         let mut lines = Corpus::new();
         for item in store.tree(UTTERANCES).iter() {
             let (key, value) = item?;
-            let line: Utterance = decode(&value)?;
+            let line: Utterance = store.read(&value)?;
             if let (Ok(key), false) = (<[u8; 20]>::try_from(key.as_ref()), line.deleted) {
                 lines.add(key, &line.text);
             }
@@ -141,7 +141,7 @@ impl Store {
                 break;
             }
             let Some(value) = self.tree(UTTERANCES).get(key)? else { continue };
-            let line: Utterance = decode(&value)?;
+            let line: Utterance = self.read(&value)?;
             if let Some(matched) = find_folded(&line.text, &needle) {
                 let place = HitPlace::Line { session: line.session, seq: line.seq };
                 hits.push(Hit { place, text: line.text, matched });
