@@ -42,18 +42,18 @@ fn line(session: Id, seq: u32, text: &str) -> Utterance {
 const TEXT: &str =
     "Jeg har været i praktik i tre måneder, og det har gjort noget ved mit selvværd, synes jeg";
 
-fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let (warmup, runs, long_session) = if quick { (3, 10, 1_000) } else { (50, 500, 100_000) };
-    let dir = tempfile::tempdir_in(std::env::current_dir().unwrap()).unwrap();
-    let store = Arc::new(Store::open(&dir.path().join("study")).unwrap());
-
-    // Enter → durably saved, through the writer thread as on the live screen,
-    // alternating with one fsync of the same size on the same disk, so both
-    // are measured under the same conditions.
+/// Enter → durably saved, through the writer thread as on the live screen,
+/// alternating with one fsync of the same size on the same disk, so both
+/// are measured under the same conditions. Returns the medians and the size.
+fn save_against_fsync(
+    store: &Arc<Store>,
+    dir: &std::path::Path,
+    warmup: u32,
+    runs: u32,
+) -> (Duration, Duration, usize) {
     let session = Id::new();
     let (mut writer, saved) = Writer::spawn(store.clone());
-    let mut reference = std::fs::File::create(dir.path().join("reference")).unwrap();
+    let mut reference = std::fs::File::create(dir.join("reference")).unwrap();
     let (mut save, mut fsync) = (Vec::new(), Vec::new());
     let mut size = 0;
     for seq in 1..=(warmup + runs) {
@@ -77,6 +77,22 @@ fn main() {
         }
     }
     writer.finish();
+    (median(save), median(fsync), size)
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (warmup, runs, long_session) = if quick { (3, 10, 1_000) } else { (50, 500, 100_000) };
+    let dir = tempfile::tempdir_in(std::env::current_dir().unwrap()).unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("study")).unwrap());
+
+    let (save, fsync, size) = save_against_fsync(&store, dir.path(), warmup, runs);
+    // The same with encryption at rest.
+    let sealed_dir = dir.path().join("sealed");
+    Store::encrypt(&sealed_dir, "bench passphrase").unwrap();
+    let sealed = Arc::new(Store::open_with(&sealed_dir, Some("bench passphrase")).unwrap());
+    let (sealed_save, sealed_fsync, _) = save_against_fsync(&sealed, dir.path(), warmup, runs);
+    drop(sealed);
 
     // Key press → redrawn frame on the live screen of a long session.
     let long = Id::new();
@@ -120,13 +136,17 @@ fn main() {
         }
     }
 
-    let (save, fsync, frame) = (median(save), median(fsync), median(frame));
+    let frame = median(frame);
     println!("durable_save ({runs} runs after {warmup} warm-up, medians; value of {size} bytes)");
     println!("  enter to durably saved (writer thread, journal fsync): {save:>10.2?}");
     println!("  one fsync of {size} bytes on the same disk:            {fsync:>10.2?}");
     println!(
         "  ratio:                                                {:>10.2}",
         save.as_secs_f64() / fsync.as_secs_f64()
+    );
+    println!(
+        "  encrypted store: enter to saved {sealed_save:.2?} against one fsync {sealed_fsync:.2?}: ratio {:.2}",
+        sealed_save.as_secs_f64() / sealed_fsync.as_secs_f64()
     );
     println!("  key press to redrawn live frame, {long_session} lines, 80x24: {frame:>10.2?}");
 }
