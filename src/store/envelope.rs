@@ -32,6 +32,12 @@ fn config() -> bincode::config::Configuration {
     bincode::config::standard()
 }
 
+/// The most a decoded value may claim to hold. bincode trusts length
+/// prefixes, so a damaged value could otherwise ask for an allocation of
+/// exabytes and abort the program (found by fuzzing); no real value is
+/// near this. The limit does not change the encoding.
+const DECODE_LIMIT: usize = 64 << 20;
+
 pub fn encode<T: Versioned>(value: &T) -> Vec<u8> {
     let mut bytes = vec![T::CURRENT];
     bincode::serde::encode_into_std_write(value, &mut bytes, config())
@@ -48,7 +54,7 @@ pub fn decode<T: Versioned>(bytes: &[u8]) -> Result<T, StoreError> {
 
 /// Decodes one bincode payload whole: trailing bytes mean a misread layout.
 pub fn decode_payload<T: DeserializeOwned>(what: &'static str, payload: &[u8]) -> Result<T, StoreError> {
-    let (value, used) = bincode::serde::decode_from_slice(payload, config())
+    let (value, used) = bincode::serde::decode_from_slice(payload, config().with_limit::<DECODE_LIMIT>())
         .map_err(|e| StoreError::Corrupt { what, reason: e.to_string() })?;
     if used != payload.len() {
         return Err(StoreError::Corrupt {
@@ -137,6 +143,20 @@ mod tests {
             let u = utterance(seq, speaker, text, ms);
             prop_assert_eq!(decode::<Utterance>(&encode(&u)).unwrap(), u);
         }
+    }
+
+    #[test]
+    fn a_value_claiming_exabytes_is_an_error_not_an_abort() {
+        // Found by the `value` fuzz target: a string length prefix of ~7e18.
+        let crash: &[u8] = &[
+            0x01, 0x10, 0xff, 0xff, 0xff, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
+            0x61, 0x01, 0xfd, 0xfc, 0x00, 0x00, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x00, 0x61, 0x61, 0x61,
+            0x61, 0x00, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x61,
+            0x61, 0x61, 0x61, 0x61, 0x61, 0x61, 0x04, 0xff, 0x61, 0xfa, 0x61,
+        ];
+        assert!(decode::<Utterance>(crash).is_err());
+        assert!(decode::<crate::domain::Case>(crash).is_err());
+        assert!(decode::<Session>(crash).is_err());
     }
 
     #[test]
