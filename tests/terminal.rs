@@ -332,3 +332,51 @@ fn a_second_app_or_command_on_a_store_in_use_is_refused_and_the_first_goes_on() 
     t.keys(&["Enter"]);
     t.wait_for("Line 3 saved to disk");
 }
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = format!("fieldlog-panic-{}", std::process::id());
+    let program = format!(
+        "{} --store {}; echo exited $?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 30",
+        env!("CARGO_BIN_EXE_fieldlog"),
+        dir.path().join("study").display()
+    );
+    let started = Command::new("tmux")
+        .args([
+            "-L",
+            &socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-e",
+            "FIELDLOG_TEST_PANIC=1",
+            "-e",
+            "RUST_BACKTRACE=0",
+        ])
+        .arg(program)
+        .status()
+        .unwrap();
+    assert!(started.success());
+    let begun = Instant::now();
+    let screen = loop {
+        let out =
+            Command::new("tmux").args(["-L", &socket, "capture-pane", "-p", "-t", "0"]).output().unwrap();
+        let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+        if screen.lines().any(|l| l.trim() == "icanon" || l.trim() == "-icanon") {
+            break screen;
+        }
+        assert!(begun.elapsed() < Duration::from_secs(10), "{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = Command::new("tmux").args(["-L", &socket, "kill-server"]).output();
+    assert!(screen.contains("a panic on purpose"), "the panic message is shown: {screen}");
+    assert!(screen.contains("exited 101"), "{screen}");
+    assert!(screen.lines().any(|l| l.trim() == "icanon"), "raw mode is off again: {screen}");
+    assert!(!screen.contains("fieldlog · cases"), "the alternate screen is left: {screen}");
+}

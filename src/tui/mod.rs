@@ -27,8 +27,13 @@ pub fn run(store: Store, keymap: Loaded) -> anyhow::Result<()> {
 }
 
 fn event_loop(term: &mut terminal::Term, app: &mut App) -> anyhow::Result<()> {
+    // For the test that the terminal is restored on a panic: FIELDLOG_TEST_PANIC=1.
+    let panic_for_test = std::env::var_os("FIELDLOG_TEST_PANIC").is_some();
     while !app.quit {
         term.draw(|frame| app.render(frame))?;
+        if panic_for_test {
+            panic!("a panic on purpose (FIELDLOG_TEST_PANIC)");
+        }
         // A short wait keeps the clock ticking on screen and acknowledgements prompt.
         if event::poll(Duration::from_millis(100))? {
             app.handle_event(event::read()?);
