@@ -378,6 +378,8 @@ enum DevCommand {
         #[arg(long)]
         session: String,
     },
+    /// Open the store and the app's first frame, then print resident memory and sizes (for benchmarks)
+    Stats,
     /// Add a synthetic study (for trying fieldlog out and for benchmarks)
     Generate {
         #[arg(long, default_value_t = 20)]
@@ -530,6 +532,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             a.pseudonymise.as_deref(),
         ),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),
+        Some(Command::Dev(DevCommand::Stats)) => {
+            let store = std::sync::Arc::new(open()?);
+            let keys = keymap::load("default", None).keymap;
+            let app =
+                crate::tui::app::App::new(store.clone(), keys, Box::new(crate::domain::SystemClock), None)?;
+            let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))?;
+            terminal.draw(|frame| app.render(frame))?;
+            // Memory as a researcher's app has it after its first frame, before counting text.
+            let resident = crate::dev::resident_kb().unwrap_or(0);
+            let text: usize = store
+                .sessions()?
+                .iter()
+                .map(|s| {
+                    store.utterances(s.id).map(|lines| lines.iter().map(|l| l.text.len()).sum::<usize>())
+                })
+                .sum::<Result<usize, _>>()?;
+            println!(
+                "resident_kb={resident} store_bytes={} text_bytes={text}",
+                crate::dev::size_on_disk(store.path())
+            );
+            Ok(())
+        }
         Some(Command::Dev(DevCommand::Generate { cases, sessions, lines })) => {
             let made = crate::dev::generate::generate(&open()?, cases, sessions, lines)?;
             println!(

@@ -1,0 +1,138 @@
+//! The budgets of DESIGN §8 that need a whole study: start to first frame,
+//! key press on the review screen of a 100k-line session, CSV and qdpx
+//! export, resident memory and size on disk, on a generated study of
+//! 1,000,000 lines. `cargo bench --bench study` (`-- --quick`: 20,000 lines).
+
+use fieldlog::dev::generate::generate;
+use fieldlog::domain::{Clock, SystemClock};
+use fieldlog::keymap;
+use fieldlog::store::{Change, Store};
+use fieldlog::tui::app::App;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (cases, sessions, lines, long, runs) =
+        if quick { (2, 2, 5_000, 2_000, 3) } else { (20, 10, 5_000, 100_000, 5) };
+    let dir = tempfile::tempdir_in(std::env::current_dir().unwrap()).unwrap();
+    let path = dir.path().join("study");
+    let started = Instant::now();
+    let made = {
+        let store = Store::open(&path).unwrap();
+        let made = generate(&store, cases, sessions, lines).unwrap();
+        // One long session to review: lines appended to the first session of the first case.
+        let first = store.sessions().unwrap().remove(0);
+        let mut template = store.utterances(first.id).unwrap().remove(0);
+        let base = store.last_seq(first.id).unwrap();
+        for chunk in (1..=long as u32).collect::<Vec<_>>().chunks(5_000) {
+            let changes: Vec<Change> = chunk
+                .iter()
+                .map(|n| {
+                    template.seq = base + n;
+                    Change::Utterance(template.clone())
+                })
+                .collect();
+            store.commit(&changes).unwrap();
+        }
+        store.checkpoint().unwrap();
+        made
+    };
+    println!(
+        "study: {} lines ({} MB of text) and a session of {} more, generated in {:.1?}",
+        made.lines,
+        made.text_bytes / 1_000_000,
+        long,
+        started.elapsed()
+    );
+
+    // Start to first frame: open the store, build the app, draw home.
+    let mut start = Vec::new();
+    for _ in 0..runs {
+        let began = Instant::now();
+        let store = Arc::new(Store::open(&path).unwrap());
+        let app = App::new(store, keymap::load("default", None).keymap, Box::new(SystemClock), None).unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|frame| app.render(frame)).unwrap();
+        start.push(began.elapsed());
+        drop(app);
+    }
+    println!("  start to first frame, {} lines:            {:>10.2?}", made.lines + long, median(start));
+
+    // Key press to redrawn frame on the review screen of the long session.
+    let store = Arc::new(Store::open(&path).unwrap());
+    let mut app =
+        App::new(store.clone(), keymap::load("default", None).keymap, Box::new(SystemClock), None).unwrap();
+    // Home → the first case → its first session (the long one) → review.
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..sessions + 1 {
+        key(&mut app, KeyCode::Up);
+    }
+    key(&mut app, KeyCode::Enter);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut frames = Vec::new();
+    for i in 0..(50 + 500) {
+        let code = if i % 100 < 50 { KeyCode::Down } else { KeyCode::PageDown };
+        let began = Instant::now();
+        key(&mut app, code);
+        terminal.draw(|frame| app.render(frame)).unwrap();
+        if i >= 50 {
+            frames.push(began.elapsed());
+        }
+    }
+    println!("  key press to redrawn review frame, {long} lines: {:>10.2?}", median(frames));
+    drop(app);
+
+    // Exports of the whole study.
+    for format in ["csv", "qdpx"] {
+        let mut samples = Vec::new();
+        for run in 0..runs.min(3) {
+            let out = dir.path().join(format!("export-{run}.{format}"));
+            let began = Instant::now();
+            fieldlog::export::write(&store, format, Default::default(), &out, SystemClock.now(), None)
+                .unwrap();
+            samples.push(began.elapsed());
+        }
+        println!(
+            "  export of {} lines to {format:<4}:                {:>10.2?}",
+            made.lines + long,
+            median(samples)
+        );
+    }
+    drop(store);
+
+    // Memory and size, in a process of its own that has just opened the store.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+        .arg("--store")
+        .arg(&path)
+        .args(["dev", "stats"])
+        .output()
+        .unwrap();
+    let stats = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| -> f64 {
+        stats
+            .split_whitespace()
+            .find_map(|f| f.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    println!("  resident memory with the store open:        {:>7.1} MB", field("resident_kb") / 1024.0);
+    println!(
+        "  store size on disk: {:.0} MB for {:.0} MB of text: {:.2}×",
+        field("store_bytes") / 1e6,
+        field("text_bytes") / 1e6,
+        field("store_bytes") / field("text_bytes")
+    );
+}
