@@ -125,6 +125,15 @@ pub struct Store {
     _lock: File,
 }
 
+/// Whether sled compresses the store's pages: new stores do (zstd), stores
+/// made before keep what they were made with (sled cannot change it).
+fn compressed(sled_dir: &Path) -> bool {
+    match std::fs::read_to_string(sled_dir.join("conf")) {
+        Ok(conf) => conf.lines().any(|l| l.trim() == "use_compression: true"),
+        Err(_) => true,
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the study store in `dir`, private to its user.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
@@ -137,7 +146,11 @@ impl Store {
         lock::create_private_dir(dir).map_err(io)?;
         let lock = lock::take(dir)?;
         let sled_dir = dir.join("sled");
-        let db = sled::Config::new().path(&sled_dir).cache_capacity(32 * 1024 * 1024).open()?;
+        let db = sled::Config::new()
+            .path(&sled_dir)
+            .cache_capacity(32 * 1024 * 1024)
+            .use_compression(compressed(&sled_dir))
+            .open()?;
         let meta = db.open_tree("meta")?;
         match meta.get("format")? {
             Some(v) if v.first().copied().unwrap_or(0) > STORE_FORMAT => {
