@@ -191,7 +191,7 @@ fn check_reports_a_value_corrupted_on_purpose() {
     ok(&store, &["log", "--session", id.trim(), "En helt almindelig linje"]);
     assert!(ok(&store, &["check"]).contains("is sound: 1 cases, 1 sessions, 1 lines"));
     {
-        let db = sled::open(store.join("sled")).unwrap();
+        let db = sled::Config::new().path(store.join("sled")).use_compression(true).open().unwrap();
         let lines = db.open_tree("utterances").unwrap();
         let (key, _) = lines.first().unwrap().unwrap();
         let mut broken = key.to_vec();
