@@ -48,15 +48,36 @@ impl Tables<'_> {
             "recording_ms",
             "text",
         ]));
-        for (session, lines) in self.sessions {
+        // Rows are formatted on every core, each thread a run of sessions, then joined in order.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = self.sessions.len().div_ceil(threads).max(1);
+        let parts: Vec<String> = std::thread::scope(|scope| {
+            let workers: Vec<_> = self
+                .sessions
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || self.utterance_rows(part)))
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("a formatting thread panicked")).collect()
+        });
+        for part in parts {
+            out.push_str(&part);
+        }
+        out
+    }
+
+    fn utterance_rows(&self, sessions: &[(Session, Vec<Utterance>)]) -> String {
+        let mut out = String::new();
+        for (session, lines) in sessions {
             let case = self.case(session);
+            let (id, kind, contact) =
+                (session.id.to_string(), session.kind.to_string(), session.contact_point.to_string());
             for l in lines.iter().filter(|l| !l.deleted) {
                 let role = session.speaker(&l.speaker).map_or(String::new(), |s| s.role.to_string());
                 out.push_str(&row(&[
                     case.clone(),
-                    session.id.to_string(),
-                    session.kind.to_string(),
-                    session.contact_point.to_string(),
+                    id.clone(),
+                    kind.clone(),
+                    contact.clone(),
                     l.seq.to_string(),
                     l.speaker.clone(),
                     role,
@@ -97,9 +118,12 @@ impl Tables<'_> {
         let by_session: HashMap<_, _> = self.sessions.iter().map(|(s, l)| (s.id, (s, l))).collect();
         for n in self.narratives.iter().filter(|n| !n.deleted) {
             let Some((session, lines)) = by_session.get(&n.session) else { continue };
-            let text: Vec<String> = lines
+            // Lines are in seq order: find the span instead of walking the session.
+            let from = lines.partition_point(|l| l.seq < n.first_seq);
+            let text: Vec<String> = lines[from..]
                 .iter()
-                .filter(|l| n.covers(l.seq) && !l.deleted)
+                .take_while(|l| l.seq <= n.last_seq)
+                .filter(|l| !l.deleted)
                 .map(|l| format!("{}: {}", l.speaker, l.text))
                 .collect();
             let mut fields = vec![

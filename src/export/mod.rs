@@ -42,19 +42,41 @@ struct Selection {
 fn select(store: &Store, scope: json::Scope) -> Result<Selection, ExportError> {
     let cases: Vec<Case> =
         store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
-    let mut sessions = Vec::new();
-    for s in store.sessions()? {
-        if cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id) {
-            let lines = store.utterances(s.id)?;
-            sessions.push((s, lines));
-        }
-    }
+    let wanted: Vec<Session> = store
+        .sessions()?
+        .into_iter()
+        .filter(|s| cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id))
+        .collect();
+    let sessions = read_lines(store, wanted)?;
     if sessions.is_empty() {
         return Err(ExportError::Nothing);
     }
     let narratives =
         store.narratives()?.into_iter().filter(|n| sessions.iter().any(|(s, _)| s.id == n.session)).collect();
     Ok(Selection { cases, sessions, narratives, codebook: store.codebook()? })
+}
+
+/// Each session with its lines, read on as many threads as there are cores
+/// (reading and decoding a million lines is most of an export's time).
+fn read_lines(store: &Store, sessions: Vec<Session>) -> Result<Vec<(Session, Vec<Utterance>)>, StoreError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = sessions.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<Vec<(Session, Vec<Utterance>)>, StoreError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = sessions
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter().map(|s| store.utterances(s.id).map(|lines| (s.clone(), lines))).collect()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().expect("a reading thread panicked")).collect()
+    });
+    let mut all = Vec::with_capacity(sessions.len());
+    for part in parts {
+        all.extend(part?);
+    }
+    Ok(all)
 }
 
 /// A file name for one session: case, contact point, kind and short id.
