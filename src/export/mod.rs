@@ -58,10 +58,13 @@ fn select(store: &Store, scope: json::Scope) -> Result<Selection, ExportError> {
 
 /// Each session with its lines, read on as many threads as there are cores
 /// (reading and decoding a million lines is most of an export's time).
-fn read_lines(store: &Store, sessions: Vec<Session>) -> Result<Vec<(Session, Vec<Utterance>)>, StoreError> {
+/// A session with its lines.
+type SessionLines = (Session, Vec<Utterance>);
+
+fn read_lines(store: &Store, sessions: Vec<Session>) -> Result<Vec<SessionLines>, StoreError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let chunk = sessions.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<Vec<(Session, Vec<Utterance>)>, StoreError>> = std::thread::scope(|scope| {
+    let parts: Vec<Result<Vec<SessionLines>, StoreError>> = std::thread::scope(|scope| {
         let workers: Vec<_> = sessions
             .chunks(chunk)
             .map(|part| {

@@ -128,8 +128,9 @@ pub struct Store {
 /// Whether sled compresses the store's pages: new stores do (zstd), stores
 /// made before keep what they were made with (sled cannot change it).
 fn compressed(sled_dir: &Path) -> bool {
-    match std::fs::read_to_string(sled_dir.join("conf")) {
-        Ok(conf) => conf.lines().any(|l| l.trim() == "use_compression: true"),
+    // The conf ends in a binary checksum, so it is searched as bytes.
+    match std::fs::read(sled_dir.join("conf")) {
+        Ok(conf) => conf.windows(21).any(|w| w == b"use_compression: true"),
         Err(_) => true,
     }
 }
