@@ -40,6 +40,16 @@ impl<const K: usize> Corpus<K> {
         self.sorted = self.keys.len();
     }
 
+    /// Adds a corpus built from the keys that follow this one's (building in parts).
+    pub fn append(&mut self, other: Corpus<K>) {
+        let offset = self.text.len();
+        self.text.extend_from_slice(&other.text);
+        self.starts.extend(other.starts.iter().map(|s| s + offset));
+        self.keys.extend_from_slice(&other.keys);
+        self.dead.extend_from_slice(&other.dead);
+        self.sorted = self.keys.len();
+    }
+
     /// Gives back the room the buffers grew into while building.
     pub fn shrink(&mut self) {
         self.text.shrink_to_fit();

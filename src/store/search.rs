@@ -54,13 +54,34 @@ pub struct Corpora {
 
 impl Corpora {
     fn build(store: &Store) -> Result<Corpora, StoreError> {
+        // Sessions are read on every core, each thread a run of them in key order.
+        let sessions: Vec<Id> = store.sessions()?.into_iter().map(|s| s.id).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = sessions.len().div_ceil(threads).max(1);
+        let parts: Vec<Result<Corpus<20>, StoreError>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = sessions
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut corpus = Corpus::new();
+                        for session in part {
+                            for item in store.tree(UTTERANCES).scan_prefix(session.as_bytes()) {
+                                let (key, value) = item?;
+                                let line: Utterance = store.read(&value)?;
+                                if let (Ok(key), false) = (<[u8; 20]>::try_from(key.as_ref()), line.deleted) {
+                                    corpus.add(key, &line.text);
+                                }
+                            }
+                        }
+                        Ok(corpus)
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("a corpus thread panicked")).collect()
+        });
         let mut lines = Corpus::new();
-        for item in store.tree(UTTERANCES).iter() {
-            let (key, value) = item?;
-            let line: Utterance = store.read(&value)?;
-            if let (Ok(key), false) = (<[u8; 20]>::try_from(key.as_ref()), line.deleted) {
-                lines.add(key, &line.text);
-            }
+        for part in parts {
+            lines.append(part?);
         }
         let mut narratives = Corpus::new();
         for n in store.all_narratives()? {

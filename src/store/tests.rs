@@ -170,8 +170,10 @@ fn lines_left_only_in_the_journal_are_replayed_once_on_open() {
 fn search_follows_corrections_and_new_narratives_after_its_first_use() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let s = Id::new();
-    store.commit(&[Change::Utterance(line(s, 1, "Jeg ærgrer mig"))]).unwrap();
+    let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], t0());
+    let searched = session(&case);
+    let s = searched.id;
+    store.commit(&[Change::Session(searched), Change::Utterance(line(s, 1, "Jeg ærgrer mig"))]).unwrap();
     assert_eq!(store.search("ÆRGRER", 10).unwrap().len(), 1);
     store
         .commit(&[
