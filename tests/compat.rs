@@ -1,5 +1,5 @@
-//! Values written by format version 1 still decode. The fixtures in
-//! `tests/fixtures/v1/` are raw stored bytes and are never rewritten: a
+//! Values written by every released layout still decode. The fixtures in
+//! `tests/fixtures/vN/` are raw stored bytes and are never rewritten: a
 //! change of layout needs a new version and a migration, not new fixtures.
 //! (`FIELDLOG_WRITE_FIXTURES=1` writes missing ones, for a new version's first release.)
 
@@ -14,13 +14,18 @@ fn at(text: &str) -> chrono::DateTime<chrono::FixedOffset> {
 }
 
 fn check<T: Versioned + PartialEq + Debug>(name: &str, expected: T) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1").join(name);
+    check_version(name, 1, expected)
+}
+
+fn check_version<T: Versioned + PartialEq + Debug>(name: &str, version: u8, expected: T) {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/v{version}")).join(name);
     if !path.exists() && std::env::var_os("FIELDLOG_WRITE_FIXTURES").is_some() {
         std::fs::write(&path, encode(&expected)).unwrap();
     }
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(bytes[0], 1, "{name} is a version 1 value");
-    assert_eq!(decode::<T>(&bytes).unwrap(), expected, "{name} decodes as written by version 1");
+    assert_eq!(bytes[0], version, "{name} is a version {version} value");
+    assert_eq!(decode::<T>(&bytes).unwrap(), expected, "{name} decodes as written by version {version}");
 }
 
 fn session_id() -> Id {
@@ -74,6 +79,23 @@ fn version_1_values_decode() {
             committed: at("2026-03-02T10:05:04.250+01:00"),
             elapsed_ms: 300_000,
             mark: Some(Mark { word: "selvværd".into(), at: at("2026-03-02T10:05:06+01:00") }),
+            deleted: false,
+        },
+    );
+    // Version 2 stores the times as integers; version 1 above is migrated on read.
+    check_version(
+        "utterance.bin",
+        2,
+        Utterance {
+            session: session_id(),
+            seq: 8,
+            speaker: "I".into(),
+            kind: UtteranceKind::Event,
+            text: "rækker kaffe 👩‍👩‍👧 over bordet".into(),
+            onset: at("2026-03-02T10:06:00.250+01:00"),
+            committed: at("2026-03-02T10:06:03.5+01:00"),
+            elapsed_ms: 360_250,
+            mark: Some(Mark { word: String::new(), at: at("2026-03-02T10:06:09+01:00") }),
             deleted: false,
         },
     );

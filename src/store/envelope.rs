@@ -18,6 +18,11 @@ pub trait Versioned: Serialize + DeserializeOwned {
     const NAME: &'static str;
     /// The version this program writes.
     const CURRENT: u8;
+    /// Encodes the value in the current version's layout (by default, as itself).
+    fn encode_payload(&self, bytes: &mut Vec<u8>) {
+        bincode::serde::encode_into_std_write(self, bytes, config())
+            .expect("encoding into a Vec cannot fail");
+    }
     /// Decodes a payload written as `version`, migrating it to the current type.
     fn decode_version(version: u8, payload: &[u8]) -> Result<Self, StoreError> {
         if version == Self::CURRENT {
@@ -40,8 +45,7 @@ const DECODE_LIMIT: usize = 64 << 20;
 
 pub fn encode<T: Versioned>(value: &T) -> Vec<u8> {
     let mut bytes = vec![T::CURRENT];
-    bincode::serde::encode_into_std_write(value, &mut bytes, config())
-        .expect("encoding into a Vec cannot fail");
+    value.encode_payload(&mut bytes);
     bytes
 }
 
@@ -75,7 +79,15 @@ impl Versioned for Session {
 }
 impl Versioned for Utterance {
     const NAME: &'static str = "utterance";
-    const CURRENT: u8 = 1;
+    /// Version 2 stores times as integers; version 1 (text times) is migrated on read.
+    const CURRENT: u8 = 2;
+    fn encode_payload(&self, bytes: &mut Vec<u8>) {
+        bincode::serde::encode_into_std_write(super::layouts::utterance_payload(self), bytes, config())
+            .expect("encoding into a Vec cannot fail");
+    }
+    fn decode_version(version: u8, payload: &[u8]) -> Result<Self, StoreError> {
+        super::layouts::decode_utterance(version, payload)
+    }
 }
 impl Versioned for Revision {
     const NAME: &'static str = "revision";

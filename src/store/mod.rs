@@ -8,6 +8,7 @@ mod durable;
 pub mod envelope;
 mod journal;
 mod keys;
+mod layouts;
 mod lock;
 mod reads;
 pub mod search;
