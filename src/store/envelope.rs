@@ -69,14 +69,30 @@ pub fn decode_payload<T: DeserializeOwned>(what: &'static str, payload: &[u8]) -
     Ok(value)
 }
 
-impl Versioned for Case {
-    const NAME: &'static str = "case";
-    const CURRENT: u8 = 1;
+/// Types stored in their own serde layout, each at its one released version.
+macro_rules! versioned {
+    ($($type:ty => $name:literal, $version:literal;)+) => {
+        $(impl Versioned for $type {
+            const NAME: &'static str = $name;
+            const CURRENT: u8 = $version;
+        })+
+    };
 }
-impl Versioned for Session {
-    const NAME: &'static str = "session";
-    const CURRENT: u8 = 1;
+
+versioned! {
+    Case => "case", 1;
+    Session => "session", 1;
+    Revision => "revision", 1;
+    Draft => "draft", 1;
+    Narrative => "narrative", 1;
+    Codebook => "codebook", 1;
+    MarkDismissal => "mark dismissal", 1;
+    Variables => "variable list", 1;
+    Effort => "effort", 1;
+    Link => "link", 1;
+    EffortKinds => "effort kind list", 1;
 }
+
 impl Versioned for Utterance {
     const NAME: &'static str = "utterance";
     /// Version 2 stores times as integers; version 1 (text times) is migrated on read.
@@ -88,42 +104,6 @@ impl Versioned for Utterance {
     fn decode_version(version: u8, payload: &[u8]) -> Result<Self, StoreError> {
         super::layouts::decode_utterance(version, payload)
     }
-}
-impl Versioned for Revision {
-    const NAME: &'static str = "revision";
-    const CURRENT: u8 = 1;
-}
-impl Versioned for Draft {
-    const NAME: &'static str = "draft";
-    const CURRENT: u8 = 1;
-}
-impl Versioned for Narrative {
-    const NAME: &'static str = "narrative";
-    const CURRENT: u8 = 1;
-}
-impl Versioned for Codebook {
-    const NAME: &'static str = "codebook";
-    const CURRENT: u8 = 1;
-}
-impl Versioned for MarkDismissal {
-    const NAME: &'static str = "mark dismissal";
-    const CURRENT: u8 = 1;
-}
-impl Versioned for Variables {
-    const NAME: &'static str = "variable list";
-    const CURRENT: u8 = 1;
-}
-impl Versioned for Effort {
-    const NAME: &'static str = "effort";
-    const CURRENT: u8 = 1;
-}
-impl Versioned for Link {
-    const NAME: &'static str = "link";
-    const CURRENT: u8 = 1;
-}
-impl Versioned for EffortKinds {
-    const NAME: &'static str = "effort kind list";
-    const CURRENT: u8 = 1;
 }
 
 #[cfg(test)]
