@@ -93,6 +93,15 @@ fn main() {
         }
     }
     println!("  key press to redrawn review frame, {long} lines: {:>10.2?}", median(frames));
+    // Jumping from one end of the long session to the other.
+    let mut jumps = Vec::new();
+    for i in 0..20 {
+        let began = Instant::now();
+        key(&mut app, if i % 2 == 0 { KeyCode::End } else { KeyCode::Home });
+        terminal.draw(|frame| app.render(frame)).unwrap();
+        jumps.push(began.elapsed());
+    }
+    println!("  jump to the other end of it, redrawn:        {:>10.2?}", median(jumps));
     drop(app);
 
     // Exports of the whole study.

@@ -254,3 +254,17 @@ fn renaming_and_retiring_a_code_keep_the_narratives_that_carry_it() {
     h.press("esc n enter");
     assert!(h.screen(100, 24).contains("agency: goal-directed (retired)"), "{}", h.screen(100, 24));
 }
+
+#[test]
+fn jumping_to_either_end_scrolls_just_enough_to_show_the_cursor() {
+    let mut h = reviewed_session();
+    h.press("G");
+    let bottom = h.screen(80, 7);
+    assert!(bottom.contains("Men ryggen driller stadig") && !bottom.contains("Hvordan går det"), "{bottom}");
+    h.press("k");
+    let still = h.screen(80, 7);
+    assert_eq!(still.lines().nth(1), bottom.lines().nth(1), "one line up inside the view does not scroll");
+    h.press("g");
+    let top = h.screen(80, 7);
+    assert!(top.contains("Hvordan går det") && !top.contains("Men ryggen driller"), "{top}");
+}

@@ -186,16 +186,8 @@ pub fn narrative_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<
 
 pub fn search(store: &Store, text: &str, as_json: bool) -> anyhow::Result<()> {
     let hits = store.search(text, usize::MAX)?;
-    let sessions = store.sessions()?;
-    let cases = store.cases()?;
-    let case_of = |session: Id| {
-        sessions
-            .iter()
-            .find(|s| s.id == session)
-            .and_then(|s| cases.iter().find(|c| c.id == s.case_id))
-            .map(|c| c.code.to_string())
-            .unwrap_or_default()
-    };
+    let codes = store.session_case_codes()?;
+    let case_of = |session: Id| codes.get(&session).cloned().unwrap_or_default();
     if as_json {
         let list: Vec<Value> = hits
             .iter()

@@ -47,6 +47,40 @@ pub fn follow_up(case: &Case, sessions: &[Session]) -> FollowUp {
     }
 }
 
+/// The overview as table cells — case, interviews, observations, professional
+/// interviews, case meetings, contact points, caseworker changes, first, last —
+/// a row per case and a last row of totals.
+pub fn overview_table(rows: &[FollowUp], contact_separator: &str) -> Vec<Vec<String>> {
+    let mut totals = [0usize; 5];
+    let mut changes = 0;
+    let mut table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|f| {
+            for (t, n) in totals.iter_mut().zip(f.sessions) {
+                *t += n;
+            }
+            changes += f.caseworker_changes;
+            let contacts: Vec<String> = f.contact_points.iter().map(u32::to_string).collect();
+            vec![
+                f.case.clone(),
+                f.sessions[0].to_string(),
+                f.sessions[1].to_string(),
+                f.sessions[2].to_string(),
+                f.sessions[3].to_string(),
+                contacts.join(contact_separator),
+                f.caseworker_changes.to_string(),
+                f.first.map_or("—".into(), |d| d.to_string()),
+                f.last.map_or("—".into(), |d| d.to_string()),
+            ]
+        })
+        .collect();
+    let mut total = vec!["total".to_string()];
+    total.extend(totals[..4].iter().map(usize::to_string));
+    total.extend([String::new(), changes.to_string(), String::new(), String::new()]);
+    table.push(total);
+    table
+}
+
 /// What a display's columns are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Columns {

@@ -3,7 +3,7 @@
 
 use super::document::{Block, Document};
 use crate::domain::clock::format_duration_ms;
-use crate::domain::overview::{display, follow_up, Columns};
+use crate::domain::overview::{display, follow_up, overview_table, Columns};
 use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, UtteranceKind, Variables};
 use crate::store::{Store, StoreError};
 use std::collections::HashMap;
@@ -274,41 +274,8 @@ pub fn overview_report(study: &Study) -> Document {
         "first",
         "last",
     ];
-    let mut totals = [0usize; 5];
-    let mut changes = 0;
-    let mut rows: Vec<Vec<String>> = study
-        .cases
-        .iter()
-        .map(|case| {
-            let f = follow_up(case, &study.sessions);
-            for (t, n) in totals.iter_mut().zip(f.sessions) {
-                *t += n;
-            }
-            changes += f.caseworker_changes;
-            vec![
-                f.case,
-                f.sessions[0].to_string(),
-                f.sessions[1].to_string(),
-                f.sessions[2].to_string(),
-                f.sessions[3].to_string(),
-                f.contact_points.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
-                f.caseworker_changes.to_string(),
-                f.first.map_or("—".into(), |d| d.to_string()),
-                f.last.map_or("—".into(), |d| d.to_string()),
-            ]
-        })
-        .collect();
-    rows.push(vec![
-        "total".into(),
-        totals[0].to_string(),
-        totals[1].to_string(),
-        totals[2].to_string(),
-        totals[3].to_string(),
-        String::new(),
-        changes.to_string(),
-        String::new(),
-        String::new(),
-    ]);
+    let follow: Vec<_> = study.cases.iter().map(|case| follow_up(case, &study.sessions)).collect();
+    let rows = overview_table(&follow, ", ");
     Document {
         title: "Follow-up overview".into(),
         blocks: vec![Block::Table { header: header.map(String::from).to_vec(), rows }],

@@ -49,6 +49,20 @@ impl Store {
         self.get(self.tree(DRAFTS), session.as_bytes())
     }
 
+    /// The case code of every session, for lists that show where a line is from.
+    pub fn session_case_codes(&self) -> Result<std::collections::HashMap<Id, String>, StoreError> {
+        let cases = self.cases()?;
+        Ok(self
+            .sessions()?
+            .into_iter()
+            .map(|s| {
+                let code =
+                    cases.iter().find(|c| c.id == s.case_id).map(|c| c.code.to_string()).unwrap_or_default();
+                (s.id, code)
+            })
+            .collect())
+    }
+
     /// Every narrative, tombstones included, oldest first.
     pub fn all_narratives(&self) -> Result<Vec<Narrative>, StoreError> {
         self.values(self.tree(NARRATIVES))

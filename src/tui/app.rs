@@ -514,16 +514,8 @@ impl App {
     }
 
     fn search(&self, query: &str) -> Result<Vec<Found>, StoreError> {
-        let sessions = self.store.sessions()?;
-        let cases = self.store.cases()?;
-        let case_of = |session: Id| {
-            sessions
-                .iter()
-                .find(|s| s.id == session)
-                .and_then(|s| cases.iter().find(|c| c.id == s.case_id))
-                .map(|c| c.code.to_string())
-                .unwrap_or_default()
-        };
+        let codes = self.store.session_case_codes()?;
+        let case_of = |session: Id| codes.get(&session).cloned().unwrap_or_default();
         let limit = match &self.screen {
             Screen::Search(search) => search.limit,
             _ => usize::MAX,

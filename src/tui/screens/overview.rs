@@ -2,7 +2,7 @@
 //! points covered, caseworker changes, first and last session.
 
 use super::{hints, Effect, Input};
-use crate::domain::overview::FollowUp;
+use crate::domain::overview::{overview_table, FollowUp};
 use crate::keymap::{Action, Keymap, Table};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
@@ -42,44 +42,20 @@ impl OverviewState {
         frame.render_widget(Line::from(" Follow-up overview").bold(), title);
         let header = Row::new(["case", "int", "obs", "prof", "meet", "contacts", "cw chg", "first", "last"])
             .style(Style::default().add_modifier(Modifier::BOLD));
-        let mut totals = [0usize; 5];
-        let mut changes = 0;
-        let mut rows: Vec<Row> = self
-            .rows
-            .iter()
-            .map(|f| {
-                for (t, n) in totals.iter_mut().zip(f.sessions) {
-                    *t += n;
+        let table = overview_table(&self.rows, ",");
+        let last = table.len() - 1;
+        let rows: Vec<Row> = table
+            .into_iter()
+            .enumerate()
+            .map(|(i, cells)| {
+                let row = Row::new(cells);
+                if i == last {
+                    row.style(Style::default().add_modifier(Modifier::BOLD))
+                } else {
+                    row
                 }
-                changes += f.caseworker_changes;
-                let contacts: Vec<String> = f.contact_points.iter().map(u32::to_string).collect();
-                Row::new(vec![
-                    f.case.clone(),
-                    f.sessions[0].to_string(),
-                    f.sessions[1].to_string(),
-                    f.sessions[2].to_string(),
-                    f.sessions[3].to_string(),
-                    contacts.join(","),
-                    f.caseworker_changes.to_string(),
-                    f.first.map_or("—".into(), |d| d.to_string()),
-                    f.last.map_or("—".into(), |d| d.to_string()),
-                ])
             })
             .collect();
-        rows.push(
-            Row::new(vec![
-                "total".to_string(),
-                totals[0].to_string(),
-                totals[1].to_string(),
-                totals[2].to_string(),
-                totals[3].to_string(),
-                String::new(),
-                changes.to_string(),
-                String::new(),
-                String::new(),
-            ])
-            .style(Style::default().add_modifier(Modifier::BOLD)),
-        );
         let widths = [
             Constraint::Length(8),
             Constraint::Length(4),

@@ -434,18 +434,19 @@ impl ReviewState {
         let show_time = width >= 60;
         let prefix_width = lane_count * 2 + 5 + if show_time { 9 } else { 0 } + 7;
         let text_width = width.saturating_sub(prefix_width).max(1);
-        // Scroll so the cursor's line is in view, moving the top as little as possible.
-        let mut top = self.top.get().min(self.cursor);
-        loop {
-            let mut used = 0;
-            for line in &self.lines[top..=self.cursor] {
-                used += wrap(&self.body(line), text_width).len();
-            }
-            if used <= height || top == self.cursor {
+        // Scroll so the cursor's line is in view, moving the top as little as
+        // possible: the lowest top that still shows the cursor is found by
+        // walking back from the cursor one screen's worth, never the whole session.
+        let mut lowest = self.cursor;
+        let mut used = 0;
+        for i in (0..=self.cursor).rev() {
+            used += wrap(&self.body(&self.lines[i]), text_width).len();
+            if used > height {
                 break;
             }
-            top += 1;
+            lowest = i;
         }
+        let top = self.top.get().min(self.cursor).max(lowest);
         self.top.set(top);
         let (from, to) = self.span();
         let mut rows: Vec<Line> = Vec::with_capacity(height);
