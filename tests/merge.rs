@@ -79,7 +79,7 @@ fn backup(store: &Store) -> String {
 #[test]
 fn two_diverged_copies_merge_into_their_union_with_conflicts_listed() {
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = Store::open(dirs.0.path()).unwrap();
+    let a = Store::open_or_create(dirs.0.path()).unwrap();
     let aa = Case::new(CaseCode::parse("AA").unwrap(), vec![], at(0));
     a.add_case(&aa).unwrap();
     let s = session_of(&aa, 1);
@@ -94,7 +94,7 @@ fn two_diverged_copies_merge_into_their_union_with_conflicts_listed() {
     a.commit(&changes).unwrap();
 
     // The second laptop starts from a copy.
-    let b = Store::open(dirs.1.path()).unwrap();
+    let b = Store::open_or_create(dirs.1.path()).unwrap();
     b.commit(&json::changes(json::parse("a.json", &backup(&a)).unwrap())).unwrap();
 
     // They diverge.

@@ -21,6 +21,8 @@ impl Tmux {
             dir.path().file_name().unwrap().to_string_lossy()
         );
         let tmux = Tmux { socket, dir };
+        let made = Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(tmux.store()).arg("init").output().unwrap();
+        assert!(made.status.success());
         tmux.launch();
         tmux
     }
@@ -336,6 +338,13 @@ fn a_second_app_or_command_on_a_store_in_use_is_refused_and_the_first_goes_on() 
 fn a_panic_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let socket = format!("fieldlog-panic-{}", std::process::id());
+    let made = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+        .arg("--store")
+        .arg(dir.path().join("study"))
+        .arg("init")
+        .output()
+        .unwrap();
+    assert!(made.status.success());
     let program = format!(
         "{} --store {}; echo exited $?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 30",
         env!("CARGO_BIN_EXE_fieldlog"),

@@ -63,6 +63,17 @@ pub fn open_keeping(dir: &Path) -> anyhow::Result<(Store, Option<String>)> {
     }
 }
 
+/// A passphrase from the environment, or asked for once.
+pub fn ask_for(prompt: &str) -> anyhow::Result<String> {
+    if let Some(p) = from_env() {
+        return Ok(p);
+    }
+    match ask(prompt)? {
+        Some(p) => Ok(p),
+        None => bail!("no passphrase was given: type it at the prompt or set FIELDLOG_PASSPHRASE"),
+    }
+}
+
 /// A new passphrase: from the environment, or typed twice.
 pub fn new_passphrase() -> anyhow::Result<String> {
     if let Some(p) = from_env() {
