@@ -16,7 +16,12 @@ fn run(store: &Path, args: &[&str]) -> (bool, String, String) {
 fn made(store: &Path, args: &[&str]) {
     let first = args.first().copied().unwrap_or("");
     if !store.join("store-format").exists() && !["init", "restore", "keymap"].contains(&first) {
-        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(store).arg("init").output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+            .arg("--store")
+            .arg(store)
+            .arg("init")
+            .output()
+            .unwrap();
         assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
     }
 }

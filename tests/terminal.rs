@@ -21,7 +21,12 @@ impl Tmux {
             dir.path().file_name().unwrap().to_string_lossy()
         );
         let tmux = Tmux { socket, dir };
-        let made = Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(tmux.store()).arg("init").output().unwrap();
+        let made = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+            .arg("--store")
+            .arg(tmux.store())
+            .arg("init")
+            .output()
+            .unwrap();
         assert!(made.status.success());
         tmux.launch();
         tmux

@@ -66,7 +66,8 @@ pub fn backup(store: &Store, path: &Path) -> anyhow::Result<()> {
 /// A backup's JSON text, opening it with a passphrase if it is sealed;
 /// gives back the passphrase that opened it.
 fn read_backup(path: &Path, known: Option<&str>) -> anyhow::Result<(String, Option<String>)> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {}", path.display(), files::cause(&e)))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {}", path.display(), files::cause(&e)))?;
     let (plain, passphrase) = if Store::is_sealed_backup(&bytes) {
         let passphrase = match known {
             Some(p) if Store::open_sealed_backup(&bytes, p).is_ok() => p.to_string(),
@@ -76,7 +77,8 @@ fn read_backup(path: &Path, known: Option<&str>) -> anyhow::Result<(String, Opti
     } else {
         (bytes, None)
     };
-    let text = String::from_utf8(plain).map_err(|_| anyhow::anyhow!("{} is not a fieldlog backup (not UTF-8 text)", path.display()))?;
+    let text = String::from_utf8(plain)
+        .map_err(|_| anyhow::anyhow!("{} is not a fieldlog backup (not UTF-8 text)", path.display()))?;
     Ok((text, passphrase))
 }
 

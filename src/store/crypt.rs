@@ -88,7 +88,8 @@ pub fn is_sealed_backup(bytes: &[u8]) -> bool {
 
 /// The plain bytes of a sealed backup, given the passphrase it was sealed under.
 pub fn open_backup(bytes: &[u8], passphrase: &str) -> Result<Vec<u8>, StoreError> {
-    let damaged = || StoreError::Corrupt { what: "sealed backup", reason: "it is cut short or damaged".into() };
+    let damaged =
+        || StoreError::Corrupt { what: "sealed backup", reason: "it is cut short or damaged".into() };
     let rest = bytes.strip_prefix(BACKUP_MAGIC).ok_or_else(damaged)?;
     let salt = rest.get(..16).ok_or_else(damaged)?;
     let len = u32::from_le_bytes(rest.get(16..20).ok_or_else(damaged)?.try_into().expect("4 bytes")) as usize;
@@ -96,7 +97,9 @@ pub fn open_backup(bytes: &[u8], passphrase: &str) -> Result<Vec<u8>, StoreError
     let body = rest.get(20 + len..).ok_or_else(damaged)?;
     let cipher = Cipher::derive(passphrase, salt)?;
     if !cipher.accepts(check) {
-        return Err(StoreError::Crypt("the passphrase does not open this backup; nothing was read or changed".into()));
+        return Err(StoreError::Crypt(
+            "the passphrase does not open this backup; nothing was read or changed".into(),
+        ));
     }
     cipher.open(body).ok_or_else(damaged)
 }
@@ -124,7 +127,10 @@ mod tests {
         let sealed = seal_backup(&cipher, &salt, "{\"tekst\": \"ærgrer\"}".as_bytes());
         assert!(is_sealed_backup(&sealed));
         assert!(!sealed.windows(5).any(|w| w == b"tekst"));
-        assert_eq!(open_backup(&sealed, "korrekt hest batteri").unwrap(), "{\"tekst\": \"ærgrer\"}".as_bytes());
+        assert_eq!(
+            open_backup(&sealed, "korrekt hest batteri").unwrap(),
+            "{\"tekst\": \"ærgrer\"}".as_bytes()
+        );
         assert!(open_backup(&sealed, "forkert").is_err());
         assert!(open_backup(&sealed[..sealed.len() - 3], "korrekt hest batteri").is_err());
     }

@@ -59,7 +59,8 @@ impl Findings {
             return None;
         }
         let bytes: usize = self.damaged.iter().map(|(_, len)| len).sum();
-        let kept = self.kept_aside.as_ref().map_or(String::new(), |p| format!("; it was kept at {}", p.display()));
+        let kept =
+            self.kept_aside.as_ref().map_or(String::new(), |p| format!("; it was kept at {}", p.display()));
         Some(format!(
             "the journal had {} damaged stretch(es), {bytes} bytes in all, first at byte {}: every whole record around them was replayed, the damaged bytes could not be{kept}",
             self.damaged.len(),
@@ -100,7 +101,11 @@ impl Journal {
         match self.faults.iter().position(|f| *f == fault) {
             Some(i) => {
                 self.faults.remove(i);
-                Err(std::io::Error::from_raw_os_error(if fault == Fault::Write { libc::ENOSPC } else { libc::EIO }))
+                Err(std::io::Error::from_raw_os_error(if fault == Fault::Write {
+                    libc::ENOSPC
+                } else {
+                    libc::EIO
+                }))
             }
             None => Ok(()),
         }
@@ -109,8 +114,8 @@ impl Journal {
 
 /// Frames one record.
 fn frame(ops: &[Op], into: &mut Vec<u8>) {
-    let payload =
-        bincode::serde::encode_to_vec(ops, bincode::config::standard()).expect("encoding into a Vec cannot fail");
+    let payload = bincode::serde::encode_to_vec(ops, bincode::config::standard())
+        .expect("encoding into a Vec cannot fail");
     let len = (payload.len() as u32).to_le_bytes();
     let mut crc = crc32fast::Hasher::new();
     crc.update(&len);
@@ -137,7 +142,8 @@ impl Journal {
             Err(e) => return Err(io(&path, "read", e)),
         };
         let parsed = parse(&bytes);
-        let mut findings = Findings { damaged: parsed.damaged, torn_tail: parsed.torn_tail, kept_aside: None };
+        let mut findings =
+            Findings { damaged: parsed.damaged, torn_tail: parsed.torn_tail, kept_aside: None };
         if !findings.damaged.is_empty() {
             let name = format!("{DAMAGED_PREFIX}{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f"));
             let aside = dir.join(name);
@@ -148,7 +154,8 @@ impl Journal {
         for ops in &parsed.records {
             frame(ops, &mut contents);
         }
-        let clean = parsed.framed && findings.damaged.is_empty() && findings.torn_tail == 0 && !bytes.is_empty();
+        let clean =
+            parsed.framed && findings.damaged.is_empty() && findings.torn_tail == 0 && !bytes.is_empty();
         let file = if clean {
             OpenOptions::new().append(true).open(&path).map_err(|e| io(&path, "open", e))?
         } else {
@@ -156,14 +163,7 @@ impl Journal {
             files::replace_synced(&path, &contents).map_err(|e| io(&path, "write", e))?;
             OpenOptions::new().append(true).open(&path).map_err(|e| io(&path, "open", e))?
         };
-        let journal = Journal {
-            path,
-            file,
-            contents,
-            untrusted: None,
-            syncs: 0,
-            faults: Vec::new(),
-        };
+        let journal = Journal { path, file, contents, untrusted: None, syncs: 0, faults: Vec::new() };
         Ok((journal, parsed.records, findings))
     }
 
@@ -182,7 +182,10 @@ impl Journal {
         if let Some(why) = self.untrusted.clone() {
             self.rewrite().map_err(|e| {
                 let cause = files::cause(&e);
-                StoreError::NotSaving { path: self.path.clone(), why: format!("{why}, and writing it anew failed ({cause})") }
+                StoreError::NotSaving {
+                    path: self.path.clone(),
+                    why: format!("{why}, and writing it anew failed ({cause})"),
+                }
             })?;
         }
         let mut buffer = Vec::new();
@@ -219,7 +222,10 @@ impl Journal {
     /// After a failed write: back to the last good length, synced.
     fn cut_back(&mut self) {
         let good = self.contents.len() as u64;
-        let cut = self.injected(Fault::CutBack).and_then(|()| self.file.set_len(good)).and_then(|()| self.file.sync_data());
+        let cut = self
+            .injected(Fault::CutBack)
+            .and_then(|()| self.file.set_len(good))
+            .and_then(|()| self.file.sync_data());
         if let Err(e) = cut {
             self.distrust(format!("cutting it back after a failed write failed ({})", files::cause(&e)));
         }

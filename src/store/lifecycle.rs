@@ -55,7 +55,8 @@ pub fn mark(dir: &Path) -> Result<(), StoreError> {
 pub fn finish_or_roll_back(dir: &Path) -> Result<(), StoreError> {
     let (current, new, old, swap) =
         (dir.join("sled"), dir.join("sled.new"), dir.join("sled.old"), dir.join(SWAP));
-    let stuck = |e: std::io::Error| StoreError::SwapStuck { store: dir.to_path_buf(), cause: files::cause(&e) };
+    let stuck =
+        |e: std::io::Error| StoreError::SwapStuck { store: dir.to_path_buf(), cause: files::cause(&e) };
     if swap.exists() {
         if new.exists() {
             if current.exists() {
@@ -181,7 +182,8 @@ impl Store {
                 let (key, value) = item?;
                 meta.insert(key, value)?;
             }
-            let trees: Vec<sled::Tree> = JOURNALED.iter().map(|name| db.open_tree(name)).collect::<Result<_, _>>()?;
+            let trees: Vec<sled::Tree> =
+                JOURNALED.iter().map(|name| db.open_tree(name)).collect::<Result<_, _>>()?;
             for op in self.ops(changes) {
                 let tree = &trees[usize::from(op.tree)];
                 match op.value {
@@ -194,7 +196,8 @@ impl Store {
         }
         files::sync_dir(&new).map_err(io(&new, "sync"))?;
         let swap = dir.join(SWAP);
-        files::write_new_synced(&swap, b"sled.new is whole: it replaces sled\n").map_err(io(&swap, "write"))?;
+        files::write_new_synced(&swap, b"sled.new is whole: it replaces sled\n")
+            .map_err(io(&swap, "write"))?;
         let Store { db, cases, case_codes, journaled, durable, journal, cipher, corpora, lock, .. } = self;
         drop((db, cases, case_codes, journaled, durable, journal, corpora));
         finish_or_roll_back(&dir)?;

@@ -132,7 +132,8 @@ enum Key<'a> {
 /// a store reopened in the same process (after creation or a rewrite) waits
 /// for that; another process never gets this far (the store lock comes first).
 fn open_sled(sled_dir: &Path, compressed: bool) -> Result<sled::Db, StoreError> {
-    let config = sled::Config::new().path(sled_dir).cache_capacity(32 * 1024 * 1024).use_compression(compressed);
+    let config =
+        sled::Config::new().path(sled_dir).cache_capacity(32 * 1024 * 1024).use_compression(compressed);
     let mut tries = 0;
     loop {
         match config.open() {
@@ -320,7 +321,8 @@ impl Store {
     /// key in an encrypted store, as they are otherwise.
     pub fn seal_backup(&self, plain: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         let Some(cipher) = &self.cipher else { return Ok(plain) };
-        let salt = self.db.open_tree("meta")?.get("crypt_salt")?.ok_or(StoreError::Missing { what: "key salt" })?;
+        let salt =
+            self.db.open_tree("meta")?.get("crypt_salt")?.ok_or(StoreError::Missing { what: "key salt" })?;
         Ok(crypt::seal_backup(cipher, &salt, &plain))
     }
 
@@ -424,11 +426,9 @@ impl Store {
                 "an earlier sync of its files failed, so the journal keeps every saved line until fieldlog is opened again".into(),
             ));
         }
-        let synced = self
-            .db
-            .flush()
-            .map_err(StoreError::from)
-            .and_then(|_| self.durable.sync().map_err(|error| StoreError::Io { store: self.dir.clone(), error }));
+        let synced = self.db.flush().map_err(StoreError::from).and_then(|_| {
+            self.durable.sync().map_err(|error| StoreError::Io { store: self.dir.clone(), error })
+        });
         if synced.is_err() {
             self.sled_failed.store(true, Ordering::SeqCst);
         }

@@ -206,3 +206,59 @@ fn search_follows_corrections_and_new_narratives_after_its_first_use() {
     store.commit(&[Change::Narrative(Narrative { deleted: true, ..narrative })]).unwrap();
     assert_eq!(store.search("glæde", 10).unwrap().len(), 1, "a deleted narrative is no longer found");
 }
+
+#[test]
+fn lines_after_a_damaged_journal_record_are_replayed_and_the_damage_reported() {
+    let first = tempfile::tempdir().unwrap();
+    let s = Id::new();
+    let journal = {
+        let store = Store::open_or_create(first.path()).unwrap();
+        for seq in 1..=4 {
+            store.commit(&[Change::Utterance(line(s, seq, &format!("linje {seq}")))]).unwrap();
+        }
+        std::fs::read(first.path().join("journal")).unwrap()
+    };
+    let records: Vec<usize> =
+        journal.windows(4).enumerate().filter(|(_, w)| w == b"FLR2").map(|(i, _)| i).collect();
+    let mut damaged = journal.clone();
+    damaged[records[records.len() - 3] + 14] ^= 0x5a;
+    // A store whose sled never got the lines: what comes back, comes from the journal.
+    let second = tempfile::tempdir().unwrap();
+    drop(Store::create(second.path(), None).unwrap());
+    std::fs::write(second.path().join("journal"), &damaged).unwrap();
+    let store = Store::open(second.path()).unwrap();
+    let texts: Vec<String> = store.utterances(s).unwrap().into_iter().map(|u| u.text).collect();
+    assert_eq!(texts, ["linje 1", "linje 3", "linje 4"]);
+    assert!(store.journal_damage().unwrap().contains("damaged"));
+    let problems = store.check().unwrap().problems;
+    assert!(problems.iter().any(|p| p.contains("journal.damaged-")), "{problems:?}");
+}
+
+#[test]
+fn each_saved_line_is_one_fsync_of_the_journal_and_acknowledged_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_or_create(dir.path()).unwrap();
+    let s = Id::new();
+    let before = store.journal_syncs();
+    let mut on_disk = journal_bytes_on_disk(&dir);
+    for seq in 1..=5 {
+        let mut seen = None;
+        store
+            .commit_then(&[&[Change::Utterance(line(s, seq, "x"))]], true, |outcome| {
+                assert!(outcome.is_ok());
+                seen = Some(journal_bytes_on_disk(&dir));
+            })
+            .unwrap();
+        let at_ack = seen.expect("acknowledged");
+        assert!(at_ack > on_disk, "line {seq} was in the journal file when acknowledged");
+        on_disk = at_ack;
+    }
+    assert_eq!(store.journal_syncs() - before, 5, "one fsync per saved line");
+    // Drafts are handed to the OS, not synced.
+    store.commit_many(&[&[Change::ClearDraft(s)]], false).unwrap();
+    assert_eq!(store.journal_syncs() - before, 5);
+}
+
+fn journal_bytes_on_disk(dir: &tempfile::TempDir) -> usize {
+    std::fs::read(dir.path().join("journal")).unwrap().len()
+}

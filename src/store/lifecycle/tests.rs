@@ -115,8 +115,10 @@ fn a_rewrite_keeps_the_lock_and_swaps_in_the_new_data() {
     drop(store);
     let store = Store::open(&dir).unwrap();
     assert_eq!(codes(&store), ["BB", "CC"]);
-    let names: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(!names.iter().any(|n| n.starts_with("sled.") || n == "swap"), "{names:?}");
 }
 
