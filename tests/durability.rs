@@ -67,8 +67,8 @@ fn a_damaged_journal_is_reported_and_every_whole_line_around_the_damage_kept() {
     let store = dir.path().join("study");
     let session = observation(&store);
     // Lines acknowledged, then a kill before any checkpoint: they live in the journal only.
-    let (acked, _) = log_then_kill(&store, &session, &["én", "to", "tre", "fire"]);
-    assert_eq!(acked, 4);
+    let logged = log_then_kill(&store, &session, &["én", "to", "tre", "fire"]);
+    assert_eq!(logged.saved.len(), 4);
     let path = store.join("journal");
     let mut bytes = std::fs::read(&path).unwrap();
     let records: Vec<usize> =

@@ -163,7 +163,7 @@ pub fn build(dir: &Path, passphrase: Option<&str>) -> Result<Unplaced, StoreErro
 impl Store {
     /// Rewrites the whole store as `changes`: the new data is built beside
     /// the old under the lock this store holds, synced, then swapped in.
-    pub fn rewrite(self, changes: &[Change]) -> Result<Store, StoreError> {
+    pub fn rewrite(mut self, changes: &[Change]) -> Result<Store, StoreError> {
         self.checkpoint()?;
         let dir = self.dir.clone();
         let new = dir.join("sled.new");
@@ -178,7 +178,7 @@ impl Store {
         {
             let db = super::open_sled(&new, true)?;
             let meta = db.open_tree("meta")?;
-            for item in self.db.open_tree("meta")?.iter() {
+            for item in self.sled.db.open_tree("meta")?.iter() {
                 let (key, value) = item?;
                 meta.insert(key, value)?;
             }
@@ -198,8 +198,8 @@ impl Store {
         let swap = dir.join(SWAP);
         files::write_new_synced(&swap, b"sled.new is whole: it replaces sled\n")
             .map_err(io(&swap, "write"))?;
-        let Store { db, cases, case_codes, journaled, durable, journal, cipher, corpora, lock, .. } = self;
-        drop((db, cases, case_codes, journaled, durable, journal, corpora));
+        let (cipher, lock) = (self.cipher.clone(), self.lock.take().expect("an open store holds its lock"));
+        drop(self);
         finish_or_roll_back(&dir)?;
         Store::open_locked(&dir, lock, super::Key::Known(cipher))
     }

@@ -24,6 +24,7 @@ use envelope::{decode, encode, Versioned};
 use journal::{Journal, Op};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::fs::File;
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -128,10 +129,30 @@ enum Key<'a> {
 }
 
 /// Opens sled in `sled_dir` with the settings every store uses.
+/// sled 0.34 writes a snapshot as `snap.N.generating` and renames it when
+/// whole; one left by a failed write (a full disk) is taken for a snapshot
+/// on the next open, which then calls the store damaged. It is never whole.
+fn remove_unfinished_snapshots(sled_dir: &Path) -> Result<(), StoreError> {
+    let Ok(entries) = std::fs::read_dir(sled_dir) else { return Ok(()) };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            std::fs::remove_file(entry.path()).map_err(|e| StoreError::File {
+                path: entry.path(),
+                doing: "remove".into(),
+                cause: files::cause(&e),
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// sled lets go of its files a little after its last handle is dropped, so
 /// a store reopened in the same process (after creation or a rewrite) waits
 /// for that; another process never gets this far (the store lock comes first).
 fn open_sled(sled_dir: &Path, compressed: bool) -> Result<sled::Db, StoreError> {
+    remove_unfinished_snapshots(sled_dir)?;
     let config =
         sled::Config::new().path(sled_dir).cache_capacity(32 * 1024 * 1024).use_compression(compressed);
     let mut tries = 0;
@@ -167,13 +188,18 @@ pub enum Change {
     EffortKinds(EffortKinds),
 }
 
-pub struct Store {
-    dir: PathBuf,
+/// sled's handles, dropped by `Store`'s own drop (see there).
+struct Sled {
     db: sled::Db,
     cases: sled::Tree,
     case_codes: sled::Tree,
     /// Indexed by the tree numbers above.
     journaled: Vec<sled::Tree>,
+}
+
+pub struct Store {
+    dir: PathBuf,
+    sled: ManuallyDrop<Sled>,
     durable: durable::Syncer,
     journal: Mutex<Journal>,
     /// Held from a batch's acknowledgement until it is in sled, so that a
@@ -190,7 +216,26 @@ pub struct Store {
     cipher: Option<crypt::Cipher>,
     /// The search corpora, once a search has asked for them.
     corpora: Mutex<Option<search::Corpora>>,
-    lock: File,
+    /// Held until the store is dropped, or handed on to the store a rewrite reopens.
+    lock: Option<File>,
+}
+
+impl Drop for Store {
+    /// Checkpoints, then lets sled go. sled 0.34 panics when the fsync it
+    /// does on drop fails (`sync_all().unwrap()`), though the journal holds
+    /// every saved line: when our own checkpoint fails, sled's handles are
+    /// left to the process's end; when only sled's last fsync fails, its
+    /// panic is stopped here. Either way a saved line never turns into a
+    /// failed command.
+    fn drop(&mut self) {
+        if self.checkpoint().is_ok() {
+            let sled = &mut self.sled;
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                // SAFETY: dropped once, here; nothing uses the handles after.
+                unsafe { ManuallyDrop::drop(sled) }
+            }));
+        }
+    }
 }
 
 /// Whether sled compresses the store's pages: new stores do (zstd), stores
@@ -289,12 +334,15 @@ impl Store {
         };
         let durable = durable::Syncer::new(&sled_dir).map_err(io)?;
         let (journal, replay, findings) = Journal::open(dir)?;
-        let store = Store {
-            dir: dir.to_path_buf(),
+        let sled = Sled {
             cases: db.open_tree("cases")?,
             case_codes: db.open_tree("case_codes")?,
             journaled: JOURNALED.iter().map(|name| db.open_tree(name)).collect::<Result<_, _>>()?,
             db,
+        };
+        let store = Store {
+            dir: dir.to_path_buf(),
+            sled: ManuallyDrop::new(sled),
             durable,
             journal: Mutex::new(journal),
             applying: Mutex::new(()),
@@ -303,7 +351,7 @@ impl Store {
             findings,
             cipher,
             corpora: Mutex::new(None),
-            lock,
+            lock: Some(lock),
         };
         // Lines acknowledged before a crash but not yet checkpointed into sled.
         for ops in &replay {
@@ -321,8 +369,12 @@ impl Store {
     /// key in an encrypted store, as they are otherwise.
     pub fn seal_backup(&self, plain: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         let Some(cipher) = &self.cipher else { return Ok(plain) };
-        let salt =
-            self.db.open_tree("meta")?.get("crypt_salt")?.ok_or(StoreError::Missing { what: "key salt" })?;
+        let salt = self
+            .sled
+            .db
+            .open_tree("meta")?
+            .get("crypt_salt")?
+            .ok_or(StoreError::Missing { what: "key salt" })?;
         Ok(crypt::seal_backup(cipher, &salt, &plain))
     }
 
@@ -344,7 +396,7 @@ impl Store {
     /// A tree to read, once no acknowledged batch is still on its way into sled.
     fn tree(&self, number: u8) -> &sled::Tree {
         self.wait_for_apply();
-        &self.journaled[usize::from(number)]
+        &self.sled.journaled[usize::from(number)]
     }
 
     fn wait_for_apply(&self) {
@@ -426,7 +478,7 @@ impl Store {
                 "an earlier sync of its files failed, so the journal keeps every saved line until fieldlog is opened again".into(),
             ));
         }
-        let synced = self.db.flush().map_err(StoreError::from).and_then(|_| {
+        let synced = self.sled.db.flush().map_err(StoreError::from).and_then(|_| {
             self.durable.sync().map_err(|error| StoreError::Io { store: self.dir.clone(), error })
         });
         if synced.is_err() {
@@ -445,20 +497,20 @@ impl Store {
     }
 
     pub fn cases(&self) -> Result<Vec<Case>, StoreError> {
-        let mut cases: Vec<Case> = self.values(&self.cases)?;
+        let mut cases: Vec<Case> = self.values(&self.sled.cases)?;
         cases.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(cases)
     }
 
     pub fn case(&self, id: Id) -> Result<Option<Case>, StoreError> {
-        self.get(&self.cases, id.as_bytes())
+        self.get(&self.sled.cases, id.as_bytes())
     }
 
     pub fn case_by_code(&self, code: &CaseCode) -> Result<Option<Case>, StoreError> {
         self.wait_for_apply();
-        match self.case_codes.get(code.as_str().as_bytes())? {
+        match self.sled.case_codes.get(code.as_str().as_bytes())? {
             // (Stores restored encrypted by an older fieldlog sealed the index too.)
-            Some(id) => self.get(&self.cases, &self.unseal(&id)?),
+            Some(id) => self.get(&self.sled.cases, &self.unseal(&id)?),
             None => Ok(None),
         }
     }
@@ -505,11 +557,11 @@ impl Store {
 
     /// Writes ops atomically (all or none) to sled, not yet durable.
     fn apply_ops(&self, ops: &[Op]) -> Result<(), StoreError> {
-        if let Some(bad) = ops.iter().find(|op| usize::from(op.tree) >= self.journaled.len()) {
+        if let Some(bad) = ops.iter().find(|op| usize::from(op.tree) >= self.sled.journaled.len()) {
             let reason = format!("unknown tree {}", bad.tree);
             return Err(StoreError::Corrupt { what: "journal record", reason });
         }
-        let result = self.journaled.as_slice().transaction(|trees| {
+        let result = self.sled.journaled.as_slice().transaction(|trees| {
             for op in ops {
                 let tree = &trees[usize::from(op.tree)];
                 match &op.value {

@@ -103,7 +103,7 @@ fn a_newer_store_is_refused_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open_or_create(dir.path()).unwrap();
-        store.db.open_tree("meta").unwrap().insert("format", &[STORE_FORMAT + 1]).unwrap();
+        store.sled.db.open_tree("meta").unwrap().insert("format", &[STORE_FORMAT + 1]).unwrap();
         store.make_durable().unwrap();
     }
     let err = Store::open_or_create(dir.path()).err().expect("newer store must be refused");

@@ -40,15 +40,28 @@ pub fn texts(store: &Path, session: &str) -> Vec<String> {
     lines.iter().map(|u| u["text"].as_str().unwrap().to_string()).collect()
 }
 
-/// Logs lines as the live screen saves them, waiting for each
-/// acknowledgement, then kills the process with SIGKILL before it can
-/// checkpoint. Returns how many were acknowledged and what it said on stderr.
-pub fn log_then_kill(store: &Path, session: &str, lines: &[&str]) -> (usize, String) {
+/// What happened to lines logged through `dev log-stdin`.
+#[derive(Debug, Default)]
+pub struct Logged {
+    /// Indexes of the lines acknowledged as saved, and of those reported not saved.
+    pub saved: Vec<usize>,
+    pub not_saved: Vec<usize>,
+    /// The line sent when the process stopped answering, if any.
+    pub in_flight: Option<usize>,
+    pub stderr: String,
+}
+
+/// Logs lines as the live screen saves them, waiting for each answer, then
+/// kills the process with SIGKILL before it can checkpoint.
+pub fn log_then_kill(store: &Path, session: &str, lines: &[&str]) -> Logged {
     log_with(Command::new(env!("CARGO_BIN_EXE_fieldlog")), store, session, lines)
 }
 
 /// `log_then_kill` for a command that runs fieldlog (under strace, say).
-pub fn log_with(mut command: Command, store: &Path, session: &str, lines: &[&str]) -> (usize, String) {
+pub fn log_with(mut command: Command, store: &Path, session: &str, lines: &[&str]) -> Logged {
+    // Its own process group, so that killing it kills what it runs (strace's tracee).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command
         .arg("--store")
         .arg(store)
@@ -59,18 +72,33 @@ pub fn log_with(mut command: Command, store: &Path, session: &str, lines: &[&str
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    let mut acks = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut acked = 0;
-    for line in lines {
+    let mut answers = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut logged = Logged::default();
+    for (i, line) in lines.iter().enumerate() {
         if writeln!(input, "{line}").is_err() {
+            logged.in_flight = Some(i);
             break;
         }
-        match acks.next() {
-            Some(Ok(ack)) if ack.starts_with("saved ") => acked += 1,
-            _ => break,
+        match answers.next() {
+            Some(Ok(answer)) if answer.starts_with("saved ") => logged.saved.push(i),
+            Some(Ok(answer)) if answer.starts_with("not saved ") => logged.not_saved.push(i),
+            _ => {
+                logged.in_flight = Some(i);
+                break;
+            }
         }
     }
-    let _ = child.kill();
+    kill_group(&child);
     let out = child.wait_with_output().unwrap();
-    (acked, String::from_utf8_lossy(&out.stderr).into_owned())
+    logged.stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    logged
+}
+
+/// SIGKILL to a child and every process in its group.
+pub fn kill_group(child: &std::process::Child) {
+    #[cfg(unix)]
+    // SAFETY: a signal to the process group this test made for the child.
+    unsafe {
+        libc::kill(-(child.id() as i32), libc::SIGKILL);
+    }
 }

@@ -187,7 +187,8 @@ fn clearing_leaves_the_header_and_nothing_to_replay() {
     journal.append(&[&[op(1)]], true).unwrap();
     assert!(!journal.is_empty());
     journal.clear().unwrap();
-    assert!(journal.is_empty() && journal.len() == 0);
+    assert!(journal.is_empty());
+    assert_eq!(journal.len(), 0);
     drop(journal);
     assert!(records(dir.path()).is_empty());
     assert_eq!(std::fs::read(dir.path().join(FILE_NAME)).unwrap(), HEADER);
