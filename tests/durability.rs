@@ -315,3 +315,39 @@ fn first_session(store: &Path) -> String {
     let listed: serde_json::Value = serde_json::from_str(&ok(store, &["session", "list", "--json"])).unwrap();
     listed[0]["id"].as_str().unwrap().to_string()
 }
+
+#[test]
+fn a_store_killed_while_being_made_is_never_half_there_and_init_makes_it_anew() {
+    let rounds: u64 = std::env::var("FIELDLOG_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(12);
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let (mut whole, mut nothing) = (0, 0);
+    for round in 0..rounds {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("study");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+            .arg("--store")
+            .arg(&store)
+            .arg("init")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let wait = (seed.wrapping_mul(round + 1).wrapping_mul(6_364_136_223_846_793_005) >> 33) % 150_000;
+        std::thread::sleep(std::time::Duration::from_micros(wait));
+        let _ = child.kill();
+        child.wait().unwrap();
+        if store.exists() {
+            assert!(ok(&store, &["check"]).contains("sound"), "seed {seed} round {round}: half a store");
+            whole += 1;
+        } else {
+            nothing += 1;
+        }
+        ok(&store, &["init"]);
+        assert!(ok(&store, &["check"]).contains("sound"));
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["study"], "seed {seed} round {round}: left beside the store");
+    }
+    println!("{rounds} kills while making a store: {whole} whole, {nothing} not there, none half made");
+}
