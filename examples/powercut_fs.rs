@@ -67,7 +67,10 @@ const BLOCKS: u64 = 1 << 20;
 enum Body {
     File(Vec<u8>),
     /// Entries by name; a directory's parent is kept for "..".
-    Dir { entries: BTreeMap<OsString, u64>, parent: u64 },
+    Dir {
+        entries: BTreeMap<OsString, u64>,
+        parent: u64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -222,7 +225,8 @@ impl State {
         let (size, nlink) = match &node.body {
             Body::File(data) => (data.len() as u64, node.nlink),
             Body::Dir { entries, .. } => {
-                let subdirs = entries.values().filter(|c| self.live.get(c).is_some_and(|n| n.entries().is_some()));
+                let subdirs =
+                    entries.values().filter(|c| self.live.get(c).is_some_and(|n| n.entries().is_some()));
                 (BLOCK, 2 + subdirs.count() as u32)
             }
         };
@@ -271,7 +275,16 @@ impl State {
         let now = SystemTime::now();
         let ino = self.next_ino;
         self.next_ino += 1;
-        let node = Inode { body, perm, uid: req.uid(), gid: req.gid(), nlink: 1, atime: now, mtime: now, ctime: now };
+        let node = Inode {
+            body,
+            perm,
+            uid: req.uid(),
+            gid: req.gid(),
+            nlink: 1,
+            atime: now,
+            mtime: now,
+            ctime: now,
+        };
         self.live.insert(ino, node);
         let dir = self.node_mut(parent)?;
         dir.entries_mut().ok_or(Errno::ENOTDIR)?.insert(name.to_os_string(), ino);
@@ -822,7 +835,14 @@ impl Filesystem for PowerCutFs {
         }
     }
 
-    fn flush(&self, _req: &Request, _ino: INodeNo, _fh: FileHandle, _lock_owner: LockOwner, reply: ReplyEmpty) {
+    fn flush(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        _fh: FileHandle,
+        _lock_owner: LockOwner,
+        reply: ReplyEmpty,
+    ) {
         // close(2) writes nothing back here: every write already reached the state.
         reply.ok();
     }
@@ -896,7 +916,14 @@ impl Filesystem for PowerCutFs {
         reply.ok();
     }
 
-    fn releasedir(&self, _req: &Request, _ino: INodeNo, fh: FileHandle, _flags: OpenFlags, reply: ReplyEmpty) {
+    fn releasedir(
+        &self,
+        _req: &Request,
+        _ino: INodeNo,
+        fh: FileHandle,
+        _flags: OpenFlags,
+        reply: ReplyEmpty,
+    ) {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).handles.remove(&fh.0);
         reply.ok();
     }
@@ -918,9 +945,19 @@ impl Filesystem for PowerCutFs {
     fn statfs(&self, _req: &Request, _ino: INodeNo, reply: ReplyStatfs) {
         match self.state() {
             Ok(s) => {
-                let used: u64 = s.live.values().filter_map(Inode::data).map(|d| (d.len() as u64).div_ceil(BLOCK)).sum();
+                let used: u64 =
+                    s.live.values().filter_map(Inode::data).map(|d| (d.len() as u64).div_ceil(BLOCK)).sum();
                 let free = BLOCKS.saturating_sub(used);
-                reply.statfs(BLOCKS, free, free, 1 << 20, (1 << 20) - s.live.len() as u64, BLOCK as u32, 255, BLOCK as u32)
+                reply.statfs(
+                    BLOCKS,
+                    free,
+                    free,
+                    1 << 20,
+                    (1 << 20) - s.live.len() as u64,
+                    BLOCK as u32,
+                    255,
+                    BLOCK as u32,
+                )
             }
             Err(e) => reply.error(e),
         }
