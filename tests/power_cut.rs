@@ -51,6 +51,14 @@ fn run(store: &Path, args: &[&str]) -> Result<String, String> {
     }
 }
 
+/// A line for a failure message: long lines cut short.
+fn short(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 struct Random(u64);
 
 impl Random {
@@ -392,14 +400,17 @@ impl Study {
             let found: Vec<u64> = stored.iter().filter(|(_, t)| t == text).map(|(s, _)| *s).collect();
             assert!(
                 found.len() == 1,
-                "{context}: acknowledged line {seq} {text:?} is stored {} times ({} lines stored, {} acknowledged)",
+                "{context}: acknowledged line {seq} {:?} is stored {} times ({} lines stored, {} acknowledged)",
+                short(text),
                 found.len(),
                 stored.len(),
                 self.acknowledged.len()
             );
             assert_eq!(
-                found[0], *seq,
-                "{context}: acknowledged line {text:?} was saved as {seq}, stored as {}",
+                found[0],
+                *seq,
+                "{context}: acknowledged line {:?} was saved as {seq}, stored as {}",
+                short(text),
                 found[0]
             );
         }
@@ -408,7 +419,8 @@ impl Study {
             let n: usize = text.split(' ').nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
             assert!(
                 n >= 1 && self.sent.get(n - 1) == Some(text),
-                "{context}: stored line {seq} {text:?} is not a line that was sent"
+                "{context}: stored line {seq} {:?} is not a line that was sent",
+                short(text)
             );
             numbers.push(n);
         }
