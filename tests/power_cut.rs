@@ -23,6 +23,7 @@
 //! without them the tests fail rather than pass unchecked.
 
 use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -287,21 +288,29 @@ impl Drop for Logger {
 const DANISH: [&str; 4] =
     ["selvværd og ærgrelse", "Ærø, Århus og Øresund", "blåbærgrød på gården", "ÆØÅ æøå"];
 
-/// One study on a powercut_fs disk, the lines sent to it, and those acknowledged.
-struct Study {
-    disk: PowerCutFs,
-    store: PathBuf,
+/// One session's lines: sent, acknowledged, and sent but not yet acknowledged.
+#[derive(Default)]
+struct Log {
     session: String,
-    random: Random,
-    seed: u64,
-    round: u32,
     /// Every line sent, by its number (the second word of its text).
     sent: Vec<String>,
     /// (seq the program printed, text), in the order typed.
     acknowledged: Vec<(u64, String)>,
-    /// Lines sent in the round that have not been acknowledged yet.
-    waiting: std::collections::VecDeque<String>,
-    stored: usize,
+    waiting: VecDeque<String>,
+    acknowledged_bytes: usize,
+}
+
+/// One study on a powercut_fs disk and the sessions logged into it.
+struct Study {
+    disk: PowerCutFs,
+    store: PathBuf,
+    random: Random,
+    seed: u64,
+    round: u32,
+    /// The session being logged into.
+    log: Log,
+    /// Sessions logged into before, checked again at the end.
+    earlier: Vec<Log>,
 }
 
 impl Study {
@@ -314,48 +323,50 @@ impl Study {
         println!("{test}: seed {seed}, {} model", if strict { "strict-metadata" } else { "ext4" });
         let disk = PowerCutFs::mount(strict);
         let store = disk.mountpoint.join("study");
-        let setup =
-            |args: &[&str]| run(&store, args).unwrap_or_else(|e| panic!("seed {seed}: setting up: {e}"));
-        setup(&["init"]);
-        setup(&["case", "add", "AA"]);
-        let session =
-            setup(&["session", "start", "--case", "AA", "--kind", "observation"]).trim().to_string();
-        Study {
+        run(&store, &["init"]).unwrap_or_else(|e| panic!("seed {seed}: setting up: {e}"));
+        run(&store, &["case", "add", "AA"]).unwrap_or_else(|e| panic!("seed {seed}: setting up: {e}"));
+        let mut study = Study {
             disk,
             store,
-            session,
             random: Random(seed),
             seed,
             round: 0,
-            sent: Vec::new(),
-            acknowledged: Vec::new(),
-            waiting: Default::default(),
-            stored: 0,
+            log: Log::default(),
+            earlier: Vec::new(),
+        };
+        study.new_session();
+        study
+    }
+
+    /// Starts a new session to log into; the one before is kept for the final check.
+    fn new_session(&mut self) {
+        let out = run(&self.store, &["session", "start", "--case", "AA", "--kind", "observation"])
+            .unwrap_or_else(|e| panic!("seed {}, round {}: starting a session: {e}", self.seed, self.round));
+        let log = Log { session: out.trim().to_string(), ..Log::default() };
+        let before = std::mem::replace(&mut self.log, log);
+        if !before.session.is_empty() {
+            self.earlier.push(before);
         }
     }
 
-    fn next_text(&mut self, filler: usize) -> String {
-        let n = self.sent.len() + 1;
+    fn send(&mut self, logger: &mut Logger, filler: usize) -> bool {
+        let n = self.log.sent.len() + 1;
         let danish = DANISH[n % DANISH.len()];
         let mut text = format!("linje {n} i runde {}: {danish}", self.round);
         while text.len() < filler {
             text.push_str(" — ");
             text.push_str(danish);
         }
-        self.sent.push(text.clone());
-        text
-    }
-
-    fn send(&mut self, logger: &mut Logger, filler: usize) -> bool {
-        let text = self.next_text(filler);
-        self.waiting.push_back(text.clone());
+        self.log.sent.push(text.clone());
+        self.log.waiting.push_back(text.clone());
         logger.send(&text)
     }
 
     /// Records an acknowledgement: it is for the oldest line not yet acknowledged.
     fn acknowledge(&mut self, seq: u64) {
-        let text = self.waiting.pop_front().expect("an acknowledgement for a line that was never sent");
-        self.acknowledged.push((seq, text));
+        let text = self.log.waiting.pop_front().expect("an acknowledgement for a line that was never sent");
+        self.log.acknowledged_bytes += text.len();
+        self.log.acknowledged.push((seq, text));
     }
 
     fn wait_ack(&mut self, logger: &Logger, timeout: Duration) -> bool {
@@ -368,12 +379,16 @@ impl Study {
         }
     }
 
+    fn start_logger(&self) -> Logger {
+        Logger::start(&self.store, &self.log.session)
+    }
+
     /// kill -9 the logger, then cut the power.
     fn kill_and_cut(&mut self, logger: Logger) {
         for seq in logger.kill() {
             self.acknowledge(seq);
         }
-        self.waiting.clear();
+        self.log.waiting.clear();
         self.disk.cut();
     }
 
@@ -381,68 +396,89 @@ impl Study {
         std::fs::metadata(self.store.join("journal")).map(|m| m.len()).unwrap_or(0)
     }
 
-    /// Opens the store with the real binary and checks every acknowledged line.
-    fn check(&mut self) {
-        let (seed, round) = (self.seed, self.round);
-        let context = format!("seed {seed}, round {round}");
-        let shown = run(&self.store, &["session", "show", &self.session, "--json"])
-            .unwrap_or_else(|e| panic!("{context}: the store does not open after the power cut: {e}"));
-        let shown: Value = serde_json::from_str(&shown).unwrap();
-        let stored: Vec<(u64, String)> = shown["utterances"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|u| (u["seq"].as_u64().unwrap(), u["text"].as_str().unwrap().to_string()))
-            .collect();
-        let seqs: Vec<u64> = stored.iter().map(|(s, _)| *s).collect();
-        assert_eq!(seqs, (1..=stored.len() as u64).collect::<Vec<_>>(), "{context}: line numbers run 1..n");
-        for (seq, text) in &self.acknowledged {
-            let found: Vec<u64> = stored.iter().filter(|(_, t)| t == text).map(|(s, _)| *s).collect();
-            assert!(
-                found.len() == 1,
-                "{context}: acknowledged line {seq} {:?} is stored {} times ({} lines stored, {} acknowledged)",
-                short(text),
-                found.len(),
-                stored.len(),
-                self.acknowledged.len()
-            );
-            assert_eq!(
-                found[0],
-                *seq,
-                "{context}: acknowledged line {:?} was saved as {seq}, stored as {}",
-                short(text),
-                found[0]
-            );
-        }
-        let mut numbers = Vec::new();
-        for (seq, text) in &stored {
-            let n: usize = text.split(' ').nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
-            assert!(
-                n >= 1 && self.sent.get(n - 1) == Some(text),
-                "{context}: stored line {seq} {:?} is not a line that was sent",
-                short(text)
-            );
-            numbers.push(n);
-        }
-        assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{context}: lines stored in the order typed");
-        self.stored = stored.len();
+    /// Opens the store with the real binary and checks the session being logged into.
+    fn check(&self) -> usize {
+        check(&self.store, &self.log, &format!("seed {}, round {}", self.seed, self.round))
     }
 
-    fn summary(&self, test: &str) {
+    /// Checks every session, and prints the counts.
+    fn finish(&self, test: &str) {
+        let context = format!("seed {}, at the end", self.seed);
+        let stored: usize =
+            self.earlier.iter().chain([&self.log]).map(|log| check(&self.store, log, &context)).sum();
+        let acknowledged: usize =
+            self.earlier.iter().chain([&self.log]).map(|log| log.acknowledged.len()).sum();
         let transcript = self.disk.transcript.lock().unwrap();
         let freezes: Vec<&String> =
             transcript.iter().filter(|l| l.starts_with("powercut_fs: frozen")).collect();
-        let exact = freezes.len();
-        let in_checkpoint = freezes.iter().filter(|f| !f.ends_with("/study/journal")).count();
+        let not_journal = freezes.iter().filter(|f| !f.ends_with("/study/journal")).count();
         println!(
-            "{test}: {} power cuts ({exact} at an exact fsync, {in_checkpoint} of them not the journal's), \
-             {} lines acknowledged, {} stored, seed {}",
+            "{test}: {} power cuts ({} at an exact fsync, {not_journal} of them not the journal's), \
+             {acknowledged} lines acknowledged, {stored} stored, in {} sessions, seed {}",
             self.disk.cuts,
-            self.acknowledged.len(),
-            self.stored,
+            freezes.len(),
+            self.earlier.len() + 1,
             self.seed
         );
     }
+
+    /// A line now and then on long runs (seen with --nocapture).
+    fn progress(&self, test: &str, stored: usize) {
+        if self.round % 20 == 0 {
+            println!("{test}: round {}, {stored} lines stored in the current session", self.round);
+        }
+    }
+}
+
+/// Opens the store with the real binary and checks every acknowledged line of
+/// one session: stored once, with its text and number, in the order typed,
+/// numbers running 1..n. Returns how many lines the session holds.
+fn check(store: &Path, log: &Log, context: &str) -> usize {
+    let shown = run(store, &["session", "show", &log.session, "--json"])
+        .unwrap_or_else(|e| panic!("{context}: the store does not open after the power cut: {e}"));
+    let shown: Value = serde_json::from_str(&shown).unwrap();
+    let stored: Vec<(u64, &str)> = shown["utterances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["seq"].as_u64().unwrap(), u["text"].as_str().unwrap()))
+        .collect();
+    let seqs: Vec<u64> = stored.iter().map(|(s, _)| *s).collect();
+    assert_eq!(seqs, (1..=stored.len() as u64).collect::<Vec<_>>(), "{context}: line numbers run 1..n");
+    let mut where_stored: HashMap<&str, Vec<u64>> = HashMap::new();
+    for (seq, text) in &stored {
+        where_stored.entry(text).or_default().push(*seq);
+    }
+    for (seq, text) in &log.acknowledged {
+        let found = where_stored.get(text.as_str()).map(Vec::as_slice).unwrap_or_default();
+        assert!(
+            found.len() == 1,
+            "{context}: acknowledged line {seq} {:?} is stored {} times ({} lines stored, {} acknowledged)",
+            short(text),
+            found.len(),
+            stored.len(),
+            log.acknowledged.len()
+        );
+        assert_eq!(
+            found[0],
+            *seq,
+            "{context}: acknowledged line {:?} was saved as {seq}, stored as {}",
+            short(text),
+            found[0]
+        );
+    }
+    let mut numbers = Vec::new();
+    for (seq, text) in &stored {
+        let n: usize = text.split(' ').nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
+        assert!(
+            n >= 1 && log.sent.get(n - 1).is_some_and(|sent| sent == text),
+            "{context}: stored line {seq} {:?} is not a line that was sent",
+            short(text)
+        );
+        numbers.push(n);
+    }
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{context}: lines stored in the order typed");
+    stored.len()
 }
 
 fn cuts() -> u32 {
@@ -464,7 +500,7 @@ fn power_cut_while_logging_loses_no_acknowledged_line() {
             let fsyncs = 1 + study.random.below(lines + 8);
             study.disk.arm(fsyncs);
         }
-        let mut logger = Logger::start(&study.store, &study.session);
+        let mut logger = study.start_logger();
         match style {
             // Line by line, as typed, like tests/crash.rs; one more in flight at the kill.
             0 => {
@@ -493,9 +529,10 @@ fn power_cut_while_logging_loses_no_acknowledged_line() {
             }
         }
         study.kill_and_cut(logger);
-        study.check();
+        let stored = study.check();
+        study.progress(test, stored);
     }
-    study.summary(test);
+    study.finish(test);
 }
 
 #[test]
@@ -504,7 +541,11 @@ fn power_cut_while_checkpointing_loses_no_acknowledged_line() {
     let mut study = Study::new(test);
     for round in 1..=cuts() {
         study.round = round;
-        let mut logger = Logger::start(&study.store, &study.session);
+        // Reading a session back takes longer the more it holds: a new one every 4 MiB.
+        if study.log.acknowledged_bytes > 4 << 20 {
+            study.new_session();
+        }
+        let mut logger = study.start_logger();
         if study.random.below(2) == 0 {
             // Typing pauses: the writer checkpoints into sled after a second.
             for _ in 0..1 + study.random.below(20) {
@@ -535,7 +576,8 @@ fn power_cut_while_checkpointing_loses_no_acknowledged_line() {
             study.disk.expect("powercut_fs: frozen", Duration::from_millis(500));
         }
         study.kill_and_cut(logger);
-        study.check();
+        let stored = study.check();
+        study.progress(test, stored);
     }
-    study.summary(test);
+    study.finish(test);
 }
