@@ -12,10 +12,11 @@
 //! rename change the live namespace, and become durable when
 //!
 //! - the parent directory is fsynced (always), and
-//! - in the default *ext4 model*, when any file or directory is fsynced:
-//!   ext4 then commits its journal, which carries every earlier metadata
-//!   operation (entries, modes, truncates) of the whole filesystem, though not
-//!   the data of other files (delayed allocation). A file created and
+//! - in the default *ext4 model*, when any file or directory is fsynced
+//!   (fdatasync: when the file's size changed): ext4 then commits its
+//!   journal, which carries every earlier metadata operation (entries,
+//!   modes, truncates) of the whole filesystem, though not the data of other
+//!   files (delayed allocation). A file created and
 //!   written but never fsynced therefore survives as an empty file, as on
 //!   ext4. With `--strict-metadata` only fsyncdir makes entries durable,
 //!   the least that POSIX promises.
@@ -43,6 +44,11 @@
 //!
 //! Everything is answered with zero cache lifetimes and direct I/O, so the
 //! kernel keeps no stale entry, size or page from before a cut.
+//!
+//! Not modelled: the kernel's background writeback (a real machine writes
+//! unsynced data out within about 30 s, and may write any part of it before
+//! a cut; here unsynced data is never durable, and never partly so), failing
+//! writes or fsyncs, and a full disk.
 
 use fuser::{
     AccessFlags, Config, Errno, FileAttr, FileHandle, FileType, Filesystem, FopenFlags, Generation, INodeNo,
@@ -444,9 +450,15 @@ impl State {
     }
 
     /// fsync of a file: its data and attributes become durable, and in the
-    /// ext4 model all metadata with them.
-    fn sync_file(&mut self, ino: u64) -> Result<()> {
-        if !self.strict {
+    /// ext4 model all metadata with them. ext4's fdatasync commits the
+    /// journal only when the file's size changed (or its blocks were
+    /// allocated, which this model does not track): an overwrite in place
+    /// carries no other metadata along.
+    fn sync_file(&mut self, ino: u64, datasync: bool) -> Result<()> {
+        let live_len = self.node(ino)?.data().map(Vec::len);
+        let durable_len = self.durable.get(&ino).and_then(Inode::data).map(Vec::len);
+        let size_changed = live_len != durable_len || self.sizes.contains_key(&ino);
+        if !self.strict && (!datasync || size_changed) {
             self.commit_metadata();
         }
         let node = self.node(ino)?.clone();
@@ -867,13 +879,13 @@ impl Filesystem for PowerCutFs {
         reply.ok();
     }
 
-    fn fsync(&self, _req: &Request, ino: INodeNo, fh: FileHandle, _datasync: bool, reply: ReplyEmpty) {
+    fn fsync(&self, _req: &Request, ino: INodeNo, fh: FileHandle, datasync: bool, reply: ReplyEmpty) {
         let result = self.state().and_then(|mut s| {
             s.handle(fh)?;
             if s.freezes_now(ino.0) {
                 return Err(Errno::EIO);
             }
-            s.sync_file(ino.0)
+            s.sync_file(ino.0, datasync)
         });
         match result {
             Ok(()) => reply.ok(),
