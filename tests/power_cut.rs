@@ -23,7 +23,7 @@
 //! without them the tests fail rather than pass unchecked.
 
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -409,14 +409,20 @@ impl Study {
         let acknowledged: usize =
             self.earlier.iter().chain([&self.log]).map(|log| log.acknowledged.len()).sum();
         let transcript = self.disk.transcript.lock().unwrap();
-        let freezes: Vec<&String> =
-            transcript.iter().filter(|l| l.starts_with("powercut_fs: frozen")).collect();
-        let not_journal = freezes.iter().filter(|f| !f.ends_with("/study/journal")).count();
+        // "powercut_fs: frozen before fsync N of /study/PATH": which files the exact cuts hit.
+        let mut frozen_at: BTreeMap<&str, usize> = Default::default();
+        for line in transcript.iter().filter(|l| l.starts_with("powercut_fs: frozen")) {
+            let path = line.rsplit(" of ").next().unwrap_or("?").trim_start_matches("/study/");
+            *frozen_at.entry(path).or_default() += 1;
+        }
+        let exact: usize = frozen_at.values().sum();
+        let places: Vec<String> = frozen_at.iter().map(|(path, n)| format!("{n} {path}")).collect();
+        let places = if places.is_empty() { "none".to_string() } else { places.join(", ") };
         println!(
-            "{test}: {} power cuts ({} at an exact fsync, {not_journal} of them not the journal's), \
+            "{test}: {} power cuts ({exact} just before an fsync: {}), \
              {acknowledged} lines acknowledged, {stored} stored, in {} sessions, seed {}",
             self.disk.cuts,
-            freezes.len(),
+            places,
             self.earlier.len() + 1,
             self.seed
         );
@@ -424,7 +430,7 @@ impl Study {
 
     /// A line now and then on long runs (seen with --nocapture).
     fn progress(&self, test: &str, stored: usize) {
-        if self.round % 20 == 0 {
+        if self.round.is_multiple_of(20) {
             println!("{test}: round {}, {stored} lines stored in the current session", self.round);
         }
     }
