@@ -383,12 +383,17 @@ impl Study {
         Logger::start(&self.store, &self.log.session)
     }
 
-    /// kill -9 the logger, then cut the power.
-    fn kill_and_cut(&mut self, logger: Logger) {
+    /// kill -9 the logger, keeping what it acknowledged before it died.
+    fn kill(&mut self, logger: Logger) {
         for seq in logger.kill() {
             self.acknowledge(seq);
         }
         self.log.waiting.clear();
+    }
+
+    /// kill -9 the logger, then cut the power.
+    fn kill_and_cut(&mut self, logger: Logger) {
+        self.kill(logger);
         self.disk.cut();
     }
 
@@ -497,6 +502,18 @@ const ACK_TIMEOUT: Duration = Duration::from_secs(10);
 fn power_cut_while_logging_loses_no_acknowledged_line() {
     let test = "power_cut_while_logging";
     let mut study = Study::new(test);
+    // The store's lock (flock) must hold on this fs too: a second fieldlog is refused.
+    let mut logger = study.start_logger();
+    assert!(
+        study.send(&mut logger, 0) && study.wait_ack(&logger, ACK_TIMEOUT),
+        "the first line was not saved"
+    );
+    let second = run(&study.store, &["session", "list"]);
+    assert!(
+        second.as_ref().is_err_and(|e| e.contains("in use")),
+        "a second fieldlog was not refused the store in use on powercut_fs: {second:?}"
+    );
+    study.kill(logger);
     for round in 1..=cuts() {
         study.round = round;
         let lines = study.random.below(40);
