@@ -92,6 +92,19 @@ pub fn replace_with(
     result
 }
 
+/// Syncs every file and directory below `dir`, and `dir` itself.
+pub fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_tree(&entry.path())?;
+        } else {
+            File::open(entry.path())?.sync_all()?;
+        }
+    }
+    sync_dir(dir)
+}
+
 /// Makes a directory and everything in it private: directories 0700, files 0600.
 #[cfg(unix)]
 pub fn tighten(dir: &Path) -> std::io::Result<()> {

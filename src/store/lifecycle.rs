@@ -102,6 +102,8 @@ impl Unplaced {
         store.checkpoint()?;
         let cipher = store.cipher.clone();
         drop(store);
+        // Everything in it is on disk before its name is.
+        files::sync_tree(&self.building).map_err(|e| file_error(&self.building, "sync", e))?;
         let parent = files::parent(&self.dir);
         std::fs::rename(&self.building, &self.dir).map_err(|e| file_error(&self.dir, "create", e))?;
         files::sync_dir(&parent).map_err(|e| file_error(&parent, "sync", e))?;

@@ -240,10 +240,13 @@ impl Drop for Store {
 
 /// Whether sled compresses the store's pages: new stores do (zstd), stores
 /// made before keep what they were made with (sled cannot change it).
+/// Only a conf that says so means uncompressed: a missing or empty one (cut
+/// short by a power cut before fieldlog synced it) is read as compressed,
+/// as every store made by this fieldlog is.
 fn compressed(sled_dir: &Path) -> bool {
     // The conf ends in a binary checksum, so it is searched as bytes.
     match std::fs::read(sled_dir.join("conf")) {
-        Ok(conf) => conf.windows(21).any(|w| w == b"use_compression: true"),
+        Ok(conf) => !conf.windows(22).any(|w| w == b"use_compression: false"),
         Err(_) => true,
     }
 }
@@ -308,6 +311,8 @@ impl Store {
         let io = |error| StoreError::Io { store: dir.to_path_buf(), error };
         lifecycle::finish_or_roll_back(dir)?;
         files::tighten(dir).map_err(io)?;
+        // The store's own directory entries (lock, journal, sled/) survive a power cut.
+        files::sync_dir(dir).map_err(io)?;
         let sled_dir = dir.join("sled");
         let db = open_sled(&sled_dir, compressed(&sled_dir))?;
         let meta = db.open_tree("meta")?;
