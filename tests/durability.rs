@@ -351,3 +351,73 @@ fn a_store_killed_while_being_made_is_never_half_there_and_init_makes_it_anew() 
     }
     println!("{rounds} kills while making a store: {whole} whole, {nothing} not there, none half made");
 }
+
+#[test]
+fn purge_restore_merge_and_backup_are_refused_whole_while_another_fieldlog_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("study");
+    let session = observation(&store);
+    let backup = dir.path().join("backup.json");
+    ok(&store, &["backup", backup.to_str().unwrap()]);
+    let mut holder = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+        .arg("--store")
+        .arg(&store)
+        .args(["dev", "log-stdin", "--session", &session])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = holder.stdin.take().unwrap();
+    let mut acks = BufReader::new(holder.stdout.take().unwrap()).lines();
+    let backup_text = backup.to_str().unwrap();
+    for (n, args) in [
+        vec!["case", "purge", "AA", "--yes"],
+        vec!["restore", backup_text],
+        vec!["merge", backup_text],
+        vec!["backup", backup_text],
+    ]
+    .iter()
+    .enumerate()
+    {
+        writeln!(input, "linje {n} mens andre prøver").unwrap();
+        assert_eq!(acks.next().unwrap().unwrap(), format!("saved {}", n + 1));
+        let out = fieldlog(&store, args);
+        assert!(!out.status.success(), "{args:?} ran on a store in use");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("in use by another fieldlog"), "{args:?}");
+    }
+    drop(input);
+    assert!(holder.wait().unwrap().success());
+    let lines = texts(&store, &session);
+    assert_eq!(lines.len(), 4, "every line the holder saved is there: {lines:?}");
+    assert!(ok(&store, &["case", "list"]).contains("AA"));
+    ok(&store, &["merge", backup_text]);
+    assert!(ok(&store, &["check"]).contains("sound"));
+}
+
+#[cfg(unix)]
+#[test]
+fn every_file_in_a_used_store_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("study");
+    let session = observation(&store);
+    log_then_kill(&store, &session, &["en", "to"]);
+    ok(&store, &["check"]);
+    fn walk(dir: &Path, found: &mut Vec<(std::path::PathBuf, u32)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            if path.is_dir() {
+                walk(&path, found);
+            }
+            found.push((path, mode));
+        }
+    }
+    let mut found = Vec::new();
+    walk(&store, &mut found);
+    assert!(found.len() > 4);
+    for (path, mode) in found {
+        let private = if path.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode, private, "{} is {mode:o}", path.display());
+    }
+}

@@ -188,14 +188,14 @@ fn a_backup_carries_every_kind_of_record() {
     let (from, to) = (dir.path().join("study"), dir.path().join("restored"));
     {
         let store = Store::create(&from, None).unwrap();
-        let variables = Variables {
-            variables: vec![Variable { name: "age".into(), kind: VariableKind::Number }],
-        };
+        let variables =
+            Variables { variables: vec![Variable { name: "age".into(), kind: VariableKind::Number }] };
         store.commit(&[Change::Variables(variables)]).unwrap();
         let case = Case::new(CaseCode::parse("AA").unwrap(), vec![("age".into(), "34".into())], at(0));
         store.add_case(&case).unwrap();
         let s = session_of(&case, 1);
-        let lines: Vec<Utterance> = (1..=3).map(|n| line(s.id, n, &format!("linje {n} ærgrelse"), n as i64)).collect();
+        let lines: Vec<Utterance> =
+            (1..=3).map(|n| line(s.id, n, &format!("linje {n} ærgrelse"), n as i64)).collect();
         let mut changes = vec![Change::Session(s.clone())];
         changes.extend(lines.iter().cloned().map(Change::Utterance));
         store.commit(&changes).unwrap();
@@ -224,7 +224,13 @@ fn a_backup_carries_every_kind_of_record() {
             created: at(9),
         };
         let dismissal = MarkDismissal { session: s.id, seq: 3, at: at(10) };
-        let draft = Draft { session: s.id, speaker: "AA".into(), text: "halvt".into(), onset: Some(at(11)), onset_elapsed_ms: 1 };
+        let draft = Draft {
+            session: s.id,
+            speaker: "AA".into(),
+            text: "halvt".into(),
+            onset: Some(at(11)),
+            onset_elapsed_ms: 1,
+        };
         store
             .commit(&[
                 Change::Narrative(told),
@@ -238,7 +244,12 @@ fn a_backup_carries_every_kind_of_record() {
             .unwrap();
     }
     let run = |store: &std::path::Path, args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(store).args(args).output().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+            .arg("--store")
+            .arg(store)
+            .args(args)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
     let file = dir.path().join("backup.json");
@@ -246,7 +257,16 @@ fn a_backup_carries_every_kind_of_record() {
     run(&to, &["restore", file.to_str().unwrap()]);
     let (from, to) = (Store::open(&from).unwrap(), Store::open(&to).unwrap());
     let (before, after) = (everything(&from), everything(&to));
-    for kind in ["Effort {", "Link {", "Revision {", "MarkDismissal {", "Draft {", "deleted: true", "køreundervisning", "age"] {
+    for kind in [
+        "Effort {",
+        "Link {",
+        "Revision {",
+        "MarkDismissal {",
+        "Draft {",
+        "deleted: true",
+        "køreundervisning",
+        "age",
+    ] {
         assert!(before.contains(kind), "the study holds no {kind}: the test would prove nothing");
     }
     assert_eq!(before, after);

@@ -287,12 +287,18 @@ fn the_live_app_killed_at_random_moments_keeps_every_acknowledged_line() {
                 // A line half typed at the kill comes back in the input line: keep it as a line.
                 Some(draft) => {
                     let screen = t.wait_for("Recovered the line");
-                    assert!(screen.contains(&format!("▸ {draft}")), "round {round}: the draft is not back: {screen}");
+                    assert!(
+                        screen.contains(&format!("▸ {draft}")),
+                        "round {round}: the draft is not back: {screen}"
+                    );
                     drafts_back += 1;
                     t.keys(&["Enter"]);
                     typed.push(draft);
                 }
-                None => assert!(!screen.contains("Recovered the line"), "round {round}: a draft nobody typed: {screen}"),
+                None => assert!(
+                    !screen.contains("Recovered the line"),
+                    "round {round}: a draft nobody typed: {screen}"
+                ),
             }
         }
         for i in 0..(1 + random(6)) {
@@ -322,7 +328,11 @@ fn the_live_app_killed_at_random_moments_keeps_every_acknowledged_line() {
             );
         }
         assert!(stored.len() <= typed.len(), "round {round}: more lines stored than typed");
-        assert_eq!(stored, typed[..stored.len()], "round {round}: the stored lines are the typed ones, once, in order");
+        assert_eq!(
+            stored,
+            typed[..stored.len()],
+            "round {round}: the stored lines are the typed ones, once, in order"
+        );
         // Lines typed but not yet saved at the kill were never acknowledged: they are gone.
         typed.truncate(stored.len());
         checked = stored.len();

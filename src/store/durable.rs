@@ -20,7 +20,11 @@ impl Syncer {
             File::open(&conf)?.sync_all()?;
         }
         super::files::sync_dir(sled_dir)?;
-        Ok(Syncer { data: File::open(sled_dir.join("db"))?, blobs: sled_dir.join("blobs"), dir: sled_dir.to_path_buf() })
+        Ok(Syncer {
+            data: File::open(sled_dir.join("db"))?,
+            blobs: sled_dir.join("blobs"),
+            dir: sled_dir.to_path_buf(),
+        })
     }
 
     /// Call after sled's flush: syncs its log file and any large values it
