@@ -604,3 +604,86 @@ fn power_cut_while_checkpointing_loses_no_acknowledged_line() {
     }
     study.finish(test);
 }
+
+/// Power cuts while a case is purged or a backup is written, at a random
+/// fsync of it: after each, the store opens sound with the study as it was
+/// or as it became, never less, and the backup file is the old one or a
+/// whole new one. `FIELDLOG_POWER_CUTS` sets the number of cuts here too.
+#[test]
+fn power_cut_during_purge_or_backup_leaves_the_old_or_the_new_whole() {
+    let cuts: u32 = std::env::var("FIELDLOG_POWER_CUTS").ok().and_then(|c| c.parse().ok()).unwrap_or(6);
+    let strict = std::env::var("FIELDLOG_POWER_CUT_MODEL").is_ok_and(|m| m == "strict");
+    let seed =
+        std::env::var("FIELDLOG_POWER_CUT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        }) | 1;
+    let mut random = Random(seed);
+    let mut disk = PowerCutFs::mount(strict);
+    let store = disk.mountpoint.join("study");
+    let backup = disk.mountpoint.join("backup.json");
+    let backup_arg = backup.to_str().unwrap().to_string();
+    let setup = |args: &[&str]| run(&store, args).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    setup(&["init"]);
+    setup(&["case", "add", "AA"]);
+    let kept = setup(&["session", "start", "--case", "AA", "--kind", "observation"]).trim().to_string();
+    let kept_lines: Vec<String> = (1..=10).map(|n| format!("bliver stående {n}: ærgrelse")).collect();
+    for line in &kept_lines {
+        setup(&["log", "--session", &kept, line]);
+    }
+    setup(&["backup", &backup_arg]);
+    let lines_of = |session: &str, context: &str| -> Vec<String> {
+        let shown = run(&store, &["session", "show", session, "--json"])
+            .unwrap_or_else(|e| panic!("{context}: the store does not open after the power cut: {e}"));
+        let shown: Value = serde_json::from_str(&shown).unwrap();
+        shown["utterances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (mut finished, mut rolled_back, mut new_backups) = (0, 0, 0);
+    let mut purged_session = None;
+    for round in 0..cuts {
+        if !setup(&["case", "list"]).contains("BB") {
+            setup(&["case", "add", "BB"]);
+            let session =
+                setup(&["session", "start", "--case", "BB", "--kind", "interview"]).trim().to_string();
+            setup(&["log", "--session", &session, "slettes helt"]);
+            purged_session = Some(session);
+        }
+        let purge = round % 2 == 0;
+        let context = format!("seed {seed}, round {round}, {}", if purge { "purge" } else { "backup" });
+        let old_backup = std::fs::read(&backup).unwrap();
+        disk.arm(1 + random.below(if purge { 40 } else { 16 }));
+        let _ = if purge {
+            run(&store, &["case", "purge", "BB", "--yes"])
+        } else {
+            run(&store, &["backup", &backup_arg])
+        };
+        disk.cut();
+        let sound =
+            run(&store, &["check"]).unwrap_or_else(|e| panic!("{context}: the store is not sound: {e}"));
+        assert!(sound.contains("sound"), "{context}: {sound}");
+        assert_eq!(lines_of(&kept, &context), kept_lines, "{context}: the other case's lines changed");
+        if setup(&["case", "list"]).contains("BB") {
+            let session = purged_session.as_deref().unwrap();
+            assert_eq!(lines_of(session, &context), ["slettes helt"], "{context}: half purged");
+            rolled_back += usize::from(purge);
+        } else {
+            finished += 1;
+        }
+        let now = std::fs::read(&backup).unwrap_or_else(|e| panic!("{context}: the backup is gone: {e}"));
+        if now != old_backup {
+            let restored = tempfile::tempdir().unwrap();
+            let target = restored.path().join("study");
+            run(&target, &["restore", &backup_arg])
+                .unwrap_or_else(|e| panic!("{context}: a broken backup: {e}"));
+            new_backups += 1;
+        }
+    }
+    println!(
+        "power_cut_during_purge_or_backup: {} power cuts; purges {finished} finished, {rolled_back} rolled back; {new_backups} new backups whole, the rest the old one; seed {seed}",
+        disk.cuts
+    );
+}
