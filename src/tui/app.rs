@@ -14,7 +14,7 @@ use super::screens::narratives::{NarrativeRow, NarrativesState};
 use super::screens::overview::OverviewState;
 use super::screens::review::{ReviewData, ReviewState};
 use super::screens::search::{Found, SearchState};
-use super::screens::{Effect, Input};
+use super::screens::{Effect, ImportRequest, Input};
 use super::widgets::wrap::wrap;
 use crate::domain::overview::follow_up;
 use crate::domain::{Case, CaseCode, Clock, Draft, Id};
@@ -243,14 +243,8 @@ impl App {
             },
             Effect::OpenForm(case_id) => {
                 let Some(case) = self.store.case(case_id)? else { return Ok(()) };
-                let sessions = self.store.sessions()?;
-                let next_contact = sessions
-                    .iter()
-                    .filter(|s| s.case_id == case_id)
-                    .map(|s| s.contact_point)
-                    .max()
-                    .unwrap_or(1);
-                self.push(Screen::Form(FormState::new(case, next_contact)));
+                let contact = crate::domain::session::latest_contact(&self.store.sessions()?, case_id);
+                self.push(Screen::Form(FormState::new(case, contact)));
             }
             Effect::StartSession(session) => {
                 self.store.commit(&[Change::Session((*session).clone())])?;
@@ -310,7 +304,7 @@ impl App {
             }
             Effect::Back => self.back()?,
             Effect::Export { format, path } => self.start_export(format, path),
-            Effect::ImportTranscript { case, file, kind } => self.import_transcript(case, &file, &kind)?,
+            Effect::ImportTranscript(request) => self.import_transcript(request)?,
             Effect::GoHome => {
                 self.leave_screen();
                 self.behind.clear();
@@ -342,50 +336,45 @@ impl App {
         }
     }
 
-    fn import_transcript(&mut self, case_id: Id, file: &str, kind: &str) -> Result<(), StoreError> {
+    fn import_transcript(&mut self, request: ImportRequest) -> Result<(), StoreError> {
         use crate::import::transcript;
+        let case_id = request.case;
         let Some(case) = self.store.case(case_id)? else { return Ok(()) };
-        let path = expand_home(file);
+        let path = expand_home(&request.file);
+        let sessions = self.store.sessions()?;
         let result = (|| -> Result<(usize, Vec<String>), String> {
-            let kind = crate::domain::SessionKind::parse(kind).map_err(|e| e.to_string())?;
+            let kind = crate::domain::SessionKind::parse(&request.kind).map_err(|e| e.to_string())?;
             let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let (lines, labels) =
-                transcript::parse(&bytes).map_err(|e| format!("{} was not imported: {e}", path.display()))?;
             // Labels with no usual role become `other`; the screen says which.
             let mut unknown = Vec::new();
-            let speakers = labels
-                .into_iter()
-                .map(|l| {
-                    let role = transcript::usual_role(&l, case.code.as_str()).unwrap_or_else(|| {
-                        unknown.push(l.clone());
-                        crate::domain::Role::Other
-                    });
-                    (l, role)
-                })
-                .collect();
-            let sessions = self.store.sessions().map_err(|e| e.to_string())?;
-            let contact =
-                sessions.iter().filter(|s| s.case_id == case.id).map(|s| s.contact_point).max().unwrap_or(1);
-            let source = path.file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned());
+            let role_for = |label: &str| {
+                Ok(transcript::usual_role(label, case.code.as_str()).unwrap_or_else(|| {
+                    unknown.push(label.to_string());
+                    crate::domain::Role::Other
+                }))
+            };
+            let source = path.display().to_string();
             let new = transcript::NewSession {
                 case: &case,
                 kind,
-                contact,
+                contact: None,
                 place: "other",
                 source: &source,
-                started: self.clock.now(),
+                recorded: request.recorded.as_deref(),
+                now: self.clock.now(),
             };
-            let (session, utterances) = transcript::session_from(lines, speakers, new);
-            let count = utterances.len();
-            let mut changes = vec![Change::Session(session)];
-            changes.extend(utterances.into_iter().map(Change::Utterance));
-            self.store.commit(&changes).map_err(|e| e.to_string())?;
+            let imported = transcript::import(&bytes, new, &sessions, role_for)?;
+            let count = imported.utterances.len();
+            self.store.commit(&imported.changes()).map_err(|e| e.to_string())?;
             Ok((count, unknown))
         })();
         let message = match result {
-            Ok((count, unknown)) if unknown.is_empty() => format!("Imported {count} lines as a new session."),
+            Ok((count, unknown)) if unknown.is_empty() => {
+                format!("Imported {} as a new session.", crate::domain::text::count(count, "line"))
+            }
             Ok((count, unknown)) => format!(
-                "Imported {count} lines as a new session; {} spoke as \"other\" (import with --role to say who).",
+                "Imported {} as a new session; {} spoke as \"other\" (import with --role to say who).",
+                crate::domain::text::count(count, "line"),
                 unknown.join(", ")
             ),
             Err(e) => e,

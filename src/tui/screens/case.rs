@@ -1,7 +1,7 @@
 //! The case screen: attributes, the timeline of sessions by contact point,
 //! efforts as bars over time, and effort → consequence links.
 
-use super::{answer, hints, Answer, Effect, Input};
+use super::{answer, hints, Answer, Effect, ImportRequest, Input};
 use crate::domain::followup::parse_date;
 use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence};
 use crate::keymap::{Action, Keymap, Table};
@@ -13,6 +13,30 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
+
+/// `FILE KIND [YYYY-MM-DD [HH:MM]]`: the file may hold spaces, so it is read from the right.
+fn import_request(case: crate::domain::Id, text: &str) -> Option<ImportRequest> {
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let is_date =
+        |w: &str| w.len() == 10 && w.as_bytes()[4] == b'-' && w.starts_with(|c: char| c.is_ascii_digit());
+    let is_time = |w: &str| w.len() == 5 && w.as_bytes()[2] == b':';
+    let mut recorded = Vec::new();
+    if words.len() >= 4 && is_time(words[words.len() - 1]) && is_date(words[words.len() - 2]) {
+        recorded = words.split_off(words.len() - 2);
+    } else if words.len() >= 3 && is_date(words[words.len() - 1]) {
+        recorded = words.split_off(words.len() - 1);
+    }
+    let kind = words.pop()?;
+    if words.is_empty() {
+        return None;
+    }
+    Some(ImportRequest {
+        case,
+        file: words.join(" "),
+        kind: kind.to_string(),
+        recorded: (!recorded.is_empty()).then(|| recorded.join(" ")),
+    })
+}
 
 /// A session as the timeline shows it.
 pub struct SessionRow {
@@ -177,14 +201,12 @@ impl CaseState {
 
     fn answer(&mut self, asking: Asking, text: &str, now: DateTime<FixedOffset>) -> Effect {
         if asking == Asking::Transcript {
-            return match text.trim().rsplit_once(' ') {
-                Some((file, kind)) => Effect::ImportTranscript {
-                    case: self.case.id,
-                    file: file.trim().into(),
-                    kind: kind.into(),
-                },
+            return match import_request(self.case.id, text) {
+                Some(request) => Effect::ImportTranscript(request),
                 None => {
-                    self.message = Some("Write the file, then the kind: ~/interview.txt interview".into());
+                    self.message = Some(
+                        "Write the file, the kind and the day: ~/interview.txt interview 2026-03-02".into(),
+                    );
                     Effect::None
                 }
             };
@@ -309,7 +331,7 @@ impl CaseState {
                         "Effort (kind; start; end; provider; outcome): "
                     }
                     Asking::NewLink => "Link (A -> B -> C; valence): ",
-                    Asking::Transcript => "Transcript (FILE KIND): ",
+                    Asking::Transcript => "Transcript (FILE KIND DAY): ",
                 };
                 text.render(frame, prompt, Span::raw(label).bold(), true);
             }

@@ -61,14 +61,20 @@ pub enum Effect {
         path: String,
     },
     /// A transcript file becomes a new session of the case.
-    ImportTranscript {
-        case: Id,
-        file: String,
-        kind: String,
-    },
+    ImportTranscript(ImportRequest),
     /// Back to the screen this one was opened from.
     Back,
     GoHome,
+}
+
+/// A transcript to import, as the case screen's prompt was answered.
+#[derive(Debug)]
+pub struct ImportRequest {
+    pub case: Id,
+    pub file: String,
+    pub kind: String,
+    /// When it was recorded, if the researcher said: `2026-03-02` or `2026-03-02 10:30`.
+    pub recorded: Option<String>,
 }
 
 /// What a key or a paste did to a one-line question being answered.
