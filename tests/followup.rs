@@ -263,6 +263,9 @@ fn a_case_with_no_sessions_says_so() {
 #[test]
 fn efforts_links_and_attributes_are_added_on_the_case_screen() {
     let mut h = harness_with_study();
+    // An attribute is a value of one of the study's variables.
+    let age = Variable { name: "age".into(), kind: VariableKind::Number };
+    h.store.commit(&[Change::Variables(Variables { variables: vec![age] })]).unwrap();
     h.press("j enter e");
     h.type_text("work-placement internship; 2025-02-01; 2025-03-01; Fakta; blev ikke forlænget");
     h.press("enter L");

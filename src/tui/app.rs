@@ -458,7 +458,9 @@ impl App {
         let efforts = self.store.efforts()?.into_iter().filter(|e| e.case_id == case_id).collect();
         let links = self.store.links()?.into_iter().filter(|l| l.case_id == case_id).collect();
         let today = self.clock.now().date_naive();
-        Ok(Screen::Case(Box::new(CaseState::new(CaseData { today, case, sessions: rows, efforts, links }))))
+        let variables = self.store.variables()?;
+        let data = CaseData { today, case, sessions: rows, efforts, links, variables };
+        Ok(Screen::Case(Box::new(CaseState::new(data))))
     }
 
     /// Opens review of `session` at line `seq`, in place of a live screen or on top of the rest.

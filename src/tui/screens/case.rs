@@ -1,18 +1,30 @@
 //! The case screen: attributes, the timeline of sessions by contact point,
 //! efforts as bars over time, and effort → consequence links.
 
-use super::{answer, hints, Answer, Effect, ImportRequest, Input};
+use super::{hints, Effect, ImportRequest, Input};
 use crate::domain::followup::parse_date;
-use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence};
+use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence, Variables};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::writer::Durability;
 use crate::store::Change;
-use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::prompt::{ask, Prompt};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
+
+/// Each question the case screen asks, with what Enter does.
+fn question(asking: Asking) -> Prompt<Asking> {
+    let (label, verb) = match asking {
+        Asking::Attribute => ("Attribute KEY=VALUE: ", "set"),
+        Asking::NewEffort => ("Effort (kind; start; end; provider; outcome): ", "add"),
+        Asking::EditEffort(_) => ("Effort (kind; start; end; provider; outcome): ", "save"),
+        Asking::NewLink => ("Link (A -> B -> C; valence): ", "add"),
+        Asking::Transcript => ("Transcript (FILE KIND DAY): ", "import"),
+    };
+    Prompt::new(asking, label, verb)
+}
 
 /// `FILE KIND [YYYY-MM-DD [HH:MM]]`: the file may hold spaces, so it is read from the right.
 fn import_request(case: crate::domain::Id, text: &str) -> Option<ImportRequest> {
@@ -71,6 +83,8 @@ pub struct CaseData {
     pub sessions: Vec<SessionRow>,
     pub efforts: Vec<Effort>,
     pub links: Vec<Link>,
+    /// The study's variables: an attribute's key must be one of them.
+    pub variables: Variables,
 }
 
 pub struct CaseState {
@@ -79,9 +93,10 @@ pub struct CaseState {
     sessions: Vec<SessionRow>,
     efforts: Vec<Effort>,
     links: Vec<Link>,
+    variables: Variables,
     section: usize,
     selected: [usize; 3],
-    asking: Option<(Asking, TextInput)>,
+    asking: Option<Prompt<Asking>>,
     message: Option<String>,
     next_tag: u64,
 }
@@ -97,6 +112,7 @@ impl CaseState {
             sessions,
             efforts: data.efforts,
             links: data.links,
+            variables: data.variables,
             section: 0,
             selected: [last, 0, 0],
             asking: None,
@@ -133,15 +149,10 @@ impl CaseState {
     }
 
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
-        if let Some((asking, mut text)) = self.asking.take() {
-            return match answer(&mut text, input) {
-                Answer::Given(given) => self.answer(asking, &given, now),
-                Answer::Cancelled => Effect::None,
-                Answer::Typing => {
-                    self.asking = Some((asking, text));
-                    Effect::None
-                }
-            };
+        if let Some(prompt) = self.asking.take() {
+            let (still, done) = ask(prompt, input, |asking, text| self.answer(asking, text, now));
+            self.asking = still;
+            return done.unwrap_or(Effect::None);
         }
         self.message = None;
         let Input::Action(action) = input else { return Effect::None };
@@ -174,11 +185,11 @@ impl CaseState {
                 None => self.message = Some("This case has no sessions yet.".into()),
             },
             Action::StartSession => return Effect::OpenForm(self.case.id),
-            Action::SetAttribute => self.asking = Some((Asking::Attribute, TextInput::default())),
-            Action::AddEffort => self.asking = Some((Asking::NewEffort, TextInput::default())),
+            Action::SetAttribute => self.asking = Some(question(Asking::Attribute)),
+            Action::AddEffort => self.asking = Some(question(Asking::NewEffort)),
             Action::EditEffort => return self.edit_effort(),
-            Action::AddLink => self.asking = Some((Asking::NewLink, TextInput::default())),
-            Action::ImportTranscript => self.asking = Some((Asking::Transcript, TextInput::default())),
+            Action::AddLink => self.asking = Some(question(Asking::NewLink)),
+            Action::ImportTranscript => self.asking = Some(question(Asking::Transcript)),
             Action::Back => return Effect::Back,
             _ => {}
         }
@@ -192,47 +203,33 @@ impl CaseState {
                 let end = e.end.map_or(String::new(), |d| d.to_string());
                 let text = format!("{}; {}; {end}; {}; {}", e.kind, e.start, e.provider, e.outcome);
                 self.section = 1;
-                self.asking = Some((Asking::EditEffort(i), TextInput::with_text(&text)));
+                self.asking = Some(question(Asking::EditEffort(i)).with_text(&text));
             }
             None => self.message = Some("No effort to edit: add one first.".into()),
         }
         Effect::None
     }
 
-    fn answer(&mut self, asking: Asking, text: &str, now: DateTime<FixedOffset>) -> Effect {
-        if asking == Asking::Transcript {
-            return match import_request(self.case.id, text) {
-                Some(request) => Effect::ImportTranscript(request),
-                None => {
-                    self.message = Some(
-                        "Write the file, the kind and the day: ~/interview.txt interview 2026-03-02".into(),
-                    );
-                    Effect::None
-                }
-            };
-        }
-        let result = match asking {
-            Asking::Transcript => unreachable!("answered above"),
-            Asking::Attribute => self.attribute(text),
-            Asking::NewEffort => self.effort(text, None, now),
-            Asking::EditEffort(i) => self.effort(text, Some(i), now),
-            Asking::NewLink => self.link(text, now),
-        };
-        match result {
-            Ok(changes) => self.save(changes),
-            Err(e) => {
-                self.message = Some(e);
-                Effect::None
+    /// The question's answer as changes to save, or why it is refused.
+    fn answer(&mut self, asking: Asking, text: &str, now: DateTime<FixedOffset>) -> Result<Effect, String> {
+        let changes = match asking {
+            Asking::Transcript => {
+                return import_request(self.case.id, text).map(Effect::ImportTranscript).ok_or_else(|| {
+                    "Write the file, the kind and the day: ~/interview.txt interview 2026-03-02".to_string()
+                })
             }
-        }
+            Asking::Attribute => self.attribute(text)?,
+            Asking::NewEffort => self.effort(text, None, now)?,
+            Asking::EditEffort(i) => self.effort(text, Some(i), now)?,
+            Asking::NewLink => self.link(text, now)?,
+        };
+        Ok(self.save(changes))
     }
 
     fn attribute(&mut self, text: &str) -> Result<Vec<Change>, String> {
-        let (key, value) = crate::domain::case::parse_attribute(text).map_err(|e| e.to_string())?;
-        match self.case.attributes.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
-            Some(slot) => slot.1 = value,
-            None => self.case.attributes.push((key, value)),
-        }
+        let mut case = self.case.clone();
+        self.variables.set_attribute(&mut case, text)?;
+        self.case = case;
         Ok(vec![Change::Case(self.case.clone())])
     }
 
@@ -306,7 +303,7 @@ impl CaseState {
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
         let effort_rows = (self.efforts.len() as u16 + 2).min(area.height / 4).max(3);
         let link_rows = (self.links.len() as u16 + 1).min(area.height / 5).max(2);
-        let [title, attributes, sessions, efforts, links, prompt, footer] = Layout::vertical([
+        let [title, attributes, sessions, efforts, links, prompt_row, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Min(3),
@@ -323,20 +320,12 @@ impl CaseState {
         self.render_sessions(frame, sessions);
         self.render_efforts(frame, efforts);
         self.render_links(frame, links);
-        match (&self.asking, &self.message) {
-            (Some((asking, text)), _) => {
-                let label = match asking {
-                    Asking::Attribute => "Attribute KEY=VALUE: ",
-                    Asking::NewEffort | Asking::EditEffort(_) => {
-                        "Effort (kind; start; end; provider; outcome): "
-                    }
-                    Asking::NewLink => "Link (A -> B -> C; valence): ",
-                    Asking::Transcript => "Transcript (FILE KIND DAY): ",
-                };
-                text.render(frame, prompt, Span::raw(label).bold(), true);
-            }
-            (None, Some(m)) => frame.render_widget(Line::from(m.as_str()).yellow(), prompt),
-            _ => {}
+        if let Some(prompt) = &self.asking {
+            prompt.render(frame, prompt_row, footer, keys);
+            return;
+        }
+        if let Some(m) = &self.message {
+            frame.render_widget(Line::from(m.as_str()).yellow(), prompt_row);
         }
         let hint = hints(
             keys,

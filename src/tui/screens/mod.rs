@@ -18,7 +18,6 @@ use crate::domain::{Id, Session};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::writer::Durability;
 use crate::store::Change;
-use crate::tui::widgets::input::TextInput;
 
 /// What reaches a screen: an action from the keymap, or text typed or pasted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,28 +74,6 @@ pub struct ImportRequest {
     pub kind: String,
     /// When it was recorded, if the researcher said: `2026-03-02` or `2026-03-02 10:30`.
     pub recorded: Option<String>,
-}
-
-/// What a key or a paste did to a one-line question being answered.
-pub enum Answer {
-    Given(String),
-    Cancelled,
-    Typing,
-}
-
-/// Feeds `input` to the text of a question: Enter answers, Esc cancels,
-/// anything else edits the text.
-pub fn answer(text: &mut TextInput, input: Input) -> Answer {
-    match input {
-        Input::Action(Action::Confirm) => return Answer::Given(text.text()),
-        Input::Action(Action::Back) => return Answer::Cancelled,
-        Input::Char(c) => text.insert_char(c),
-        Input::Paste(p) => text.insert_paste(&p),
-        Input::Action(action) => {
-            text.edit(action);
-        }
-    }
-    Answer::Typing
 }
 
 /// Key hints for a footer: "a add case · s start session", from the active keymap.

@@ -1,4 +1,5 @@
 //! Pieces of screens used in more than one place.
 
 pub mod input;
+pub mod prompt;
 pub mod wrap;
