@@ -278,13 +278,9 @@ pub fn session_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<()
         session.speakers.iter().map(|s| format!("{}={} ({})", s.key, s.label, s.role)).collect();
     println!("speakers: {}", speakers.join(", "));
     for u in lines.iter().filter(|u| !u.deleted) {
-        let text = match u.kind {
-            UtteranceKind::Speech => u.text.clone(),
-            UtteranceKind::Event => format!("[{}]", u.text),
-            UtteranceKind::Note => format!("(note) {}", u.text),
-            UtteranceKind::Pause => format!("(pause {})", u.text).replace(" )", ")"),
-        };
-        let mark = u.mark.as_ref().map_or(String::new(), |m| format!(" ★{}", m.word));
+        let text = u.shown();
+        let mark =
+            u.mark.as_ref().map_or(String::new(), |m| format!("  ★ {}", m.word).trim_end().to_string());
         println!(
             "{:>5}  {}  {}  {:<6} {text}{mark}",
             u.seq,
