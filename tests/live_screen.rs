@@ -435,3 +435,25 @@ fn every_message_is_readable_at_80_by_24_and_the_header_at_60_by_15() {
     assert!(header.starts_with(" AA · observation · contact 1") && header.contains(" 10:00:00"), "{small}");
     assert!(small.contains("AA ▸ Jeg nåede ikke at"), "{small}");
 }
+
+#[test]
+fn help_at_80_by_24_says_more_follows_scrolls_to_its_end_and_lists_only_this_sessions_speakers() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.press("alt-h");
+    let first = h.screen(80, 24);
+    assert!(first.contains("alt-2") && !first.contains("alt-3"), "two speakers: {first}");
+    assert!(!first.contains("tick or untick theme"), "no guide in an observation: {first}");
+    assert!(first.contains("more below (down, j)"), "{first}");
+    for _ in 0..100 {
+        h.press("j");
+    }
+    let last = h.screen(80, 24);
+    assert!(last.contains("Any other key types text."), "the end is reached: {last}");
+    assert!(last.contains("more above"), "{last}");
+    let rows: Vec<&str> = last.lines().collect();
+    let end = rows.iter().position(|r| r.contains("Any other key types text.")).unwrap();
+    assert!(rows[end + 1].contains("more above"), "no empty box after the end: {last}");
+    h.press("k");
+    assert!(h.screen(80, 24).contains("↑") && h.screen(80, 24).contains("↓ 1 below"));
+}

@@ -48,6 +48,14 @@ pub enum Screen {
 }
 
 impl Screen {
+    /// Actions the screen has keys for that mean nothing where it is now.
+    fn meaningless(&self) -> Vec<Action> {
+        match self {
+            Screen::Live(s) => s.meaningless(),
+            _ => Vec::new(),
+        }
+    }
+
     fn table(&self) -> Table {
         match self {
             Screen::Home(s) => s.table(),
@@ -169,7 +177,7 @@ impl App {
             return;
         }
         match action {
-            Some(Action::Help) => self.help = Some(HelpState::new(table)),
+            Some(Action::Help) => self.help = Some(HelpState::new(table, self.screen.meaningless())),
             Some(Action::Quit) => self.quit = true,
             Some(action) => self.update_screen(Input::Action(action)),
             None => {

@@ -7,7 +7,7 @@ use crate::domain::utterance::{mark_word, pause_length};
 use crate::domain::{
     Draft, Mark, Revision, Session, SessionKind, Utterance, UtteranceKind, INTERVIEW_THEMES,
 };
-use crate::keymap::{Action, Keymap, Table};
+use crate::keymap::{Action, Keymap, Table, SPEAKER_KEYS, THEME_KEYS};
 use crate::store::writer::{Durability, Saved};
 use crate::store::Change;
 use crate::tui::widgets::header;
@@ -91,6 +91,17 @@ impl LiveState {
             Mode::Correcting(_) => Table::Prompt,
             _ => Table::Live,
         }
+    }
+
+    /// Keys of the live table that do nothing in this session: speakers it
+    /// does not have, and the guide's themes outside an interview.
+    pub fn meaningless(&self) -> Vec<Action> {
+        let speakers = (1..=SPEAKER_KEYS)
+            .filter(|n| !self.session.speakers.iter().any(|s| s.key == *n))
+            .map(Action::SwitchSpeaker);
+        let themes =
+            (1..=THEME_KEYS).filter(|_| self.session.kind != SessionKind::Interview).map(Action::TickTheme);
+        speakers.chain(themes).collect()
     }
 
     fn current_speaker(&self) -> String {
