@@ -96,6 +96,8 @@ impl Harness {
             self.press(kind_keys);
         }
         self.press("enter");
+        // The case and the session are saved by the writer, behind the screen.
+        self.settle();
     }
 }
 

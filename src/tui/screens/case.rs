@@ -1,11 +1,10 @@
 //! The case screen: attributes, the timeline of sessions by contact point,
 //! efforts as bars over time, and effort → consequence links.
 
-use super::{hints, Effect, ImportRequest, Input};
+use super::{hints, Effect, ImportRequest, Input, Receipt};
 use crate::domain::followup::parse_date;
 use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence, Variables};
 use crate::keymap::{Action, Keymap, Table};
-use crate::store::writer::Durability;
 use crate::store::Change;
 use crate::tui::widgets::prompt::{ask, Prompt};
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -98,7 +97,6 @@ pub struct CaseState {
     selected: [usize; 3],
     asking: Option<Prompt<Asking>>,
     message: Option<String>,
-    next_tag: u64,
 }
 
 impl CaseState {
@@ -117,7 +115,6 @@ impl CaseState {
             selected: [last, 0, 0],
             asking: None,
             message: None,
-            next_tag: 1,
         }
     }
 
@@ -142,10 +139,18 @@ impl CaseState {
         }
     }
 
-    fn save(&mut self, changes: Vec<Change>) -> Effect {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        Effect::Save { tag, changes, durability: Durability::Synced }
+    /// A save, and the word to say once it is durable.
+    fn save(&mut self, changes: Vec<Change>, done: &str) -> Effect {
+        Effect::save(changes, Receipt::Said(done.to_string()))
+    }
+
+    /// Takes the store writer's word on a save this screen asked for.
+    pub fn on_saved(&mut self, receipt: &Receipt, error: Option<&str>) {
+        self.message = match (error, receipt) {
+            (Some(e), _) => Some(format!("NOT SAVED: {e}")),
+            (None, Receipt::Said(done) | Receipt::Imported(done)) => Some(done.clone()),
+            (None, _) => return,
+        };
     }
 
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
@@ -184,7 +189,7 @@ impl CaseState {
                 Some(_) => self.message = Some("That session has ended: read it back instead.".into()),
                 None => self.message = Some("This case has no sessions yet.".into()),
             },
-            Action::StartSession => return Effect::OpenForm(self.case.id),
+            Action::StartSession => return Effect::OpenForm(Box::new(self.case.clone())),
             Action::SetAttribute => self.asking = Some(question(Asking::Attribute)),
             Action::AddEffort => self.asking = Some(question(Asking::NewEffort)),
             Action::EditEffort => return self.edit_effort(),
@@ -212,6 +217,12 @@ impl CaseState {
 
     /// The question's answer as changes to save, or why it is refused.
     fn answer(&mut self, asking: Asking, text: &str, now: DateTime<FixedOffset>) -> Result<Effect, String> {
+        let done = match asking {
+            Asking::Attribute => "Attribute saved.",
+            Asking::NewEffort | Asking::EditEffort(_) => "Effort saved.",
+            Asking::NewLink => "Link saved.",
+            Asking::Transcript => "",
+        };
         let changes = match asking {
             Asking::Transcript => {
                 return import_request(self.case.id, text).map(Effect::ImportTranscript).ok_or_else(|| {
@@ -223,7 +234,7 @@ impl CaseState {
             Asking::EditEffort(i) => self.effort(text, Some(i), now)?,
             Asking::NewLink => self.link(text, now)?,
         };
-        Ok(self.save(changes))
+        Ok(self.save(changes, done))
     }
 
     fn attribute(&mut self, text: &str) -> Result<Vec<Change>, String> {

@@ -1,10 +1,9 @@
 //! The codebook screen: groups and their codes; add, rename, describe,
 //! retire (never delete), and change a group's kind.
 
-use super::{hints, Effect, Input};
+use super::{hints, Effect, Input, Receipt};
 use crate::domain::{Codebook, GroupKind, Id, Narrative};
 use crate::keymap::{Action, Keymap, Table};
-use crate::store::writer::Durability;
 use crate::store::Change;
 use crate::tui::widgets::prompt::{ask, Prompt};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -40,20 +39,12 @@ pub struct CodebookState {
     selected: usize,
     asking: Option<Prompt<Asking>>,
     message: Option<String>,
-    next_tag: u64,
 }
 
 impl CodebookState {
     pub fn new(book: Codebook, narratives: Vec<Narrative>) -> Self {
-        let mut state = CodebookState {
-            book,
-            narratives,
-            rows: Vec::new(),
-            selected: 0,
-            asking: None,
-            message: None,
-            next_tag: 1,
-        };
+        let mut state =
+            CodebookState { book, narratives, rows: Vec::new(), selected: 0, asking: None, message: None };
         state.refresh_rows();
         state
     }
@@ -83,13 +74,16 @@ impl CodebookState {
     }
 
     fn save(&mut self) -> Effect {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        Effect::Save {
-            tag,
-            changes: vec![Change::Codebook(self.book.clone())],
-            durability: Durability::Synced,
-        }
+        Effect::save(vec![Change::Codebook(self.book.clone())], Receipt::Said("Codebook saved.".into()))
+    }
+
+    /// Takes the store writer's word on a save this screen asked for.
+    pub fn on_saved(&mut self, receipt: &Receipt, error: Option<&str>) {
+        self.message = match (error, receipt) {
+            (Some(e), _) => Some(format!("NOT SAVED: {e}")),
+            (None, Receipt::Said(done)) => Some(done.clone()),
+            (None, _) => return,
+        };
     }
 
     pub fn update(&mut self, input: Input) -> Effect {

@@ -138,7 +138,7 @@ impl FormState {
             }
         };
         let session = Session::new(self.case.id, self.kind, self.contact, &self.place.text(), speakers, now);
-        Effect::StartSession(Box::new(session))
+        Effect::StartSession { session: Box::new(session), case: self.case.code.to_string() }
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {

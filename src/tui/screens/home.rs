@@ -59,6 +59,13 @@ impl HomeState {
         HomeState { rows, selected: 0, adding: None, message: None }
     }
 
+    /// Shows a case just handed to the writer, selected, until the store has it.
+    pub fn add(&mut self, case: Case) {
+        self.message = Some(format!("Saving case {}…", case.code));
+        self.rows.push(CaseRow { case, counts: [0; 5], open_session: None, latest: None });
+        self.selected = self.rows.len() - 1;
+    }
+
     /// Replaces the rows (after a change) and selects `code` if given.
     pub fn refresh(&mut self, rows: Vec<CaseRow>, select: Option<&str>) {
         self.rows = rows;
@@ -109,7 +116,7 @@ impl HomeState {
             Input::Action(Action::OpenOverview) => return Effect::OpenOverview,
             Input::Action(Action::OpenDisplay) => return Effect::OpenDisplay,
             Input::Action(Action::StartSession) => match self.selected() {
-                Some(row) => return Effect::OpenForm(row.case.id),
+                Some(row) => return Effect::OpenForm(Box::new(row.case.clone())),
                 None => self.message = Some("Add a case first.".into()),
             },
             Input::Action(Action::OpenSession) => match self.selected() {

@@ -1,14 +1,13 @@
 //! Live logging (DESIGN §3): type who says what; Enter saves the line, and
 //! the status line says "saved" only once the store writer has fsynced it.
 
-use super::{hints, Effect, Input};
+use super::{hints, Effect, Input, Receipt};
 use crate::domain::clock::format_duration_ms;
 use crate::domain::utterance::{mark_word, pause_length};
 use crate::domain::{
     Draft, Mark, Revision, Session, SessionKind, Utterance, UtteranceKind, INTERVIEW_THEMES,
 };
 use crate::keymap::{Action, Keymap, Table, SPEAKER_KEYS, THEME_KEYS};
-use crate::store::writer::{Durability, Saved};
 use crate::store::Change;
 use crate::tui::widgets::header;
 use crate::tui::widgets::input::TextInput;
@@ -51,9 +50,8 @@ pub struct LiveState {
     speaker: usize,
     mode: Mode,
     status: (String, Tone),
-    next_tag: u64,
-    /// Jobs sent to the writer and not yet acknowledged: tag → line number (0: the session).
-    pending: HashMap<u64, u32>,
+    /// Saves sent to the writer and not yet acknowledged, by line number.
+    pending: HashMap<u32, usize>,
     draft_dirty: bool,
 }
 
@@ -70,7 +68,6 @@ impl LiveState {
             speaker: 0,
             mode: Mode::Typing,
             status: ("Type what is said; Enter saves the line.".into(), Tone::Info),
-            next_tag: 1,
             pending: HashMap::new(),
             draft_dirty: false,
         };
@@ -113,15 +110,12 @@ impl LiveState {
     }
 
     fn save(&mut self, changes: Vec<Change>, seq: u32) -> Effect {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        self.pending.insert(tag, seq);
-        Effect::Save { tag, changes, durability: Durability::Synced }
+        *self.pending.entry(seq).or_default() += 1;
+        Effect::save(changes, Receipt::Line(seq))
     }
 
     fn save_session(&mut self) -> Effect {
-        let changes = vec![Change::Session(self.session.clone())];
-        self.save(changes, 0)
+        Effect::save(vec![Change::Session(self.session.clone())], Receipt::Session)
     }
 
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
@@ -341,17 +335,27 @@ impl LiveState {
         self.session.ended.is_some()
     }
 
-    /// Takes an acknowledgement from the store writer.
-    pub fn on_saved(&mut self, saved: &Saved, now: DateTime<FixedOffset>) {
-        let Some(seq) = self.pending.remove(&saved.tag) else { return };
-        if let Some(error) = &saved.error {
-            self.say(format!("NOT SAVED (line {seq}): {error}"), Tone::Problem);
+    /// Takes the store writer's word on a save this screen asked for.
+    pub fn on_saved(&mut self, receipt: &Receipt, error: Option<&str>, now: DateTime<FixedOffset>) {
+        let seq = match receipt {
+            Receipt::Line(seq) => *seq,
+            _ => 0,
+        };
+        if let Some(count) = self.pending.get_mut(&seq) {
+            *count -= 1;
+            if *count == 0 {
+                self.pending.remove(&seq);
+            }
+        }
+        if let Some(error) = error {
+            let what = if seq == 0 { "the session".to_string() } else { format!("line {seq}") };
+            self.say(format!("NOT SAVED ({what}): {error}"), Tone::Problem);
             return;
         }
         if seq == 0 {
             return;
         }
-        let still_pending = self.pending.values().any(|s| *s == seq);
+        let still_pending = self.pending.contains_key(&seq);
         if let Some(line) = self.lines.iter_mut().rev().find(|l| l.utterance.seq == seq) {
             line.saved = !still_pending;
         }

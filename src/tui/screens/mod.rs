@@ -14,7 +14,7 @@ pub mod overview;
 pub mod review;
 pub mod search;
 
-use crate::domain::{Id, Session};
+use crate::domain::{Case, Id, Session};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::writer::Durability;
 use crate::store::Change;
@@ -31,15 +31,21 @@ pub enum Input {
 #[derive(Debug)]
 pub enum Effect {
     None,
-    /// Hand changes to the store writer; the acknowledgement comes back with `tag`.
+    /// Hand changes to the store writer; the screen is told `receipt` once
+    /// they are durable, or why they are not.
     Save {
-        tag: u64,
         changes: Vec<Change>,
         durability: Durability,
+        receipt: Receipt,
     },
     AddCase(String),
-    OpenForm(Id),
-    StartSession(Box<Session>),
+    /// The form for a new session of this case.
+    OpenForm(Box<Case>),
+    /// A session begins: the live screen opens at once, the session is saved behind it.
+    StartSession {
+        session: Box<Session>,
+        case: String,
+    },
     OpenLive(Id),
     OpenCase(Id),
     OpenReview {
@@ -64,6 +70,28 @@ pub enum Effect {
     /// Back to the screen this one was opened from.
     Back,
     GoHome,
+}
+
+/// What a screen is told back when a save it asked for is durable (or failed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Receipt {
+    /// A line of the live screen, by its number.
+    Line(u32),
+    /// The session record of the live screen.
+    Session,
+    /// Say this once saved.
+    Said(String),
+    /// A new case: the home screen reads the cases again and selects it.
+    CaseAdded(String),
+    /// A transcript became a session: the case screen reads itself again and says this.
+    Imported(String),
+}
+
+impl Effect {
+    /// Changes to save, made durable, with what to tell the screen then.
+    pub fn save(changes: Vec<Change>, receipt: Receipt) -> Effect {
+        Effect::Save { changes, durability: Durability::Synced, receipt }
+    }
 }
 
 /// A transcript to import, as the case screen's prompt was answered.

@@ -2,11 +2,10 @@
 //! narratives, shown as brackets in the margin; walk the marks made live.
 
 use super::editor::{NarrativeEditor, Outcome};
-use super::{hints, Effect, Input};
+use super::{hints, Effect, Input, Receipt};
 use crate::domain::clock::format_duration_ms;
 use crate::domain::{Codebook, Id, MarkDismissal, Narrative, Revision, Session, Utterance};
 use crate::keymap::{Action, Keymap, Table};
-use crate::store::writer::{Durability, Saved};
 use crate::store::Change;
 use crate::tui::widgets::header;
 use crate::tui::widgets::prompt::{ask, Prompt};
@@ -18,7 +17,6 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 use std::cell::Cell;
-use std::collections::HashMap;
 
 /// How many narratives can stand side by side in the margin.
 const LANES: usize = 3;
@@ -42,9 +40,6 @@ pub struct ReviewState {
     anchor: Option<usize>,
     mode: Mode,
     status: String,
-    next_tag: u64,
-    /// Jobs sent to the writer and not yet acknowledged: tag → what to say once saved.
-    pending: HashMap<u64, String>,
     /// The first line drawn and the transcript's height at the last render.
     top: Cell<usize>,
     page: Cell<usize>,
@@ -75,8 +70,6 @@ impl ReviewState {
             anchor: None,
             mode: Mode::Reading,
             status: String::new(),
-            next_tag: 1,
-            pending: HashMap::new(),
             // Opening at a line shows a little of what comes before it.
             top: Cell::new(cursor.saturating_sub(3)),
             page: Cell::new(10),
@@ -108,19 +101,16 @@ impl ReviewState {
     }
 
     fn save(&mut self, changes: Vec<Change>, done: String) -> Effect {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        self.pending.insert(tag, done);
-        Effect::Save { tag, changes, durability: Durability::Synced }
+        Effect::save(changes, Receipt::Said(done))
     }
 
-    pub fn on_saved(&mut self, saved: &Saved) {
-        if let Some(done) = self.pending.remove(&saved.tag) {
-            self.status = match &saved.error {
-                Some(e) => format!("NOT SAVED: {e}"),
-                None => done,
-            };
-        }
+    /// Takes the store writer's word on a save this screen asked for.
+    pub fn on_saved(&mut self, receipt: &Receipt, error: Option<&str>) {
+        self.status = match (error, receipt) {
+            (Some(e), _) => format!("NOT SAVED: {e}"),
+            (None, Receipt::Said(done)) => done.clone(),
+            (None, _) => return,
+        };
     }
 
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
