@@ -1,27 +1,10 @@
 //! The rough edges a new user hit on the command line (issue 11): each
 //! reproduced with the real binary on a temporary store.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn fieldlog(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(store).args(args).output().unwrap()
-}
-
-fn ok(store: &Path, args: &[&str]) -> String {
-    let out = fieldlog(store, args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Runs a command that must fail in one sentence; returns it.
-fn refused(store: &Path, args: &[&str]) -> String {
-    let out = fieldlog(store, args);
-    assert!(!out.status.success(), "{args:?} should fail");
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one sentence: {stderr}");
-    stderr
-}
+use common::cli::{fieldlog, ok, refused};
+use std::process::Command;
 
 /// A new study with case AA.
 fn study() -> (tempfile::TempDir, std::path::PathBuf) {

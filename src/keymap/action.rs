@@ -13,7 +13,7 @@ pub const THEME_KEYS: u8 = 5;
 /// A row `Variant(n: COUNT)` stands for the actions numbered 1 to COUNT,
 /// its name and description formatted with `{n}`. Row order is help order.
 macro_rules! actions {
-    ($( $(#[$group:meta])* $variant:ident $(($n:ident : $count:expr))? => $name:literal, $describe:literal, [$($table:ident),*]; )*) => {
+    ($( $variant:ident $(($n:ident : $count:expr))? => $name:literal, $describe:literal, [$($table:ident),*]; )*) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Action {
             $( $variant $((numbered!($n)))? ),*

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
+
 use chrono::DateTime;
 use fieldlog::domain::ManualClock;
 use fieldlog::keymap::{self, keys};

@@ -6,7 +6,7 @@ use crate::domain::followup::parse_date;
 use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence, Variables};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::Change;
-use crate::tui::widgets::prompt::{ask, Prompt};
+use crate::tui::widgets::prompt::{self, ask, Prompt};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -331,13 +331,6 @@ impl CaseState {
         self.render_sessions(frame, sessions);
         self.render_efforts(frame, efforts);
         self.render_links(frame, links);
-        if let Some(prompt) = &self.asking {
-            prompt.render(frame, prompt_row, footer, keys);
-            return;
-        }
-        if let Some(m) = &self.message {
-            frame.render_widget(Line::from(m.as_str()).yellow(), prompt_row);
-        }
         let hint = hints(
             keys,
             self.table(),
@@ -351,7 +344,8 @@ impl CaseState {
                 (Action::Back, "back"),
             ],
         );
-        frame.render_widget(Line::from(hint).dim(), footer);
+        let (asking, message) = (self.asking.as_ref(), self.message.as_deref());
+        prompt::bottom(frame, [prompt_row, footer], keys, asking, message, hint);
     }
 
     fn heading(&self, section: Section, text: &str) -> Line<'static> {

@@ -5,7 +5,7 @@ use super::{hints, Effect, Input, Receipt};
 use crate::domain::{Codebook, GroupKind, Id, Narrative};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::Change;
-use crate::tui::widgets::prompt::{ask, Prompt};
+use crate::tui::widgets::prompt::{self, ask, Prompt};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -226,13 +226,6 @@ impl CodebookState {
             }
             frame.render_widget(Line::from(spans), Rect::new(body.x, body.y + row as u16, body.width, 1));
         }
-        if let Some(prompt) = &self.asking {
-            prompt.render(frame, prompt_row, footer, keys);
-            return;
-        }
-        if let Some(m) = &self.message {
-            frame.render_widget(Line::from(m.as_str()).yellow(), prompt_row);
-        }
         let hint = hints(
             keys,
             self.table(),
@@ -246,6 +239,7 @@ impl CodebookState {
                 (Action::Back, "back"),
             ],
         );
-        frame.render_widget(Line::from(hint).dim(), footer);
+        let (asking, message) = (self.asking.as_ref(), self.message.as_deref());
+        prompt::bottom(frame, [prompt_row, footer], keys, asking, message, hint);
     }
 }

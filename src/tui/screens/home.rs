@@ -3,7 +3,7 @@
 use super::{hints, Effect, Input};
 use crate::domain::{Case, Session, SessionKind};
 use crate::keymap::{Action, Keymap, Table};
-use crate::tui::widgets::prompt::{ask, Prompt};
+use crate::tui::widgets::prompt::{self, ask, Prompt};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::Line;
@@ -169,34 +169,26 @@ impl HomeState {
         } else {
             self.render_cases(frame, body);
         }
-        if let Some(prompt) = &self.adding {
-            prompt.render(frame, prompt_row, footer, keys);
-            return;
-        }
-        if let Some(message) = &self.message {
-            frame.render_widget(Line::from(message.as_str()).yellow(), prompt_row);
-        }
-        let hint = {
-            hints(
-                keys,
-                Table::Home,
-                &[
-                    (Action::AddCase, "add case"),
-                    (Action::OpenCase, "sessions"),
-                    (Action::StartSession, "start"),
-                    (Action::OpenSession, "go on"),
-                    (Action::OpenNarratives, "narratives"),
-                    (Action::OpenSearch, "search"),
-                    (Action::OpenCodebook, "codebook"),
-                    (Action::OpenOverview, "overview"),
-                    (Action::OpenDisplay, "display"),
-                    (Action::Export, "export"),
-                    (Action::Help, "help"),
-                    (Action::Quit, "quit"),
-                ],
-            )
-        };
-        frame.render_widget(Paragraph::new(hint).dim().wrap(Wrap { trim: true }), footer);
+        let hint = hints(
+            keys,
+            Table::Home,
+            &[
+                (Action::AddCase, "add case"),
+                (Action::OpenCase, "sessions"),
+                (Action::StartSession, "start"),
+                (Action::OpenSession, "go on"),
+                (Action::OpenNarratives, "narratives"),
+                (Action::OpenSearch, "search"),
+                (Action::OpenCodebook, "codebook"),
+                (Action::OpenOverview, "overview"),
+                (Action::OpenDisplay, "display"),
+                (Action::Export, "export"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ],
+        );
+        let (asking, message) = (self.adding.as_ref(), self.message.as_deref());
+        prompt::bottom(frame, [prompt_row, footer], keys, asking, message, hint);
     }
 
     fn render_cases(&self, frame: &mut Frame, area: Rect) {

@@ -8,6 +8,7 @@ use crate::tui::widgets::input::TextInput;
 use ratatui::layout::Rect;
 use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Wrap;
 use ratatui::Frame;
 
 /// What a key or a paste did to the question.
@@ -76,6 +77,25 @@ impl<T: Copy> Prompt<T> {
     pub fn hint(&self, keys: &Keymap) -> String {
         hints(keys, Table::Prompt, &[(Action::Confirm, self.verb), (Action::Back, "cancel")])
     }
+}
+
+/// The two bottom rows of a screen that asks questions: the open question
+/// and its hint, or else the screen's last message and its key hints.
+pub fn bottom<T: Copy>(
+    frame: &mut Frame,
+    [row, below]: [Rect; 2],
+    keys: &Keymap,
+    asking: Option<&Prompt<T>>,
+    message: Option<&str>,
+    hints: String,
+) {
+    if let Some(prompt) = asking {
+        return prompt.render(frame, row, below, keys);
+    }
+    if let Some(message) = message {
+        frame.render_widget(Line::from(message.to_string()).yellow(), row);
+    }
+    frame.render_widget(ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below);
 }
 
 /// Feeds `input` to a question taken out of its screen; on Enter, `answer`
