@@ -445,6 +445,7 @@ fn help_at_80_by_24_says_more_follows_scrolls_to_its_end_and_lists_only_this_ses
     assert!(first.contains("alt-2") && !first.contains("alt-3"), "two speakers: {first}");
     assert!(!first.contains("tick or untick theme"), "no guide in an observation: {first}");
     assert!(first.contains("more below (down, j)"), "{first}");
+    assert!(first.contains("its word)"), "a long description goes on under itself: {first}");
     for _ in 0..100 {
         h.press("j");
     }

@@ -24,6 +24,8 @@ fn a_transcript_is_imported_from_the_case_screen() {
     let screen = h.screen(100, 24);
     assert!(screen.contains("Imported 3 lines as a new session; MK spoke as \"other\""), "{screen}");
     assert!(screen.contains("interview"), "{screen}");
+    let at_80: String = h.screen(80, 24).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(at_80.contains("MK spoke as \"other\" (import with --role to say who)."), "whole at 80: {at_80}");
     let sessions = h.store.sessions().unwrap();
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0].recording_ms(h.store.utterances(sessions[0].id).unwrap()[1].onset), Some(7_000));

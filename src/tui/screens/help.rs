@@ -4,6 +4,7 @@
 //! list and saying when more follows.
 
 use crate::keymap::{Action, Keymap, Table};
+use crate::tui::widgets::wrap::wrap;
 use ratatui::layout::Rect;
 use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
@@ -41,15 +42,18 @@ impl HelpState {
         let bindings: Vec<(String, Action)> =
             keys.help(self.screen).into_iter().filter(|(_, a)| !self.hidden.contains(a)).collect();
         let key_width = bindings.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0).min(24);
-        let mut lines: Vec<Line> = bindings
-            .iter()
-            .map(|(k, action)| {
-                Line::from(vec![
-                    Span::raw(format!(" {k:<key_width$}  ")).bold(),
-                    Span::raw(action.describe()),
-                ])
-            })
-            .collect();
+        // A description too long for the box goes on under itself, never cut.
+        let room = usize::from(area.width.saturating_sub(2)).saturating_sub(key_width + 3).max(10);
+        let mut lines: Vec<Line> = Vec::new();
+        for (k, action) in &bindings {
+            for (i, row) in wrap(&action.describe(), room).into_iter().enumerate() {
+                let key = if i == 0 { k.as_str() } else { "" };
+                lines.push(Line::from(vec![
+                    Span::raw(format!(" {key:<key_width$}  ")).bold(),
+                    Span::raw(row),
+                ]));
+            }
+        }
         if self.screen.takes_typing() {
             lines.push(Line::from(" Any other key types text.").dim());
         }

@@ -92,10 +92,24 @@ pub fn bottom<T: Copy>(
     if let Some(prompt) = asking {
         return prompt.render(frame, row, below, keys);
     }
-    if let Some(message) = message {
-        frame.render_widget(Line::from(message.to_string()).yellow(), row);
+    let rows = message.map(|m| super::wrap::wrap(m, usize::from(row.width).max(1)));
+    match rows {
+        // A message too long for its row takes the hints' rows too: it is read once, whole.
+        Some(rows) if rows.len() > 1 => {
+            let lines: Vec<Line> = rows.into_iter().map(Line::from).collect();
+            let both = Rect { height: row.height + below.height, ..row };
+            frame.render_widget(ratatui::widgets::Paragraph::new(lines).yellow(), both);
+        }
+        Some(rows) => {
+            frame.render_widget(Line::from(rows.concat()).yellow(), row);
+            frame.render_widget(
+                ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }),
+                below,
+            );
+        }
+        None => frame
+            .render_widget(ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below),
     }
-    frame.render_widget(ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below);
 }
 
 /// Feeds `input` to a question taken out of its screen; on Enter, `answer`
