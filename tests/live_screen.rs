@@ -458,3 +458,15 @@ fn help_at_80_by_24_says_more_follows_scrolls_to_its_end_and_lists_only_this_ses
     h.press("k");
     assert!(h.screen(80, 24).contains("↑") && h.screen(80, 24).contains("↓ 1 below"));
 }
+
+#[test]
+fn a_save_acknowledged_while_ending_does_not_hide_the_question() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.type_text("Sidste linje");
+    h.press("enter ctrl-x");
+    h.settle();
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("End this session?"), "{screen}");
+    assert_eq!(h.store.utterances(only_session(&h).id).unwrap().len(), 1);
+}

@@ -152,23 +152,6 @@ impl HomeState {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
-        let [title, body, prompt_row, footer] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Min(0),
-            Constraint::Length(1),
-            Constraint::Length(2),
-        ])
-        .areas(area);
-        frame.render_widget(Line::from(" fieldlog · cases".bold()), title);
-        if self.rows.is_empty() {
-            let add = keys.keys_for(Table::Home, Action::AddCase).unwrap_or_default();
-            let text = format!(
-                "No cases yet.\n\nPress {add} to add a case: a pseudonymous code of 1–8 letters or digits, such as AA or NTC. Never a real name.\n\nThen start a session for it and log who says what."
-            );
-            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
-        } else {
-            self.render_cases(frame, body);
-        }
         let hint = hints(
             keys,
             Table::Home,
@@ -187,6 +170,25 @@ impl HomeState {
                 (Action::Quit, "quit"),
             ],
         );
+        // Every key hint shows, on as many rows as the width needs.
+        let hint_rows = crate::tui::widgets::wrap::wrap(&hint, usize::from(area.width).max(1)).len() as u16;
+        let [title, body, prompt_row, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(hint_rows.clamp(2, 4)),
+        ])
+        .areas(area);
+        frame.render_widget(Line::from(" fieldlog · cases".bold()), title);
+        if self.rows.is_empty() {
+            let add = keys.keys_for(Table::Home, Action::AddCase).unwrap_or_default();
+            let text = format!(
+                "No cases yet.\n\nPress {add} to add a case: a pseudonymous code of 1–8 letters or digits, such as AA or NTC. Never a real name.\n\nThen start a session for it and log who says what."
+            );
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
+        } else {
+            self.render_cases(frame, body);
+        }
         let (asking, message) = (self.adding.as_ref(), self.message.as_deref());
         prompt::bottom(frame, [prompt_row, footer], keys, asking, message, hint);
     }

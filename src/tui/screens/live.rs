@@ -359,8 +359,11 @@ impl LiveState {
         if let Some(line) = self.lines.iter_mut().rev().find(|l| l.utterance.seq == seq) {
             line.saved = !still_pending;
         }
-        let at = now.format("%H:%M:%S");
-        self.say(format!("Line {seq} saved to disk at {at}."), Tone::Saved);
+        // A question being asked stays on the status line; the line shows saved all the same.
+        if !matches!(self.mode, Mode::ConfirmEnd) {
+            let at = now.format("%H:%M:%S");
+            self.say(format!("Line {seq} saved to disk at {at}."), Tone::Saved);
+        }
     }
 
     /// The draft to store, if the line being typed changed since the last one.
