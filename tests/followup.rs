@@ -335,3 +335,14 @@ fn a_cell_with_many_narratives_says_how_many_more() {
     let screen = h.screen(80, 24);
     assert!(screen.contains("+6 more"), "8 narratives: 2 titles shown, then the count: {screen}");
 }
+
+#[test]
+fn the_case_screen_at_60_by_15_keeps_the_counts_and_every_key_hint() {
+    let mut h = harness_with_study();
+    h.press("enter");
+    let screen = h.screen(60, 15);
+    let session_rows: Vec<&str> = screen.lines().filter(|l| l.contains(" l. ")).collect();
+    assert!(!session_rows.is_empty(), "{screen}");
+    assert!(session_rows.iter().all(|r| r.trim_end().ends_with("n.")), "counts are not cut: {screen}");
+    assert!(screen.contains("esc back"), "{screen}");
+}

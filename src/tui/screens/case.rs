@@ -312,25 +312,6 @@ impl CaseState {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
-        let effort_rows = (self.efforts.len() as u16 + 2).min(area.height / 4).max(3);
-        let link_rows = (self.links.len() as u16 + 1).min(area.height / 5).max(2);
-        let [title, attributes, sessions, efforts, links, prompt_row, footer] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Min(3),
-            Constraint::Length(effort_rows),
-            Constraint::Length(link_rows),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(area);
-        frame.render_widget(Line::from(format!(" Case {}", self.case.code)).bold().reversed(), title);
-        let attrs: Vec<String> = self.case.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        let attrs = if attrs.is_empty() { "no attributes yet".to_string() } else { attrs.join(" · ") };
-        frame.render_widget(Line::from(format!(" {attrs}")).dim(), attributes);
-        self.render_sessions(frame, sessions);
-        self.render_efforts(frame, efforts);
-        self.render_links(frame, links);
         let hint = hints(
             keys,
             self.table(),
@@ -344,6 +325,26 @@ impl CaseState {
                 (Action::Back, "back"),
             ],
         );
+        let hint_rows = crate::tui::widgets::wrap::wrap(&hint, usize::from(area.width).max(1)).len() as u16;
+        let effort_rows = (self.efforts.len() as u16 + 2).min(area.height / 4).max(3);
+        let link_rows = (self.links.len() as u16 + 1).min(area.height / 5).max(2);
+        let [title, attributes, sessions, efforts, links, prompt_row, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(3),
+            Constraint::Length(effort_rows),
+            Constraint::Length(link_rows),
+            Constraint::Length(1),
+            Constraint::Length(hint_rows.clamp(1, 2)),
+        ])
+        .areas(area);
+        frame.render_widget(Line::from(format!(" Case {}", self.case.code)).bold().reversed(), title);
+        let attrs: Vec<String> = self.case.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let attrs = if attrs.is_empty() { "no attributes yet".to_string() } else { attrs.join(" · ") };
+        frame.render_widget(Line::from(format!(" {attrs}")).dim(), attributes);
+        self.render_sessions(frame, sessions);
+        self.render_efforts(frame, efforts);
+        self.render_links(frame, links);
         let (asking, message) = (self.asking.as_ref(), self.message.as_deref());
         prompt::bottom(frame, [prompt_row, footer], keys, asking, message, hint);
     }
@@ -404,12 +405,15 @@ impl CaseState {
                 SessionKind::ProfessionalInterview => "prof. interview",
                 kind => kind.word(),
             };
+            // Narrow screens give up the place, then the speakers, before the counts.
+            let wide = usize::from(area.width);
             let place: String = s.place_name().chars().take(14).collect();
+            let place = if wide >= 78 { format!("{place:<14} ") } else { String::new() };
+            let speakers = if wide >= 64 { format!("{:<8} ", speakers.join(",")) } else { String::new() };
             let text = format!(
-                " {:>2}  {}  {kind:<15} {place:<14} {:<8} {:>5} {:>5} l. {:>3} n.",
+                " {:>2}  {}  {kind:<15} {place}{speakers}{:>5} {:>5} l. {:>3} n.",
                 s.contact_point,
                 s.clock.started.format("%Y-%m-%d"),
-                speakers.join(","),
                 length,
                 r.lines,
                 r.narratives

@@ -62,7 +62,11 @@ impl HelpState {
         self.most.set(most);
         let scroll = self.scroll.min(most);
         let close = keys.keys_for(Table::Help, Action::Back).unwrap_or_default();
-        let title = format!(" Keys: {} screen · keymap {} · {close} closes ", self.screen.name(), keys.name);
+        let mut title =
+            format!(" Keys: {} screen · keymap {} · {close} closes ", self.screen.name(), keys.name);
+        if title.chars().count() + 4 > usize::from(area.width) {
+            title = format!(" Keys: {} screen · {close} closes ", self.screen.name());
+        }
         // What lies outside the box, and how to get there.
         let below = lines.len().saturating_sub(scroll + rows);
         let down = keys.keys_for(Table::Help, Action::SelectDown).unwrap_or_default();

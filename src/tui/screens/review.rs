@@ -374,7 +374,8 @@ impl ReviewState {
         ];
         let candidates = self.lines.iter().filter(|l| self.is_candidate(l)).count();
         let marks = if candidates > 0 { format!(" · ★ {candidates} to review") } else { String::new() };
-        let right = format!("{} lines · {} narr.{marks} ", self.lines.len(), self.narratives.len());
+        let lines = crate::domain::text::count(self.lines.len(), "line");
+        let right = format!("{lines} · {} narr.{marks} ", self.narratives.len());
         header::render(frame, area, &left, &right);
     }
 
