@@ -137,3 +137,43 @@ fn a_case_code_that_is_refused_stays_to_be_mended() {
     h.settle();
     assert_eq!(h.store.cases().unwrap()[0].code.as_str(), "AH");
 }
+
+#[test]
+fn the_case_and_codebook_screens_hear_back_from_the_writer() {
+    let mut h = Harness::new();
+    h.press("a");
+    h.type_text("AA");
+    h.press("enter enter e");
+    h.type_text("tandbehandling; 2026-02-02");
+    h.press("enter");
+    h.settle();
+    assert!(h.screen(80, 24).contains("Effort saved."), "{}", h.screen(80, 24));
+    h.press("esc esc c a");
+    h.type_text("selvværd");
+    h.press("enter");
+    h.settle();
+    assert!(h.screen(80, 24).contains("Codebook saved."), "{}", h.screen(80, 24));
+}
+
+#[test]
+fn a_save_that_failed_is_shown_on_the_case_screen() {
+    use fieldlog::domain::{Case, CaseCode, Variables};
+    use fieldlog::tui::screens::case::{CaseData, CaseState};
+    use fieldlog::tui::screens::Receipt;
+    let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], common::start_time());
+    let data = CaseData {
+        today: common::start_time().date_naive(),
+        case,
+        sessions: vec![],
+        efforts: vec![],
+        links: vec![],
+        variables: Variables::default(),
+    };
+    let mut screen = CaseState::new(data);
+    screen.on_saved(&Receipt::Said("Effort saved.".into()), Some("No space left on device"));
+    let keys = fieldlog::keymap::load("default", None).keymap;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|frame| screen.render(frame, frame.area(), &keys)).unwrap();
+    let text = common::buffer_text(terminal.backend().buffer());
+    assert!(text.contains("NOT SAVED: No space left on device"), "{text}");
+}
