@@ -470,3 +470,23 @@ fn a_save_acknowledged_while_ending_does_not_hide_the_question() {
     assert!(screen.contains("End this session?"), "{screen}");
     assert_eq!(h.store.utterances(only_session(&h).id).unwrap().len(), 1);
 }
+
+#[test]
+fn a_title_string_pasted_without_bracketed_paste_is_dropped_whole() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    // What crossterm makes of "x ESC ]0;PWNED BEL y" arriving in one read.
+    h.type_text("x ");
+    h.press("alt-]");
+    h.type_text("0;PWNED");
+    h.press("ctrl-g");
+    h.type_text("y");
+    h.app.tick();
+    assert!(h.screen(80, 24).contains("AA ▸ x y\n"), "{}", h.screen(80, 24));
+    // An unterminated one ends with its batch: what is typed next is kept.
+    h.press("alt-]");
+    h.type_text("2;half");
+    h.app.tick();
+    h.type_text(" z");
+    assert!(h.screen(80, 24).contains("AA ▸ x y z\n"), "{}", h.screen(80, 24));
+}

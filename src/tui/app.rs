@@ -47,6 +47,8 @@ pub struct App {
     shared_draft: SharedDraft,
     /// A line at the bottom of every screen: what a background job did.
     notice: Option<String>,
+    /// Inside a string sequence pasted without bracketed paste (see `swallowed`).
+    in_string: bool,
 }
 
 impl App {
@@ -72,6 +74,7 @@ impl App {
             quit: false,
             shared_draft: Arc::new(Mutex::new(None)),
             notice: None,
+            in_string: false,
         })
     }
 
@@ -110,6 +113,9 @@ impl App {
         }
         let table = self.table();
         let action = self.keys.action(table, key);
+        if action.is_none() && table.takes_typing() && self.swallowed(key) {
+            return;
+        }
         if let Some(help) = &mut self.help {
             match action {
                 Some(Action::Quit) => self.quit = true,
@@ -133,6 +139,29 @@ impl App {
         }
     }
 
+    /// A terminal without bracketed paste hands fieldlog a pasted OSC, DCS,
+    /// PM, APC or SOS string as alt-] (alt-P…), its text as typed keys, and
+    /// its end as ctrl-g or alt-\\. The whole string is dropped: from the
+    /// introducer to its end, or to the end of the batch of events it came
+    /// in (what a person types next comes in a batch of its own).
+    fn swallowed(&mut self, key: KeyEvent) -> bool {
+        use ratatui::crossterm::event::KeyModifiers;
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        match key.code {
+            KeyCode::Char(']' | 'P' | 'X' | '^' | '_') if alt => self.in_string = true,
+            KeyCode::Char('g') if key.modifiers.contains(KeyModifiers::CONTROL) && self.in_string => {
+                self.in_string = false
+            }
+            KeyCode::Char('\\') if alt && self.in_string => self.in_string = false,
+            KeyCode::Char(_) if self.in_string => {}
+            _ => {
+                self.in_string = false;
+                return false;
+            }
+        }
+        true
+    }
+
     fn update_screen(&mut self, input: Input) {
         let effect = self.screen.update(input, self.clock.now());
         if let Err(e) = self.carry_out(effect) {
@@ -149,6 +178,8 @@ impl App {
 
     /// Takes the writer's acknowledgements and background results, and saves the draft when due.
     pub fn tick(&mut self) {
+        // A batch of events has ended: no string sequence goes on past it.
+        self.in_string = false;
         self.take_finished();
         let acknowledged = self.jobs.acknowledged(false);
         self.route(acknowledged);
