@@ -44,6 +44,7 @@ fn refused(store: &Path, args: &[&str]) -> String {
 fn lines_logged_from_the_command_line_come_back_in_order_with_times() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path();
+    ok(store, &["variable", "add", "site", "--kind", "list", "--values", "Nord,Syd"]);
     ok(store, &["case", "add", "AA", "--attr", "site=Nord"]);
     let id = ok(store, &["session", "start", "--case", "AA", "--kind", "observation", "--contact", "2"]);
     let id = id.trim();
@@ -206,7 +207,7 @@ fn check_reports_a_value_corrupted_on_purpose() {
     ok(&store, &["case", "add", "AA"]);
     let id = ok(&store, &["session", "start", "--case", "AA", "--kind", "observation"]);
     ok(&store, &["log", "--session", id.trim(), "En helt almindelig linje"]);
-    assert!(ok(&store, &["check"]).contains("is sound: 1 cases, 1 sessions, 1 lines"));
+    assert!(ok(&store, &["check"]).contains("is sound: 1 case, 1 session, 1 line"));
     {
         let db = sled::Config::new().path(store.join("sled")).use_compression(true).open().unwrap();
         let lines = db.open_tree("utterances").unwrap();

@@ -143,7 +143,6 @@ fn backup_restore_backup_is_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first");
     ok(&first, &["dev", "generate", "--cases", "2", "--sessions", "2", "--lines", "50"]);
-    ok(&first, &["variable", "add", "site", "--kind", "list", "--values", "Nord,Syd"]);
     ok(&first, &["case", "set", "G1", "site=Nord"]);
     let session = ok(&first, &["session", "start", "--case", "G1", "--kind", "interview"]);
     ok(&first, &["log", "--session", session.trim(), "Æble, \"pære\" og 👩‍👩‍👧"]);

@@ -154,11 +154,14 @@ fn a_backup_replaces_the_old_one_whole_and_private() {
 fn a_purge_holds_the_store_from_first_read_to_swap_and_no_line_logged_meanwhile_is_lost() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("study");
-    let session = observation(&store);
+    // Enough study that the rewrite takes a while (made first: only a new store takes it).
+    ok(&store, &["init"]);
+    ok(&store, &["dev", "generate", "--cases", "3", "--sessions", "3", "--lines", "300"]);
+    ok(&store, &["case", "add", "AA"]);
+    let session =
+        ok(&store, &["session", "start", "--case", "AA", "--kind", "observation"]).trim().to_string();
     ok(&store, &["case", "add", "BB"]);
     let other = ok(&store, &["session", "start", "--case", "BB", "--kind", "interview"]).trim().to_string();
-    // Enough study that the rewrite takes a while.
-    ok(&store, &["dev", "generate", "--cases", "3", "--sessions", "3", "--lines", "300"]);
     ok(&store, &["log", "--session", &other, "BB siger noget"]);
     let purging = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let writer = {

@@ -74,7 +74,7 @@ fn an_encrypted_store_keeps_its_text_unreadable_and_asks_for_the_passphrase() {
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("passphrase for the store at"));
 
     assert!(ok(&store, &["search", "fjorten"]).contains(secret));
-    assert!(ok(&store, &["check"]).contains("is sound: 1 cases, 1 sessions, 3 lines, 1 narratives"));
+    assert!(ok(&store, &["check"]).contains("is sound: 1 case, 1 session, 3 lines, 1 narrative"));
     ok(&store, &["case", "purge", "AA", "--yes"]);
     assert!(ok(&store, &["case", "list"]).contains("no cases yet"));
     assert!(!fieldlog(&store, None, &["case", "list"]).status.success(), "still encrypted after the rewrite");

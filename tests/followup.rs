@@ -263,6 +263,9 @@ fn a_case_with_no_sessions_says_so() {
 #[test]
 fn efforts_links_and_attributes_are_added_on_the_case_screen() {
     let mut h = harness_with_study();
+    // An attribute is a value of one of the study's variables.
+    let age = Variable { name: "age".into(), kind: VariableKind::Number };
+    h.store.commit(&[Change::Variables(Variables { variables: vec![age] })]).unwrap();
     h.press("j enter e");
     h.type_text("work-placement internship; 2025-02-01; 2025-03-01; Fakta; blev ikke forlænget");
     h.press("enter L");
@@ -331,4 +334,15 @@ fn a_cell_with_many_narratives_says_how_many_more() {
     h.press("x");
     let screen = h.screen(80, 24);
     assert!(screen.contains("+6 more"), "8 narratives: 2 titles shown, then the count: {screen}");
+}
+
+#[test]
+fn the_case_screen_at_60_by_15_keeps_the_counts_and_every_key_hint() {
+    let mut h = harness_with_study();
+    h.press("enter");
+    let screen = h.screen(60, 15);
+    let session_rows: Vec<&str> = screen.lines().filter(|l| l.contains(" l. ")).collect();
+    assert!(!session_rows.is_empty(), "{screen}");
+    assert!(session_rows.iter().all(|r| r.trim_end().ends_with("n.")), "counts are not cut: {screen}");
+    assert!(screen.contains("esc back"), "{screen}");
 }

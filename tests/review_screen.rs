@@ -24,7 +24,7 @@ fn reviewed_session() -> Harness {
         h.type_text(text);
         h.press("enter");
         if i == 2 {
-            h.press("alt-m enter");
+            h.press("alt-m");
         }
         h.clock.advance_ms(5_000);
     }
@@ -134,7 +134,7 @@ fn overlapping_and_nested_narratives_get_their_own_margin_lanes() {
 fn marks_are_walked_and_flagged_or_dismissed() {
     let mut h = reviewed_session();
     h.press("m");
-    assert!(h.screen(80, 24).contains("★ Før troede jeg ikke"));
+    assert!(h.screen(80, 24).contains("Før troede jeg ikke, jeg kunne noget  ★"));
     h.press("x");
     h.settle();
     assert!(h.screen(80, 24).contains("Mark on line 3 dismissed."));
@@ -211,7 +211,7 @@ fn the_narratives_screen_filters_by_exact_codes_and_opens_one_in_context() {
     h.type_text("code:nonsense");
     h.press("enter");
     assert!(h.screen(80, 24).contains("no code \"nonsense\""));
-    h.press("enter");
+    h.press("esc enter");
     let review = h.screen(80, 24);
     assert!(review.contains("6 lines · 2 narr.") && review.contains("┃ Fra tvivl til tro"), "{review}");
 }
@@ -267,4 +267,52 @@ fn jumping_to_either_end_scrolls_just_enough_to_show_the_cursor() {
     h.press("g");
     let top = h.screen(80, 7);
     assert!(top.contains("Hvordan går det") && !top.contains("Men ryggen driller"), "{top}");
+}
+
+#[test]
+fn esc_in_the_narrative_editor_asks_before_throwing_work_away() {
+    let mut h = reviewed_session();
+    h.press("f");
+    h.type_text("Vendepunkt");
+    h.press("tab space esc");
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Esc again throws away the title, codes and memo"), "{screen}");
+    assert!(screen.contains("title  Vendepunkt"), "still editing: {screen}");
+    // Any other key goes on editing; Esc twice in a row leaves.
+    h.press("tab");
+    h.type_text(" i livet");
+    h.press("esc esc");
+    h.settle();
+    assert!(narratives(&h).is_empty());
+    assert!(!h.screen(80, 24).contains("Vendepunkt"));
+    // Nothing typed: Esc leaves at once.
+    h.press("f esc");
+    assert!(!h.screen(80, 24).contains("Short narrative"));
+}
+
+#[test]
+fn walking_marks_goes_round_from_the_last_to_the_first() {
+    let mut h = reviewed_session();
+    h.press("G m");
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Round to the first mark."), "{screen}");
+    let cursor_row = screen.lines().find(|l| l.contains("Før troede jeg ikke")).unwrap();
+    assert!(cursor_row.contains("   3 "), "{screen}");
+    h.press("m");
+    assert!(h.screen(80, 24).contains("This is the only mark."));
+}
+
+#[test]
+fn the_delete_question_is_readable_whole_at_80_columns() {
+    let mut h = reviewed_session();
+    h.press("f");
+    h.type_text("Praktikken gav troen på at kunne noget tilbage igen");
+    h.press("ctrl-s");
+    h.settle();
+    h.press("d");
+    let screen: String = h.screen(80, 24).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        screen.contains("Delete \"Praktikken gav troen på at kunne noget tilbage igen\"? Press the same key again to delete it."),
+        "{screen}"
+    );
 }

@@ -185,6 +185,9 @@ pub fn narrative_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<
 }
 
 pub fn search(store: &Store, text: &str, as_json: bool) -> anyhow::Result<()> {
+    if text.trim().is_empty() {
+        bail!("there is nothing to search for: give a word, as in `fieldlog search selvværd`");
+    }
     let hits = store.search(text, usize::MAX)?;
     let codes = store.session_case_codes()?;
     let case_of = |session: Id| codes.get(&session).cloned().unwrap_or_default();

@@ -3,10 +3,9 @@
 
 use crate::domain::clock::format_duration_ms;
 use crate::domain::session::{check_speakers, default_speakers};
-use crate::domain::text::sanitise;
+use crate::domain::text::{count, sanitise};
 use crate::domain::{
-    case, Case, CaseCode, Clock, Id, Place, Session, SessionClock, SessionKind, Speaker, SystemClock,
-    Utterance, UtteranceKind,
+    Case, CaseCode, Clock, Id, Session, SessionKind, Speaker, SystemClock, Utterance, UtteranceKind,
 };
 use crate::store::writer::{Durability, Job, Writer};
 use crate::store::{Change, Store};
@@ -46,8 +45,12 @@ pub(super) fn print_json(value: &impl serde::Serialize) {
 
 pub fn case_add(store: &Store, code: &str, attributes: &[String]) -> anyhow::Result<()> {
     let code = CaseCode::parse(code)?;
-    let attributes = attributes.iter().map(|a| case::parse_attribute(a)).collect::<Result<Vec<_>, _>>()?;
-    store.add_case(&Case::new(code.clone(), attributes, now()))?;
+    let mut case = Case::new(code.clone(), Vec::new(), now());
+    let variables = store.variables()?;
+    for pair in attributes {
+        variables.set_attribute(&mut case, pair).map_err(anyhow::Error::msg)?;
+    }
+    store.add_case(&case)?;
     println!("added case {code}");
     Ok(())
 }
@@ -108,21 +111,7 @@ pub fn session_start(
             .collect::<Result<Vec<_>, _>>()?
     };
     check_speakers(&speakers)?;
-    let (place, place_text) = Place::parse(&sanitise(place));
-    let session = Session {
-        id: Id::new(),
-        case_id: case.id,
-        kind,
-        contact_point: contact,
-        place,
-        place_text,
-        speakers,
-        clock: SessionClock::start(now()),
-        ended: None,
-        recording_started: None,
-        themes_ticked: Vec::new(),
-        notes: String::new(),
-    };
+    let session = Session::new(case.id, kind, contact, place, speakers, now());
     store.commit(&[Change::Session(session.clone())])?;
     println!("{}", session.id);
     Ok(())
@@ -139,6 +128,18 @@ pub fn session_end(store: &Store, id: &str) -> anyhow::Result<()> {
     store.commit(&[Change::Session(session)])?;
     println!("ended session {id}");
     Ok(())
+}
+
+/// A session that still takes lines: an ended one is read back, not added to.
+fn open_session(store: &Store, id: &str) -> anyhow::Result<Session> {
+    let session = find_session(store, id)?;
+    if let Some(ended) = session.ended {
+        bail!(
+            "session {id} ended at {}: lines can no longer be added to it (start a new one with `fieldlog session start`)",
+            ended.format("%Y-%m-%d %H:%M")
+        );
+    }
+    Ok(session)
 }
 
 /// Resolves who said a line: speech and events need one of the session's speakers.
@@ -177,7 +178,7 @@ pub fn log(
     kind: &str,
     text: &str,
 ) -> anyhow::Result<()> {
-    let session = find_session(store, session)?;
+    let session = open_session(store, session)?;
     let kind = UtteranceKind::parse(kind)?;
     let speaker = speaker_for(&session, speaker, kind)?;
     if sanitise(text).trim().is_empty() && kind != UtteranceKind::Pause {
@@ -191,7 +192,7 @@ pub fn log(
 
 pub fn log_stdin(store: Store, session: &str) -> anyhow::Result<()> {
     let store = Arc::new(store);
-    let session = find_session(&store, session)?;
+    let session = open_session(&store, session)?;
     let speaker = speaker_for(&session, None, UtteranceKind::Speech)?;
     let (mut writer, saved) = Writer::spawn(store.clone());
     let mut seq = store.last_seq(session.id)?;
@@ -281,13 +282,9 @@ pub fn session_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<()
         session.speakers.iter().map(|s| format!("{}={} ({})", s.key, s.label, s.role)).collect();
     println!("speakers: {}", speakers.join(", "));
     for u in lines.iter().filter(|u| !u.deleted) {
-        let text = match u.kind {
-            UtteranceKind::Speech => u.text.clone(),
-            UtteranceKind::Event => format!("[{}]", u.text),
-            UtteranceKind::Note => format!("(note) {}", u.text),
-            UtteranceKind::Pause => format!("(pause {})", u.text).replace(" )", ")"),
-        };
-        let mark = u.mark.as_ref().map_or(String::new(), |m| format!(" ★{}", m.word));
+        let text = u.shown();
+        let mark =
+            u.mark.as_ref().map_or(String::new(), |m| format!("  ★ {}", m.word).trim_end().to_string());
         println!(
             "{:>5}  {}  {}  {:<6} {text}{mark}",
             u.seq,
@@ -303,17 +300,21 @@ pub fn check(store: &Store) -> anyhow::Result<()> {
     let report = store.check()?;
     if report.problems.is_empty() {
         println!(
-            "the store at {} is sound: {} cases, {} sessions, {} lines, {} narratives",
+            "the store at {} is sound: {}, {}, {}, {}",
             store.path().display(),
-            report.cases,
-            report.sessions,
-            report.lines,
-            report.narratives
+            count(report.cases, "case"),
+            count(report.sessions, "session"),
+            count(report.lines, "line"),
+            count(report.narratives, "narrative")
         );
         return Ok(());
     }
     for problem in &report.problems {
         println!("{problem}");
     }
-    bail!("the store at {} has {} problems (listed above)", store.path().display(), report.problems.len())
+    bail!(
+        "the store at {} has {} (listed above)",
+        store.path().display(),
+        count(report.problems.len(), "problem")
+    )
 }

@@ -45,23 +45,7 @@ pub fn case_set(store: &Store, code: &str, pairs: &[String]) -> anyhow::Result<(
     let mut record = find_case(store, code)?;
     let variables = store.variables()?;
     for pair in pairs {
-        let (key, value) = case::parse_attribute(pair)?;
-        let variable = variables.get(&key).with_context(|| {
-            let known: Vec<&str> = variables.variables.iter().map(|v| v.name.as_str()).collect();
-            if known.is_empty() {
-                format!(
-                    "there is no variable {key}: add it first with `fieldlog variable add {key} --kind text`"
-                )
-            } else {
-                format!("there is no variable {key}; the study's variables are {}", known.join(", "))
-            }
-        })?;
-        variable.check(&value).map_err(anyhow::Error::msg)?;
-        let value = sanitise(&value).trim().to_string();
-        match record.attributes.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&variable.name)) {
-            Some(slot) => slot.1 = value,
-            None => record.attributes.push((variable.name.clone(), value)),
-        }
+        variables.set_attribute(&mut record, pair).map_err(anyhow::Error::msg)?;
     }
     store.commit(&[Change::Case(record.clone())])?;
     let shown: Vec<String> = record.attributes.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -3,8 +3,8 @@
 use super::commands::{find_case, now};
 use crate::domain::{Role, SessionKind};
 use crate::import::transcript;
-use crate::store::{Change, Store};
-use anyhow::{bail, Context};
+use crate::store::Store;
+use anyhow::Context;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
@@ -15,6 +15,8 @@ pub struct TranscriptArgs<'a> {
     pub contact: Option<u32>,
     pub place: &'a str,
     pub roles: &'a [String],
+    /// The day (and time) it was recorded: `2026-03-02` or `2026-03-02 10:30`.
+    pub date: Option<&'a str>,
 }
 
 /// Asks for a role on the terminal; `None` when no one is there to answer.
@@ -40,57 +42,45 @@ pub fn import_transcript(store: &Store, args: TranscriptArgs) -> anyhow::Result<
     let case = find_case(store, args.case)?;
     let kind = SessionKind::parse(args.kind)?;
     let bytes = std::fs::read(args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let (lines, labels) =
-        transcript::parse(&bytes).with_context(|| format!("{} was not imported", args.file.display()))?;
     let mut given: Vec<(String, Role)> = Vec::new();
     for pair in args.roles {
         let (label, role) =
             pair.split_once('=').with_context(|| format!("--role {pair:?} is not LABEL=ROLE"))?;
         given.push((label.trim().to_string(), Role::parse(role)?));
     }
-    let mut speakers = Vec::new();
-    for label in labels {
-        let known = given.iter().find(|(l, _)| *l == label).map(|(_, r)| *r);
-        let role = match known.or_else(|| transcript::usual_role(&label, case.code.as_str())) {
-            Some(role) => role,
-            None => match ask_role(&label)? {
-                Some(role) => role,
-                None => bail!("the role of speaker {label} is not known: give it with --role {label}=ROLE"),
+    let role_for = |label: &str| {
+        let known = given.iter().find(|(l, _)| l == label).map(|(_, r)| *r);
+        match known.or_else(|| transcript::usual_role(label, case.code.as_str())) {
+            Some(role) => Ok(role),
+            None => match ask_role(label).map_err(|e| e.to_string())? {
+                Some(role) => Ok(role),
+                None => {
+                    Err(format!("the role of speaker {label} is not known: give it with --role {label}=ROLE"))
+                }
             },
-        };
-        speakers.push((label, role));
-    }
-    let contact = match args.contact {
-        Some(0) => bail!("contact point must be 1 or more, not 0"),
-        Some(n) => n,
-        None => store
-            .sessions()?
-            .iter()
-            .filter(|s| s.case_id == case.id)
-            .map(|s| s.contact_point)
-            .max()
-            .unwrap_or(1),
+        }
     };
-    let source = args.file.file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned());
+    let source = args.file.display().to_string();
     let new = transcript::NewSession {
         case: &case,
         kind,
-        contact,
+        contact: args.contact,
         place: args.place,
         source: &source,
-        started: now(),
+        recorded: args.date,
+        now: now(),
     };
-    let (session, utterances) = transcript::session_from(lines, speakers, new);
-    let session_id = session.id;
-    let count = utterances.len();
-    // One commit: the session and all its lines, or nothing.
-    let mut changes = vec![Change::Session(session)];
-    changes.extend(utterances.into_iter().map(Change::Utterance));
-    store.commit(&changes)?;
+    let imported =
+        transcript::import(&bytes, new, &store.sessions()?, role_for).map_err(anyhow::Error::msg)?;
+    let session = imported.session.id;
+    let contact = imported.session.contact_point;
+    let lines = imported.utterances.len();
+    store.commit(&imported.changes())?;
     eprintln!(
-        "imported {count} lines into a new session ({kind}) of case {} at contact point {contact}",
+        "imported {} into a new session ({kind}) of case {} at contact point {contact}",
+        crate::domain::text::count(lines, "line"),
         case.code
     );
-    println!("{session_id}");
+    println!("{session}");
     Ok(())
 }

@@ -8,6 +8,7 @@ mod exports;
 mod followup;
 mod imports;
 mod passphrase;
+mod usage;
 
 use crate::keymap;
 use crate::store::Store;
@@ -365,6 +366,9 @@ enum ImportCommand {
         /// A speaker's role, LABEL=ROLE (repeatable; asked for on a terminal otherwise)
         #[arg(long = "role", value_name = "LABEL=ROLE")]
         roles: Vec<String>,
+        /// When it was recorded: YYYY-MM-DD or "YYYY-MM-DD HH:MM" [default: it ended now]
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
     },
 }
 
@@ -397,7 +401,10 @@ enum DevCommand {
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage::refuse(e),
+    };
     match run(cli) {
         Ok(()) => 0,
         Err(e) => {
@@ -458,13 +465,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             crate::tui::run(open()?, loaded)
         }
-        Some(Command::Keymap(KeymapCommand::Check { file })) => {
-            for warning in keymap::check_file(&file)? {
-                eprintln!("warning: {warning}");
+        Some(Command::Keymap(KeymapCommand::Check { file })) => match keymap::check_file(&file) {
+            Ok(warnings) => {
+                for warning in warnings {
+                    eprintln!("warning: {warning}");
+                }
+                println!("{}: ok", file.display());
+                Ok(())
             }
-            println!("{}: ok", file.display());
-            Ok(())
-        }
+            Err(e) => {
+                // Every problem on a line of its own, the first in the file first.
+                let mut problems = e.lines();
+                let last = problems.pop().unwrap_or_default();
+                for problem in problems {
+                    eprintln!("fieldlog: {problem}");
+                }
+                Err(anyhow::anyhow!(last))
+            }
+        },
         Some(Command::Case(CaseCommand::Add { code, attributes })) => {
             commands::case_add(&open()?, &code, &attributes)
         }
@@ -500,7 +518,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Link(LinkCommand::List { case, json })) => {
             followup::link_list(&open()?, case.as_deref(), json)
         }
-        Some(Command::Import(ImportCommand::Transcript { file, case, kind, contact, place, roles })) => {
+        Some(Command::Import(ImportCommand::Transcript {
+            file,
+            case,
+            kind,
+            contact,
+            place,
+            roles,
+            date,
+        })) => {
             let args = imports::TranscriptArgs {
                 file: &file,
                 case: &case,
@@ -508,6 +534,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 contact,
                 place: &place,
                 roles: &roles,
+                date: date.as_deref(),
             };
             imports::import_transcript(&open()?, args)
         }
@@ -591,10 +618,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Dev(DevCommand::Generate { cases, sessions, lines })) => {
-            let made = crate::dev::generate::generate(&open()?, cases, sessions, lines)?;
+            let store = open()?;
+            crate::dev::generate::check_empty(&store).map_err(anyhow::Error::msg)?;
+            let made = crate::dev::generate::generate(&store, cases, sessions, lines)?;
+            let count = crate::domain::text::count;
             println!(
-                "generated {} cases, {} sessions, {} lines ({} bytes of text), {} narratives",
-                made.cases, made.sessions, made.lines, made.text_bytes, made.narratives
+                "generated {}, {}, {} ({} bytes of text), {}",
+                count(made.cases, "case"),
+                count(made.sessions, "session"),
+                count(made.lines, "line"),
+                made.text_bytes,
+                count(made.narratives, "narrative")
             );
             Ok(())
         }

@@ -4,8 +4,8 @@
 
 use crate::domain::session::default_speakers;
 use crate::domain::{
-    Case, CaseCode, Codebook, Id, Mark, Narrative, Place, Session, SessionClock, SessionKind, Utterance,
-    UtteranceKind,
+    Case, CaseCode, Codebook, Id, Mark, Narrative, Place, Session, SessionKind, Utterance, UtteranceKind,
+    Variable, VariableKind,
 };
 use crate::store::{Change, Store, StoreError};
 use chrono::{DateTime, Duration, FixedOffset};
@@ -107,6 +107,19 @@ pub struct Generated {
 }
 
 /// Adds `cases` cases with `sessions` sessions of `lines` lines each to the store.
+/// Refuses a store that already holds a study: synthetic cases must never
+/// mix with a real one.
+pub fn check_empty(store: &Store) -> Result<(), String> {
+    match store.cases().map_err(|e| e.to_string())?.len() {
+        0 => Ok(()),
+        n => Err(format!(
+            "the store at {} already holds {}: dev generate makes a synthetic study only in a new store (give one with --store DIR)",
+            store.path().display(),
+            crate::domain::text::count(n, "case")
+        )),
+    }
+}
+
 pub fn generate(store: &Store, cases: usize, sessions: usize, lines: usize) -> Result<Generated, StoreError> {
     let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
     let book: Codebook = store.codebook()?;
@@ -115,6 +128,13 @@ pub fn generate(store: &Store, cases: usize, sessions: usize, lines: usize) -> R
         DateTime::parse_from_rfc3339("2025-01-06T09:00:00+01:00").expect("valid time");
     let mut made = Generated::default();
     let existing = store.cases()?.len();
+    // The cases' site is a variable of the study, as the attribute rule asks.
+    let mut variables = store.variables()?;
+    if variables.get("site").is_none() {
+        let sites = VariableKind::List(vec!["Nord".into(), "Syd".into()]);
+        variables.variables.push(Variable { name: "site".into(), kind: sites });
+        store.commit(&[Change::Variables(variables)])?;
+    }
     for c in 0..cases {
         let code = CaseCode::parse(&format!("G{}", existing + c + 1)).expect("short code");
         let case = Case::new(code.clone(), vec![("site".into(), ["Nord", "Syd"][c % 2].into())], start);
@@ -123,20 +143,12 @@ pub fn generate(store: &Store, cases: usize, sessions: usize, lines: usize) -> R
         for s in 0..sessions {
             let kind = SessionKind::ALL[s % 4];
             let begun = start + Duration::days((s * 90 + c) as i64);
-            let session = Session {
-                id: Id::new(),
-                case_id: case.id,
-                kind,
-                contact_point: (s / 4 + 1) as u32,
-                place: Place::ALL[s % Place::ALL.len()],
-                place_text: String::new(),
-                speakers: default_speakers(kind, &code),
-                clock: SessionClock::start(begun),
-                ended: Some(begun + Duration::seconds(lines as i64 * 4)),
-                recording_started: Some(begun),
-                themes_ticked: Vec::new(),
-                notes: String::new(),
-            };
+            let place = Place::ALL[s % Place::ALL.len()].word();
+            let contact = (s / 4 + 1) as u32;
+            let mut session =
+                Session::new(case.id, kind, contact, place, default_speakers(kind, &code), begun);
+            session.ended = Some(begun + Duration::seconds(lines as i64 * 4));
+            session.recording_started = Some(begun);
             store.commit(&[Change::Session(session.clone())])?;
             made.sessions += 1;
             let mut batch = Vec::with_capacity(2_000);

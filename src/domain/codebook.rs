@@ -177,7 +177,10 @@ impl Codebook {
     /// Finds a code by `CODE` or `GROUP:CODE`, ignoring case.
     pub fn find(&self, reference: &str) -> Result<Id, CodebookError> {
         let reference = reference.trim();
-        let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+        // `work-identity` and `work_identity` name "work identity": a name with
+        // spaces can be written as one word on a command line or in a filter.
+        let words = |a: &str| a.trim().to_lowercase().replace(['-', '_'], " ");
+        let same = |a: &str, b: &str| words(a) == words(b);
         let found: Vec<Id> = match reference.split_once(':') {
             Some((g, c)) => self
                 .groups

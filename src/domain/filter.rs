@@ -14,11 +14,48 @@ pub struct NarrativeFilter {
     pub author: Option<String>,
 }
 
+/// Splits a filter into `key:value` terms. A value may hold spaces when it
+/// is quoted (`code:"work identity"`) or when the words after it have no
+/// colon of their own (`code:work identity`), as code names do.
+fn terms(text: &str) -> Result<Vec<String>, String> {
+    let mut terms: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    terms.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if quoted {
+        return Err("a quote is left open: write code:\"work identity\"".into());
+    }
+    if !current.is_empty() {
+        terms.push(current);
+    }
+    let mut joined: Vec<String> = Vec::new();
+    for term in terms {
+        match joined.last_mut() {
+            Some(previous) if !term.contains(':') => {
+                previous.push(' ');
+                previous.push_str(&term);
+            }
+            _ => joined.push(term),
+        }
+    }
+    Ok(joined)
+}
+
 impl NarrativeFilter {
     /// Parses `key:value` terms separated by spaces; the error names the bad term.
     pub fn parse(text: &str, cases: &[Case], codebook: &Codebook) -> Result<NarrativeFilter, String> {
         let mut filter = NarrativeFilter::default();
-        for term in text.split_whitespace() {
+        for term in terms(text)? {
             let (key, value) =
                 term.split_once(':').ok_or_else(|| format!("{term:?} is not a filter: write KEY:VALUE"))?;
             match key.to_lowercase().as_str() {
@@ -112,5 +149,22 @@ mod tests {
         assert!(!hit("contact:1"));
         assert!(NarrativeFilter::parse("colour:red", &cases, &book).unwrap_err().contains("colour"));
         assert!(NarrativeFilter::parse("code:nonsense", &cases, &book).unwrap_err().contains("nonsense"));
+        assert!(NarrativeFilter::parse("code:\"open", &cases, &book).unwrap_err().contains("quote"));
+    }
+
+    #[test]
+    fn code_names_with_spaces_can_be_written_three_ways() {
+        let book = Codebook::default_frame();
+        let wanted = vec![vec![book.find("work identity").unwrap()]];
+        for text in
+            ["code:work identity", "code:\"work identity\"", "code:work-identity", "code:Work_Identity"]
+        {
+            let filter = NarrativeFilter::parse(text, &[], &book).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(filter.codes, wanted, "{text}");
+        }
+        let two =
+            NarrativeFilter::parse("code:first contact code:agency:high kind:interview", &[], &book).unwrap();
+        assert_eq!(two.codes.len(), 2);
+        assert_eq!(two.kind, Some(SessionKind::Interview));
     }
 }

@@ -80,12 +80,55 @@ impl Variables {
     pub fn get(&self, name: &str) -> Option<&Variable> {
         self.variables.iter().find(|v| v.name.eq_ignore_ascii_case(name.trim()))
     }
+
+    /// The one rule for a case's attributes, wherever they are given: the key
+    /// is one of the study's variables and the value fits it. Sets `KEY=VALUE`
+    /// on `case` (under the variable's own spelling) or says why not.
+    pub fn set_attribute(&self, case: &mut super::Case, pair: &str) -> Result<(), String> {
+        let (key, value) = super::case::parse_attribute(pair).map_err(|e| e.to_string())?;
+        let variable = self.get(&key).ok_or_else(|| {
+            let known: Vec<&str> = self.variables.iter().map(|v| v.name.as_str()).collect();
+            if known.is_empty() {
+                format!(
+                    "there is no variable {key}: add it first with `fieldlog variable add {key} --kind text`"
+                )
+            } else {
+                format!("there is no variable {key}; the study's variables are {}", known.join(", "))
+            }
+        })?;
+        let value = super::text::sanitise(&value).trim().to_string();
+        variable.check(&value)?;
+        match case.attributes.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&variable.name)) {
+            Some(slot) => slot.1 = value,
+            None => case.attributes.push((variable.name.clone(), value)),
+        }
+        Ok(())
+    }
 }
 
 /// A date as researchers write it: `2025-03-01`.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{text:?} is not a date: write YYYY-MM-DD"))
+    let text = text.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date);
+    }
+    // Written in the right form, but no day of the calendar: say which part is wrong.
+    let parts: Vec<&str> = text.split('-').collect();
+    let numbers: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    match (parts.as_slice(), numbers.as_slice()) {
+        ([y, m, d], [year, month, day]) if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+            match NaiveDate::from_ymd_opt(*year as i32, *month, 1) {
+                None => Err(format!("{text} is no date: there is no month {month} (write YYYY-MM-DD)")),
+                Some(first) => {
+                    let days = first
+                        .checked_add_months(chrono::Months::new(1))
+                        .map_or(31, |next| (next - first).num_days());
+                    Err(format!("{text} is no date: {} has {days} days, not {day}", first.format("%B %Y")))
+                }
+            }
+        }
+        _ => Err(format!("{text:?} is not a date: write YYYY-MM-DD")),
+    }
 }
 
 /// Effort kinds a new study offers; the list grows with what researchers add.

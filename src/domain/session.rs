@@ -125,6 +125,11 @@ impl Speaker {
 }
 
 /// Who speaks in a new session unless the researcher says otherwise.
+/// The contact point a case has reached: the highest of its sessions (1 before any).
+pub fn latest_contact(sessions: &[Session], case_id: Id) -> u32 {
+    sessions.iter().filter(|s| s.case_id == case_id).map(|s| s.contact_point).max().unwrap_or(1)
+}
+
 pub fn default_speakers(kind: SessionKind, case: &CaseCode) -> Vec<Speaker> {
     let person = Speaker { key: 1, label: case.to_string(), role: Role::Participant };
     let second = |label: &str, role| Speaker { key: 2, label: label.to_string(), role };
@@ -171,6 +176,33 @@ pub struct Session {
 }
 
 impl Session {
+    /// A new session of `case`, started `now`, open until ended: the one way
+    /// the form, the command line, an import and the generator make one.
+    pub fn new(
+        case_id: Id,
+        kind: SessionKind,
+        contact_point: u32,
+        place: &str,
+        speakers: Vec<Speaker>,
+        now: DateTime<FixedOffset>,
+    ) -> Session {
+        let (place, place_text) = Place::parse(&crate::domain::text::sanitise(place));
+        Session {
+            id: Id::new(),
+            case_id,
+            kind,
+            contact_point,
+            place,
+            place_text,
+            speakers,
+            clock: SessionClock::start(now),
+            ended: None,
+            recording_started: None,
+            themes_ticked: Vec::new(),
+            notes: String::new(),
+        }
+    }
+
     pub fn place_name(&self) -> String {
         if self.place_text.is_empty() {
             self.place.word().to_string()

@@ -68,6 +68,58 @@ pub struct Utterance {
     pub deleted: bool,
 }
 
+impl Utterance {
+    /// The line as every transcript shows it: events in brackets, notes and
+    /// pauses in parentheses, so none reads as something said.
+    pub fn shown(&self) -> String {
+        let text = match self.kind {
+            UtteranceKind::Speech => self.text.clone(),
+            UtteranceKind::Event => format!("[{}]", self.text),
+            UtteranceKind::Note => format!("(note) {}", self.text),
+            UtteranceKind::Pause => match self.text.as_str() {
+                "" => "(pause)".to_string(),
+                length if length.parse::<f64>().is_ok() => format!("(pause {length} s)"),
+                length => format!("(pause {length})"),
+            },
+        };
+        if self.deleted {
+            format!("(deleted) {text}")
+        } else {
+            text
+        }
+    }
+}
+
+/// A pause's length as typed before the pause key: seconds (`8`, `8s`, `2.5`)
+/// or minutes and seconds (`1:30`); nothing for a pause of no stated length.
+pub fn pause_length(typed: &str) -> Result<String, String> {
+    let typed = typed.trim();
+    let seconds = typed.strip_suffix('s').unwrap_or(typed).trim();
+    let minutes = typed
+        .split_once(':')
+        .filter(|(m, s)| m.parse::<u32>().is_ok() && s.len() == 2 && s.parse::<u32>().is_ok_and(|s| s < 60));
+    if typed.is_empty() || minutes.is_some() {
+        Ok(typed.to_string())
+    } else if seconds.parse::<f64>().is_ok_and(|s| s.is_finite() && s >= 0.0) {
+        Ok(seconds.to_string())
+    } else {
+        Err(format!(
+            "{typed:?} is no pause length: type seconds (8) or minutes:seconds (1:30) before the pause key, or save the line first"
+        ))
+    }
+}
+
+/// A mark's word as typed before the mark key: a word or two to find it by,
+/// never a line (that would read as something said).
+pub fn mark_word(typed: &str) -> Result<String, String> {
+    let typed = typed.trim();
+    if typed.split_whitespace().count() <= 3 && typed.chars().count() <= 30 {
+        Ok(typed.split_whitespace().collect::<Vec<_>>().join(" "))
+    } else {
+        Err("A mark takes a word or two (30 characters at most): save the line first with Enter, then mark it".into())
+    }
+}
+
 /// The text a line had before a correction.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revision {

@@ -3,9 +3,8 @@
 //! a line, continuation lines, blank lines, CRLF and a byte-order mark.
 //! A malformed file is refused whole, naming the line and the reason.
 
-use crate::domain::{
-    Case, Id, Place, Role, Session, SessionClock, SessionKind, Speaker, Utterance, UtteranceKind,
-};
+use crate::domain::session::latest_contact;
+use crate::domain::{Case, Role, Session, SessionKind, Speaker, Utterance, UtteranceKind};
 use chrono::{DateTime, Duration, FixedOffset};
 use std::fmt;
 
@@ -51,31 +50,103 @@ pub fn usual_role(label: &str, case: &str) -> Option<Role> {
 }
 
 /// What a new session made from a transcript is like.
+/// What a transcript becomes: a session of `case`, recorded on `recorded`
+/// (a day, or a day and a time) if given, else ending `now`.
 pub struct NewSession<'a> {
     pub case: &'a Case,
     pub kind: SessionKind,
-    pub contact: u32,
+    /// The contact point; the case's latest if not given.
+    pub contact: Option<u32>,
     pub place: &'a str,
+    /// The file's name, kept in the session's notes.
     pub source: &'a str,
-    pub started: DateTime<FixedOffset>,
+    /// `YYYY-MM-DD` or `YYYY-MM-DD HH:MM`, as the researcher writes when it was recorded.
+    pub recorded: Option<&'a str>,
+    pub now: DateTime<FixedOffset>,
 }
 
-/// A session and its lines from a parsed transcript; `speakers` come with
-/// their roles, in the order they first speak. Time stamps are recording times.
+/// A transcript read into a session and its lines, not yet stored.
+pub struct Imported {
+    pub session: Session,
+    pub utterances: Vec<Utterance>,
+}
+
+impl Imported {
+    /// The session and every line, to be committed at once: all or nothing.
+    pub fn changes(self) -> Vec<crate::store::Change> {
+        use crate::store::Change;
+        let mut changes = vec![Change::Session(self.session)];
+        changes.extend(self.utterances.into_iter().map(Change::Utterance));
+        changes
+    }
+}
+
+/// Reads transcript `bytes` as a new session: the one import the command
+/// line and the app share. Each speaker's role comes from `role_for` (the
+/// roles given, the usual ones, or a question), which may refuse.
+pub fn import(
+    bytes: &[u8],
+    new: NewSession,
+    sessions: &[Session],
+    mut role_for: impl FnMut(&str) -> Result<Role, String>,
+) -> Result<Imported, String> {
+    let (lines, labels) = parse(bytes).map_err(|e| format!("{} was not imported: {e}", new.source))?;
+    let speakers = labels
+        .into_iter()
+        .map(|label| role_for(&label).map(|role| (label, role)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let contact = match new.contact {
+        Some(0) => return Err("contact point must be 1 or more, not 0".into()),
+        Some(n) => n,
+        None => latest_contact(sessions, new.case.id),
+    };
+    let length = lines.iter().filter_map(|l| l.time_ms).max().unwrap_or(0);
+    let started = match new.recorded {
+        Some(text) => recorded_at(text, new.now)?,
+        None => new.now - Duration::milliseconds(length),
+    };
+    if started + Duration::milliseconds(length) > new.now {
+        return Err(format!(
+            "a transcript recorded at {} would end in the future: give the day it was recorded",
+            started.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    let mut session = Session::new(new.case.id, new.kind, contact, new.place, Vec::new(), started);
+    session.notes = format!("imported from {}", new.source);
+    let (session, utterances) = session_from(lines, speakers, session);
+    Ok(Imported { session, utterances })
+}
+
+/// `YYYY-MM-DD` (the start of the day) or `YYYY-MM-DD HH:MM`, in the local offset of `now`.
+fn recorded_at(text: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, String> {
+    let text = text.trim();
+    let (day, time) = text.split_once([' ', 'T']).unwrap_or((text, "00:00"));
+    let day = crate::domain::followup::parse_date(day)?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
+        .map_err(|_| format!("{time:?} is not a time of day: write HH:MM, as in 2026-03-02 10:30"))?;
+    day.and_time(time)
+        .and_local_timezone(*now.offset())
+        .single()
+        .ok_or_else(|| format!("{text} is not a time that exists"))
+}
+
+/// Fills `session` (its id, clock and place already set) with the lines of a
+/// parsed transcript; `speakers` come with their roles, in the order they
+/// first speak. Time stamps are recording times.
 pub fn session_from(
     lines: Vec<TranscriptLine>,
     speakers: Vec<(String, Role)>,
-    new: NewSession,
+    mut session: Session,
 ) -> (Session, Vec<Utterance>) {
     let timed = lines.iter().any(|l| l.time_ms.is_some());
-    let session_id = Id::new();
+    let started = session.clock.started;
     let mut elapsed = 0;
     let mut utterances = Vec::with_capacity(lines.len());
     for (i, line) in lines.into_iter().enumerate() {
         elapsed = line.time_ms.unwrap_or(elapsed);
-        let at = new.started + Duration::milliseconds(elapsed);
+        let at = started + Duration::milliseconds(elapsed);
         utterances.push(Utterance {
-            session: session_id,
+            session: session.id,
             seq: i as u32 + 1,
             speaker: line.speaker,
             kind: UtteranceKind::Speech,
@@ -88,26 +159,13 @@ pub fn session_from(
         });
     }
     // The first nine speakers get hotkeys, as in live logging.
-    let speakers = speakers
+    session.speakers = speakers
         .into_iter()
         .enumerate()
         .map(|(i, (label, role))| Speaker { key: if i < 9 { i as u8 + 1 } else { 0 }, label, role })
         .collect();
-    let (place, place_text) = Place::parse(new.place);
-    let session = Session {
-        id: session_id,
-        case_id: new.case.id,
-        kind: new.kind,
-        contact_point: new.contact,
-        place,
-        place_text,
-        speakers,
-        clock: SessionClock::start(new.started),
-        ended: Some(new.started + Duration::milliseconds(elapsed)),
-        recording_started: timed.then_some(new.started),
-        themes_ticked: Vec::new(),
-        notes: format!("imported from {}", new.source),
-    };
+    session.ended = Some(started + Duration::milliseconds(elapsed));
+    session.recording_started = timed.then_some(started);
     (session, utterances)
 }
 

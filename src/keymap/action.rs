@@ -1,5 +1,6 @@
-//! Everything a user can do, named for what it does. The order here is the
-//! order of the help overlay.
+//! Everything a user can do, named for what it does: one row per action
+//! (its name in keymap files, what the help says, where it means
+//! something). The order of the rows is the order of the help overlay.
 
 use std::fmt;
 
@@ -7,86 +8,145 @@ use std::fmt;
 pub const SPEAKER_KEYS: u8 = 9;
 pub const THEME_KEYS: u8 = 5;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
+/// Writes the Action enum and its table from one row per action:
+/// `Variant => "name", "what it does", [tables where it means something];`
+/// A row `Variant(n: COUNT)` stands for the actions numbered 1 to COUNT,
+/// its name and description formatted with `{n}`. Row order is help order.
+macro_rules! actions {
+    ($( $variant:ident $(($n:ident : $count:expr))? => $name:literal, $describe:literal, [$($table:ident),*]; )*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $( $variant $((numbered!($n)))? ),*
+        }
+
+        impl Action {
+            /// Every action, in help order.
+            pub fn all() -> Vec<Action> {
+                let mut all = Vec::new();
+                $( every!(all, $variant $(, $count)?); )*
+                all
+            }
+
+            pub fn name(self) -> String {
+                match self {
+                    $( Action::$variant $(($n))? => format!($name), )*
+                }
+            }
+
+            /// One line for the help overlay.
+            pub fn describe(self) -> String {
+                match self {
+                    $( Action::$variant $(($n))? => format!($describe), )*
+                }
+            }
+
+            /// Whether binding this action in `table` means anything.
+            #[allow(unused_variables)]
+            pub fn belongs_in(self, table: Table) -> bool {
+                match self {
+                    $( Action::$variant $(($n))? => matches!(table, $(Table::$table)|*), )*
+                }
+            }
+        }
+    };
+}
+
+/// The field type of a numbered action.
+macro_rules! numbered {
+    ($n:ident) => {
+        u8
+    };
+}
+
+/// Adds one action to `all`, or each of a numbered one's.
+macro_rules! every {
+    ($all:ident, $variant:ident) => {
+        $all.push(Action::$variant)
+    };
+    ($all:ident, $variant:ident, $count:expr) => {
+        $all.extend((1..=$count).map(Action::$variant))
+    };
+}
+
+actions! {
     // live logging
-    CommitLine,
-    SwitchSpeaker(u8),
-    NextSpeaker,
-    ReassignLast,
-    CommitEvent,
-    CommitNote,
-    InsertPause,
-    MarkLast,
-    CorrectLast,
-    ToggleClock,
-    RecordingStarted,
-    TickTheme(u8),
-    EndSession,
+    CommitLine => "commit-line", "save the line as speech", [Live];
+    SwitchSpeaker(n: SPEAKER_KEYS) => "switch-speaker-{n}", "speaker {n} speaks now", [Live];
+    NextSpeaker => "next-speaker", "next speaker speaks now", [Live];
+    ReassignLast => "reassign-last", "give the last line to the next speaker", [Live];
+    CommitEvent => "commit-event", "save the line as an event (action, non-verbal)", [Live];
+    CommitNote => "commit-note", "save the line as your own note", [Live];
+    InsertPause => "insert-pause", "insert a pause (seconds typed first are its length)", [Live];
+    MarkLast => "mark-last", "mark the last line to come back to (a word typed first is its word)", [Live];
+    CorrectLast => "correct-last", "correct the last line (the earlier text is kept)", [Live];
+    ToggleClock => "toggle-clock", "pause or resume the session clock", [Live];
+    RecordingStarted => "recording-started", "the audio recording starts now", [Live];
+    TickTheme(n: THEME_KEYS) => "tick-theme-{n}", "tick or untick theme T{n} of the guide", [Live];
+    EndSession => "end-session", "end the session (press twice)", [Live];
     // reviewing a session
-    PageUp,
-    PageDown,
-    GoFirst,
-    GoLast,
-    NextMark,
-    PreviousMark,
-    NextNarrative,
-    PreviousNarrative,
-    ToggleSelection,
-    FlagNarrative,
-    EditNarrative,
-    DeleteNarrative,
-    CorrectLine,
-    DismissMark,
+    PageUp => "page-up", "a page up", [Review, Narratives, Search];
+    PageDown => "page-down", "a page down", [Review, Narratives, Search];
+    GoFirst => "go-first", "to the first line", [Review, Narratives];
+    GoLast => "go-last", "to the last line", [Review, Narratives];
+    NextMark => "next-mark", "to the next line marked live", [Review];
+    PreviousMark => "previous-mark", "to the previous line marked live", [Review];
+    NextNarrative => "next-narrative", "to the next narrative", [Review];
+    PreviousNarrative => "previous-narrative", "to the previous narrative", [Review];
+    ToggleSelection => "toggle-selection", "start selecting a span here (again: cancel)", [Review];
+    FlagNarrative => "flag-narrative", "flag the span (or this line) as a short narrative", [Review];
+    EditNarrative => "edit-narrative", "edit the narrative at this line", [Review];
+    DeleteNarrative => "delete-narrative", "delete the narrative at this line (press twice)", [Review];
+    CorrectLine => "correct-line", "correct this line (the earlier text is kept)", [Review];
+    DismissMark => "dismiss-mark", "dismiss this line's mark as no narrative", [Review];
     // the narrative editor
-    ToggleCode,
-    SaveNarrative,
+    ToggleCode => "toggle-code", "tick or untick the code", [Checklist];
+    SaveNarrative => "save-narrative", "save the narrative", [Editor, Checklist];
     // lists and forms
-    SelectUp,
-    SelectDown,
-    OpenCase,
-    ReviewSession,
-    AddCase,
-    StartSession,
-    OpenSession,
-    OpenNarratives,
-    OpenSearch,
-    OpenCodebook,
-    EditFilter,
-    AddGroup,
-    AddCode,
-    Rename,
-    Describe,
-    Retire,
-    CycleKind,
+    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display];
+    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display];
+    OpenCase => "open-case", "the case's sessions", [Home];
+    ReviewSession => "review-session", "read the session back and flag narratives", [Case];
+    AddCase => "add-case", "add a case", [Home];
+    StartSession => "start-session", "start a session for the case", [Home, Case];
+    OpenSession => "open-session", "go on logging the case's latest open session", [Home, Case];
+    OpenNarratives => "open-narratives", "all narratives of the study", [Home];
+    OpenSearch => "open-search", "search the whole study", [Home];
+    OpenCodebook => "open-codebook", "the codebook", [Home];
+    EditFilter => "edit-filter", "filter: case:AA code:high code:a|b kind:interview contact:2 author:NAME", [Narratives, Display];
+    AddGroup => "add-group", "add a code group", [Codebook];
+    AddCode => "add-code", "add a code to the group", [Codebook];
+    Rename => "rename", "rename", [Codebook];
+    Describe => "describe", "describe", [Codebook];
+    Retire => "retire", "retire or bring back (retired codes stay on narratives)", [Codebook];
+    CycleKind => "cycle-kind", "change the group's kind: one-of, any-of, scale", [Codebook];
     // cases over time
-    SetAttribute,
-    AddEffort,
-    EditEffort,
-    AddLink,
-    OpenOverview,
-    OpenDisplay,
-    SelectLeft,
-    SelectRight,
-    CycleColumns,
-    Export,
-    ImportTranscript,
-    NextField,
-    PreviousField,
-    Confirm,
+    SetAttribute => "set-attribute", "give the case a value: KEY=VALUE", [Case];
+    AddEffort => "add-effort", "add an effort: kind; start; end; provider; outcome", [Case];
+    EditEffort => "edit-effort", "edit or end the effort", [Case];
+    AddLink => "add-link", "add a link: effort -> consequence; valence", [Case];
+    OpenOverview => "open-overview", "the follow-up overview of every case", [Home];
+    OpenDisplay => "open-display", "the display: narratives by case and contact point or codes", [Home];
+    SelectLeft => "select-left", "move left", [Display];
+    SelectRight => "select-right", "move right", [Display];
+    CycleColumns => "cycle-columns", "columns: contact points, then each code group", [Display];
+    Export => "export", "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)", [Home];
+    ImportTranscript => "import-transcript", "import a transcript file as a new session of the case", [Case];
+    NextField => "next-field", "next field", [Form, Case, Editor, Checklist];
+    PreviousField => "previous-field", "previous field", [Form, Case, Editor, Checklist];
+    Confirm => "confirm", "confirm", [Form, Prompt, Case, Narratives, Search, Display];
     // editing the line being typed
-    CursorLeft,
-    CursorRight,
-    CursorHome,
-    CursorEnd,
-    DeleteBack,
-    DeleteForward,
-    DeleteWordBack,
-    ClearInput,
+    CursorLeft => "cursor-left", "cursor left (or previous choice)", [Text, Form];
+    CursorRight => "cursor-right", "cursor right (or next choice)", [Text, Form];
+    CursorHome => "cursor-home", "start of the text", [Text];
+    CursorEnd => "cursor-end", "end of the text", [Text];
+    DeleteBack => "delete-back", "delete the character before the cursor", [Text];
+    DeleteForward => "delete-forward", "delete the character at the cursor", [Text];
+    DeleteWordBack => "delete-word-back", "delete the word before the cursor", [Text];
+    ClearInput => "clear-input", "clear the text", [Text];
     // everywhere
-    Back,
-    Help,
-    Quit,
+    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display];
+    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display];
+    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display];
 }
 
 /// The tables of a keymap file: one per screen, plus `text` (editing keys
@@ -183,407 +243,8 @@ impl Table {
 }
 
 impl Action {
-    /// Every action, in help order.
-    pub fn all() -> Vec<Action> {
-        use Action::*;
-        let mut all = vec![CommitLine];
-        all.extend((1..=SPEAKER_KEYS).map(SwitchSpeaker));
-        all.extend([
-            NextSpeaker,
-            ReassignLast,
-            CommitEvent,
-            CommitNote,
-            InsertPause,
-            MarkLast,
-            CorrectLast,
-            ToggleClock,
-            RecordingStarted,
-        ]);
-        all.extend((1..=THEME_KEYS).map(TickTheme));
-        all.extend([
-            EndSession,
-            PageUp,
-            PageDown,
-            GoFirst,
-            GoLast,
-            NextMark,
-            PreviousMark,
-            NextNarrative,
-            PreviousNarrative,
-            ToggleSelection,
-            FlagNarrative,
-            EditNarrative,
-            DeleteNarrative,
-            CorrectLine,
-            DismissMark,
-            ToggleCode,
-            SaveNarrative,
-            SelectUp,
-            SelectDown,
-            OpenCase,
-            ReviewSession,
-            AddCase,
-            StartSession,
-            OpenSession,
-            OpenNarratives,
-            OpenSearch,
-            OpenCodebook,
-            EditFilter,
-            AddGroup,
-            AddCode,
-            Rename,
-            Describe,
-            Retire,
-            CycleKind,
-            SetAttribute,
-            AddEffort,
-            EditEffort,
-            AddLink,
-            OpenOverview,
-            OpenDisplay,
-            SelectLeft,
-            SelectRight,
-            CycleColumns,
-            Export,
-            ImportTranscript,
-            NextField,
-            PreviousField,
-            Confirm,
-            CursorLeft,
-            CursorRight,
-            CursorHome,
-            CursorEnd,
-            DeleteBack,
-            DeleteForward,
-            DeleteWordBack,
-            ClearInput,
-            Back,
-            Help,
-            Quit,
-        ]);
-        all
-    }
-
-    pub fn name(self) -> String {
-        use Action::*;
-        let name = match self {
-            SwitchSpeaker(n) => return format!("switch-speaker-{n}"),
-            TickTheme(n) => return format!("tick-theme-{n}"),
-            CommitLine => "commit-line",
-            NextSpeaker => "next-speaker",
-            ReassignLast => "reassign-last",
-            CommitEvent => "commit-event",
-            CommitNote => "commit-note",
-            InsertPause => "insert-pause",
-            MarkLast => "mark-last",
-            CorrectLast => "correct-last",
-            ToggleClock => "toggle-clock",
-            RecordingStarted => "recording-started",
-            EndSession => "end-session",
-            PageUp => "page-up",
-            PageDown => "page-down",
-            GoFirst => "go-first",
-            GoLast => "go-last",
-            NextMark => "next-mark",
-            PreviousMark => "previous-mark",
-            NextNarrative => "next-narrative",
-            PreviousNarrative => "previous-narrative",
-            ToggleSelection => "toggle-selection",
-            FlagNarrative => "flag-narrative",
-            EditNarrative => "edit-narrative",
-            DeleteNarrative => "delete-narrative",
-            CorrectLine => "correct-line",
-            DismissMark => "dismiss-mark",
-            ToggleCode => "toggle-code",
-            SaveNarrative => "save-narrative",
-            SelectUp => "select-up",
-            SelectDown => "select-down",
-            OpenCase => "open-case",
-            ReviewSession => "review-session",
-            AddCase => "add-case",
-            StartSession => "start-session",
-            OpenSession => "open-session",
-            OpenNarratives => "open-narratives",
-            OpenSearch => "open-search",
-            OpenCodebook => "open-codebook",
-            EditFilter => "edit-filter",
-            AddGroup => "add-group",
-            AddCode => "add-code",
-            Rename => "rename",
-            Describe => "describe",
-            Retire => "retire",
-            CycleKind => "cycle-kind",
-            SetAttribute => "set-attribute",
-            AddEffort => "add-effort",
-            EditEffort => "edit-effort",
-            AddLink => "add-link",
-            OpenOverview => "open-overview",
-            OpenDisplay => "open-display",
-            SelectLeft => "select-left",
-            SelectRight => "select-right",
-            CycleColumns => "cycle-columns",
-            Export => "export",
-            ImportTranscript => "import-transcript",
-            NextField => "next-field",
-            PreviousField => "previous-field",
-            Confirm => "confirm",
-            CursorLeft => "cursor-left",
-            CursorRight => "cursor-right",
-            CursorHome => "cursor-home",
-            CursorEnd => "cursor-end",
-            DeleteBack => "delete-back",
-            DeleteForward => "delete-forward",
-            DeleteWordBack => "delete-word-back",
-            ClearInput => "clear-input",
-            Back => "back",
-            Help => "help",
-            Quit => "quit",
-        };
-        name.to_string()
-    }
-
     pub fn parse(name: &str) -> Option<Action> {
         Action::all().into_iter().find(|a| a.name() == name)
-    }
-
-    /// One line for the help overlay.
-    pub fn describe(self) -> String {
-        use Action::*;
-        let text = match self {
-            SwitchSpeaker(n) => return format!("speaker {n} speaks now"),
-            TickTheme(n) => return format!("tick or untick theme T{n} of the guide"),
-            CommitLine => "save the line as speech",
-            NextSpeaker => "next speaker speaks now",
-            ReassignLast => "give the last line to the next speaker",
-            CommitEvent => "save the line as an event (action, non-verbal)",
-            CommitNote => "save the line as your own note",
-            InsertPause => "insert a pause (the line, if any, says how long)",
-            MarkLast => "mark the last line to come back to (optionally with a word)",
-            CorrectLast => "correct the last line (the earlier text is kept)",
-            ToggleClock => "pause or resume the session clock",
-            RecordingStarted => "the audio recording starts now",
-            EndSession => "end the session (press twice)",
-            PageUp => "a page up",
-            PageDown => "a page down",
-            GoFirst => "to the first line",
-            GoLast => "to the last line",
-            NextMark => "to the next line marked live",
-            PreviousMark => "to the previous line marked live",
-            NextNarrative => "to the next narrative",
-            PreviousNarrative => "to the previous narrative",
-            ToggleSelection => "start selecting a span here (again: cancel)",
-            FlagNarrative => "flag the span (or this line) as a short narrative",
-            EditNarrative => "edit the narrative at this line",
-            DeleteNarrative => "delete the narrative at this line (press twice)",
-            CorrectLine => "correct this line (the earlier text is kept)",
-            DismissMark => "dismiss this line's mark as no narrative",
-            ToggleCode => "tick or untick the code",
-            SaveNarrative => "save the narrative",
-            SelectUp => "move up",
-            SelectDown => "move down",
-            OpenCase => "the case's sessions",
-            ReviewSession => "read the session back and flag narratives",
-            AddCase => "add a case",
-            StartSession => "start a session for the case",
-            OpenSession => "go on logging the case's latest open session",
-            OpenNarratives => "all narratives of the study",
-            OpenSearch => "search the whole study",
-            OpenCodebook => "the codebook",
-            EditFilter => "filter: case:AA code:high code:a|b kind:interview contact:2 author:NAME",
-            AddGroup => "add a code group",
-            AddCode => "add a code to the group",
-            Rename => "rename",
-            Describe => "describe",
-            Retire => "retire or bring back (retired codes stay on narratives)",
-            CycleKind => "change the group's kind: one-of, any-of, scale",
-            SetAttribute => "give the case a value: KEY=VALUE",
-            AddEffort => "add an effort: kind; start; end; provider; outcome",
-            EditEffort => "edit or end the effort",
-            AddLink => "add a link: effort -> consequence; valence",
-            OpenOverview => "the follow-up overview of every case",
-            OpenDisplay => "the display: narratives by case and contact point or codes",
-            SelectLeft => "move left",
-            SelectRight => "move right",
-            CycleColumns => "columns: contact points, then each code group",
-            Export => "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)",
-            ImportTranscript => "import a transcript file as a new session of the case",
-            NextField => "next field",
-            PreviousField => "previous field",
-            Confirm => "confirm",
-            CursorLeft => "cursor left (or previous choice)",
-            CursorRight => "cursor right (or next choice)",
-            CursorHome => "start of the text",
-            CursorEnd => "end of the text",
-            DeleteBack => "delete the character before the cursor",
-            DeleteForward => "delete the character at the cursor",
-            DeleteWordBack => "delete the word before the cursor",
-            ClearInput => "clear the text",
-            Back => "back / cancel",
-            Help => "show or hide this help",
-            Quit => "quit fieldlog (everything saved stays saved)",
-        };
-        text.to_string()
-    }
-
-    /// Whether binding this action in `table` means anything.
-    pub fn belongs_in(self, table: Table) -> bool {
-        use Action::*;
-        match table {
-            Table::Global => matches!(self, Help | Quit),
-            Table::Text => matches!(
-                self,
-                CursorLeft
-                    | CursorRight
-                    | CursorHome
-                    | CursorEnd
-                    | DeleteBack
-                    | DeleteForward
-                    | DeleteWordBack
-                    | ClearInput
-            ),
-            Table::Home => matches!(
-                self,
-                SelectUp
-                    | SelectDown
-                    | OpenCase
-                    | AddCase
-                    | StartSession
-                    | OpenSession
-                    | OpenNarratives
-                    | OpenSearch
-                    | OpenCodebook
-                    | OpenOverview
-                    | OpenDisplay
-                    | Export
-                    | Back
-                    | Help
-                    | Quit
-            ),
-            Table::Case => matches!(
-                self,
-                SelectUp
-                    | SelectDown
-                    | NextField
-                    | PreviousField
-                    | Confirm
-                    | ReviewSession
-                    | OpenSession
-                    | StartSession
-                    | SetAttribute
-                    | AddEffort
-                    | EditEffort
-                    | AddLink
-                    | ImportTranscript
-                    | Back
-                    | Help
-                    | Quit
-            ),
-            Table::Overview => matches!(self, SelectUp | SelectDown | Back | Help | Quit),
-            Table::Display => matches!(
-                self,
-                SelectUp
-                    | SelectDown
-                    | SelectLeft
-                    | SelectRight
-                    | CycleColumns
-                    | EditFilter
-                    | Confirm
-                    | Back
-                    | Help
-                    | Quit
-            ),
-            Table::Review => matches!(
-                self,
-                SelectUp
-                    | SelectDown
-                    | PageUp
-                    | PageDown
-                    | GoFirst
-                    | GoLast
-                    | NextMark
-                    | PreviousMark
-                    | NextNarrative
-                    | PreviousNarrative
-                    | ToggleSelection
-                    | FlagNarrative
-                    | EditNarrative
-                    | DeleteNarrative
-                    | CorrectLine
-                    | DismissMark
-                    | Back
-                    | Help
-                    | Quit
-            ),
-            Table::Editor => matches!(self, NextField | PreviousField | SaveNarrative | Back | Help | Quit),
-            Table::Checklist => matches!(
-                self,
-                SelectUp
-                    | SelectDown
-                    | ToggleCode
-                    | NextField
-                    | PreviousField
-                    | SaveNarrative
-                    | Back
-                    | Help
-                    | Quit
-            ),
-            Table::Narratives => matches!(
-                self,
-                SelectUp
-                    | SelectDown
-                    | PageUp
-                    | PageDown
-                    | GoFirst
-                    | GoLast
-                    | Confirm
-                    | EditFilter
-                    | Back
-                    | Help
-                    | Quit
-            ),
-            Table::Search => {
-                matches!(self, SelectUp | SelectDown | PageUp | PageDown | Confirm | Back | Help | Quit)
-            }
-            Table::Codebook => matches!(
-                self,
-                SelectUp
-                    | SelectDown
-                    | AddGroup
-                    | AddCode
-                    | Rename
-                    | Describe
-                    | Retire
-                    | CycleKind
-                    | Back
-                    | Help
-                    | Quit
-            ),
-            Table::Form => matches!(
-                self,
-                NextField | PreviousField | Confirm | Back | Help | Quit | CursorLeft | CursorRight
-            ),
-            Table::Live => matches!(
-                self,
-                CommitLine
-                    | SwitchSpeaker(_)
-                    | NextSpeaker
-                    | ReassignLast
-                    | CommitEvent
-                    | CommitNote
-                    | InsertPause
-                    | MarkLast
-                    | CorrectLast
-                    | ToggleClock
-                    | RecordingStarted
-                    | TickTheme(_)
-                    | EndSession
-                    | Back
-                    | Help
-                    | Quit
-            ),
-            Table::Prompt => matches!(self, Confirm | Back | Help),
-            Table::Help => matches!(self, SelectUp | SelectDown | Back | Help | Quit),
-        }
     }
 }
 

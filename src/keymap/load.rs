@@ -12,18 +12,50 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("function-keys", include_str!("../../keymaps/function-keys.toml")),
 ];
 
+/// A keymap file's first problem (in line order), and the others after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeymapError {
     pub file: String,
     pub line: Option<usize>,
     pub reason: String,
+    /// The file's other problems, in line order (those with no line last).
+    pub more: Vec<KeymapError>,
+}
+
+impl KeymapError {
+    fn new(file: &str, line: Option<usize>, reason: String) -> Self {
+        KeymapError { file: file.to_string(), line, reason, more: Vec::new() }
+    }
+
+    /// One error for all of `problems` (at least one), the first line first.
+    fn all(mut problems: Vec<KeymapError>) -> Option<Self> {
+        problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+        let mut problems = problems.into_iter();
+        let mut first = problems.next()?;
+        first.more = problems.collect();
+        Some(first)
+    }
+
+    /// Every problem, one line each: `file:line: reason`.
+    pub fn lines(&self) -> Vec<String> {
+        std::iter::once(self).chain(&self.more).map(KeymapError::one).collect()
+    }
+
+    fn one(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{}: {}", self.file, line, self.reason),
+            None => format!("{}: {}", self.file, self.reason),
+        }
+    }
 }
 
 impl fmt::Display for KeymapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.reason),
-            None => write!(f, "{}: {}", self.file, self.reason),
+        f.write_str(&self.one())?;
+        match self.more.len() {
+            0 => Ok(()),
+            1 => write!(f, " (and 1 more problem: `fieldlog keymap check {}` lists both)", self.file),
+            n => write!(f, " (and {n} more problems: `fieldlog keymap check {}` lists them all)", self.file),
         }
     }
 }
@@ -79,7 +111,7 @@ pub fn load(name: &str, user_file: Option<&Path>) -> Loaded {
     Loaded { keymap, warnings, refused: None }
 }
 
-/// Checks one keymap file as `fieldlog keymap check` does: Ok with warnings, or the first problem.
+/// Checks one keymap file as `fieldlog keymap check` does: Ok with warnings, or every problem.
 pub fn check_file(path: &Path) -> Result<Vec<String>, KeymapError> {
     check_text(&path.display().to_string(), &read(path)?)
 }
@@ -95,10 +127,15 @@ fn shipped_text(name: &str) -> Option<String> {
 }
 
 fn read(path: &Path) -> Result<String, KeymapError> {
-    std::fs::read_to_string(path).map_err(|e| KeymapError {
-        file: path.display().to_string(),
-        line: None,
-        reason: format!("cannot be read: {e}"),
+    std::fs::read_to_string(path).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "is neither a shipped keymap ({}) nor a keymap file",
+                SHIPPED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+            ),
+            _ => format!("cannot be read: {e}"),
+        };
+        KeymapError::new(&path.display().to_string(), None, reason)
     })
 }
 
@@ -110,7 +147,7 @@ fn build(file: &str, text: String, depth: u8) -> Result<(Keymap, Vec<String>), K
 /// checks that every screen can still show help and be left.
 fn overlay(file: &str, text: &str, base: &Keymap, depth: u8) -> Result<(Keymap, Vec<String>), KeymapError> {
     let parsed = parse(file, text)?;
-    let error = |line, reason: String| KeymapError { file: file.to_string(), line, reason };
+    let error = |line, reason: String| KeymapError::new(file, line, reason);
     let (mut keymap, mut warnings) = match &parsed.extends {
         Some(name) if depth < 4 => match shipped_text(name) {
             Some(base_text) => build(name, base_text, depth + 1)?,
@@ -131,25 +168,31 @@ fn overlay(file: &str, text: &str, base: &Keymap, depth: u8) -> Result<(Keymap, 
     }
     warnings.extend(parsed.warnings);
     keymap.name = file.to_string();
+    let mut problems = Vec::new();
     for screen in Table::screens() {
         let can = |action| keymap.keys_for(screen, action).is_some();
         if !can(Action::Help) {
-            return Err(error(None, format!("the {} screen has no key for help", screen.name())));
+            problems.push(error(None, format!("the {} screen has no key for help", screen.name())));
         }
         if !can(Action::Quit) && !can(Action::Back) {
-            return Err(error(None, format!("the {} screen has no key to leave it", screen.name())));
+            problems.push(error(None, format!("the {} screen has no key to leave it", screen.name())));
         }
     }
-    Ok((keymap, warnings))
+    match KeymapError::all(problems) {
+        Some(e) => Err(e),
+        None => Ok((keymap, warnings)),
+    }
 }
 
 fn parse(file: &str, text: &str) -> Result<Parsed, KeymapError> {
-    let error = |line, reason: String| KeymapError { file: file.to_string(), line, reason };
+    let error = |line, reason: String| KeymapError::new(file, line, reason);
     let document: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let line = e.span().map(|span| line_at(text, span.start));
         error(line, format!("is not valid TOML: {}", e.message()))
     })?;
     let mut parsed = Parsed { extends: None, entries: Vec::new(), warnings: Vec::new() };
+    // Every problem is collected, so one check lists them all.
+    let mut problems = Vec::new();
     for (name, value) in &document {
         let line = line_of(text, None, name);
         let bindings = match (name.as_str(), value) {
@@ -157,56 +200,87 @@ fn parse(file: &str, text: &str) -> Result<Parsed, KeymapError> {
                 parsed.extends = Some(base.clone());
                 continue;
             }
-            ("extends", _) => return Err(error(line, "extends must name a shipped keymap".into())),
+            ("extends", _) => {
+                problems.push(error(line, "extends must name a shipped keymap".into()));
+                continue;
+            }
             (_, toml::Value::Table(bindings)) => bindings,
-            _ => return Err(error(line, format!("{name:?} must be a table of key = \"action\" lines"))),
+            _ => {
+                problems.push(error(line, format!("{name:?} must be a table of key = \"action\" lines")));
+                continue;
+            }
         };
-        let table = Table::parse(name).ok_or_else(|| {
+        let Some(table) = Table::parse(name) else {
             let known: Vec<_> = Table::ALL.iter().map(|t| t.name()).collect();
-            error(line, format!("unknown table [{name}]: the tables are {}", known.join(", ")))
-        })?;
+            problems
+                .push(error(line, format!("unknown table [{name}]: the tables are {}", known.join(", "))));
+            continue;
+        };
         let mut seen: Vec<(crokey::KeyCombination, String, Option<usize>)> = Vec::new();
         for (written, value) in bindings {
             let line = line_of(text, Some(name), written);
-            let at = |reason: String| error(line, reason);
-            let key = keys::parse(written).ok_or_else(|| at(format!("{written:?} is not a key")))?;
-            let action_name = value
-                .as_str()
-                .ok_or_else(|| at(format!("the action for {written:?} must be a quoted action name")))?;
-            if let Some((_, other, other_line)) = seen.iter().find(|(k, _, _)| *k == key) {
-                let (first, second) = if *other_line <= line { (other, written) } else { (written, other) };
-                let at_line = line.max(*other_line);
-                return Err(error(
-                    at_line,
-                    format!("{second:?} is the same key as {first:?} in [{name}]: bind each key once"),
-                ));
+            match binding(file, name, table, written, value, line, &mut seen) {
+                Ok((entry, warning)) => {
+                    parsed.entries.push(entry);
+                    parsed.warnings.extend(warning);
+                }
+                Err(e) => problems.push(e),
             }
-            seen.push((key, written.clone(), line));
-            if action_name == "none" {
-                parsed.entries.push(Entry { table, binding: None, key });
-                continue;
-            }
-            let action = Action::parse(action_name)
-                .ok_or_else(|| at(format!("unknown action {action_name:?} for key {written:?}")))?;
-            if !action.belongs_in(table) {
-                return Err(at(format!("{action_name} means nothing in [{name}]")));
-            }
-            if table.takes_typing() && keys::is_printable(key) {
-                return Err(at(format!(
-                    "{written:?} types a character in [{name}], where it would eat typing: use a key with ctrl or alt, or a function key"
-                )));
-            }
-            if let Some(real) = keys::is_ambiguous(key) {
-                parsed.warnings.push(format!(
-                    "{file}:{}: terminals send {written:?} as {real}, so it may not reach fieldlog as {written}",
-                    line.unwrap_or(0)
-                ));
-            }
-            let binding = Binding { key, written: written.clone(), action };
-            parsed.entries.push(Entry { table, binding: Some(binding), key });
         }
     }
-    Ok(parsed)
+    match KeymapError::all(problems) {
+        Some(e) => Err(e),
+        None => Ok(parsed),
+    }
+}
+
+/// One `key = "action"` line of table `[name]`, with a warning for a chord
+/// terminals cannot send.
+fn binding(
+    file: &str,
+    name: &str,
+    table: Table,
+    written: &str,
+    value: &toml::Value,
+    line: Option<usize>,
+    seen: &mut Vec<(crokey::KeyCombination, String, Option<usize>)>,
+) -> Result<(Entry, Option<String>), KeymapError> {
+    let at = |reason: String| KeymapError::new(file, line, reason);
+    let key = keys::parse(written).ok_or_else(|| at(format!("{written:?} is not a key")))?;
+    let action_name = value
+        .as_str()
+        .ok_or_else(|| at(format!("the action for {written:?} must be a quoted action name")))?;
+    if let Some((_, other, other_line)) = seen.iter().find(|(k, _, _)| *k == key) {
+        let (first, second) =
+            if *other_line <= line { (other.as_str(), written) } else { (written, other.as_str()) };
+        return Err(KeymapError::new(
+            file,
+            line.max(*other_line),
+            format!("{second:?} is the same key as {first:?} in [{name}]: bind each key once"),
+        ));
+    }
+    seen.push((key, written.to_string(), line));
+    if action_name == "none" {
+        return Ok((Entry { table, binding: None, key }, None));
+    }
+    let action = Action::parse(action_name)
+        .ok_or_else(|| at(format!("unknown action {action_name:?} for key {written:?}")))?;
+    if !action.belongs_in(table) {
+        return Err(at(format!("{action_name} means nothing in [{name}]")));
+    }
+    if table.takes_typing() && keys::is_printable(key) {
+        return Err(at(format!(
+            "{written:?} types a character in [{name}], where it would eat typing: use a key with ctrl or alt, or a function key"
+        )));
+    }
+    let warning = keys::is_ambiguous(key).map(|real| {
+        format!(
+            "{file}:{}: terminals send {written:?} as {real}, so it may not reach fieldlog as {written}",
+            line.unwrap_or(0)
+        )
+    });
+    let binding = Binding { key, written: written.to_string(), action };
+    Ok((Entry { table, binding: Some(binding), key }, warning))
 }
 
 fn line_at(text: &str, offset: usize) -> usize {

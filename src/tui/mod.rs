@@ -1,6 +1,9 @@
 //! The full-screen app: terminal, event loop, screens and widgets.
 
 pub mod app;
+pub mod jobs;
+pub mod loaders;
+pub mod screen;
 pub mod screens;
 pub mod terminal;
 pub mod widgets;

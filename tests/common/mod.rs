@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
+
 use chrono::DateTime;
 use fieldlog::domain::ManualClock;
 use fieldlog::keymap::{self, keys};
@@ -96,6 +98,8 @@ impl Harness {
             self.press(kind_keys);
         }
         self.press("enter");
+        // The case and the session are saved by the writer, behind the screen.
+        self.settle();
     }
 }
 

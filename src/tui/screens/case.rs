@@ -1,18 +1,53 @@
 //! The case screen: attributes, the timeline of sessions by contact point,
 //! efforts as bars over time, and effort → consequence links.
 
-use super::{answer, hints, Answer, Effect, Input};
+use super::{hints, Effect, ImportRequest, Input, Receipt};
 use crate::domain::followup::parse_date;
-use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence};
+use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence, Variables};
 use crate::keymap::{Action, Keymap, Table};
-use crate::store::writer::Durability;
 use crate::store::Change;
-use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::prompt::{self, ask, Prompt};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
+
+/// Each question the case screen asks, with what Enter does.
+fn question(asking: Asking) -> Prompt<Asking> {
+    let (label, verb) = match asking {
+        Asking::Attribute => ("Attribute KEY=VALUE: ", "set"),
+        Asking::NewEffort => ("Effort (kind; start; end; provider; outcome): ", "add"),
+        Asking::EditEffort(_) => ("Effort (kind; start; end; provider; outcome): ", "save"),
+        Asking::NewLink => ("Link (A -> B -> C; valence): ", "add"),
+        Asking::Transcript => ("Transcript (FILE KIND DAY): ", "import"),
+    };
+    Prompt::new(asking, label, verb)
+}
+
+/// `FILE KIND [YYYY-MM-DD [HH:MM]]`: the file may hold spaces, so it is read from the right.
+fn import_request(case: crate::domain::Id, text: &str) -> Option<ImportRequest> {
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let is_date =
+        |w: &str| w.len() == 10 && w.as_bytes()[4] == b'-' && w.starts_with(|c: char| c.is_ascii_digit());
+    let is_time = |w: &str| w.len() == 5 && w.as_bytes()[2] == b':';
+    let mut recorded = Vec::new();
+    if words.len() >= 4 && is_time(words[words.len() - 1]) && is_date(words[words.len() - 2]) {
+        recorded = words.split_off(words.len() - 2);
+    } else if words.len() >= 3 && is_date(words[words.len() - 1]) {
+        recorded = words.split_off(words.len() - 1);
+    }
+    let kind = words.pop()?;
+    if words.is_empty() {
+        return None;
+    }
+    Some(ImportRequest {
+        case,
+        file: words.join(" "),
+        kind: kind.to_string(),
+        recorded: (!recorded.is_empty()).then(|| recorded.join(" ")),
+    })
+}
 
 /// A session as the timeline shows it.
 pub struct SessionRow {
@@ -47,6 +82,8 @@ pub struct CaseData {
     pub sessions: Vec<SessionRow>,
     pub efforts: Vec<Effort>,
     pub links: Vec<Link>,
+    /// The study's variables: an attribute's key must be one of them.
+    pub variables: Variables,
 }
 
 pub struct CaseState {
@@ -55,11 +92,11 @@ pub struct CaseState {
     sessions: Vec<SessionRow>,
     efforts: Vec<Effort>,
     links: Vec<Link>,
+    variables: Variables,
     section: usize,
     selected: [usize; 3],
-    asking: Option<(Asking, TextInput)>,
+    asking: Option<Prompt<Asking>>,
     message: Option<String>,
-    next_tag: u64,
 }
 
 impl CaseState {
@@ -73,11 +110,11 @@ impl CaseState {
             sessions,
             efforts: data.efforts,
             links: data.links,
+            variables: data.variables,
             section: 0,
             selected: [last, 0, 0],
             asking: None,
             message: None,
-            next_tag: 1,
         }
     }
 
@@ -102,22 +139,25 @@ impl CaseState {
         }
     }
 
-    fn save(&mut self, changes: Vec<Change>) -> Effect {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        Effect::Save { tag, changes, durability: Durability::Synced }
+    /// A save, and the word to say once it is durable.
+    fn save(&mut self, changes: Vec<Change>, done: &str) -> Effect {
+        Effect::save(changes, Receipt::Said(done.to_string()))
+    }
+
+    /// Takes the store writer's word on a save this screen asked for.
+    pub fn on_saved(&mut self, receipt: &Receipt, error: Option<&str>) {
+        self.message = match (error, receipt) {
+            (Some(e), _) => Some(format!("NOT SAVED: {e}")),
+            (None, Receipt::Said(done) | Receipt::Imported(done)) => Some(done.clone()),
+            (None, _) => return,
+        };
     }
 
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
-        if let Some((asking, mut text)) = self.asking.take() {
-            return match answer(&mut text, input) {
-                Answer::Given(given) => self.answer(asking, &given, now),
-                Answer::Cancelled => Effect::None,
-                Answer::Typing => {
-                    self.asking = Some((asking, text));
-                    Effect::None
-                }
-            };
+        if let Some(prompt) = self.asking.take() {
+            let (still, done) = ask(prompt, input, |asking, text| self.answer(asking, text, now));
+            self.asking = still;
+            return done.unwrap_or(Effect::None);
         }
         self.message = None;
         let Input::Action(action) = input else { return Effect::None };
@@ -149,12 +189,12 @@ impl CaseState {
                 Some(_) => self.message = Some("That session has ended: read it back instead.".into()),
                 None => self.message = Some("This case has no sessions yet.".into()),
             },
-            Action::StartSession => return Effect::OpenForm(self.case.id),
-            Action::SetAttribute => self.asking = Some((Asking::Attribute, TextInput::default())),
-            Action::AddEffort => self.asking = Some((Asking::NewEffort, TextInput::default())),
+            Action::StartSession => return Effect::OpenForm(Box::new(self.case.clone())),
+            Action::SetAttribute => self.asking = Some(question(Asking::Attribute)),
+            Action::AddEffort => self.asking = Some(question(Asking::NewEffort)),
             Action::EditEffort => return self.edit_effort(),
-            Action::AddLink => self.asking = Some((Asking::NewLink, TextInput::default())),
-            Action::ImportTranscript => self.asking = Some((Asking::Transcript, TextInput::default())),
+            Action::AddLink => self.asking = Some(question(Asking::NewLink)),
+            Action::ImportTranscript => self.asking = Some(question(Asking::Transcript)),
             Action::Back => return Effect::Back,
             _ => {}
         }
@@ -168,49 +208,39 @@ impl CaseState {
                 let end = e.end.map_or(String::new(), |d| d.to_string());
                 let text = format!("{}; {}; {end}; {}; {}", e.kind, e.start, e.provider, e.outcome);
                 self.section = 1;
-                self.asking = Some((Asking::EditEffort(i), TextInput::with_text(&text)));
+                self.asking = Some(question(Asking::EditEffort(i)).with_text(&text));
             }
             None => self.message = Some("No effort to edit: add one first.".into()),
         }
         Effect::None
     }
 
-    fn answer(&mut self, asking: Asking, text: &str, now: DateTime<FixedOffset>) -> Effect {
-        if asking == Asking::Transcript {
-            return match text.trim().rsplit_once(' ') {
-                Some((file, kind)) => Effect::ImportTranscript {
-                    case: self.case.id,
-                    file: file.trim().into(),
-                    kind: kind.into(),
-                },
-                None => {
-                    self.message = Some("Write the file, then the kind: ~/interview.txt interview".into());
-                    Effect::None
-                }
-            };
-        }
-        let result = match asking {
-            Asking::Transcript => unreachable!("answered above"),
-            Asking::Attribute => self.attribute(text),
-            Asking::NewEffort => self.effort(text, None, now),
-            Asking::EditEffort(i) => self.effort(text, Some(i), now),
-            Asking::NewLink => self.link(text, now),
+    /// The question's answer as changes to save, or why it is refused.
+    fn answer(&mut self, asking: Asking, text: &str, now: DateTime<FixedOffset>) -> Result<Effect, String> {
+        let done = match asking {
+            Asking::Attribute => "Attribute saved.",
+            Asking::NewEffort | Asking::EditEffort(_) => "Effort saved.",
+            Asking::NewLink => "Link saved.",
+            Asking::Transcript => "",
         };
-        match result {
-            Ok(changes) => self.save(changes),
-            Err(e) => {
-                self.message = Some(e);
-                Effect::None
+        let changes = match asking {
+            Asking::Transcript => {
+                return import_request(self.case.id, text).map(Effect::ImportTranscript).ok_or_else(|| {
+                    "Write the file, the kind and the day: ~/interview.txt interview 2026-03-02".to_string()
+                })
             }
-        }
+            Asking::Attribute => self.attribute(text)?,
+            Asking::NewEffort => self.effort(text, None, now)?,
+            Asking::EditEffort(i) => self.effort(text, Some(i), now)?,
+            Asking::NewLink => self.link(text, now)?,
+        };
+        Ok(self.save(changes, done))
     }
 
     fn attribute(&mut self, text: &str) -> Result<Vec<Change>, String> {
-        let (key, value) = crate::domain::case::parse_attribute(text).map_err(|e| e.to_string())?;
-        match self.case.attributes.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
-            Some(slot) => slot.1 = value,
-            None => self.case.attributes.push((key, value)),
-        }
+        let mut case = self.case.clone();
+        self.variables.set_attribute(&mut case, text)?;
+        self.case = case;
         Ok(vec![Change::Case(self.case.clone())])
     }
 
@@ -282,40 +312,6 @@ impl CaseState {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
-        let effort_rows = (self.efforts.len() as u16 + 2).min(area.height / 4).max(3);
-        let link_rows = (self.links.len() as u16 + 1).min(area.height / 5).max(2);
-        let [title, attributes, sessions, efforts, links, prompt, footer] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Min(3),
-            Constraint::Length(effort_rows),
-            Constraint::Length(link_rows),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(area);
-        frame.render_widget(Line::from(format!(" Case {}", self.case.code)).bold().reversed(), title);
-        let attrs: Vec<String> = self.case.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        let attrs = if attrs.is_empty() { "no attributes yet".to_string() } else { attrs.join(" · ") };
-        frame.render_widget(Line::from(format!(" {attrs}")).dim(), attributes);
-        self.render_sessions(frame, sessions);
-        self.render_efforts(frame, efforts);
-        self.render_links(frame, links);
-        match (&self.asking, &self.message) {
-            (Some((asking, text)), _) => {
-                let label = match asking {
-                    Asking::Attribute => "Attribute KEY=VALUE: ",
-                    Asking::NewEffort | Asking::EditEffort(_) => {
-                        "Effort (kind; start; end; provider; outcome): "
-                    }
-                    Asking::NewLink => "Link (A -> B -> C; valence): ",
-                    Asking::Transcript => "Transcript (FILE KIND): ",
-                };
-                text.render(frame, prompt, Span::raw(label).bold(), true);
-            }
-            (None, Some(m)) => frame.render_widget(Line::from(m.as_str()).yellow(), prompt),
-            _ => {}
-        }
         let hint = hints(
             keys,
             self.table(),
@@ -329,7 +325,28 @@ impl CaseState {
                 (Action::Back, "back"),
             ],
         );
-        frame.render_widget(Line::from(hint).dim(), footer);
+        let hint_rows = crate::tui::widgets::wrap::wrap(&hint, usize::from(area.width).max(1)).len() as u16;
+        let effort_rows = (self.efforts.len() as u16 + 2).min(area.height / 4).max(3);
+        let link_rows = (self.links.len() as u16 + 1).min(area.height / 5).max(2);
+        let [title, attributes, sessions, efforts, links, prompt_row, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(3),
+            Constraint::Length(effort_rows),
+            Constraint::Length(link_rows),
+            Constraint::Length(1),
+            Constraint::Length(hint_rows.clamp(1, 2)),
+        ])
+        .areas(area);
+        frame.render_widget(Line::from(format!(" Case {}", self.case.code)).bold().reversed(), title);
+        let attrs: Vec<String> = self.case.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let attrs = if attrs.is_empty() { "no attributes yet".to_string() } else { attrs.join(" · ") };
+        frame.render_widget(Line::from(format!(" {attrs}")).dim(), attributes);
+        self.render_sessions(frame, sessions);
+        self.render_efforts(frame, efforts);
+        self.render_links(frame, links);
+        let (asking, message) = (self.asking.as_ref(), self.message.as_deref());
+        prompt::bottom(frame, [prompt_row, footer], keys, asking, message, hint);
     }
 
     fn heading(&self, section: Section, text: &str) -> Line<'static> {
@@ -388,12 +405,15 @@ impl CaseState {
                 SessionKind::ProfessionalInterview => "prof. interview",
                 kind => kind.word(),
             };
+            // Narrow screens give up the place, then the speakers, before the counts.
+            let wide = usize::from(area.width);
             let place: String = s.place_name().chars().take(14).collect();
+            let place = if wide >= 78 { format!("{place:<14} ") } else { String::new() };
+            let speakers = if wide >= 64 { format!("{:<8} ", speakers.join(",")) } else { String::new() };
             let text = format!(
-                " {:>2}  {}  {kind:<15} {place:<14} {:<8} {:>5} {:>5} l. {:>3} n.",
+                " {:>2}  {}  {kind:<15} {place}{speakers}{:>5} {:>5} l. {:>3} n.",
                 s.contact_point,
                 s.clock.started.format("%Y-%m-%d"),
-                speakers.join(","),
                 length,
                 r.lines,
                 r.narratives

@@ -1,12 +1,11 @@
 //! The codebook screen: groups and their codes; add, rename, describe,
 //! retire (never delete), and change a group's kind.
 
-use super::{answer, hints, Answer, Effect, Input};
+use super::{hints, Effect, Input, Receipt};
 use crate::domain::{Codebook, GroupKind, Id, Narrative};
 use crate::keymap::{Action, Keymap, Table};
-use crate::store::writer::Durability;
 use crate::store::Change;
-use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::prompt::{self, ask, Prompt};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -20,6 +19,17 @@ enum Asking {
     Describe(Id),
 }
 
+/// Each question the codebook asks, with what Enter does.
+fn question(asking: Asking) -> Prompt<Asking> {
+    let (label, verb) = match asking {
+        Asking::NewGroup => ("New group (any-of; change with the kind key): ", "add"),
+        Asking::NewCode(_) => ("New code: ", "add"),
+        Asking::Rename(_) => ("New name: ", "rename"),
+        Asking::Describe(_) => ("Description: ", "save"),
+    };
+    Prompt::new(asking, label, verb)
+}
+
 pub struct CodebookState {
     book: Codebook,
     /// The study's narratives, to refuse a kind change they would break.
@@ -27,22 +37,14 @@ pub struct CodebookState {
     /// Rows: (group id, code id if a code row).
     rows: Vec<(Id, Option<Id>)>,
     selected: usize,
-    asking: Option<(Asking, TextInput)>,
+    asking: Option<Prompt<Asking>>,
     message: Option<String>,
-    next_tag: u64,
 }
 
 impl CodebookState {
     pub fn new(book: Codebook, narratives: Vec<Narrative>) -> Self {
-        let mut state = CodebookState {
-            book,
-            narratives,
-            rows: Vec::new(),
-            selected: 0,
-            asking: None,
-            message: None,
-            next_tag: 1,
-        };
+        let mut state =
+            CodebookState { book, narratives, rows: Vec::new(), selected: 0, asking: None, message: None };
         state.refresh_rows();
         state
     }
@@ -72,25 +74,23 @@ impl CodebookState {
     }
 
     fn save(&mut self) -> Effect {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        Effect::Save {
-            tag,
-            changes: vec![Change::Codebook(self.book.clone())],
-            durability: Durability::Synced,
-        }
+        Effect::save(vec![Change::Codebook(self.book.clone())], Receipt::Said("Codebook saved.".into()))
+    }
+
+    /// Takes the store writer's word on a save this screen asked for.
+    pub fn on_saved(&mut self, receipt: &Receipt, error: Option<&str>) {
+        self.message = match (error, receipt) {
+            (Some(e), _) => Some(format!("NOT SAVED: {e}")),
+            (None, Receipt::Said(done)) => Some(done.clone()),
+            (None, _) => return,
+        };
     }
 
     pub fn update(&mut self, input: Input) -> Effect {
-        if let Some((asking, mut text)) = self.asking.take() {
-            return match answer(&mut text, input) {
-                Answer::Given(given) => self.answer(asking, &given),
-                Answer::Cancelled => Effect::None,
-                Answer::Typing => {
-                    self.asking = Some((asking, text));
-                    Effect::None
-                }
-            };
+        if let Some(prompt) = self.asking.take() {
+            let (still, done) = ask(prompt, input, |asking, text| self.answer(asking, text));
+            self.asking = still;
+            return done.unwrap_or(Effect::None);
         }
         self.message = None;
         let Input::Action(action) = input else { return Effect::None };
@@ -98,20 +98,20 @@ impl CodebookState {
         match action {
             Action::SelectUp => self.selected = self.selected.saturating_sub(1),
             Action::SelectDown => self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1)),
-            Action::AddGroup => self.asking = Some((Asking::NewGroup, TextInput::default())),
+            Action::AddGroup => self.asking = Some(question(Asking::NewGroup)),
             Action::AddCode => {
                 if let Some(g) = group {
-                    self.asking = Some((Asking::NewCode(g), TextInput::default()));
+                    self.asking = Some(question(Asking::NewCode(g)));
                 }
             }
             Action::Rename => {
                 if let Some(id) = self.selected_id() {
-                    self.asking = Some((Asking::Rename(id), TextInput::with_text(&self.name(id))));
+                    self.asking = Some(question(Asking::Rename(id)).with_text(&self.name(id)));
                 }
             }
             Action::Describe => {
                 if let Some(id) = self.selected_id() {
-                    self.asking = Some((Asking::Describe(id), TextInput::with_text(&self.description(id))));
+                    self.asking = Some(question(Asking::Describe(id)).with_text(&self.description(id)));
                 }
             }
             Action::Retire => {
@@ -151,7 +151,7 @@ impl CodebookState {
             .unwrap_or_default()
     }
 
-    fn answer(&mut self, asking: Asking, text: &str) -> Effect {
+    fn answer(&mut self, asking: Asking, text: &str) -> Result<Effect, String> {
         let result = match asking {
             Asking::NewGroup => self.book.add_group(text, GroupKind::AnyOf).map(|_| ()),
             Asking::NewCode(group) => self.book.add_code(group, text).map(|_| ()),
@@ -161,16 +161,9 @@ impl CodebookState {
                 Ok(())
             }
         };
-        match result {
-            Ok(()) => {
-                self.refresh_rows();
-                self.save()
-            }
-            Err(e) => {
-                self.message = Some(e.to_string());
-                Effect::None
-            }
-        }
+        result.map_err(|e| e.to_string())?;
+        self.refresh_rows();
+        Ok(self.save())
     }
 
     /// one-of → any-of → scale → one-of; refused where narratives already
@@ -192,7 +185,7 @@ impl CodebookState {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
-        let [title, body, prompt, footer] = Layout::vertical([
+        let [title, body, prompt_row, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
             Constraint::Length(1),
@@ -233,19 +226,6 @@ impl CodebookState {
             }
             frame.render_widget(Line::from(spans), Rect::new(body.x, body.y + row as u16, body.width, 1));
         }
-        match (&self.asking, &self.message) {
-            (Some((asking, text)), _) => {
-                let label = match asking {
-                    Asking::NewGroup => "New group (any-of; change with the kind key): ",
-                    Asking::NewCode(_) => "New code: ",
-                    Asking::Rename(_) => "New name: ",
-                    Asking::Describe(_) => "Description: ",
-                };
-                text.render(frame, prompt, Span::raw(label).bold(), true);
-            }
-            (None, Some(m)) => frame.render_widget(Line::from(m.as_str()).yellow(), prompt),
-            _ => {}
-        }
         let hint = hints(
             keys,
             self.table(),
@@ -259,6 +239,7 @@ impl CodebookState {
                 (Action::Back, "back"),
             ],
         );
-        frame.render_widget(Line::from(hint).dim(), footer);
+        let (asking, message) = (self.asking.as_ref(), self.message.as_deref());
+        prompt::bottom(frame, [prompt_row, footer], keys, asking, message, hint);
     }
 }

@@ -2,11 +2,11 @@
 //! codes of one group — each cell listing its narratives' titles. Filter
 //! the rows by attribute (`site=Nord`) or to one case (`case:AA`).
 
-use super::{answer, hints, Answer, Effect, Input};
+use super::{hints, Effect, Input};
 use crate::domain::overview::{display, has_attribute, Columns, Display};
 use crate::domain::{Case, Codebook, Id, Narrative, Session};
 use crate::keymap::{Action, Keymap, Table};
-use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::prompt::{ask, Prompt};
 use crate::tui::widgets::wrap::wrap;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
@@ -28,7 +28,7 @@ pub struct DisplayState {
     /// 0: contact points; 1…: the codebook's groups in order.
     columns: usize,
     filter_text: String,
-    editing: Option<TextInput>,
+    editing: Option<Prompt<()>>,
     matrix: Display,
     row: usize,
     column: usize,
@@ -90,20 +90,16 @@ impl DisplayState {
     }
 
     pub fn update(&mut self, input: Input) -> Effect {
-        if let Some(text) = &mut self.editing {
-            match answer(text, input) {
-                Answer::Given(typed) => {
-                    let previous = std::mem::replace(&mut self.filter_text, typed.trim().to_string());
-                    self.editing = None;
-                    if let Err(e) = self.rebuild() {
-                        self.filter_text = previous;
-                        let _ = self.rebuild();
-                        self.message = Some(e);
-                    }
+        if let Some(prompt) = self.editing.take() {
+            (self.editing, _) = ask(prompt, input, |_, typed| {
+                let previous = std::mem::replace(&mut self.filter_text, typed.trim().to_string());
+                let rebuilt = self.rebuild();
+                if rebuilt.is_err() {
+                    self.filter_text = previous;
+                    let _ = self.rebuild();
                 }
-                Answer::Cancelled => self.editing = None,
-                Answer::Typing => {}
-            }
+                rebuilt
+            });
             return Effect::None;
         }
         self.message = None;
@@ -120,7 +116,10 @@ impl DisplayState {
                 self.column = 0;
                 let _ = self.rebuild();
             }
-            Action::EditFilter => self.editing = Some(TextInput::with_text(&self.filter_text)),
+            Action::EditFilter => {
+                let prompt = Prompt::new((), " Rows (site=Nord, case:AA): ", "filter");
+                self.editing = Some(prompt.with_text(&self.filter_text))
+            }
             Action::Confirm => {
                 let ids: Vec<Id> = self
                     .matrix
@@ -151,9 +150,7 @@ impl DisplayState {
         .areas(area);
         frame.render_widget(Line::from(format!(" Display · cases by {}", self.columns_name())).bold(), title);
         match (&self.editing, &self.message) {
-            (Some(text), _) => {
-                text.render(frame, filter, Span::raw(" Rows (site=Nord, case:AA): ").bold(), true)
-            }
+            (Some(prompt), _) => prompt.render(frame, filter, footer, keys),
             (None, Some(m)) => frame.render_widget(Line::from(format!(" {m}")).yellow(), filter),
             (None, None) if self.filter_text.is_empty() => {
                 frame.render_widget(Line::from(" All cases").dim(), filter)
@@ -171,7 +168,9 @@ impl DisplayState {
                 (Action::Back, "back"),
             ],
         );
-        frame.render_widget(Line::from(hint).dim(), footer);
+        if self.editing.is_none() {
+            frame.render_widget(Line::from(hint).dim(), footer);
+        }
     }
 
     fn title_of(&self, id: &Id) -> String {

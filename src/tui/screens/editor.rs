@@ -42,6 +42,8 @@ pub struct NarrativeEditor {
     row: usize,
     focus: usize,
     pub error: Option<String>,
+    /// Esc was pressed once on unsaved changes: again throws them away.
+    leaving: bool,
 }
 
 impl NarrativeEditor {
@@ -73,6 +75,7 @@ impl NarrativeEditor {
             row,
             focus: 0,
             error: None,
+            leaving: false,
         }
     }
 
@@ -104,9 +107,15 @@ impl NarrativeEditor {
 
     pub fn update(&mut self, input: Input, codebook: &Codebook) -> Outcome {
         self.error = None;
+        let leaving = std::mem::take(&mut self.leaving);
         let field = FIELDS[self.focus];
         match input {
-            Input::Action(Action::Back) => return Outcome::Cancelled,
+            Input::Action(Action::Back) if leaving || !self.changed() => return Outcome::Cancelled,
+            Input::Action(Action::Back) => {
+                self.leaving = true;
+                self.error =
+                    Some("Esc again throws away the title, codes and memo; ctrl-s saves them.".into());
+            }
             Input::Action(Action::NextField) => self.focus = (self.focus + 1) % FIELDS.len(),
             Input::Action(Action::PreviousField) => {
                 self.focus = (self.focus + FIELDS.len() - 1) % FIELDS.len()
@@ -135,6 +144,13 @@ impl NarrativeEditor {
             }
         }
         Outcome::Editing
+    }
+
+    /// Whether anything typed or ticked differs from the narrative as opened.
+    fn changed(&self) -> bool {
+        self.title.text() != self.narrative.title
+            || self.memo.text() != self.narrative.memo
+            || self.codes != self.narrative.codes
     }
 
     fn finish(&mut self, codebook: &Codebook) -> Outcome {

@@ -3,7 +3,7 @@
 
 use super::{hints, Effect, Input};
 use crate::domain::session::{check_speakers, default_speakers};
-use crate::domain::{Case, Place, Session, SessionClock, SessionKind, Speaker};
+use crate::domain::{Case, Place, Session, SessionKind, Speaker};
 use crate::keymap::{Action, Keymap, Table};
 use crate::tui::widgets::input::TextInput;
 use chrono::{DateTime, FixedOffset};
@@ -137,21 +137,8 @@ impl FormState {
                 return Effect::None;
             }
         };
-        let (place, place_text) = Place::parse(&self.place.text());
-        Effect::StartSession(Box::new(Session {
-            id: crate::domain::Id::new(),
-            case_id: self.case.id,
-            kind: self.kind,
-            contact_point: self.contact,
-            place,
-            place_text,
-            speakers,
-            clock: SessionClock::start(now),
-            ended: None,
-            recording_started: None,
-            themes_ticked: Vec::new(),
-            notes: String::new(),
-        }))
+        let session = Session::new(self.case.id, self.kind, self.contact, &self.place.text(), speakers, now);
+        Effect::StartSession { session: Box::new(session), case: self.case.code.to_string() }
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {

@@ -3,10 +3,10 @@
 use super::{hints, Effect, Input};
 use crate::domain::{Case, Session, SessionKind};
 use crate::keymap::{Action, Keymap, Table};
-use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::prompt::{self, ask, Prompt};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table as TableWidget, TableState, Wrap};
 use ratatui::Frame;
 
@@ -50,13 +50,20 @@ pub struct HomeState {
     pub rows: Vec<CaseRow>,
     selected: usize,
     /// A question being answered: a new case's code, or an export's format and path.
-    adding: Option<(Asking, TextInput)>,
+    adding: Option<Prompt<Asking>>,
     pub message: Option<String>,
 }
 
 impl HomeState {
     pub fn new(rows: Vec<CaseRow>) -> Self {
         HomeState { rows, selected: 0, adding: None, message: None }
+    }
+
+    /// Shows a case just handed to the writer, selected, until the store has it.
+    pub fn add(&mut self, case: Case) {
+        self.message = Some(format!("Saving case {}…", case.code));
+        self.rows.push(CaseRow { case, counts: [0; 5], open_session: None, latest: None });
+        self.selected = self.rows.len() - 1;
     }
 
     /// Replaces the rows (after a change) and selects `code` if given.
@@ -81,33 +88,10 @@ impl HomeState {
     }
 
     pub fn update(&mut self, input: Input) -> Effect {
-        if let Some((asking, code)) = &mut self.adding {
-            match input {
-                Input::Char(c) => code.insert_char(c),
-                Input::Paste(text) => code.insert_paste(&text),
-                Input::Action(Action::Confirm) => {
-                    let (asking, text) = (*asking, code.text());
-                    self.adding = None;
-                    return match asking {
-                        Asking::CaseCode => Effect::AddCase(text),
-                        Asking::Export => match text.trim().split_once(' ') {
-                            Some((format, path)) => {
-                                Effect::Export { format: format.into(), path: path.trim().into() }
-                            }
-                            None => {
-                                self.message =
-                                    Some("Write the format and where to: qdpx ~/study.qdpx".into());
-                                Effect::None
-                            }
-                        },
-                    };
-                }
-                Input::Action(Action::Back) => self.adding = None,
-                Input::Action(action) => {
-                    code.edit(action);
-                }
-            }
-            return Effect::None;
+        if let Some(prompt) = self.adding.take() {
+            let (still, done) = ask(prompt, input, |asking, text| self.answer(asking, text));
+            self.adding = still;
+            return done.unwrap_or(Effect::None);
         }
         self.message = None;
         match input {
@@ -115,8 +99,13 @@ impl HomeState {
             Input::Action(Action::SelectDown) => {
                 self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
             }
-            Input::Action(Action::AddCase) => self.adding = Some((Asking::CaseCode, TextInput::default())),
-            Input::Action(Action::Export) => self.adding = Some((Asking::Export, TextInput::default())),
+            Input::Action(Action::AddCase) => {
+                self.adding = Some(Prompt::new(Asking::CaseCode, "New case code: ", "add"))
+            }
+            Input::Action(Action::Export) => {
+                let label = "Export (json, csv, markdown, qdpx or eaf, then a path): ";
+                self.adding = Some(Prompt::new(Asking::Export, label, "export"))
+            }
             Input::Action(Action::OpenCase) => match self.selected() {
                 Some(row) => return Effect::OpenCase(row.case.id),
                 None => self.message = Some("Add a case first.".into()),
@@ -127,7 +116,7 @@ impl HomeState {
             Input::Action(Action::OpenOverview) => return Effect::OpenOverview,
             Input::Action(Action::OpenDisplay) => return Effect::OpenDisplay,
             Input::Action(Action::StartSession) => match self.selected() {
-                Some(row) => return Effect::OpenForm(row.case.id),
+                Some(row) => return Effect::OpenForm(Box::new(row.case.clone())),
                 None => self.message = Some("Add a case first.".into()),
             },
             Input::Action(Action::OpenSession) => match self.selected() {
@@ -140,12 +129,54 @@ impl HomeState {
         Effect::None
     }
 
+    /// A new case's code (checked here, so a bad one stays to be mended), or
+    /// an export's format and path.
+    fn answer(&mut self, asking: Asking, text: &str) -> Result<Effect, String> {
+        match asking {
+            Asking::CaseCode => {
+                let code = crate::domain::CaseCode::parse(text).map_err(|e| e.to_string())?;
+                if self.rows.iter().any(|r| r.case.code.as_str().eq_ignore_ascii_case(code.as_str())) {
+                    return Err(format!("There is already a case {code}: give another code."));
+                }
+                Ok(Effect::AddCase(code.to_string()))
+            }
+            Asking::Export => {
+                let (format, path) =
+                    text.trim().split_once(' ').ok_or("Write the format and where to: qdpx ~/study.qdpx")?;
+                if !["json", "csv", "markdown", "qdpx", "eaf"].contains(&format) {
+                    return Err(format!("{format:?} is no format: use {}", crate::export::FORMATS));
+                }
+                Ok(Effect::Export { format: format.into(), path: path.trim().into() })
+            }
+        }
+    }
+
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
-        let [title, body, prompt, footer] = Layout::vertical([
+        let hint = hints(
+            keys,
+            Table::Home,
+            &[
+                (Action::AddCase, "add case"),
+                (Action::OpenCase, "sessions"),
+                (Action::StartSession, "start"),
+                (Action::OpenSession, "go on"),
+                (Action::OpenNarratives, "narratives"),
+                (Action::OpenSearch, "search"),
+                (Action::OpenCodebook, "codebook"),
+                (Action::OpenOverview, "overview"),
+                (Action::OpenDisplay, "display"),
+                (Action::Export, "export"),
+                (Action::Help, "help"),
+                (Action::Quit, "quit"),
+            ],
+        );
+        // Every key hint shows, on as many rows as the width needs.
+        let hint_rows = crate::tui::widgets::wrap::wrap(&hint, usize::from(area.width).max(1)).len() as u16;
+        let [title, body, prompt_row, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
             Constraint::Length(1),
-            Constraint::Length(2),
+            Constraint::Length(hint_rows.clamp(2, 4)),
         ])
         .areas(area);
         frame.render_widget(Line::from(" fieldlog · cases".bold()), title);
@@ -158,39 +189,8 @@ impl HomeState {
         } else {
             self.render_cases(frame, body);
         }
-        if let Some((asking, text)) = &self.adding {
-            let label = match asking {
-                Asking::CaseCode => "New case code: ",
-                Asking::Export => "Export (json, csv, markdown, qdpx or eaf, then a path): ",
-            };
-            text.render(frame, prompt, Span::raw(label).bold(), true);
-        } else if let Some(message) = &self.message {
-            frame.render_widget(Line::from(message.as_str()).yellow(), prompt);
-        }
-        let table = self.table();
-        let hint = if self.adding.is_some() {
-            hints(keys, table, &[(Action::Confirm, "add"), (Action::Back, "cancel")])
-        } else {
-            hints(
-                keys,
-                table,
-                &[
-                    (Action::AddCase, "add case"),
-                    (Action::OpenCase, "sessions"),
-                    (Action::StartSession, "start"),
-                    (Action::OpenSession, "go on"),
-                    (Action::OpenNarratives, "narratives"),
-                    (Action::OpenSearch, "search"),
-                    (Action::OpenCodebook, "codebook"),
-                    (Action::OpenOverview, "overview"),
-                    (Action::OpenDisplay, "display"),
-                    (Action::Export, "export"),
-                    (Action::Help, "help"),
-                    (Action::Quit, "quit"),
-                ],
-            )
-        };
-        frame.render_widget(Paragraph::new(hint).dim().wrap(Wrap { trim: true }), footer);
+        let (asking, message) = (self.adding.as_ref(), self.message.as_deref());
+        prompt::bottom(frame, [prompt_row, footer], keys, asking, message, hint);
     }
 
     fn render_cases(&self, frame: &mut Frame, area: Rect) {

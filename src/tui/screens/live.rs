@@ -1,15 +1,18 @@
 //! Live logging (DESIGN §3): type who says what; Enter saves the line, and
 //! the status line says "saved" only once the store writer has fsynced it.
 
-use super::{hints, Effect, Input};
+use super::{hints, Effect, Input, Receipt};
 use crate::domain::clock::format_duration_ms;
+use crate::domain::utterance::{mark_word, pause_length};
 use crate::domain::{
     Draft, Mark, Revision, Session, SessionKind, Utterance, UtteranceKind, INTERVIEW_THEMES,
 };
-use crate::keymap::{Action, Keymap, Table};
-use crate::store::writer::{Durability, Saved};
+use crate::keymap::{Action, Keymap, Table, SPEAKER_KEYS, THEME_KEYS};
 use crate::store::Change;
+use crate::tui::widgets::header;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::prompt::{ask, Prompt};
+use crate::tui::widgets::transcript::TranscriptLine;
 use crate::tui::widgets::wrap::wrap;
 use chrono::{DateTime, FixedOffset};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -21,8 +24,7 @@ use std::collections::HashMap;
 
 enum Mode {
     Typing,
-    Marking(TextInput),
-    Correcting(TextInput),
+    Correcting(Prompt<()>),
     ConfirmEnd,
 }
 
@@ -48,9 +50,8 @@ pub struct LiveState {
     speaker: usize,
     mode: Mode,
     status: (String, Tone),
-    next_tag: u64,
-    /// Jobs sent to the writer and not yet acknowledged: tag → line number (0: the session).
-    pending: HashMap<u64, u32>,
+    /// Saves sent to the writer and not yet acknowledged, by line number.
+    pending: HashMap<u32, usize>,
     draft_dirty: bool,
 }
 
@@ -67,7 +68,6 @@ impl LiveState {
             speaker: 0,
             mode: Mode::Typing,
             status: ("Type what is said; Enter saves the line.".into(), Tone::Info),
-            next_tag: 1,
             pending: HashMap::new(),
             draft_dirty: false,
         };
@@ -76,7 +76,7 @@ impl LiveState {
             state.speaker = state.session.speakers.iter().position(|s| s.label == draft.speaker).unwrap_or(0);
             state.onset = draft.onset.map(|at| (at, draft.onset_elapsed_ms));
             state.status = (
-                "Recovered the line you were typing when fieldlog stopped: Enter saves it.".into(),
+                "Recovered the line you were typing when fieldlog stopped: Enter saves it. (Terminal odd after a crash? Type reset.)".into(),
                 Tone::Problem,
             );
         }
@@ -85,9 +85,20 @@ impl LiveState {
 
     pub fn table(&self) -> Table {
         match self.mode {
-            Mode::Marking(_) | Mode::Correcting(_) => Table::Prompt,
+            Mode::Correcting(_) => Table::Prompt,
             _ => Table::Live,
         }
+    }
+
+    /// Keys of the live table that do nothing in this session: speakers it
+    /// does not have, and the guide's themes outside an interview.
+    pub fn meaningless(&self) -> Vec<Action> {
+        let speakers = (1..=SPEAKER_KEYS)
+            .filter(|n| !self.session.speakers.iter().any(|s| s.key == *n))
+            .map(Action::SwitchSpeaker);
+        let themes =
+            (1..=THEME_KEYS).filter(|_| self.session.kind != SessionKind::Interview).map(Action::TickTheme);
+        speakers.chain(themes).collect()
     }
 
     fn current_speaker(&self) -> String {
@@ -99,21 +110,26 @@ impl LiveState {
     }
 
     fn save(&mut self, changes: Vec<Change>, seq: u32) -> Effect {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        self.pending.insert(tag, seq);
-        Effect::Save { tag, changes, durability: Durability::Synced }
+        *self.pending.entry(seq).or_default() += 1;
+        Effect::save(changes, Receipt::Line(seq))
     }
 
     fn save_session(&mut self) -> Effect {
-        let changes = vec![Change::Session(self.session.clone())];
-        self.save(changes, 0)
+        Effect::save(vec![Change::Session(self.session.clone())], Receipt::Session)
     }
 
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
         match std::mem::replace(&mut self.mode, Mode::Typing) {
-            Mode::Marking(word) => self.update_prompt(input, word, now, true),
-            Mode::Correcting(text) => self.update_prompt(input, text, now, false),
+            Mode::Correcting(prompt) => {
+                let (still, done) =
+                    ask(prompt, input, |_, text| Ok(self.correct_last(text.to_string(), now)));
+                match still {
+                    Some(prompt) => self.mode = Mode::Correcting(prompt),
+                    None if done.is_none() => self.say("Left as it was.", Tone::Info),
+                    None => {}
+                }
+                done.unwrap_or(Effect::None)
+            }
             Mode::ConfirmEnd if input == Input::Action(Action::EndSession) => self.end(now),
             Mode::ConfirmEnd | Mode::Typing => self.update_typing(input, now),
         }
@@ -138,7 +154,13 @@ impl LiveState {
             Action::CommitLine => return self.commit(UtteranceKind::Speech, now),
             Action::CommitEvent => return self.commit(UtteranceKind::Event, now),
             Action::CommitNote => return self.commit(UtteranceKind::Note, now),
-            Action::InsertPause => return self.commit(UtteranceKind::Pause, now),
+            Action::InsertPause => match pause_length(&self.input.text()) {
+                Ok(length) => {
+                    self.input = TextInput::with_text(&length);
+                    return self.commit(UtteranceKind::Pause, now);
+                }
+                Err(e) => self.say(e, Tone::Problem),
+            },
             Action::SwitchSpeaker(n) => match self.session.speakers.iter().position(|s| s.key == n) {
                 Some(i) => {
                     self.speaker = i;
@@ -151,12 +173,18 @@ impl LiveState {
                 self.draft_dirty = true;
             }
             Action::ReassignLast => return self.reassign_last(now),
-            Action::MarkLast => match self.last_index() {
-                Some(_) => self.mode = Mode::Marking(TextInput::default()),
-                None => self.say("There is no line to mark yet.", Tone::Problem),
+            // Like a pause's length, a mark's word is typed before the key.
+            Action::MarkLast => match (self.last_index(), mark_word(&self.input.text())) {
+                (None, _) => self.say("There is no line to mark yet.", Tone::Problem),
+                (Some(_), Err(e)) => self.say(e, Tone::Problem),
+                (Some(_), Ok(word)) => return self.mark_last(word, now),
             },
             Action::CorrectLast => match self.last_index() {
-                Some(i) => self.mode = Mode::Correcting(TextInput::with_text(&self.lines[i].utterance.text)),
+                Some(i) => {
+                    let seq = self.lines[i].utterance.seq;
+                    let prompt = Prompt::new((), format!("Correct line {seq}: "), "correct");
+                    self.mode = Mode::Correcting(prompt.with_text(&self.lines[i].utterance.text));
+                }
                 None => self.say("There is no line to correct yet.", Tone::Problem),
             },
             Action::ToggleClock => {
@@ -200,35 +228,6 @@ impl LiveState {
                 }
             }
         }
-        Effect::None
-    }
-
-    fn update_prompt(
-        &mut self,
-        input: Input,
-        mut text: TextInput,
-        now: DateTime<FixedOffset>,
-        marking: bool,
-    ) -> Effect {
-        match input {
-            Input::Action(Action::Confirm) => {
-                return if marking {
-                    self.mark_last(text.text(), now)
-                } else {
-                    self.correct_last(text.text(), now)
-                }
-            }
-            Input::Action(Action::Back) => {
-                self.say("Left as it was.", Tone::Info);
-                return Effect::None;
-            }
-            Input::Char(c) => text.insert_char(c),
-            Input::Paste(p) => text.insert_paste(&p),
-            Input::Action(action) => {
-                text.edit(action);
-            }
-        }
-        self.mode = if marking { Mode::Marking(text) } else { Mode::Correcting(text) };
         Effect::None
     }
 
@@ -302,6 +301,11 @@ impl LiveState {
         updated.mark = Some(Mark { word: word.trim().to_string(), at: now });
         let seq = updated.seq;
         self.lines[i] = Logged { utterance: updated.clone(), saved: false };
+        if !self.input.is_empty() {
+            self.input.clear();
+            self.onset = None;
+            self.draft_dirty = true;
+        }
         self.say(format!("Marked line {seq}."), Tone::Info);
         self.save(vec![Change::Utterance(updated)], seq)
     }
@@ -331,22 +335,35 @@ impl LiveState {
         self.session.ended.is_some()
     }
 
-    /// Takes an acknowledgement from the store writer.
-    pub fn on_saved(&mut self, saved: &Saved, now: DateTime<FixedOffset>) {
-        let Some(seq) = self.pending.remove(&saved.tag) else { return };
-        if let Some(error) = &saved.error {
-            self.say(format!("NOT SAVED (line {seq}): {error}"), Tone::Problem);
+    /// Takes the store writer's word on a save this screen asked for.
+    pub fn on_saved(&mut self, receipt: &Receipt, error: Option<&str>, now: DateTime<FixedOffset>) {
+        let seq = match receipt {
+            Receipt::Line(seq) => *seq,
+            _ => 0,
+        };
+        if let Some(count) = self.pending.get_mut(&seq) {
+            *count -= 1;
+            if *count == 0 {
+                self.pending.remove(&seq);
+            }
+        }
+        if let Some(error) = error {
+            let what = if seq == 0 { "the session".to_string() } else { format!("line {seq}") };
+            self.say(format!("NOT SAVED ({what}): {error}"), Tone::Problem);
             return;
         }
         if seq == 0 {
             return;
         }
-        let still_pending = self.pending.values().any(|s| *s == seq);
+        let still_pending = self.pending.contains_key(&seq);
         if let Some(line) = self.lines.iter_mut().rev().find(|l| l.utterance.seq == seq) {
             line.saved = !still_pending;
         }
-        let at = now.format("%H:%M:%S");
-        self.say(format!("Line {seq} saved to disk at {at}."), Tone::Saved);
+        // A question being asked stays on the status line; the line shows saved all the same.
+        if !matches!(self.mode, Mode::ConfirmEnd) {
+            let at = now.format("%H:%M:%S");
+            self.say(format!("Line {seq} saved to disk at {at}."), Tone::Saved);
+        }
     }
 
     /// The draft to store, if the line being typed changed since the last one.
@@ -374,13 +391,27 @@ impl LiveState {
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap, now: DateTime<FixedOffset>) {
         let themes = self.session.kind == SessionKind::Interview;
         let wide = themes && area.width >= 100;
+        let help = hints(keys, self.table(), &[(Action::Help, "help")]);
+        let help_width = help.chars().count() as u16 + 1;
+        // A long message wraps onto more rows rather than being cut.
+        let message = match &self.mode {
+            Mode::Correcting(_) => String::new(),
+            _ => self.status.0.clone(),
+        };
+        let beside = usize::from(area.width.saturating_sub(help_width)).max(1);
+        let message_rows = match wrap(&message, beside) {
+            one if one.len() == 1 => one,
+            // Too long for one row beside the hint: the whole width, the hint after it.
+            _ => wrap(&message, usize::from(area.width).max(1)),
+        };
+        let status_height = (message_rows.len() as u16).clamp(1, 3).min(area.height.saturating_sub(4).max(1));
         let [header, theme_row, body, speaker_bar, input, status] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(u16::from(themes && !wide)),
             Constraint::Min(0),
             Constraint::Length(1),
             Constraint::Length(1),
-            Constraint::Length(1),
+            Constraint::Length(status_height),
         ])
         .areas(area);
         self.render_header(frame, header, now);
@@ -397,23 +428,29 @@ impl LiveState {
         };
         self.render_transcript(frame, transcript);
         self.render_speakers(frame, speaker_bar, keys);
-        self.render_input(frame, input);
+        if let Mode::Correcting(prompt) = &self.mode {
+            prompt.render(frame, input, status, keys);
+            return;
+        }
+        self.input.render(frame, input, Span::raw(format!("{} ▸ ", self.current_speaker())).bold(), true);
         let tone = match self.status.1 {
             Tone::Info => Style::default(),
             Tone::Saved => Style::default().fg(Color::Green),
             Tone::Problem => Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         };
-        let help = hints(keys, self.table(), &[(Action::Help, "help")]);
-        let [left, right] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(help.chars().count() as u16 + 1)])
-                .areas(status);
-        frame.render_widget(Line::styled(self.status.0.as_str(), tone), left);
-        frame.render_widget(Line::from(help).dim().right_aligned(), right);
+        let last_used = message_rows.last().map_or(0, |r| r.chars().count());
+        let rows: Vec<Line> = message_rows.into_iter().map(|r| Line::styled(r, tone)).collect();
+        frame.render_widget(Paragraph::new(rows), status);
+        if last_used + usize::from(help_width) <= usize::from(status.width) && status.height > 0 {
+            let last = Rect { y: status.y + status.height - 1, height: 1, ..status };
+            frame.render_widget(Line::from(help).dim().right_aligned(), last);
+        }
     }
 
     fn render_header(&self, frame: &mut Frame, area: Rect, now: DateTime<FixedOffset>) {
         let s = &self.session;
-        let left = format!(" {} · {} · contact {} · {}", self.case, s.kind, s.contact_point, s.place_name());
+        let left =
+            [self.case.clone(), s.kind.to_string(), format!("contact {}", s.contact_point), s.place_name()];
         let mut right = format!("{}  ", now.format("%H:%M:%S"));
         right += &if s.clock.is_paused() {
             format!("⏸ {} paused", format_duration_ms(s.clock.elapsed_ms(now)))
@@ -424,11 +461,7 @@ impl LiveState {
             right += &format!("  rec {}", format_duration_ms(ms));
         }
         right.push(' ');
-        let [l, r] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(right.chars().count() as u16)])
-                .areas(area);
-        frame.render_widget(Line::from(left).bold().reversed(), l);
-        frame.render_widget(Line::from(right).reversed(), r);
+        header::render(frame, area, &left, &right);
     }
 
     fn render_theme_row(&self, frame: &mut Frame, area: Rect) {
@@ -492,38 +525,20 @@ impl LiveState {
         let u = &logged.utterance;
         let prefix = format!("{} {:<4} ", format_duration_ms(u.elapsed_ms), u.speaker);
         let indent = prefix.chars().count();
-        let mark = match &u.mark {
-            Some(m) if m.word.is_empty() => "★ ".to_string(),
-            Some(m) => format!("★{} ", m.word),
-            None => String::new(),
+        let line = TranscriptLine { saved: logged.saved, ..TranscriptLine::new(u) };
+        let lead_style = if logged.saved {
+            Style::default().fg(Color::DarkGray)
+        } else {
+            Style::default().add_modifier(Modifier::DIM)
         };
-        let (body, style) = match u.kind {
-            UtteranceKind::Speech => (u.text.clone(), Style::default()),
-            UtteranceKind::Event => {
-                (format!("[{}]", u.text), Style::default().fg(Color::Yellow).add_modifier(Modifier::ITALIC))
-            }
-            UtteranceKind::Note => (format!("(note) {}", u.text), Style::default().fg(Color::Cyan)),
-            UtteranceKind::Pause if u.text.is_empty() => {
-                ("(pause)".to_string(), Style::default().add_modifier(Modifier::DIM))
-            }
-            UtteranceKind::Pause => {
-                (format!("(pause {})", u.text), Style::default().add_modifier(Modifier::DIM))
-            }
-        };
-        let style = if logged.saved { style } else { style.add_modifier(Modifier::DIM) };
-        let text_width = width.saturating_sub(indent).max(1);
-        let wrapped = wrap(&format!("{mark}{body}"), text_width);
-        wrapped
+        line.rows(width.saturating_sub(indent).max(1))
             .into_iter()
             .enumerate()
             .map(|(i, row)| {
                 let lead = if i == 0 { prefix.clone() } else { " ".repeat(indent) };
-                let lead_style = if logged.saved {
-                    Style::default().fg(Color::DarkGray)
-                } else {
-                    Style::default().add_modifier(Modifier::DIM)
-                };
-                Line::from(vec![Span::styled(lead, lead_style), Span::styled(row, style)])
+                let mut spans = vec![Span::styled(lead, lead_style)];
+                spans.extend(row);
+                Line::from(spans)
             })
             .collect()
     }
@@ -538,29 +553,5 @@ impl LiveState {
             spans.push(if i == self.speaker { Span::raw(label).reversed().bold() } else { Span::raw(label) });
         }
         frame.render_widget(Line::from(spans), area);
-    }
-
-    fn render_input(&self, frame: &mut Frame, area: Rect) {
-        match &self.mode {
-            Mode::Marking(word) => {
-                let seq = self.last_index().map_or(0, |i| self.lines[i].utterance.seq);
-                word.render(
-                    frame,
-                    area,
-                    Span::raw(format!("Mark line {seq} with a word (optional): ")).bold(),
-                    true,
-                )
-            }
-            Mode::Correcting(text) => {
-                let seq = self.last_index().map_or(0, |i| self.lines[i].utterance.seq);
-                text.render(frame, area, Span::raw(format!("Correct line {seq}: ")).bold(), true)
-            }
-            _ => self.input.render(
-                frame,
-                area,
-                Span::raw(format!("{} ▸ ", self.current_speaker())).bold(),
-                true,
-            ),
-        }
     }
 }

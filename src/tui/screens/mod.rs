@@ -14,11 +14,10 @@ pub mod overview;
 pub mod review;
 pub mod search;
 
-use crate::domain::{Id, Session};
+use crate::domain::{Case, Id, Session};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::writer::Durability;
 use crate::store::Change;
-use crate::tui::widgets::input::TextInput;
 
 /// What reaches a screen: an action from the keymap, or text typed or pasted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,15 +31,21 @@ pub enum Input {
 #[derive(Debug)]
 pub enum Effect {
     None,
-    /// Hand changes to the store writer; the acknowledgement comes back with `tag`.
+    /// Hand changes to the store writer; the screen is told `receipt` once
+    /// they are durable, or why they are not.
     Save {
-        tag: u64,
         changes: Vec<Change>,
         durability: Durability,
+        receipt: Receipt,
     },
     AddCase(String),
-    OpenForm(Id),
-    StartSession(Box<Session>),
+    /// The form for a new session of this case.
+    OpenForm(Box<Case>),
+    /// A session begins: the live screen opens at once, the session is saved behind it.
+    StartSession {
+        session: Box<Session>,
+        case: String,
+    },
     OpenLive(Id),
     OpenCase(Id),
     OpenReview {
@@ -61,36 +66,42 @@ pub enum Effect {
         path: String,
     },
     /// A transcript file becomes a new session of the case.
-    ImportTranscript {
-        case: Id,
-        file: String,
-        kind: String,
-    },
+    ImportTranscript(ImportRequest),
     /// Back to the screen this one was opened from.
     Back,
     GoHome,
 }
 
-/// What a key or a paste did to a one-line question being answered.
-pub enum Answer {
-    Given(String),
-    Cancelled,
-    Typing,
+/// What a screen is told back when a save it asked for is durable (or failed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Receipt {
+    /// A line of the live screen, by its number.
+    Line(u32),
+    /// The session record of the live screen.
+    Session,
+    /// Say this once saved.
+    Said(String),
+    /// A new case: the home screen reads the cases again and selects it.
+    CaseAdded(String),
+    /// A transcript became a session: the case screen reads itself again and says this.
+    Imported(String),
 }
 
-/// Feeds `input` to the text of a question: Enter answers, Esc cancels,
-/// anything else edits the text.
-pub fn answer(text: &mut TextInput, input: Input) -> Answer {
-    match input {
-        Input::Action(Action::Confirm) => return Answer::Given(text.text()),
-        Input::Action(Action::Back) => return Answer::Cancelled,
-        Input::Char(c) => text.insert_char(c),
-        Input::Paste(p) => text.insert_paste(&p),
-        Input::Action(action) => {
-            text.edit(action);
-        }
+impl Effect {
+    /// Changes to save, made durable, with what to tell the screen then.
+    pub fn save(changes: Vec<Change>, receipt: Receipt) -> Effect {
+        Effect::Save { changes, durability: Durability::Synced, receipt }
     }
-    Answer::Typing
+}
+
+/// A transcript to import, as the case screen's prompt was answered.
+#[derive(Debug)]
+pub struct ImportRequest {
+    pub case: Id,
+    pub file: String,
+    pub kind: String,
+    /// When it was recorded, if the researcher said: `2026-03-02` or `2026-03-02 10:30`.
+    pub recorded: Option<String>,
 }
 
 /// Key hints for a footer: "a add case · s start session", from the active keymap.

@@ -1,13 +1,13 @@
 //! Every narrative of the study, filtered by case, codes, session kind,
 //! contact point and author; Enter opens one in its session.
 
-use super::{answer, hints, Answer, Effect, Input};
+use super::{hints, Effect, Input};
 use crate::domain::{Case, Codebook, Narrative, NarrativeFilter, Session};
 use crate::keymap::{Action, Keymap, Table};
-use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::prompt::{ask, Prompt};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Row, Table as TableWidget, TableState};
 use ratatui::Frame;
 
@@ -26,7 +26,7 @@ pub struct NarrativesState {
     cases: Vec<Case>,
     codebook: Codebook,
     filter_text: String,
-    editing: Option<TextInput>,
+    editing: Option<Prompt<()>>,
     selected: usize,
     message: Option<String>,
     page: std::cell::Cell<usize>,
@@ -84,17 +84,9 @@ impl NarrativesState {
     }
 
     pub fn update(&mut self, input: Input) -> Effect {
-        if let Some(text) = &mut self.editing {
-            match answer(text, input) {
-                Answer::Given(typed) => {
-                    self.editing = None;
-                    if let Err(e) = self.apply_filter(&typed) {
-                        self.message = Some(e);
-                    }
-                }
-                Answer::Cancelled => self.editing = None,
-                Answer::Typing => {}
-            }
+        if let Some(prompt) = self.editing.take() {
+            // A refused filter stays to be mended; the list keeps the last good one.
+            (self.editing, _) = ask(prompt, input, |_, typed| self.apply_filter(typed));
             return Effect::None;
         }
         self.message = None;
@@ -108,7 +100,9 @@ impl NarrativesState {
             Action::PageDown => self.selected = (self.selected + page).min(last),
             Action::GoFirst => self.selected = 0,
             Action::GoLast => self.selected = last,
-            Action::EditFilter => self.editing = Some(TextInput::with_text(&self.filter_text)),
+            Action::EditFilter => {
+                self.editing = Some(Prompt::new((), " Filter: ", "filter").with_text(&self.filter_text))
+            }
             Action::Confirm => {
                 if let Some(row) = self.shown.get(self.selected).map(|i| &self.all[*i]) {
                     return Effect::OpenReview {
@@ -134,7 +128,7 @@ impl NarrativesState {
         let count = format!(" Narratives · {} of {}", self.shown.len(), self.all.len());
         frame.render_widget(Line::from(count).bold(), title);
         match (&self.editing, &self.message) {
-            (Some(text), _) => text.render(frame, filter, Span::raw(" Filter: ").bold(), true),
+            (Some(prompt), _) => prompt.render(frame, filter, footer, keys),
             (None, Some(m)) => frame.render_widget(Line::from(format!(" {m}")).yellow(), filter),
             (None, None) if self.filter_text.is_empty() => {
                 let key = keys.keys_for(Table::Narratives, Action::EditFilter).unwrap_or_default();
@@ -173,6 +167,8 @@ impl NarrativesState {
                 (Action::Back, "back"),
             ],
         );
-        frame.render_widget(Line::from(hint).dim(), footer);
+        if self.editing.is_none() {
+            frame.render_widget(Line::from(hint).dim(), footer);
+        }
     }
 }

@@ -2,13 +2,14 @@
 //! narratives, shown as brackets in the margin; walk the marks made live.
 
 use super::editor::{NarrativeEditor, Outcome};
-use super::{hints, Effect, Input};
+use super::{hints, Effect, Input, Receipt};
 use crate::domain::clock::format_duration_ms;
-use crate::domain::{Codebook, Id, MarkDismissal, Narrative, Revision, Session, Utterance, UtteranceKind};
+use crate::domain::{Codebook, Id, MarkDismissal, Narrative, Revision, Session, Utterance};
 use crate::keymap::{Action, Keymap, Table};
-use crate::store::writer::{Durability, Saved};
 use crate::store::Change;
-use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::header;
+use crate::tui::widgets::prompt::{ask, Prompt};
+use crate::tui::widgets::transcript::{MarkState, TranscriptLine};
 use crate::tui::widgets::wrap::wrap;
 use chrono::{DateTime, FixedOffset};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,7 +17,6 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 use std::cell::Cell;
-use std::collections::HashMap;
 
 /// How many narratives can stand side by side in the margin.
 const LANES: usize = 3;
@@ -24,7 +24,7 @@ const LANES: usize = 3;
 enum Mode {
     Reading,
     Editing(Box<NarrativeEditor>),
-    Correcting(TextInput),
+    Correcting(Prompt<()>),
     ConfirmDelete(Id),
 }
 
@@ -40,9 +40,6 @@ pub struct ReviewState {
     anchor: Option<usize>,
     mode: Mode,
     status: String,
-    next_tag: u64,
-    /// Jobs sent to the writer and not yet acknowledged: tag → what to say once saved.
-    pending: HashMap<u64, String>,
     /// The first line drawn and the transcript's height at the last render.
     top: Cell<usize>,
     page: Cell<usize>,
@@ -73,8 +70,6 @@ impl ReviewState {
             anchor: None,
             mode: Mode::Reading,
             status: String::new(),
-            next_tag: 1,
-            pending: HashMap::new(),
             // Opening at a line shows a little of what comes before it.
             top: Cell::new(cursor.saturating_sub(3)),
             page: Cell::new(10),
@@ -106,19 +101,16 @@ impl ReviewState {
     }
 
     fn save(&mut self, changes: Vec<Change>, done: String) -> Effect {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        self.pending.insert(tag, done);
-        Effect::Save { tag, changes, durability: Durability::Synced }
+        Effect::save(changes, Receipt::Said(done))
     }
 
-    pub fn on_saved(&mut self, saved: &Saved) {
-        if let Some(done) = self.pending.remove(&saved.tag) {
-            self.status = match &saved.error {
-                Some(e) => format!("NOT SAVED: {e}"),
-                None => done,
-            };
-        }
+    /// Takes the store writer's word on a save this screen asked for.
+    pub fn on_saved(&mut self, receipt: &Receipt, error: Option<&str>) {
+        self.status = match (error, receipt) {
+            (Some(e), _) => format!("NOT SAVED: {e}"),
+            (None, Receipt::Said(done)) => done.clone(),
+            (None, _) => return,
+        };
     }
 
     pub fn update(&mut self, input: Input, now: DateTime<FixedOffset>) -> Effect {
@@ -143,25 +135,13 @@ impl ReviewState {
                     self.save(vec![Change::Narrative(narrative)], done)
                 }
             },
-            Mode::Correcting(mut text) => match input {
-                Input::Action(Action::Confirm) => self.correct(text.text(), now),
-                Input::Action(Action::Back) => Effect::None,
-                Input::Char(c) => {
-                    text.insert_char(c);
-                    self.mode = Mode::Correcting(text);
-                    Effect::None
+            Mode::Correcting(prompt) => {
+                let (still, done) = ask(prompt, input, |_, text| Ok(self.correct(text.to_string(), now)));
+                if let Some(prompt) = still {
+                    self.mode = Mode::Correcting(prompt);
                 }
-                Input::Paste(p) => {
-                    text.insert_paste(&p);
-                    self.mode = Mode::Correcting(text);
-                    Effect::None
-                }
-                Input::Action(action) => {
-                    text.edit(action);
-                    self.mode = Mode::Correcting(text);
-                    Effect::None
-                }
-            },
+                done.unwrap_or(Effect::None)
+            }
             Mode::ConfirmDelete(id) if input == Input::Action(Action::DeleteNarrative) => {
                 self.delete(id, now)
             }
@@ -188,14 +168,30 @@ impl ReviewState {
             Action::GoLast => self.move_to(usize::MAX),
             Action::NextMark | Action::PreviousMark => {
                 let forward = action == Action::NextMark;
+                // Past the last mark it goes round to the first, and back.
+                let marked = |(i, l): (usize, &Utterance)| l.mark.is_some().then_some(i);
+                let after = self.lines.iter().enumerate().skip(self.cursor + 1).filter_map(marked);
+                let before = self.lines.iter().enumerate().take(self.cursor + 1).filter_map(marked);
                 let found = if forward {
-                    self.lines.iter().enumerate().skip(self.cursor + 1).find(|(_, l)| l.mark.is_some())
+                    after.chain(before).next()
                 } else {
-                    self.lines.iter().enumerate().take(self.cursor).rev().find(|(_, l)| l.mark.is_some())
+                    let mut all: Vec<usize> = before.collect();
+                    all.extend(after);
+                    let at = all.iter().position(|i| *i >= self.cursor).unwrap_or(all.len());
+                    all.rotate_left(at);
+                    all.last().copied()
                 };
                 match found {
-                    Some((i, _)) => self.move_to(i),
-                    None => self.status = "No more marks that way.".into(),
+                    Some(i) if i == self.cursor => self.status = "This is the only mark.".into(),
+                    Some(i) => {
+                        let wrapped = if forward { i < self.cursor } else { i > self.cursor };
+                        self.move_to(i);
+                        if wrapped {
+                            let end = if forward { "first" } else { "last" };
+                            self.status = format!("Round to the {end} mark.");
+                        }
+                    }
+                    None => self.status = "This session has no marks.".into(),
                 }
             }
             Action::NextNarrative | Action::PreviousNarrative => {
@@ -229,7 +225,8 @@ impl ReviewState {
             },
             Action::CorrectLine => {
                 if let Some(line) = self.lines.get(self.cursor) {
-                    self.mode = Mode::Correcting(TextInput::with_text(&line.text));
+                    let prompt = Prompt::new((), format!("Correct line {}: ", line.seq), "correct");
+                    self.mode = Mode::Correcting(prompt.with_text(&line.text));
                 }
             }
             Action::DismissMark => return self.dismiss(now),
@@ -321,11 +318,17 @@ impl ReviewState {
             Mode::Editing(_) => (area.height * 3 / 5).clamp(area.height.min(8), 20),
             _ => 0,
         };
+        // A long message wraps onto more rows rather than being cut.
+        let status_rows = if self.status.is_empty() {
+            1
+        } else {
+            (wrap(&self.status, usize::from(area.width).max(1)).len() as u16).clamp(1, 3)
+        };
         let [header, body, editor, status, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
             Constraint::Length(editor_height),
-            Constraint::Length(1),
+            Constraint::Length(status_rows),
             Constraint::Length(1),
         ])
         .areas(area);
@@ -333,6 +336,10 @@ impl ReviewState {
         self.render_lines(frame, body);
         if let Mode::Editing(e) = &self.mode {
             e.render(frame, editor, keys);
+        }
+        if let Mode::Correcting(prompt) = &self.mode {
+            prompt.render(frame, status, footer, keys);
+            return;
         }
         self.render_status(frame, status);
         let table = self.table();
@@ -359,34 +366,28 @@ impl ReviewState {
 
     fn render_header(&self, frame: &mut Frame, area: Rect) {
         let s = &self.session;
-        let left = format!(
-            " {} · {} · contact {} · {}",
-            self.case,
-            s.kind,
-            s.contact_point,
-            s.clock.started.format("%Y-%m-%d")
-        );
+        let left = [
+            self.case.clone(),
+            s.kind.to_string(),
+            format!("contact {}", s.contact_point),
+            s.clock.started.format("%Y-%m-%d").to_string(),
+        ];
         let candidates = self.lines.iter().filter(|l| self.is_candidate(l)).count();
         let marks = if candidates > 0 { format!(" · ★ {candidates} to review") } else { String::new() };
-        let right = format!("{} lines · {} narr.{marks} ", self.lines.len(), self.narratives.len());
-        let [l, r] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(right.chars().count() as u16)])
-                .areas(area);
-        frame.render_widget(Line::from(left).bold().reversed(), l);
-        frame.render_widget(Line::from(right).reversed(), r);
+        let lines = crate::domain::text::count(self.lines.len(), "line");
+        let right = format!("{lines} · {} narr.{marks} ", self.narratives.len());
+        header::render(frame, area, &left, &right);
     }
 
     fn render_status(&self, frame: &mut Frame, area: Rect) {
         let line = match &self.mode {
-            Mode::Correcting(text) => {
-                return text.render(
-                    frame,
-                    area,
-                    Span::raw(format!("Correct line {}: ", self.seq())).bold(),
-                    true,
-                )
+            Mode::Correcting(_) => return,
+            _ if !self.status.is_empty() => {
+                let rows: Vec<Line> =
+                    wrap(&self.status, usize::from(area.width)).into_iter().map(Line::from).collect();
+                frame.render_widget(ratatui::widgets::Paragraph::new(rows).yellow(), area);
+                return;
             }
-            _ if !self.status.is_empty() => Line::from(self.status.as_str()).yellow(),
             _ => match self.innermost() {
                 Some(n) => {
                     let codes: Vec<String> = n.codes.iter().map(|c| self.codebook.label(*c)).collect();
@@ -440,7 +441,7 @@ impl ReviewState {
         let mut lowest = self.cursor;
         let mut used = 0;
         for i in (0..=self.cursor).rev() {
-            used += wrap(&self.body(&self.lines[i]), text_width).len();
+            used += self.line(&self.lines[i]).rows(text_width).len();
             if used > height {
                 break;
             }
@@ -454,14 +455,21 @@ impl ReviewState {
             if rows.len() >= height {
                 break;
             }
-            let wrapped = wrap(&self.body(line), text_width);
+            let wrapped = self.line(line).rows(text_width);
             let count = wrapped.len();
-            for (r, text) in wrapped.into_iter().enumerate() {
-                let mut spans = Vec::new();
-                spans.push(Span::styled(
+            // The selection and the cursor show on the text, over its kind's style.
+            let mut over = Style::default();
+            if self.anchor.is_some() && (from..=to).contains(&i) {
+                over = over.bg(Color::Blue).fg(Color::White);
+            }
+            if i == self.cursor {
+                over = over.add_modifier(Modifier::REVERSED);
+            }
+            for (r, row) in wrapped.into_iter().enumerate() {
+                let mut spans = vec![Span::styled(
                     self.margin(&lanes, lane_count, line.seq, r, count),
                     Style::default().fg(Color::Cyan),
-                ));
+                )];
                 let lead = if r == 0 {
                     let time = if show_time {
                         format!("{} ", format_duration_ms(line.elapsed_ms))
@@ -473,19 +481,10 @@ impl ReviewState {
                     " ".repeat(prefix_width - lane_count * 2)
                 };
                 spans.push(Span::raw(lead).dim());
-                let mut style = match line.kind {
-                    UtteranceKind::Speech => Style::default(),
-                    UtteranceKind::Event => Style::default().fg(Color::Yellow).add_modifier(Modifier::ITALIC),
-                    UtteranceKind::Note => Style::default().fg(Color::Cyan),
-                    UtteranceKind::Pause => Style::default().add_modifier(Modifier::DIM),
-                };
-                if self.anchor.is_some() && (from..=to).contains(&i) {
-                    style = style.bg(Color::Blue).fg(Color::White);
-                }
-                if i == self.cursor {
-                    style = style.add_modifier(Modifier::REVERSED);
-                }
-                spans.push(Span::styled(text, style));
+                spans.extend(row.into_iter().map(|span| {
+                    let style = span.style.patch(over);
+                    span.style(style)
+                }));
                 rows.push(Line::from(spans));
                 if rows.len() >= height {
                     break;
@@ -497,24 +496,16 @@ impl ReviewState {
         }
     }
 
-    /// A line's text as review shows it: its kind, and its mark.
-    fn body(&self, line: &Utterance) -> String {
-        let mark = match &line.mark {
-            Some(m) if self.dismissed.contains(&line.seq) => format!("☆{} ", m.word),
-            Some(m) => format!("★{} ", m.word),
-            None => String::new(),
-        };
-        let text = match line.kind {
-            UtteranceKind::Speech => line.text.clone(),
-            UtteranceKind::Event => format!("[{}]", line.text),
-            UtteranceKind::Note => format!("(note) {}", line.text),
-            UtteranceKind::Pause if line.text.is_empty() => "(pause)".to_string(),
-            UtteranceKind::Pause => format!("(pause {})", line.text),
-        };
-        if line.deleted {
-            return format!("(deleted) {text}");
-        }
-        format!("{mark}{text}")
+    /// A line as review draws it: its mark open or dismissed.
+    fn line<'a>(&self, line: &'a Utterance) -> TranscriptLine<'a> {
+        let mark = line.mark.as_ref().map(|_| {
+            if self.dismissed.contains(&line.seq) {
+                MarkState::Dismissed
+            } else {
+                MarkState::Open
+            }
+        });
+        TranscriptLine { mark, ..TranscriptLine::new(line) }
     }
 
     /// The margin for row `row` of `count` rows of line `seq`: a bracket per lane.

@@ -1,7 +1,7 @@
 //! A one-line text field: editing by actions, safe text, and a view that
 //! keeps the cursor visible however long the line grows.
 
-use crate::domain::text::{is_unsafe, sanitise};
+use crate::domain::text::{is_unsafe, sanitise, Escapes};
 use crate::keymap::Action;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -13,12 +13,14 @@ use unicode_width::UnicodeWidthChar;
 pub struct TextInput {
     chars: Vec<char>,
     cursor: usize,
+    /// Typed characters that arrive as an escape sequence are dropped whole.
+    escapes: Escapes,
 }
 
 impl TextInput {
     pub fn with_text(text: &str) -> Self {
         let chars: Vec<char> = sanitise(text).chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
-        TextInput { cursor: chars.len(), chars }
+        TextInput { cursor: chars.len(), chars, escapes: Escapes::default() }
     }
 
     pub fn text(&self) -> String {
@@ -35,7 +37,7 @@ impl TextInput {
     }
 
     pub fn insert_char(&mut self, c: char) {
-        if !is_unsafe(c) {
+        if self.escapes.keep(c) && !is_unsafe(c) {
             self.chars.insert(self.cursor, c);
             self.cursor += 1;
         }
@@ -43,6 +45,7 @@ impl TextInput {
 
     /// Pasted text goes in as one line: newlines become spaces, controls go.
     pub fn insert_paste(&mut self, text: &str) {
+        self.escapes.reset();
         let clean = sanitise(text);
         let pasted: Vec<char> = clean.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
         let n = pasted.len();
@@ -52,6 +55,7 @@ impl TextInput {
 
     /// Applies an editing action; returns false if the action is not an edit.
     pub fn edit(&mut self, action: Action) -> bool {
+        self.escapes.reset();
         match action {
             Action::CursorLeft => self.cursor = self.cursor.saturating_sub(1),
             Action::CursorRight => self.cursor = (self.cursor + 1).min(self.chars.len()),
@@ -134,8 +138,23 @@ mod tests {
         assert_eq!(input.text(), "æø");
         input.edit(Action::CursorEnd);
         input.insert_paste(" hej\r\nmed\tdig\u{1b}[2J");
-        assert_eq!(input.text(), "æø hej med    dig[2J");
+        assert_eq!(input.text(), "æø hej med    dig");
         input.edit(Action::DeleteWordBack);
         assert_eq!(input.text(), "æø hej med    ");
+    }
+
+    #[test]
+    fn a_typed_escape_sequence_is_dropped_whole() {
+        let mut input = TextInput::default();
+        for c in "a\u{1b}[31mRED\u{1b}[0m b\u{1b}]0;PWNED\u{7}c".chars() {
+            input.insert_char(c);
+        }
+        assert_eq!(input.text(), "aRED bc");
+        // A sequence left open ends at the next key that is no text.
+        input.insert_char('\u{1b}');
+        input.insert_char(']');
+        input.edit(Action::CursorEnd);
+        input.insert_char('d');
+        assert_eq!(input.text(), "aRED bcd");
     }
 }

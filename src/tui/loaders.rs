@@ -1,0 +1,118 @@
+//! Loaders: what each screen opens with, read from the store. The only
+//! place the app reads the store to build a screen.
+
+use super::screens::case::{CaseData, CaseState, SessionRow};
+use super::screens::codebook::CodebookState;
+use super::screens::display::{DisplayData, DisplayState};
+use super::screens::form::FormState;
+use super::screens::home::CaseRow;
+use super::screens::live::LiveState;
+use super::screens::narratives::{NarrativeRow, NarrativesState};
+use super::screens::overview::OverviewState;
+use super::screens::review::{ReviewData, ReviewState};
+use super::screens::search::Found;
+use crate::domain::overview::follow_up;
+use crate::domain::session::latest_contact;
+use crate::domain::{Case, Id, Session};
+use crate::store::{Store, StoreError};
+use chrono::NaiveDate;
+
+/// Home's rows: each case with its sessions by kind.
+pub fn case_rows(store: &Store) -> Result<Vec<CaseRow>, StoreError> {
+    Ok(CaseRow::build(store.cases()?, &store.sessions()?))
+}
+
+/// The form for a new session of a case, at its latest contact point.
+pub fn form(store: &Store, case: Case) -> Result<FormState, StoreError> {
+    let contact = latest_contact(&store.sessions()?, case.id);
+    Ok(FormState::new(case, contact))
+}
+
+/// A session to log, with its lines and any draft a crash left.
+pub fn live(store: &Store, id: Id) -> Result<LiveState, StoreError> {
+    let session = store.session(id)?.ok_or(StoreError::Missing { what: "session" })?;
+    let case = case_code(store, &session)?;
+    let lines = store.utterances(id)?;
+    let draft = store.draft(id)?;
+    Ok(LiveState::open(session, case, lines, draft))
+}
+
+fn case_code(store: &Store, session: &Session) -> Result<String, StoreError> {
+    Ok(store.case(session.case_id)?.map(|c| c.code.to_string()).unwrap_or_default())
+}
+
+/// A case: its attributes, sessions with their counts, efforts and links.
+pub fn case(store: &Store, case_id: Id, today: NaiveDate) -> Result<CaseState, StoreError> {
+    let case = store.case(case_id)?.ok_or(StoreError::Missing { what: "case" })?;
+    let narratives = store.narratives()?;
+    let mut sessions = Vec::new();
+    for session in store.sessions()?.into_iter().filter(|s| s.case_id == case_id) {
+        let lines = store.utterance_count(session.id)?;
+        let count = narratives.iter().filter(|n| n.session == session.id).count();
+        sessions.push(SessionRow { session, lines, narratives: count });
+    }
+    let efforts = store.efforts()?.into_iter().filter(|e| e.case_id == case_id).collect();
+    let links = store.links()?.into_iter().filter(|l| l.case_id == case_id).collect();
+    let variables = store.variables()?;
+    Ok(CaseState::new(CaseData { today, case, sessions, efforts, links, variables }))
+}
+
+/// A session to read back, at line `seq` if given.
+pub fn review(store: &Store, session: Id, author: &str, seq: Option<u32>) -> Result<ReviewState, StoreError> {
+    let record = store.session(session)?.ok_or(StoreError::Missing { what: "session" })?;
+    let data = ReviewData {
+        case: case_code(store, &record)?,
+        lines: store.utterances(session)?,
+        narratives: store.narratives_of(session)?,
+        codebook: store.codebook()?,
+        dismissed: store.dismissed_marks(session)?,
+        session: record,
+    };
+    Ok(ReviewState::open(data, author.to_string(), seq))
+}
+
+/// Every narrative with its session, case and first words.
+pub fn narratives(store: &Store) -> Result<NarrativesState, StoreError> {
+    let sessions = store.sessions()?;
+    let cases = store.cases()?;
+    let mut rows = Vec::new();
+    for narrative in store.narratives()? {
+        let Some(session) = sessions.iter().find(|s| s.id == narrative.session).cloned() else {
+            continue;
+        };
+        let case =
+            cases.iter().find(|c| c.id == session.case_id).map(|c| c.code.to_string()).unwrap_or_default();
+        let opening = store.utterance(session.id, narrative.first_seq)?.map(|u| u.text).unwrap_or_default();
+        rows.push(NarrativeRow { narrative, session, case, opening });
+    }
+    Ok(NarrativesState::new(rows, cases, store.codebook()?))
+}
+
+pub fn overview(store: &Store) -> Result<OverviewState, StoreError> {
+    let sessions = store.sessions()?;
+    Ok(OverviewState::new(store.cases()?.iter().map(|c| follow_up(c, &sessions)).collect()))
+}
+
+pub fn display(store: &Store) -> Result<DisplayState, StoreError> {
+    let data = DisplayData {
+        cases: store.cases()?,
+        sessions: store.sessions()?,
+        narratives: store.narratives()?,
+        codebook: store.codebook()?,
+    };
+    Ok(DisplayState::new(data))
+}
+
+pub fn codebook(store: &Store) -> Result<CodebookState, StoreError> {
+    Ok(CodebookState::new(store.codebook()?, store.narratives()?))
+}
+
+/// Up to `limit` hits for `query`, each with its case's code.
+pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Found>, StoreError> {
+    let codes = store.session_case_codes()?;
+    let hits = store.search(query, limit)?;
+    Ok(hits
+        .into_iter()
+        .map(|hit| Found { case: codes.get(&hit.target().0).cloned().unwrap_or_default(), hit })
+        .collect())
+}

@@ -1,0 +1,135 @@
+//! The one-line question every screen asks the same way: Enter answers, Esc
+//! cancels, a refused answer stays to be mended with the reason under it,
+//! and the hint under it names what Enter does here.
+
+use crate::keymap::{Action, Keymap, Table};
+use crate::tui::screens::{hints, Input};
+use crate::tui::widgets::input::TextInput;
+use ratatui::layout::Rect;
+use ratatui::style::Stylize;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Wrap;
+use ratatui::Frame;
+
+/// What a key or a paste did to the question.
+pub enum Reply {
+    Given(String),
+    Cancelled,
+    Typing,
+}
+
+/// A question being answered; `T` says which question, for the screen.
+pub struct Prompt<T> {
+    pub asking: T,
+    label: String,
+    /// What Enter does, for the hint: "add", "export", "filter"…
+    verb: &'static str,
+    text: TextInput,
+    refused: Option<String>,
+}
+
+impl<T: Copy> Prompt<T> {
+    pub fn new(asking: T, label: impl Into<String>, verb: &'static str) -> Self {
+        Prompt { asking, label: label.into(), verb, text: TextInput::default(), refused: None }
+    }
+
+    /// The same question, starting from text to edit.
+    pub fn with_text(mut self, text: &str) -> Self {
+        self.text = TextInput::with_text(text);
+        self
+    }
+
+    pub fn text(&self) -> String {
+        self.text.text()
+    }
+
+    pub fn update(&mut self, input: Input) -> Reply {
+        match input {
+            Input::Action(Action::Confirm) => return Reply::Given(self.text.text()),
+            Input::Action(Action::Back) => return Reply::Cancelled,
+            Input::Char(c) => self.text.insert_char(c),
+            Input::Paste(p) => self.text.insert_paste(&p),
+            Input::Action(action) => {
+                self.text.edit(action);
+            }
+        }
+        self.refused = None;
+        Reply::Typing
+    }
+
+    /// The answer was refused: it stays, with the reason, to be mended.
+    pub fn refuse(&mut self, reason: impl Into<String>) {
+        self.refused = Some(reason.into());
+    }
+
+    /// Draws the question in `row` and, in `below`, why the last answer was
+    /// refused or what Enter and Esc do.
+    pub fn render(&self, frame: &mut Frame, row: Rect, below: Rect, keys: &Keymap) {
+        self.text.render(frame, row, Span::raw(self.label.clone()).bold(), true);
+        let line = match &self.refused {
+            Some(reason) => Line::from(reason.clone()).yellow().bold(),
+            None => Line::from(self.hint(keys)).dim(),
+        };
+        frame.render_widget(line, below);
+    }
+
+    /// "enter add · esc cancel", from the active keymap.
+    pub fn hint(&self, keys: &Keymap) -> String {
+        hints(keys, Table::Prompt, &[(Action::Confirm, self.verb), (Action::Back, "cancel")])
+    }
+}
+
+/// The two bottom rows of a screen that asks questions: the open question
+/// and its hint, or else the screen's last message and its key hints.
+pub fn bottom<T: Copy>(
+    frame: &mut Frame,
+    [row, below]: [Rect; 2],
+    keys: &Keymap,
+    asking: Option<&Prompt<T>>,
+    message: Option<&str>,
+    hints: String,
+) {
+    if let Some(prompt) = asking {
+        return prompt.render(frame, row, below, keys);
+    }
+    let rows = message.map(|m| super::wrap::wrap(m, usize::from(row.width).max(1)));
+    match rows {
+        // A message too long for its row takes the hints' rows too: it is read once, whole.
+        Some(rows) if rows.len() > 1 => {
+            let lines: Vec<Line> = rows.into_iter().map(Line::from).collect();
+            let both = Rect { height: row.height + below.height, ..row };
+            frame.render_widget(ratatui::widgets::Paragraph::new(lines).yellow(), both);
+        }
+        Some(rows) => {
+            frame.render_widget(Line::from(rows.concat()).yellow(), row);
+            frame.render_widget(
+                ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }),
+                below,
+            );
+        }
+        None => frame
+            .render_widget(ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below),
+    }
+}
+
+/// Feeds `input` to a question taken out of its screen; on Enter, `answer`
+/// either takes the text (the question closes) or refuses it with a reason
+/// (the question stays, text and all). Returns the question if it is still
+/// open, and what the answer gave.
+pub fn ask<T: Copy, E>(
+    mut prompt: Prompt<T>,
+    input: Input,
+    answer: impl FnOnce(T, &str) -> Result<E, String>,
+) -> (Option<Prompt<T>>, Option<E>) {
+    match prompt.update(input) {
+        Reply::Typing => (Some(prompt), None),
+        Reply::Cancelled => (None, None),
+        Reply::Given(text) => match answer(prompt.asking, &text) {
+            Ok(done) => (None, Some(done)),
+            Err(reason) => {
+                prompt.refuse(reason);
+                (Some(prompt), None)
+            }
+        },
+    }
+}
