@@ -490,3 +490,53 @@ fn a_title_string_pasted_without_bracketed_paste_is_dropped_whole() {
     h.type_text(" z");
     assert!(h.screen(80, 24).contains("AA ▸ x y z\n"), "{}", h.screen(80, 24));
 }
+
+/// A line the disk would not take is shown NOT SAVED, kept on screen, and
+/// saved with the next line: nothing lost while fieldlog runs, no gap in
+/// the line numbers, and "saved" never said of a line that is not.
+#[test]
+fn a_line_the_disk_refused_is_said_not_saved_and_goes_again_with_the_next() {
+    use fieldlog::store::JournalFault;
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.type_text("Første linje");
+    h.press("enter");
+    h.settle();
+    // The fsync fails, and so does writing the journal anew: nothing more can be trusted for now.
+    h.store.fail_journal(JournalFault::Sync);
+    h.store.fail_journal(JournalFault::Rewrite);
+    h.store.fail_journal(JournalFault::Rewrite);
+    h.type_text("Anden linje om tænderne");
+    h.press("enter");
+    h.settle();
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("NOT SAVED (line 2;"), "{screen}");
+    assert!(screen.contains("Anden linje om tænderne"), "the line stays on screen: {screen}");
+    h.type_text("Tredje linje");
+    h.press("enter");
+    h.settle();
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("NOT SAVED (lines 2, 3;"), "{screen}");
+    assert!(screen.contains("free disk space or check the disk"), "says what to do: {screen}");
+    assert!(!screen.contains("saved to disk"), "nothing is said saved while the journal fails: {screen}");
+    let session = only_session(&h);
+    let stored: Vec<String> = h.store.utterances(session.id).unwrap().into_iter().map(|u| u.text).collect();
+    assert_eq!(stored, ["Første linje"], "nothing reported as not saved is in the store");
+    // The disk is well again: the next line takes the two with it.
+    h.type_text("Fjerde linje");
+    h.press("enter");
+    h.settle();
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Lines 2, 3, 4 saved to disk"), "{screen}");
+    let stored: Vec<(u32, String)> =
+        h.store.utterances(session.id).unwrap().into_iter().map(|u| (u.seq, u.text)).collect();
+    assert_eq!(
+        stored,
+        [
+            (1, "Første linje".to_string()),
+            (2, "Anden linje om tænderne".to_string()),
+            (3, "Tredje linje".to_string()),
+            (4, "Fjerde linje".to_string())
+        ]
+    );
+}

@@ -184,7 +184,7 @@ impl Journal {
                 let cause = files::cause(&e);
                 StoreError::NotSaving {
                     path: self.path.clone(),
-                    why: format!("{why}, and writing it anew failed ({cause})"),
+                    why: format!("{why}; writing it anew: {cause}"),
                 }
             })?;
         }
@@ -200,7 +200,7 @@ impl Journal {
             if let Err(e) = self.injected(Fault::Sync).and_then(|()| self.file.sync_data()) {
                 // The kernel may have dropped the pages it could not write and
                 // marked them clean: a later fsync of this file proves nothing.
-                self.distrust(format!("syncing it failed ({})", files::cause(&e)));
+                self.distrust(format!("fsync failed: {}", files::cause(&e)));
                 return Err(io(&self.path, "sync", e));
             }
         }
@@ -227,7 +227,7 @@ impl Journal {
             .and_then(|()| self.file.set_len(good))
             .and_then(|()| self.file.sync_data());
         if let Err(e) = cut {
-            self.distrust(format!("cutting it back after a failed write failed ({})", files::cause(&e)));
+            self.distrust(format!("cutting back a failed write failed: {}", files::cause(&e)));
         }
     }
 
@@ -259,7 +259,7 @@ impl Journal {
         }
         let cleared = self.file.set_len(HEADER.len() as u64).and_then(|()| self.file.sync_data());
         if let Err(e) = cleared {
-            self.distrust(format!("emptying it failed ({})", files::cause(&e)));
+            self.distrust(format!("emptying it failed: {}", files::cause(&e)));
             return Err(io(&self.path, "empty", e));
         }
         Ok(())

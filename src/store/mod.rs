@@ -21,6 +21,8 @@ use crate::domain::{
     Session, Utterance, Variables,
 };
 use envelope::{decode, encode, Versioned};
+#[doc(hidden)]
+pub use journal::Fault as JournalFault;
 use journal::{Journal, Op};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::fs::File;
@@ -85,7 +87,7 @@ pub enum StoreError {
     Io { store: PathBuf, error: std::io::Error },
     #[error("could not {doing} {}: {cause}", .path.display())]
     File { path: PathBuf, doing: String, cause: String },
-    #[error("nothing more is saved: the journal at {} {why}; free disk space or check the disk, then save again (unsaved lines stay on screen)", .path.display())]
+    #[error("{} cannot be written ({why}); free disk space or check the disk", .path.display())]
     NotSaving { path: PathBuf, why: String },
     #[error("there is no fieldlog store at {}: check the path, or create one with `fieldlog --store {} init`", .0.display(), .0.display())]
     NoStore(PathBuf),
@@ -637,6 +639,13 @@ impl Store {
         drop(applying);
         drop(journal);
         Ok(())
+    }
+
+    /// Makes the journal's next call of that kind fail, as a failing disk
+    /// would: the hook the screen tests use to see what a user sees then.
+    #[doc(hidden)]
+    pub fn fail_journal(&self, fault: JournalFault) {
+        self.journal().faults.push(fault);
     }
 
     /// Successful fsyncs of journal records so far (for tests that must see them).

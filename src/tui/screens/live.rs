@@ -20,7 +20,7 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 enum Mode {
     Typing,
@@ -52,7 +52,21 @@ pub struct LiveState {
     status: (String, Tone),
     /// Saves sent to the writer and not yet acknowledged, by line number.
     pending: HashMap<u32, usize>,
+    /// What each of those saves holds, oldest first: the writer answers in order.
+    in_flight: HashMap<u32, VecDeque<Vec<Change>>>,
+    /// Changes the store could not save, by line: sent again with the next
+    /// line, so that a line the screen reported as NOT SAVED is never lost
+    /// while fieldlog runs, and never leaves a gap in the line numbers.
+    failed: BTreeMap<u32, Vec<Change>>,
     draft_dirty: bool,
+}
+
+/// The line a change writes, if it writes one.
+fn utterance_seq(change: &Change) -> Option<u32> {
+    match change {
+        Change::Utterance(u) => Some(u.seq),
+        _ => None,
+    }
 }
 
 impl LiveState {
@@ -69,6 +83,8 @@ impl LiveState {
             mode: Mode::Typing,
             status: ("Type what is said; Enter saves the line.".into(), Tone::Info),
             pending: HashMap::new(),
+            in_flight: HashMap::new(),
+            failed: BTreeMap::new(),
             draft_dirty: false,
         };
         if let Some(draft) = draft.filter(|d| !d.text.is_empty()) {
@@ -111,7 +127,20 @@ impl LiveState {
 
     fn save(&mut self, changes: Vec<Change>, seq: u32) -> Effect {
         *self.pending.entry(seq).or_default() += 1;
-        Effect::save(changes, Receipt::Line(seq))
+        // What failed before goes first, in the same all-or-nothing save.
+        let mut batch: Vec<Change> = std::mem::take(&mut self.failed).into_values().flatten().collect();
+        batch.extend(changes);
+        self.in_flight.entry(seq).or_default().push_back(batch.clone());
+        Effect::save(batch, Receipt::Line(seq))
+    }
+
+    /// "line 5" or "lines 5, 6": the lines whose changes wait to be sent again.
+    fn not_saved(&self) -> String {
+        let mut seqs: Vec<u32> = self.failed.values().flatten().filter_map(utterance_seq).collect();
+        seqs.sort_unstable();
+        seqs.dedup();
+        let list: Vec<String> = seqs.iter().map(u32::to_string).collect();
+        format!("{} {}", if list.len() == 1 { "line" } else { "lines" }, list.join(", "))
     }
 
     fn save_session(&mut self) -> Effect {
@@ -347,22 +376,46 @@ impl LiveState {
                 self.pending.remove(&seq);
             }
         }
+        let batch = self.in_flight.get_mut(&seq).and_then(VecDeque::pop_front).unwrap_or_default();
         if let Some(error) = error {
-            let what = if seq == 0 { "the session".to_string() } else { format!("line {seq}") };
-            self.say(format!("NOT SAVED ({what}): {error}"), Tone::Problem);
+            if seq == 0 {
+                self.say(format!("NOT SAVED (the session): {error}"), Tone::Problem);
+                return;
+            }
+            // Kept, with whatever failed before, to go again with the next line.
+            let kept = batch.into_iter().filter(|c| !matches!(c, Change::ClearDraft(_)));
+            self.failed.entry(seq).or_default().extend(kept);
+            let lines = self.not_saved();
+            self.say(format!("NOT SAVED ({lines}; sent again with your next line): {error}"), Tone::Problem);
             return;
         }
         if seq == 0 {
             return;
         }
-        let still_pending = self.pending.contains_key(&seq);
-        if let Some(line) = self.lines.iter_mut().rev().find(|l| l.utterance.seq == seq) {
-            line.saved = !still_pending;
+        let mut saved: Vec<u32> = batch.iter().filter_map(utterance_seq).collect();
+        saved.sort_unstable();
+        saved.dedup();
+        for line in self.lines.iter_mut().filter(|l| saved.contains(&l.utterance.seq)) {
+            line.saved = !self.pending.contains_key(&line.utterance.seq)
+                && !self.failed.contains_key(&line.utterance.seq);
         }
         // A question being asked stays on the status line; the line shows saved all the same.
         if !matches!(self.mode, Mode::ConfirmEnd) {
             let at = now.format("%H:%M:%S");
-            self.say(format!("Line {seq} saved to disk at {at}."), Tone::Saved);
+            let lines: Vec<String> = saved.iter().map(u32::to_string).collect();
+            let (word, lines) = match lines.len() {
+                0 | 1 => ("Line", seq.to_string()),
+                _ => ("Lines", lines.join(", ")),
+            };
+            if self.failed.is_empty() {
+                self.say(format!("{word} {lines} saved to disk at {at}."), Tone::Saved);
+            } else {
+                let missing = self.not_saved();
+                self.say(
+                    format!("{word} {lines} saved to disk at {at}; {missing} NOT SAVED yet."),
+                    Tone::Problem,
+                );
+            }
         }
     }
 
