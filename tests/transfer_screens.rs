@@ -67,3 +67,20 @@ fn the_study_is_exported_from_home_with_progress_then_the_result() {
     let screen = h.screen(120, 24);
     assert!(screen.contains("\"pdf\" is no format") && screen.contains("pdf /tmp/x.pdf"), "{screen}");
 }
+
+#[test]
+fn an_encrypted_study_is_not_exported_from_the_app_in_plain_text() {
+    let mut h = Harness::encrypted();
+    h.start_session("AA", "");
+    h.type_text("Jeg vil gerne have et job");
+    h.press("enter esc");
+    h.settle();
+    let out = h.dir.path().join("studie.qdpx");
+    h.press("E");
+    h.type_text(&format!("qdpx {}", out.display()));
+    h.press("enter");
+    h.app.wait_for_export();
+    let screen = h.screen(120, 24);
+    assert!(screen.contains("encrypted") && screen.contains("--plaintext"), "{screen}");
+    assert!(!out.exists(), "nothing unencrypted was written");
+}

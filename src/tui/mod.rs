@@ -19,7 +19,13 @@ use std::time::Duration;
 /// Opens the full-screen app on `store` until the user quits.
 pub fn run(store: Store, keymap: Loaded) -> anyhow::Result<()> {
     let store = Arc::new(store);
-    let banner = keymap.refused.map(|e| format!("Keymap refused, using the shipped default: {e}"));
+    let refused = keymap.refused.map(|e| format!("Keymap refused, using the shipped default: {e}"));
+    // Damage the journal had when the store opened is said until someone looks (`fieldlog check`).
+    let damage = store.journal_damage().map(|d| format!("Warning: {d}; `fieldlog check` lists it."));
+    let banner = match (refused, damage) {
+        (Some(a), Some(b)) => Some(format!("{a} {b}")),
+        (a, b) => a.or(b),
+    };
     let mut app = App::new(store.clone(), keymap.keymap, Box::new(SystemClock), banner)?;
     terminal::save_and_exit_on_signal(store, app.shared_draft());
     let mut term = terminal::enter()?;

@@ -34,8 +34,17 @@ impl Harness {
     }
 
     pub fn with_keymap(name: &str) -> Self {
+        Self::on(name, None)
+    }
+
+    /// The app on an encrypted store.
+    pub fn encrypted() -> Self {
+        Self::on("default", Some("korrekt hest batteri"))
+    }
+
+    fn on(name: &str, passphrase: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Store::open_or_create(&dir.path().join("study")).unwrap());
+        let store = Arc::new(Store::create(&dir.path().join("study"), passphrase).unwrap());
         let clock = ManualClock::new(start_time());
         let loaded = keymap::load(name, None);
         assert!(loaded.refused.is_none());

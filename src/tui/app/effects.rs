@@ -112,6 +112,12 @@ impl App {
     }
 
     fn start_export(&mut self, format: String, path: &str) {
+        if self.store.is_encrypted() {
+            self.notice = Some(
+                "This study is encrypted and an export is not: write one from the command line with `fieldlog export … --plaintext`.".into(),
+            );
+            return;
+        }
         let output = expand_home(path);
         let what = format!("{format} to {}", output.display());
         let store = self.store.clone();
