@@ -84,13 +84,12 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (warmup, runs, long_session) = if quick { (3, 10, 1_000) } else { (50, 500, 100_000) };
     let dir = tempfile::tempdir_in(std::env::current_dir().unwrap()).unwrap();
-    let store = Arc::new(Store::open(&dir.path().join("study")).unwrap());
+    let store = Arc::new(Store::open_or_create(&dir.path().join("study")).unwrap());
 
     let (save, fsync, size) = save_against_fsync(&store, dir.path(), warmup, runs);
     // The same with encryption at rest.
     let sealed_dir = dir.path().join("sealed");
-    Store::encrypt(&sealed_dir, "bench passphrase").unwrap();
-    let sealed = Arc::new(Store::open_with(&sealed_dir, Some("bench passphrase")).unwrap());
+    let sealed = Arc::new(Store::create(&sealed_dir, Some("bench passphrase")).unwrap());
     let (sealed_save, sealed_fsync, _) = save_against_fsync(&sealed, dir.path(), warmup, runs);
     drop(sealed);
 

@@ -15,7 +15,7 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (sessions, lines, runs) = if quick { (2, 1_000, 5) } else { (10, 5_000, 21) };
     let dir = tempfile::tempdir_in(std::env::current_dir().unwrap()).unwrap();
-    let store = Store::open(&dir.path().join("study")).unwrap();
+    let store = Store::open_or_create(&dir.path().join("study")).unwrap();
     let started = Instant::now();
     let made = generate(&store, 20, sessions, lines).unwrap();
     println!(

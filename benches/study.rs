@@ -31,7 +31,7 @@ fn main() {
     let path = dir.path().join("study");
     let started = Instant::now();
     let made = {
-        let store = Store::open(&path).unwrap();
+        let store = Store::open_or_create(&path).unwrap();
         let made = generate(&store, cases, sessions, lines).unwrap();
         // One long session to review: lines appended to the first session of the first case.
         let first = store.sessions().unwrap().remove(0);
@@ -62,7 +62,7 @@ fn main() {
     let mut start = Vec::new();
     for _ in 0..runs {
         let began = Instant::now();
-        let store = Arc::new(Store::open(&path).unwrap());
+        let store = Arc::new(Store::open_or_create(&path).unwrap());
         let app = App::new(store, keymap::load("default", None).keymap, Box::new(SystemClock), None).unwrap();
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         terminal.draw(|frame| app.render(frame)).unwrap();
@@ -72,7 +72,7 @@ fn main() {
     println!("  start to first frame, {} lines:            {:>10.2?}", made.lines + long, median(start));
 
     // Key press to redrawn frame on the review screen of the long session.
-    let store = Arc::new(Store::open(&path).unwrap());
+    let store = Arc::new(Store::open_or_create(&path).unwrap());
     let mut app =
         App::new(store.clone(), keymap::load("default", None).keymap, Box::new(SystemClock), None).unwrap();
     // Home → the first case → its first session (the long one) → review.

@@ -8,5 +8,12 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // Everything fieldlog writes holds study data: the store, backups,
+    // exports. Readable by the user only, whatever makes the file.
+    #[cfg(unix)]
+    // SAFETY: setting the file mode mask before any thread starts.
+    unsafe {
+        libc::umask(0o077);
+    }
     std::process::exit(fieldlog::cli::main());
 }

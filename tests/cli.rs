@@ -6,7 +6,23 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn fieldlog(store: &Path, args: &[&str]) -> Output {
+    made(store, args);
     Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(store).args(args).output().unwrap()
+}
+
+/// Makes the store with `init` the first time a test uses its path (every
+/// other command refuses a path that holds no store).
+fn made(store: &Path, args: &[&str]) {
+    let first = args.first().copied().unwrap_or("");
+    if !store.join("store-format").exists() && !["init", "restore", "keymap"].contains(&first) {
+        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+            .arg("--store")
+            .arg(store)
+            .arg("init")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
+    }
 }
 
 fn ok(store: &Path, args: &[&str]) -> String {
@@ -174,6 +190,7 @@ fn a_new_store_is_private_to_its_user() {
 #[test]
 fn the_store_can_come_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["init"]);
     let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
         .env("FIELDLOG_STORE", dir.path())
         .args(["case", "add", "BB"])

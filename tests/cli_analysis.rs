@@ -5,6 +5,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn fieldlog<S: AsRef<std::ffi::OsStr>>(store: &Path, args: &[S]) -> Output {
+    let words: Vec<String> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
+    made(store, &words.iter().map(String::as_str).collect::<Vec<_>>());
     Command::new(env!("CARGO_BIN_EXE_fieldlog"))
         .env("FIELDLOG_AUTHOR", "anna")
         .arg("--store")
@@ -12,6 +14,21 @@ fn fieldlog<S: AsRef<std::ffi::OsStr>>(store: &Path, args: &[S]) -> Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+/// Makes the store with `init` the first time a test uses its path (every
+/// other command refuses a path that holds no store).
+fn made(store: &Path, args: &[&str]) {
+    let first = args.first().copied().unwrap_or("");
+    if !store.join("store-format").exists() && !["init", "restore", "keymap"].contains(&first) {
+        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+            .arg("--store")
+            .arg(store)
+            .arg("init")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
+    }
 }
 
 fn ok(store: &Path, args: &[&str]) -> String {
@@ -204,7 +221,8 @@ fn search_ignores_case_over_danish_letters_in_a_stable_order() {
 #[test]
 fn a_codebook_file_is_merged_and_exported_and_a_bad_one_is_refused_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path();
+    let study = dir.path().join("study");
+    let store = study.as_path();
     let file = dir.path().join("codebook.toml");
     std::fs::write(&file, "[[group]]\nname = \"setting\"\nkind = \"one-of\"\n\n[[group.code]]\nname = \"job centre\"\ndescription = \"at the job centre\"\n").unwrap();
     ok(store, &["codebook", "import", file.to_str().unwrap()]);

@@ -50,6 +50,7 @@ fn killed_at_random_moments_every_acknowledged_line_survives() {
     let mut random = Random(seed);
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("study");
+    assert!(fieldlog(&store).arg("init").output().unwrap().status.success());
     assert!(fieldlog(&store).args(["case", "add", "AA"]).output().unwrap().status.success());
     let out = fieldlog(&store)
         .args(["session", "start", "--case", "AA", "--kind", "observation"])

@@ -21,7 +21,7 @@ const LINES: [(&str, &str); 4] = [
 /// One case, one interview with a recording started 30 s in, one narrative over lines 2–3.
 fn study() -> (tempfile::TempDir, Store, Session, Vec<Utterance>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("study")).unwrap();
+    let store = Store::open_or_create(&dir.path().join("study")).unwrap();
     let case = Case::new(CaseCode::parse("AA").unwrap(), vec![("site".into(), "Nord".into())], at(0));
     store.add_case(&case).unwrap();
     let session = Session {

@@ -79,7 +79,7 @@ fn backup(store: &Store) -> String {
 #[test]
 fn two_diverged_copies_merge_into_their_union_with_conflicts_listed() {
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = Store::open(dirs.0.path()).unwrap();
+    let a = Store::open_or_create(dirs.0.path()).unwrap();
     let aa = Case::new(CaseCode::parse("AA").unwrap(), vec![], at(0));
     a.add_case(&aa).unwrap();
     let s = session_of(&aa, 1);
@@ -94,7 +94,7 @@ fn two_diverged_copies_merge_into_their_union_with_conflicts_listed() {
     a.commit(&changes).unwrap();
 
     // The second laptop starts from a copy.
-    let b = Store::open(dirs.1.path()).unwrap();
+    let b = Store::open_or_create(dirs.1.path()).unwrap();
     b.commit(&json::changes(json::parse("a.json", &backup(&a)).unwrap())).unwrap();
 
     // They diverge.
@@ -154,4 +154,100 @@ fn two_diverged_copies_merge_into_their_union_with_conflicts_listed() {
     assert_eq!((again.cases, again.sessions, again.lines, again.narratives), (0, 0, 0, 0), "{again:?}");
     assert_eq!(a.narratives().unwrap().len(), 3);
     assert_eq!(a.utterances(s.id).unwrap().len(), 4);
+}
+
+/// Everything a study holds, read back through the store's own API.
+fn everything(store: &Store) -> String {
+    let mut all = format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n",
+        store.cases().unwrap(),
+        store.variables().unwrap(),
+        store.effort_kinds().unwrap(),
+        store.efforts().unwrap(),
+        store.links().unwrap(),
+        store.all_narratives().unwrap(),
+        store.codebook().unwrap()
+    );
+    for s in store.sessions().unwrap() {
+        all += &format!(
+            "{s:?}\n{:?}\n{:?}\n{:?}\n{:?}\n",
+            store.utterances(s.id).unwrap(),
+            store.revisions(s.id).unwrap(),
+            store.dismissals(s.id).unwrap(),
+            store.draft(s.id).unwrap()
+        );
+    }
+    all
+}
+
+/// A backup made by the real command restores, through the real command,
+/// into a study equal in every kind of record a store holds.
+#[test]
+fn a_backup_carries_every_kind_of_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = (dir.path().join("study"), dir.path().join("restored"));
+    {
+        let store = Store::create(&from, None).unwrap();
+        let variables = Variables {
+            variables: vec![Variable { name: "age".into(), kind: VariableKind::Number }],
+        };
+        store.commit(&[Change::Variables(variables)]).unwrap();
+        let case = Case::new(CaseCode::parse("AA").unwrap(), vec![("age".into(), "34".into())], at(0));
+        store.add_case(&case).unwrap();
+        let s = session_of(&case, 1);
+        let lines: Vec<Utterance> = (1..=3).map(|n| line(s.id, n, &format!("linje {n} ærgrelse"), n as i64)).collect();
+        let mut changes = vec![Change::Session(s.clone())];
+        changes.extend(lines.iter().cloned().map(Change::Utterance));
+        store.commit(&changes).unwrap();
+        correct(&store, &lines[1], "rettet linje", 5);
+        let told = narrative(s.id, 1, 2, "Tænderne", 6);
+        let mut gone = narrative(s.id, 3, 3, "Slettet", 7);
+        gone.deleted = true;
+        let effort = Effort {
+            id: Id::new(),
+            case_id: case.id,
+            kind: "tandbehandling".into(),
+            provider: "tandlæge".into(),
+            start: chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+            end: None,
+            outcome: String::new(),
+            created: at(8),
+        };
+        let mut kinds = EffortKinds::default();
+        kinds.learn("køreundervisning");
+        let link = Link {
+            id: Id::new(),
+            case_id: case.id,
+            chain: vec!["tandbehandling".into(), "selvværd".into()],
+            valence: Valence::Positive,
+            narratives: vec![told.id],
+            created: at(9),
+        };
+        let dismissal = MarkDismissal { session: s.id, seq: 3, at: at(10) };
+        let draft = Draft { session: s.id, speaker: "AA".into(), text: "halvt".into(), onset: Some(at(11)), onset_elapsed_ms: 1 };
+        store
+            .commit(&[
+                Change::Narrative(told),
+                Change::Narrative(gone),
+                Change::Effort(effort),
+                Change::EffortKinds(kinds),
+                Change::Link(link),
+                Change::DismissMark(dismissal),
+                Change::Draft(draft),
+            ])
+            .unwrap();
+    }
+    let run = |store: &std::path::Path, args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(store).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let file = dir.path().join("backup.json");
+    run(&from, &["backup", file.to_str().unwrap()]);
+    run(&to, &["restore", file.to_str().unwrap()]);
+    let (from, to) = (Store::open(&from).unwrap(), Store::open(&to).unwrap());
+    let (before, after) = (everything(&from), everything(&to));
+    for kind in ["Effort {", "Link {", "Revision {", "MarkDismissal {", "Draft {", "deleted: true", "køreundervisning", "age"] {
+        assert!(before.contains(kind), "the study holds no {kind}: the test would prove nothing");
+    }
+    assert_eq!(before, after);
 }

@@ -205,7 +205,11 @@ pub fn log_stdin(store: Store, session: &str) -> anyhow::Result<()> {
         writer.send(Job { tag: u64::from(seq), changes, durability: Durability::Synced });
         let ack = saved.recv().context("the store writer stopped")?;
         if let Some(e) = ack.error {
-            bail!("line {seq} was not saved: {e}");
+            // Not saved: the next line takes its number, as a retyped line would.
+            writeln!(out, "not saved {seq}: {e}")?;
+            out.flush()?;
+            seq -= 1;
+            continue;
         }
         writeln!(out, "saved {seq}")?;
         out.flush()?;

@@ -3,6 +3,7 @@
 use super::commands::{find_case, find_session, now};
 use crate::export::json;
 use crate::export::pseudonyms::Pseudonyms;
+use crate::store::files;
 use crate::store::Store;
 use anyhow::{bail, Context};
 use std::path::Path;
@@ -14,7 +15,14 @@ pub fn export(
     session: Option<&str>,
     output: Option<&Path>,
     pseudonymise: Option<&Path>,
+    plaintext: bool,
 ) -> anyhow::Result<()> {
+    if store.is_encrypted() && !plaintext {
+        bail!(
+            "the study at {} is encrypted and an export is not: add --plaintext to write its text unencrypted",
+            store.path().display()
+        );
+    }
     let pseudonyms = match pseudonymise {
         Some(file) => {
             let text =
@@ -34,47 +42,80 @@ pub fn export(
             for path in crate::export::write(store, format, scope, output, now(), pseudonyms.as_ref())? {
                 eprintln!("wrote {}", path.display());
             }
+            if store.is_encrypted() {
+                eprintln!("(unencrypted: the export holds the encrypted study's text in plain form)");
+            }
         }
     }
     Ok(())
 }
 
-/// Writes everything the store holds to one file, readable by its owner only.
+/// Writes everything the store holds to one file, readable by its owner
+/// only: beside the old one, synced, then renamed over it, so a failure
+/// leaves the old backup whole. An encrypted study's backup is sealed.
 pub fn backup(store: &Store, path: &Path) -> anyhow::Result<()> {
     let text = json::to_string(&json::build(store, json::Scope::default())?);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
-    std::io::Write::write_all(&mut file, text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.sync_all().with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("backed up the study to {}", path.display());
+    let bytes = store.seal_backup(text.into_bytes())?;
+    files::replace_synced(path, &bytes)
+        .map_err(|e| anyhow::anyhow!("could not write {}: {}", path.display(), files::cause(&e)))?;
+    let sealed = if store.is_encrypted() { ", sealed with the study's key" } else { "" };
+    eprintln!("backed up the study to {}{sealed}", path.display());
     Ok(())
 }
 
-/// Fills an empty store from a backup, all or nothing.
-pub fn restore(store: &Store, path: &Path) -> anyhow::Result<()> {
-    if !store.is_empty()? {
-        bail!(
-            "the store at {} already holds a study: restore fills only an empty store (merge brings a backup into this one)",
-            store.path().display()
-        );
-    }
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+/// A backup's JSON text, opening it with a passphrase if it is sealed;
+/// gives back the passphrase that opened it.
+fn read_backup(path: &Path, known: Option<&str>) -> anyhow::Result<(String, Option<String>)> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {}", path.display(), files::cause(&e)))?;
+    let (plain, passphrase) = if Store::is_sealed_backup(&bytes) {
+        let passphrase = match known {
+            Some(p) if Store::open_sealed_backup(&bytes, p).is_ok() => p.to_string(),
+            _ => super::passphrase::ask_for(&format!("Passphrase of {}: ", path.display()))?,
+        };
+        (Store::open_sealed_backup(&bytes, &passphrase)?, Some(passphrase))
+    } else {
+        (bytes, None)
+    };
+    let text = String::from_utf8(plain)
+        .map_err(|_| anyhow::anyhow!("{} is not a fieldlog backup (not UTF-8 text)", path.display()))?;
+    Ok((text, passphrase))
+}
+
+/// Fills an empty store from a backup, all or nothing. Where `dir` holds no
+/// store yet, the store is built beside it and put in place only when full:
+/// a failed restore leaves nothing behind.
+pub fn restore(dir: &Path, path: &Path) -> anyhow::Result<()> {
+    let (text, passphrase) = read_backup(path, None)?;
     let study = json::parse(&path.display().to_string(), &text)?;
     let (cases, sessions) = (study.cases.len(), study.sessions.len());
-    store.commit(&json::changes(study))?;
+    if Store::exists(dir) {
+        let store = super::passphrase::open(dir)?;
+        if !store.is_empty()? {
+            bail!(
+                "the store at {} already holds a study: restore fills only an empty store (merge brings a backup into this one)",
+                store.path().display()
+            );
+        }
+        if passphrase.is_some() && !store.is_encrypted() {
+            bail!("{} is sealed with an encrypted study's key: restore it into a new directory, which becomes an encrypted store", path.display());
+        }
+        store.commit(&json::changes(study))?;
+    } else {
+        let new = Store::build(dir, passphrase.as_deref())?;
+        new.store().commit(&json::changes(study))?;
+        new.place()?;
+    }
     eprintln!("restored {cases} cases and {sessions} sessions from {}", path.display());
     Ok(())
 }
 
 /// Brings another fieldworker's backup into this store and reports what came in.
-pub fn merge(store: &Store, path: &Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+pub fn merge(dir: &Path, path: &Path) -> anyhow::Result<()> {
+    let (store, passphrase) = super::passphrase::open_keeping(dir)?;
+    let (text, _) = read_backup(path, passphrase.as_deref())?;
     let theirs = json::parse(&path.display().to_string(), &text)?;
-    let (changes, report) = crate::import::merge::merge(store, theirs, now())?;
+    let (changes, report) = crate::import::merge::merge(&store, theirs, now())?;
     store.commit(&changes)?;
     println!(
         "merged {}: {} cases, {} sessions, {} lines, {} narratives, {} codes, {} efforts, {} links added",
@@ -101,15 +142,14 @@ pub fn merge(store: &Store, path: &Path) -> anyhow::Result<()> {
 /// Erases a case that withdrew consent — every session, line, revision,
 /// narrative, draft, effort and link about it — and rewrites the store
 /// without it, so that none of its text stays readable in the store files.
+/// The store stays locked from the first read to the swap.
 pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
-    // (The passphrase of an encrypted store is asked for once, and kept for the rewrite.)
-    let (store, passphrase) = super::passphrase::open_keeping(dir)?;
+    let store = super::passphrase::open(dir)?;
     let case = find_case(&store, code)?;
     if !yes {
         bail!("this erases case {code} and everything about it for good: run it again with --yes");
     }
     let mut study = json::build(&store, json::Scope::default())?;
-    drop(store);
     let gone: Vec<crate::domain::Id> =
         study.sessions.iter().filter(|s| s.session.case_id == case.id).map(|s| s.session.id).collect();
     study.cases.retain(|c| c.id != case.id);
@@ -117,23 +157,7 @@ pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
     study.narratives.retain(|n| !gone.contains(&n.session));
     study.efforts.retain(|e| e.case_id != case.id);
     study.links.retain(|l| l.case_id != case.id);
-    let fresh = dir.with_extension("purging");
-    let old = dir.with_extension("purged");
-    let _ = std::fs::remove_dir_all(&fresh);
-    {
-        // An encrypted store is rewritten encrypted, under the same passphrase.
-        if let Some(passphrase) = &passphrase {
-            Store::encrypt(&fresh, passphrase)?;
-        }
-        let rewritten = Store::open_with(&fresh, passphrase.as_deref())?;
-        rewritten.commit(&json::changes(study))?;
-        rewritten.checkpoint()?;
-    }
-    std::fs::rename(dir, &old).with_context(|| format!("cannot move {} aside", dir.display()))?;
-    std::fs::rename(&fresh, dir)
-        .with_context(|| format!("cannot put the rewritten store at {}", dir.display()))?;
-    std::fs::remove_dir_all(&old)
-        .with_context(|| format!("cannot remove the old store at {}", old.display()))?;
+    drop(store.rewrite(&json::changes(study))?);
     println!("erased case {code}: {} sessions, and the store was rewritten without it", gone.len());
     Ok(())
 }

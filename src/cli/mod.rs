@@ -12,6 +12,7 @@ mod usage;
 
 use crate::keymap;
 use crate::store::Store;
+use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -289,6 +290,9 @@ struct ExportArgs {
     /// Replace case codes and speaker labels: a file of OLD=NEW lines
     #[arg(long, value_name = "MAPFILE")]
     pseudonymise: Option<PathBuf>,
+    /// Write an encrypted study's text unencrypted (an export of an encrypted study needs it)
+    #[arg(long)]
+    plaintext: bool,
 }
 
 #[derive(Subcommand)]
@@ -410,20 +414,37 @@ pub fn main() -> i32 {
     }
 }
 
-/// An error and its causes as one sentence.
+/// An error and its causes as one sentence, each cause said once, an OS
+/// error in words.
 fn sentence(e: &anyhow::Error) -> String {
-    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
+    let mut said = String::new();
+    for cause in e.chain() {
+        let text = match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => crate::store::files::cause(io),
+            None => cause.to_string(),
+        };
+        if said.contains(&text) {
+            continue;
+        }
+        if !said.is_empty() {
+            said.push_str(": ");
+        }
+        said.push_str(&text);
+    }
+    said
 }
 
-fn store_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+/// Where the store lives, and whether that is the default place (the only
+/// place the app makes a store by itself).
+fn store_dir(cli: &Cli) -> anyhow::Result<(PathBuf, bool)> {
     if let Some(dir) = &cli.store {
-        return Ok(dir.clone());
+        return Ok((dir.clone(), false));
     }
     if let Some(dir) = std::env::var_os("FIELDLOG_STORE").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
+        return Ok((PathBuf::from(dir), false));
     }
     directories::ProjectDirs::from("", "", "fieldlog")
-        .map(|d| d.data_local_dir().to_path_buf())
+        .map(|d| (d.data_local_dir().to_path_buf(), true))
         .ok_or_else(|| anyhow::anyhow!("no home directory to keep the store in; give one with --store DIR"))
 }
 
@@ -432,11 +453,16 @@ fn user_keymap_file() -> Option<PathBuf> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let dir = store_dir(&cli)?;
+    let (dir, default_place) = store_dir(&cli)?;
     let open = || passphrase::open(&dir);
     match cli.command {
         None => {
             let loaded = keymap::load(&cli.keymap, user_keymap_file().as_deref());
+            // The first start on the default store makes it; anywhere else a
+            // missing store is a mistyped path, never a new empty study.
+            if default_place && !Store::exists(&dir) {
+                drop(Store::create(&dir, None)?);
+            }
             crate::tui::run(open()?, loaded)
         }
         Some(Command::Keymap(KeymapCommand::Check { file })) => match keymap::check_file(&file) {
@@ -513,20 +539,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             imports::import_transcript(&open()?, args)
         }
         Some(Command::Backup { path }) => exports::backup(&open()?, &path),
-        Some(Command::Restore { path }) => exports::restore(&open()?, &path),
-        Some(Command::Merge { path }) => exports::merge(&open()?, &path),
+        Some(Command::Restore { path }) => exports::restore(&dir, &path),
+        Some(Command::Merge { path }) => exports::merge(&dir, &path),
         Some(Command::Check) => commands::check(&open()?),
         Some(Command::Init { encrypt }) => {
+            if Store::exists(&dir) {
+                if encrypt {
+                    bail!(
+                        "there is already a fieldlog store at {}: encryption is chosen when a store is made (init --encrypt in a new directory, then restore a backup into it)",
+                        dir.display()
+                    );
+                }
+                println!("there is already a fieldlog store at {}; nothing was changed", dir.display());
+                return Ok(());
+            }
+            let passphrase = if encrypt { Some(passphrase::new_passphrase()?) } else { None };
+            drop(Store::create(&dir, passphrase.as_deref())?);
             if encrypt {
-                let passphrase = passphrase::new_passphrase()?;
-                Store::encrypt(&dir, &passphrase)?;
                 println!(
                     "created an encrypted store at {}: keep the passphrase safe, it cannot be recovered",
                     dir.display()
                 );
             } else {
-                drop(Store::open(&dir)?);
-                println!("the store is at {}", dir.display());
+                println!("created a store at {}", dir.display());
             }
             Ok(())
         }
@@ -557,6 +592,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             a.session.as_deref(),
             a.output.as_deref(),
             a.pseudonymise.as_deref(),
+            a.plaintext,
         ),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),
         Some(Command::Dev(DevCommand::Stats)) => {

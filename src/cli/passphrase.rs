@@ -47,8 +47,17 @@ pub fn open(dir: &Path) -> anyhow::Result<Store> {
     open_keeping(dir).map(|(store, _)| store)
 }
 
-/// Opens the store and gives back the passphrase it took, if any.
+/// Opens the store and gives back the passphrase it took, if any. Damage
+/// found in the journal is said on stderr whatever the command.
 pub fn open_keeping(dir: &Path) -> anyhow::Result<(Store, Option<String>)> {
+    let opened = open_asking(dir)?;
+    if let Some(report) = opened.0.journal_damage() {
+        eprintln!("fieldlog: warning: {report}; `fieldlog check` lists it");
+    }
+    Ok(opened)
+}
+
+fn open_asking(dir: &Path) -> anyhow::Result<(Store, Option<String>)> {
     let env = from_env();
     match Store::open_with(dir, env.as_deref()) {
         Err(StoreError::Locked(_)) if env.is_none() => match ask("Passphrase: ")? {
@@ -60,6 +69,17 @@ pub fn open_keeping(dir: &Path) -> anyhow::Result<(Store, Option<String>)> {
             Ok((store, used))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A passphrase from the environment, or asked for once.
+pub fn ask_for(prompt: &str) -> anyhow::Result<String> {
+    if let Some(p) = from_env() {
+        return Ok(p);
+    }
+    match ask(prompt)? {
+        Some(p) => Ok(p),
+        None => bail!("no passphrase was given: type it at the prompt or set FIELDLOG_PASSPHRASE"),
     }
 }
 

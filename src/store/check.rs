@@ -2,7 +2,7 @@
 //! case-code index matches the cases.
 
 use super::envelope::Versioned;
-use super::{keys, Store, StoreError};
+use super::{journal, keys, Store, StoreError};
 use super::{
     CASES, CASE_CODES, CODEBOOK, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES, REVISIONS,
     SESSIONS, UTTERANCES, VARIABLES,
@@ -45,8 +45,33 @@ impl Store {
         Ok(values)
     }
 
+    /// Problems of the journal: damage found when this store was opened
+    /// (read as it was, before replay), and damaged journals kept aside by
+    /// earlier opens, which stay a problem until someone has looked at them.
+    fn journal_problems(&self, problems: &mut Vec<String>) {
+        let aside = |name: &std::ffi::OsStr| name.to_string_lossy().starts_with(journal::DAMAGED_PREFIX);
+        let mut kept: Vec<std::path::PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|entries| entries.flatten().filter(|e| aside(&e.file_name())).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        kept.sort();
+        if let Some(report) = self.findings.damage_report() {
+            problems.push(format!("when the store was opened now, {report}"));
+        }
+        for path in kept.iter().filter(|p| Some(*p) != self.findings.kept_aside.as_ref()) {
+            let bytes = std::fs::read(path).unwrap_or_default();
+            let parsed = journal::parse(&bytes);
+            let unreadable: usize = parsed.damaged.iter().map(|(_, len)| len).sum();
+            problems.push(format!(
+                "a damaged journal was kept at {}: {} whole records in it were replayed, {unreadable} bytes could not be read; remove the file once you have looked at it",
+                path.display(),
+                parsed.records.len()
+            ));
+        }
+    }
+
     pub fn check(&self) -> Result<CheckReport, StoreError> {
         let mut report = CheckReport::default();
+        self.journal_problems(&mut report.problems);
         let p = &mut report.problems;
         let cases: Vec<(Vec<u8>, Case)> = self.read_all(CASES, p)?;
         let sessions: Vec<(Vec<u8>, Session)> = self.read_all(SESSIONS, p)?;

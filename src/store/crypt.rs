@@ -12,6 +12,7 @@ pub const SEALED: u8 = 0xE1;
 /// What the check value holds, sealed.
 const CHECK: &[u8] = b"fieldlog passphrase check";
 
+#[derive(Clone)]
 pub struct Cipher(ChaCha20Poly1305);
 
 impl Cipher {
@@ -66,6 +67,43 @@ impl Cipher {
     }
 }
 
+/// The first bytes of a backup sealed with an encrypted study's key.
+const BACKUP_MAGIC: &[u8] = b"fieldlog sealed backup 1\n";
+
+/// Seals a backup: `[magic][salt][check length: u32 LE][check][sealed body]`,
+/// so that it opens with the study's passphrase anywhere.
+pub fn seal_backup(cipher: &Cipher, salt: &[u8], plain: &[u8]) -> Vec<u8> {
+    let check = cipher.check_value();
+    let mut out = BACKUP_MAGIC.to_vec();
+    out.extend_from_slice(salt);
+    out.extend_from_slice(&(check.len() as u32).to_le_bytes());
+    out.extend_from_slice(&check);
+    out.extend_from_slice(&cipher.seal(plain));
+    out
+}
+
+pub fn is_sealed_backup(bytes: &[u8]) -> bool {
+    bytes.starts_with(BACKUP_MAGIC)
+}
+
+/// The plain bytes of a sealed backup, given the passphrase it was sealed under.
+pub fn open_backup(bytes: &[u8], passphrase: &str) -> Result<Vec<u8>, StoreError> {
+    let damaged =
+        || StoreError::Corrupt { what: "sealed backup", reason: "it is cut short or damaged".into() };
+    let rest = bytes.strip_prefix(BACKUP_MAGIC).ok_or_else(damaged)?;
+    let salt = rest.get(..16).ok_or_else(damaged)?;
+    let len = u32::from_le_bytes(rest.get(16..20).ok_or_else(damaged)?.try_into().expect("4 bytes")) as usize;
+    let check = rest.get(20..20 + len).ok_or_else(damaged)?;
+    let body = rest.get(20 + len..).ok_or_else(damaged)?;
+    let cipher = Cipher::derive(passphrase, salt)?;
+    if !cipher.accepts(check) {
+        return Err(StoreError::Crypt(
+            "the passphrase does not open this backup; nothing was read or changed".into(),
+        ));
+    }
+    cipher.open(body).ok_or_else(damaged)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +118,20 @@ mod tests {
         assert_eq!(right.open(&sealed).unwrap(), "Jeg ærgrer mig".as_bytes());
         assert!(wrong.open(&sealed).is_none());
         assert!(right.accepts(&right.check_value()) && !wrong.accepts(&right.check_value()));
+    }
+
+    #[test]
+    fn a_sealed_backup_opens_with_its_passphrase_only() {
+        let salt = Cipher::new_salt();
+        let cipher = Cipher::derive("korrekt hest batteri", &salt).unwrap();
+        let sealed = seal_backup(&cipher, &salt, "{\"tekst\": \"ærgrer\"}".as_bytes());
+        assert!(is_sealed_backup(&sealed));
+        assert!(!sealed.windows(5).any(|w| w == b"tekst"));
+        assert_eq!(
+            open_backup(&sealed, "korrekt hest batteri").unwrap(),
+            "{\"tekst\": \"ærgrer\"}".as_bytes()
+        );
+        assert!(open_backup(&sealed, "forkert").is_err());
+        assert!(open_backup(&sealed[..sealed.len() - 3], "korrekt hest batteri").is_err());
     }
 }

@@ -7,11 +7,20 @@ use std::path::{Path, PathBuf};
 pub struct Syncer {
     data: File,
     blobs: PathBuf,
+    dir: PathBuf,
 }
 
 impl Syncer {
+    /// Also syncs sled's `conf` and its directory entries once: sled writes
+    /// the conf when it makes a store and never syncs it, and an empty conf
+    /// after a power cut makes sled misread every page (found by power cuts).
     pub fn new(sled_dir: &Path) -> std::io::Result<Syncer> {
-        Ok(Syncer { data: File::open(sled_dir.join("db"))?, blobs: sled_dir.join("blobs") })
+        let conf = sled_dir.join("conf");
+        if conf.exists() {
+            File::open(&conf)?.sync_all()?;
+        }
+        super::files::sync_dir(sled_dir)?;
+        Ok(Syncer { data: File::open(sled_dir.join("db"))?, blobs: sled_dir.join("blobs"), dir: sled_dir.to_path_buf() })
     }
 
     /// Call after sled's flush: syncs its log file and any large values it
@@ -28,6 +37,7 @@ impl Syncer {
                 File::open(&self.blobs)?.sync_all()?;
             }
         }
-        Ok(())
+        // sled renames snapshots into place; their entries must survive too.
+        super::files::sync_dir(&self.dir)
     }
 }

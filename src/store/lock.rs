@@ -1,27 +1,21 @@
 //! One process per store: a lock file that dies with its holder.
 
 use super::StoreError;
-use std::fs::{DirBuilder, File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
+#[cfg(unix)]
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
-
-/// Creates the store directory readable by its owner only.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
 
 /// Takes the store's lock, or says which process holds it.
 pub fn take(dir: &Path) -> Result<File, StoreError> {
-    let io = |source| StoreError::Io { store: dir.to_path_buf(), source };
+    let io = |error| StoreError::Io { store: dir.to_path_buf(), error };
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
+        .mode(0o600)
         .open(dir.join("lock"))
         .map_err(io)?;
     match file.try_lock() {

@@ -6,9 +6,11 @@ mod corpus;
 mod crypt;
 mod durable;
 pub mod envelope;
+pub mod files;
 mod journal;
 mod keys;
 mod layouts;
+pub mod lifecycle;
 mod lock;
 mod reads;
 pub mod search;
@@ -22,7 +24,9 @@ use envelope::{decode, encode, Versioned};
 use journal::{Journal, Op};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::fs::File;
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// The trees that journal ops write to, by their number in an op. Numbers
@@ -77,16 +81,90 @@ pub enum StoreError {
     Missing { what: &'static str },
     #[error("case {0} already exists")]
     CaseExists(String),
-    #[error("cannot use the store at {store}: {source}")]
-    Io { store: PathBuf, source: std::io::Error },
+    #[error("cannot use the store at {}: {}", .store.display(), files::cause(.error))]
+    Io { store: PathBuf, error: std::io::Error },
+    #[error("could not {doing} {}: {cause}", .path.display())]
+    File { path: PathBuf, doing: String, cause: String },
+    #[error("nothing more is saved: the journal at {} {why}; free disk space or check the disk, then save again (unsaved lines stay on screen)", .path.display())]
+    NotSaving { path: PathBuf, why: String },
+    #[error("there is no fieldlog store at {}: check the path, or create one with `fieldlog --store {} init`", .0.display(), .0.display())]
+    NoStore(PathBuf),
+    #[error("there is no fieldlog store at {}, but a store an interrupted purge left is at {}: move it back to {} and try again", .store.display(), .purged.display(), .store.display())]
+    NoStoreButPurged { store: PathBuf, purged: PathBuf },
+    #[error("there is already a fieldlog store at {}", .0.display())]
+    StoreExists(PathBuf),
+    #[error("{} holds other files and no fieldlog store: give a new or empty directory", .0.display())]
+    NotAStore(PathBuf),
+    #[error("the store at {} was being rewritten and could not be put back together ({cause}); its data is in sled, sled.new or sled.old there, and nothing was deleted", .store.display())]
+    SwapStuck { store: PathBuf, cause: String },
     #[error("the store at {0} is encrypted: give its passphrase (FIELDLOG_PASSPHRASE, or at the prompt)")]
     Locked(PathBuf),
     #[error("the passphrase for the store at {0} is wrong; nothing was read or changed")]
     WrongPassphrase(PathBuf),
     #[error("encryption failed: {0}")]
     Crypt(String),
-    #[error("the store failed: {0}")]
-    Sled(#[from] sled::Error),
+    #[error("the store's database failed: {0}")]
+    Sled(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Sled(match e {
+            sled::Error::Io(e) => files::cause(&e),
+            sled::Error::Corruption { at, .. } => match at {
+                Some(at) => format!("its data file is damaged ({at})"),
+                None => "its data file is damaged".into(),
+            },
+            sled::Error::CollectionNotFound(_) => "a part of it is missing".into(),
+            sled::Error::Unsupported(what) | sled::Error::ReportableBug(what) => what,
+        })
+    }
+}
+
+/// How an opened store finds its key: from a passphrase (or none), or
+/// already derived (reopening after a rewrite).
+enum Key<'a> {
+    Passphrase(Option<&'a str>),
+    Known(Option<crypt::Cipher>),
+}
+
+/// Opens sled in `sled_dir` with the settings every store uses.
+/// sled 0.34 writes a snapshot as `snap.N.generating` and renames it when
+/// whole; one left by a failed write (a full disk) is taken for a snapshot
+/// on the next open, which then calls the store damaged. It is never whole.
+fn remove_unfinished_snapshots(sled_dir: &Path) -> Result<(), StoreError> {
+    let Ok(entries) = std::fs::read_dir(sled_dir) else { return Ok(()) };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            std::fs::remove_file(entry.path()).map_err(|e| StoreError::File {
+                path: entry.path(),
+                doing: "remove".into(),
+                cause: files::cause(&e),
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// sled lets go of its files a little after its last handle is dropped, so
+/// a store reopened in the same process (after creation or a rewrite) waits
+/// for that; another process never gets this far (the store lock comes first).
+fn open_sled(sled_dir: &Path, compressed: bool) -> Result<sled::Db, StoreError> {
+    remove_unfinished_snapshots(sled_dir)?;
+    let config =
+        sled::Config::new().path(sled_dir).cache_capacity(32 * 1024 * 1024).use_compression(compressed);
+    let mut tries = 0;
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e)) if tries < 500 && e.to_string().contains("could not acquire lock") => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            opened => return Ok(opened?),
+        }
+    }
 }
 
 /// One change to write; `Store::apply` writes a list of them atomically.
@@ -110,49 +188,133 @@ pub enum Change {
     EffortKinds(EffortKinds),
 }
 
-pub struct Store {
-    dir: PathBuf,
+/// sled's handles, dropped by `Store`'s own drop (see there).
+struct Sled {
     db: sled::Db,
     cases: sled::Tree,
     case_codes: sled::Tree,
     /// Indexed by the tree numbers above.
     journaled: Vec<sled::Tree>,
+}
+
+pub struct Store {
+    dir: PathBuf,
+    sled: ManuallyDrop<Sled>,
     durable: durable::Syncer,
     journal: Mutex<Journal>,
+    /// Held from a batch's acknowledgement until it is in sled, so that a
+    /// read after an acknowledgement sees what was acknowledged.
+    applying: Mutex<()>,
+    /// Set when syncing sled failed: its files are not trusted again in this
+    /// process, so the journal keeps every saved line until the next open.
+    sled_failed: AtomicBool,
+    /// Adding a case checks its code and writes it as one step.
+    adding_case: Mutex<()>,
+    /// What opening the journal found besides its records.
+    findings: journal::Findings,
     /// The key values are sealed with, in an encrypted store.
     cipher: Option<crypt::Cipher>,
     /// The search corpora, once a search has asked for them.
     corpora: Mutex<Option<search::Corpora>>,
-    _lock: File,
+    /// Held until the store is dropped, or handed on to the store a rewrite reopens.
+    lock: Option<File>,
+}
+
+impl Drop for Store {
+    /// Checkpoints, then lets sled go. sled 0.34 panics when the fsync it
+    /// does on drop fails (`sync_all().unwrap()`), though the journal holds
+    /// every saved line: when our own checkpoint fails, sled's handles are
+    /// left to the process's end; when only sled's last fsync fails, its
+    /// panic is stopped here. Either way a saved line never turns into a
+    /// failed command.
+    fn drop(&mut self) {
+        if self.checkpoint().is_ok() {
+            let sled = &mut self.sled;
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                // SAFETY: dropped once, here; nothing uses the handles after.
+                unsafe { ManuallyDrop::drop(sled) }
+            }));
+        }
+    }
 }
 
 /// Whether sled compresses the store's pages: new stores do (zstd), stores
 /// made before keep what they were made with (sled cannot change it).
+/// Only a conf that says so means uncompressed: a missing or empty one (cut
+/// short by a power cut before fieldlog synced it) is read as compressed,
+/// as every store made by this fieldlog is.
 fn compressed(sled_dir: &Path) -> bool {
     // The conf ends in a binary checksum, so it is searched as bytes.
     match std::fs::read(sled_dir.join("conf")) {
-        Ok(conf) => conf.windows(21).any(|w| w == b"use_compression: true"),
+        Ok(conf) => !conf.windows(22).any(|w| w == b"use_compression: false"),
         Err(_) => true,
     }
 }
 
 impl Store {
-    /// Opens (creating if needed) the study store in `dir`, private to its user.
+    /// Opens the study store in `dir`; a path that holds no store is refused.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         Store::open_with(dir, None)
     }
 
     /// Opens a store that may be encrypted, with its passphrase.
     pub fn open_with(dir: &Path, passphrase: Option<&str>) -> Result<Store, StoreError> {
-        let io = |source| StoreError::Io { store: dir.to_path_buf(), source };
-        lock::create_private_dir(dir).map_err(io)?;
-        let lock = lock::take(dir)?;
+        let lock = lifecycle::lock_existing(dir)?;
+        Store::open_locked(dir, lock, Key::Passphrase(passphrase))
+    }
+
+    /// Creates a new store in `dir` (which must not exist or be empty),
+    /// encrypted with `passphrase` if one is given: built beside, then
+    /// renamed into place, so no half-made store is ever at `dir`.
+    pub fn create(dir: &Path, passphrase: Option<&str>) -> Result<Store, StoreError> {
+        lifecycle::build(dir, passphrase)?.place()
+    }
+
+    /// A new store being built beside `dir`, to be filled and then placed
+    /// (`restore` into a new path): dropped unplaced, nothing is left behind.
+    pub fn build(dir: &Path, passphrase: Option<&str>) -> Result<lifecycle::Unplaced, StoreError> {
+        lifecycle::build(dir, passphrase)
+    }
+
+    /// Opens the store in `dir`, creating it first if the path holds none.
+    pub fn open_or_create(dir: &Path) -> Result<Store, StoreError> {
+        if lifecycle::holds_store(dir) {
+            Store::open(dir)
+        } else {
+            Store::create(dir, None)
+        }
+    }
+
+    /// Whether `dir` holds a store.
+    pub fn exists(dir: &Path) -> bool {
+        lifecycle::holds_store(dir)
+    }
+
+    /// A store just made in `dir` (empty, beside its place), its lock held.
+    fn open_new(dir: &Path, lock: File, passphrase: Option<&str>) -> Result<Store, StoreError> {
+        let db = open_sled(&dir.join("sled"), true)?;
+        let meta = db.open_tree("meta")?;
+        meta.insert("format", &[STORE_FORMAT])?;
+        if let Some(passphrase) = passphrase {
+            let salt = crypt::Cipher::new_salt();
+            let cipher = crypt::Cipher::derive(passphrase, &salt)?;
+            meta.insert("crypt_salt", &salt)?;
+            meta.insert("crypt_check", cipher.check_value())?;
+        }
+        drop((meta, db));
+        Store::open_locked(dir, lock, Key::Passphrase(passphrase))
+    }
+
+    /// Opens the store in `dir` whose lock is held: finishes or rolls back an
+    /// interrupted rewrite, makes its files private, replays the journal.
+    fn open_locked(dir: &Path, lock: File, key: Key) -> Result<Store, StoreError> {
+        let io = |error| StoreError::Io { store: dir.to_path_buf(), error };
+        lifecycle::finish_or_roll_back(dir)?;
+        files::tighten(dir).map_err(io)?;
+        // The store's own directory entries (lock, journal, sled/) survive a power cut.
+        files::sync_dir(dir).map_err(io)?;
         let sled_dir = dir.join("sled");
-        let db = sled::Config::new()
-            .path(&sled_dir)
-            .cache_capacity(32 * 1024 * 1024)
-            .use_compression(compressed(&sled_dir))
-            .open()?;
+        let db = open_sled(&sled_dir, compressed(&sled_dir))?;
         let meta = db.open_tree("meta")?;
         match meta.get("format")? {
             Some(v) if v.first().copied().unwrap_or(0) > STORE_FORMAT => {
@@ -163,8 +325,9 @@ impl Store {
                 meta.insert("format", &[STORE_FORMAT])?;
             }
         }
-        let cipher = match (meta.get("crypt_salt")?, meta.get("crypt_check")?) {
-            (Some(salt), Some(check)) => {
+        let cipher = match (meta.get("crypt_salt")?, meta.get("crypt_check")?, key) {
+            (_, _, Key::Known(cipher)) => cipher,
+            (Some(salt), Some(check), Key::Passphrase(passphrase)) => {
                 let passphrase = passphrase.ok_or_else(|| StoreError::Locked(dir.to_path_buf()))?;
                 let cipher = crypt::Cipher::derive(passphrase, &salt)?;
                 if !cipher.accepts(&check) {
@@ -175,18 +338,25 @@ impl Store {
             _ => None,
         };
         let durable = durable::Syncer::new(&sled_dir).map_err(io)?;
-        let (journal, replay) = Journal::open(dir)?;
-        let store = Store {
-            dir: dir.to_path_buf(),
+        let (journal, replay, findings) = Journal::open(dir)?;
+        let sled = Sled {
             cases: db.open_tree("cases")?,
             case_codes: db.open_tree("case_codes")?,
             journaled: JOURNALED.iter().map(|name| db.open_tree(name)).collect::<Result<_, _>>()?,
             db,
+        };
+        let store = Store {
+            dir: dir.to_path_buf(),
+            sled: ManuallyDrop::new(sled),
             durable,
             journal: Mutex::new(journal),
+            applying: Mutex::new(()),
+            sled_failed: AtomicBool::new(false),
+            adding_case: Mutex::new(()),
+            findings,
             cipher,
             corpora: Mutex::new(None),
-            _lock: lock,
+            lock: Some(lock),
         };
         // Lines acknowledged before a crash but not yet checkpointed into sled.
         for ops in &replay {
@@ -196,41 +366,51 @@ impl Store {
             store.commit(&[Change::Codebook(Codebook::default_frame())])?;
         }
         store.checkpoint()?;
+        lifecycle::mark(dir)?;
         Ok(store)
     }
 
+    /// A backup's bytes as they may leave the store: sealed with the study's
+    /// key in an encrypted store, as they are otherwise.
+    pub fn seal_backup(&self, plain: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        let Some(cipher) = &self.cipher else { return Ok(plain) };
+        let salt = self
+            .sled
+            .db
+            .open_tree("meta")?
+            .get("crypt_salt")?
+            .ok_or(StoreError::Missing { what: "key salt" })?;
+        Ok(crypt::seal_backup(cipher, &salt, &plain))
+    }
+
+    /// Whether a backup file's bytes are sealed (they then need a passphrase).
+    pub fn is_sealed_backup(bytes: &[u8]) -> bool {
+        crypt::is_sealed_backup(bytes)
+    }
+
+    /// The plain bytes of a sealed backup.
+    pub fn open_sealed_backup(bytes: &[u8], passphrase: &str) -> Result<Vec<u8>, StoreError> {
+        crypt::open_backup(bytes, passphrase)
+    }
+
+    /// What was wrong with the journal when the store was opened, if anything.
+    pub fn journal_damage(&self) -> Option<String> {
+        self.findings.damage_report()
+    }
+
+    /// A tree to read, once no acknowledged batch is still on its way into sled.
     fn tree(&self, number: u8) -> &sled::Tree {
-        &self.journaled[usize::from(number)]
+        self.wait_for_apply();
+        &self.sled.journaled[usize::from(number)]
+    }
+
+    fn wait_for_apply(&self) {
+        drop(self.applying.lock().unwrap_or_else(|e| e.into_inner()));
     }
 
     /// Whether values are sealed with a passphrase.
     pub fn is_encrypted(&self) -> bool {
         self.cipher.is_some()
-    }
-
-    /// Turns on encryption for a new, empty store: from now on it opens only
-    /// with `passphrase`. The values already written are written again, sealed.
-    pub fn encrypt(dir: &Path, passphrase: &str) -> Result<(), StoreError> {
-        let store = Store::open(dir)?;
-        if !store.is_empty()? {
-            return Err(StoreError::Crypt(format!(
-                "the store at {} already holds a study; encryption is set up on a new store (restore a backup into it)",
-                dir.display()
-            )));
-        }
-        let salt = crypt::Cipher::new_salt();
-        let cipher = crypt::Cipher::derive(passphrase, &salt)?;
-        {
-            let meta = store.db.open_tree("meta")?;
-            meta.insert("crypt_salt", &salt)?;
-            meta.insert("crypt_check", cipher.check_value())?;
-            store.checkpoint()?;
-        }
-        // Every handle on sled must go before it can be opened again.
-        drop(store);
-        let sealed = Store::open_with(dir, Some(passphrase))?;
-        sealed.commit(&[Change::Codebook(sealed.codebook()?)])?;
-        sealed.checkpoint()
     }
 
     /// A value as stored: sealed in an encrypted store.
@@ -261,10 +441,12 @@ impl Store {
     }
 
     fn get<T: Versioned>(&self, tree: &sled::Tree, key: &[u8]) -> Result<Option<T>, StoreError> {
+        self.wait_for_apply();
         tree.get(key)?.map(|v| self.read(&v)).transpose()
     }
 
     fn values<T: Versioned>(&self, tree: &sled::Tree) -> Result<Vec<T>, StoreError> {
+        self.wait_for_apply();
         tree.iter().map(|item| self.read(&item?.1)).collect()
     }
 
@@ -272,12 +454,13 @@ impl Store {
         self.journal.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Makes everything in sled durable and empties the journal.
+    /// Makes everything in sled durable and empties the journal. After a
+    /// failed sync of sled the journal is never emptied again in this process.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         let mut journal = self.journal();
         self.make_durable()?;
         if !journal.is_empty() {
-            journal.clear().map_err(|source| StoreError::Io { store: self.dir.clone(), source })?;
+            journal.clear()?;
         }
         Ok(())
     }
@@ -292,44 +475,47 @@ impl Store {
     }
 
     /// Flushes sled and fsyncs what it wrote: after this returns, the data
-    /// survives power loss, not only a killed process.
+    /// survives power loss, not only a killed process. Once this has failed
+    /// it fails for good: a later fsync of the same files proves nothing.
     pub fn make_durable(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        self.durable.sync().map_err(|source| StoreError::Io { store: self.dir.clone(), source })
+        if self.sled_failed.load(Ordering::SeqCst) {
+            return Err(StoreError::Sled(
+                "an earlier sync of its files failed, so the journal keeps every saved line until fieldlog is opened again".into(),
+            ));
+        }
+        let synced = self.sled.db.flush().map_err(StoreError::from).and_then(|_| {
+            self.durable.sync().map_err(|error| StoreError::Io { store: self.dir.clone(), error })
+        });
+        if synced.is_err() {
+            self.sled_failed.store(true, Ordering::SeqCst);
+        }
+        synced
     }
 
+    /// Adds a case; its code must be new to the study.
     pub fn add_case(&self, case: &Case) -> Result<(), StoreError> {
-        let code = case.code.as_str().as_bytes();
-        let id = case.id.as_bytes().as_slice();
-        let sealed = self.seal(encode(case));
-        let result = (&self.cases, &self.case_codes).transaction(|(cases, codes)| {
-            if codes.get(code)?.is_some() {
-                return Err(ConflictableTransactionError::Abort(()));
-            }
-            codes.insert(code, id)?;
-            cases.insert(id, sealed.as_slice())?;
-            Ok(())
-        });
-        match result {
-            Ok(()) => self.make_durable(),
-            Err(TransactionError::Abort(())) => Err(StoreError::CaseExists(case.code.to_string())),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
+        let _adding = self.adding_case.lock().unwrap_or_else(|e| e.into_inner());
+        if self.case_by_code(&case.code)?.is_some() {
+            return Err(StoreError::CaseExists(case.code.to_string()));
         }
+        self.commit(&[Change::Case(case.clone())])
     }
 
     pub fn cases(&self) -> Result<Vec<Case>, StoreError> {
-        let mut cases: Vec<Case> = self.values(&self.cases)?;
+        let mut cases: Vec<Case> = self.values(&self.sled.cases)?;
         cases.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(cases)
     }
 
     pub fn case(&self, id: Id) -> Result<Option<Case>, StoreError> {
-        self.get(&self.cases, id.as_bytes())
+        self.get(&self.sled.cases, id.as_bytes())
     }
 
     pub fn case_by_code(&self, code: &CaseCode) -> Result<Option<Case>, StoreError> {
-        match self.case_codes.get(code.as_str().as_bytes())? {
-            Some(id) => self.get(&self.cases, &id),
+        self.wait_for_apply();
+        match self.sled.case_codes.get(code.as_str().as_bytes())? {
+            // (Stores restored encrypted by an older fieldlog sealed the index too.)
+            Some(id) => self.get(&self.sled.cases, &self.unseal(&id)?),
             None => Ok(None),
         }
     }
@@ -341,11 +527,13 @@ impl Store {
             key: key.to_vec(),
             value: value.map(|v| self.seal(v)),
         };
-        // A case record goes with its entry in the code index.
+        // A case record goes with its entry in the code index (ids are not sealed).
         let codes = changes.iter().filter_map(|change| match change {
-            Change::Case(c) => {
-                Some(op(CASE_CODES, c.code.as_str().as_bytes(), Some(c.id.as_bytes().to_vec())))
-            }
+            Change::Case(c) => Some(Op {
+                tree: CASE_CODES,
+                key: c.code.as_str().as_bytes().to_vec(),
+                value: Some(c.id.as_bytes().to_vec()),
+            }),
             _ => None,
         });
         let codes: Vec<Op> = codes.collect();
@@ -374,11 +562,11 @@ impl Store {
 
     /// Writes ops atomically (all or none) to sled, not yet durable.
     fn apply_ops(&self, ops: &[Op]) -> Result<(), StoreError> {
-        if let Some(bad) = ops.iter().find(|op| usize::from(op.tree) >= self.journaled.len()) {
+        if let Some(bad) = ops.iter().find(|op| usize::from(op.tree) >= self.sled.journaled.len()) {
             let reason = format!("unknown tree {}", bad.tree);
             return Err(StoreError::Corrupt { what: "journal record", reason });
         }
-        let result = self.journaled.as_slice().transaction(|trees| {
+        let result = self.sled.journaled.as_slice().transaction(|trees| {
             for op in ops {
                 let tree = &trees[usize::from(op.tree)];
                 match &op.value {
@@ -410,27 +598,50 @@ impl Store {
 
     /// Writes the changes and makes them durable before returning.
     pub fn commit(&self, changes: &[Change]) -> Result<(), StoreError> {
-        self.commit_many(&[changes], true).pop().unwrap_or(Ok(()))
+        self.commit_many(&[changes], true)
     }
 
     /// Appends the batches to the journal in order — fsynced once when `sync`,
     /// else only handed to the OS, which survives kill -9 (drafts) — then
-    /// writes each atomically to sled. One result per batch.
-    pub fn commit_many(&self, batches: &[&[Change]], sync: bool) -> Vec<Result<(), StoreError>> {
+    /// writes each atomically to sled. All are saved, or none.
+    pub fn commit_many(&self, batches: &[&[Change]], sync: bool) -> Result<(), StoreError> {
+        self.commit_then(batches, sync, |_| {})
+    }
+
+    /// Like `commit_many`, and calls `saved` with the outcome as soon as the
+    /// journal holds the batches (past its fsync when `sync`), before they
+    /// are written to sled: a line is saved when its journal record is.
+    pub fn commit_then(
+        &self,
+        batches: &[&[Change]],
+        sync: bool,
+        saved: impl FnOnce(Result<(), &StoreError>),
+    ) -> Result<(), StoreError> {
         let ops: Vec<Vec<Op>> = batches.iter().map(|changes| self.ops(changes)).collect();
-        let mut journal = self.journal();
         let records: Vec<&[Op]> = ops.iter().map(Vec::as_slice).collect();
+        // The journal stays locked until sled has the batches, so that no
+        // checkpoint can empty it in between.
+        let mut journal = self.journal();
         if let Err(e) = journal.append(&records, sync) {
-            let reason = e.to_string();
-            return ops
-                .iter()
-                .map(|_| {
-                    let source = std::io::Error::other(reason.clone());
-                    Err(StoreError::Io { store: self.dir.clone(), source })
-                })
-                .collect();
+            saved(Err(&e));
+            return Err(e);
         }
-        ops.iter().map(|ops| self.apply_ops(ops)).collect()
+        let applying = self.applying.lock().unwrap_or_else(|e| e.into_inner());
+        saved(Ok(()));
+        for ops in &ops {
+            if self.apply_ops(ops).is_err() {
+                // Saved in the journal all the same; it is replayed on the next open.
+                self.sled_failed.store(true, Ordering::SeqCst);
+            }
+        }
+        drop(applying);
+        drop(journal);
+        Ok(())
+    }
+
+    /// Successful fsyncs of journal records so far (for tests that must see them).
+    pub fn journal_syncs(&self) -> u64 {
+        self.journal().syncs
     }
 }
 

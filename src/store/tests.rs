@@ -44,14 +44,14 @@ fn committed_lines_are_there_after_reopening() {
     let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], t0());
     let s = session(&case);
     {
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open_or_create(dir.path()).unwrap();
         store.add_case(&case).unwrap();
         store.commit(&[Change::Session(s.clone())]).unwrap();
         for seq in 1..=300 {
             store.commit(&[Change::Utterance(line(s.id, seq, "Det må jeg ærgre mig over"))]).unwrap();
         }
     }
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open_or_create(dir.path()).unwrap();
     let lines = store.utterances(s.id).unwrap();
     assert_eq!(lines.len(), 300);
     assert!(lines.iter().enumerate().all(|(i, u)| u.seq == i as u32 + 1));
@@ -63,8 +63,8 @@ fn committed_lines_are_there_after_reopening() {
 #[test]
 fn a_second_open_names_the_store_and_its_holder() {
     let dir = tempfile::tempdir().unwrap();
-    let _first = Store::open(dir.path()).unwrap();
-    let err = match Store::open(dir.path()) {
+    let _first = Store::open_or_create(dir.path()).unwrap();
+    let err = match Store::open_or_create(dir.path()) {
         Err(e) => e.to_string(),
         Ok(_) => panic!("a second open must fail"),
     };
@@ -76,7 +76,7 @@ fn a_second_open_names_the_store_and_its_holder() {
 #[test]
 fn case_codes_are_unique() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open_or_create(dir.path()).unwrap();
     let code = CaseCode::parse("NTC").unwrap();
     store.add_case(&Case::new(code.clone(), vec![], t0())).unwrap();
     let again = store.add_case(&Case::new(code, vec![], t0()));
@@ -87,7 +87,7 @@ fn case_codes_are_unique() {
 #[test]
 fn a_correction_keeps_the_earlier_text_and_clears_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open_or_create(dir.path()).unwrap();
     let s = Id::new();
     store.commit(&[Change::Utterance(line(s, 1, "hej"))]).unwrap();
     let before = line(s, 1, "hej");
@@ -102,11 +102,11 @@ fn a_correction_keeps_the_earlier_text_and_clears_nothing_else() {
 fn a_newer_store_is_refused_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let store = Store::open(dir.path()).unwrap();
-        store.db.open_tree("meta").unwrap().insert("format", &[STORE_FORMAT + 1]).unwrap();
+        let store = Store::open_or_create(dir.path()).unwrap();
+        store.sled.db.open_tree("meta").unwrap().insert("format", &[STORE_FORMAT + 1]).unwrap();
         store.make_durable().unwrap();
     }
-    let err = Store::open(dir.path()).err().expect("newer store must be refused");
+    let err = Store::open_or_create(dir.path()).err().expect("newer store must be refused");
     assert!(err.to_string().contains("newer fieldlog"), "{err}");
 }
 
@@ -116,7 +116,7 @@ fn the_store_directory_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("study");
-    let _store = Store::open(&dir).unwrap();
+    let _store = Store::open_or_create(&dir).unwrap();
     let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o700);
 }
@@ -124,7 +124,7 @@ fn the_store_directory_is_private() {
 #[test]
 fn the_writer_acknowledges_each_job_after_saving_it() {
     let dir = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(Store::open(dir.path()).unwrap());
+    let store = std::sync::Arc::new(Store::open_or_create(dir.path()).unwrap());
     let s = Id::new();
     let (mut writer, saved) = writer::Writer::spawn(store.clone());
     for seq in 1..=20 {
@@ -146,7 +146,7 @@ fn lines_left_only_in_the_journal_are_replayed_once_on_open() {
     let first = tempfile::tempdir().unwrap();
     let s = Id::new();
     let journal = {
-        let store = Store::open(first.path()).unwrap();
+        let store = Store::open_or_create(first.path()).unwrap();
         for seq in 1..=5 {
             store.commit(&[Change::Utterance(line(s, seq, "kun i journalen"))]).unwrap();
         }
@@ -155,21 +155,22 @@ fn lines_left_only_in_the_journal_are_replayed_once_on_open() {
     assert!(!journal.is_empty(), "no checkpoint has emptied the journal yet");
     // A store whose sled never got the lines: everything comes from the journal.
     let second = tempfile::tempdir().unwrap();
+    drop(Store::create(second.path(), None).unwrap());
     std::fs::write(second.path().join("journal"), &journal).unwrap();
-    let store = Store::open(second.path()).unwrap();
+    let store = Store::open_or_create(second.path()).unwrap();
     assert_eq!(store.utterances(s).unwrap().len(), 5);
     assert_eq!(store.journal_len(), 0, "opening checkpoints what it replayed");
     drop(store);
     // Replaying again over lines sled already has changes nothing.
     std::fs::write(second.path().join("journal"), &journal).unwrap();
-    let store = Store::open(second.path()).unwrap();
+    let store = Store::open_or_create(second.path()).unwrap();
     assert_eq!(store.utterances(s).unwrap().len(), 5);
 }
 
 #[test]
 fn search_follows_corrections_and_new_narratives_after_its_first_use() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = Store::open_or_create(dir.path()).unwrap();
     let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], t0());
     let searched = session(&case);
     let s = searched.id;
@@ -204,4 +205,60 @@ fn search_follows_corrections_and_new_narratives_after_its_first_use() {
     assert_eq!(hits.len(), 2);
     store.commit(&[Change::Narrative(Narrative { deleted: true, ..narrative })]).unwrap();
     assert_eq!(store.search("glæde", 10).unwrap().len(), 1, "a deleted narrative is no longer found");
+}
+
+#[test]
+fn lines_after_a_damaged_journal_record_are_replayed_and_the_damage_reported() {
+    let first = tempfile::tempdir().unwrap();
+    let s = Id::new();
+    let journal = {
+        let store = Store::open_or_create(first.path()).unwrap();
+        for seq in 1..=4 {
+            store.commit(&[Change::Utterance(line(s, seq, &format!("linje {seq}")))]).unwrap();
+        }
+        std::fs::read(first.path().join("journal")).unwrap()
+    };
+    let records: Vec<usize> =
+        journal.windows(4).enumerate().filter(|(_, w)| w == b"FLR2").map(|(i, _)| i).collect();
+    let mut damaged = journal.clone();
+    damaged[records[records.len() - 3] + 14] ^= 0x5a;
+    // A store whose sled never got the lines: what comes back, comes from the journal.
+    let second = tempfile::tempdir().unwrap();
+    drop(Store::create(second.path(), None).unwrap());
+    std::fs::write(second.path().join("journal"), &damaged).unwrap();
+    let store = Store::open(second.path()).unwrap();
+    let texts: Vec<String> = store.utterances(s).unwrap().into_iter().map(|u| u.text).collect();
+    assert_eq!(texts, ["linje 1", "linje 3", "linje 4"]);
+    assert!(store.journal_damage().unwrap().contains("damaged"));
+    let problems = store.check().unwrap().problems;
+    assert!(problems.iter().any(|p| p.contains("journal.damaged-")), "{problems:?}");
+}
+
+#[test]
+fn each_saved_line_is_one_fsync_of_the_journal_and_acknowledged_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_or_create(dir.path()).unwrap();
+    let s = Id::new();
+    let before = store.journal_syncs();
+    let mut on_disk = journal_bytes_on_disk(&dir);
+    for seq in 1..=5 {
+        let mut seen = None;
+        store
+            .commit_then(&[&[Change::Utterance(line(s, seq, "x"))]], true, |outcome| {
+                assert!(outcome.is_ok());
+                seen = Some(journal_bytes_on_disk(&dir));
+            })
+            .unwrap();
+        let at_ack = seen.expect("acknowledged");
+        assert!(at_ack > on_disk, "line {seq} was in the journal file when acknowledged");
+        on_disk = at_ack;
+    }
+    assert_eq!(store.journal_syncs() - before, 5, "one fsync per saved line");
+    // Drafts are handed to the OS, not synced.
+    store.commit_many(&[&[Change::ClearDraft(s)]], false).unwrap();
+    assert_eq!(store.journal_syncs() - before, 5);
+}
+
+fn journal_bytes_on_disk(dir: &tempfile::TempDir) -> usize {
+    std::fs::read(dir.path().join("journal")).unwrap().len()
 }

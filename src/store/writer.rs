@@ -88,12 +88,8 @@ fn run(store: &Store, inbox: &Receiver<Job>, acks: &Sender<Saved>) {
         };
         let mut batch = vec![first];
         batch.extend(inbox.try_iter());
-        let results = save(store, &batch);
-        for (job, error) in batch.into_iter().zip(results) {
-            let saved = Saved { tag: job.tag, error };
-            if acks.send(saved).is_err() {
-                return;
-            }
+        if !save(store, &batch, acks) {
+            return;
         }
         if store.journal_len() > JOURNAL_LIMIT {
             let _ = store.checkpoint();
@@ -102,9 +98,17 @@ fn run(store: &Store, inbox: &Receiver<Job>, acks: &Sender<Saved>) {
 }
 
 /// Every job goes through the journal in the order it came; the batch is
-/// fsynced once if any job in it asks for that. Returns each job's error.
-fn save(store: &Store, batch: &[Job]) -> Vec<Option<String>> {
+/// fsynced once if any job in it asks for that, and each job acknowledged
+/// as soon as the journal holds it. False once nobody takes acknowledgements.
+fn save(store: &Store, batch: &[Job], acks: &Sender<Saved>) -> bool {
     let changes: Vec<&[Change]> = batch.iter().map(|j| j.changes.as_slice()).collect();
     let sync = batch.iter().any(|j| j.durability == Durability::Synced);
-    store.commit_many(&changes, sync).into_iter().map(|r| r.err().map(|e| e.to_string())).collect()
+    let mut listening = true;
+    let _ = store.commit_then(&changes, sync, |outcome| {
+        let error = outcome.err().map(|e| e.to_string());
+        for job in batch {
+            listening &= acks.send(Saved { tag: job.tag, error: error.clone() }).is_ok();
+        }
+    });
+    listening
 }

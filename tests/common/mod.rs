@@ -35,7 +35,7 @@ impl Harness {
 
     pub fn with_keymap(name: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Store::open(&dir.path().join("study")).unwrap());
+        let store = Arc::new(Store::open_or_create(&dir.path().join("study")).unwrap());
         let clock = ManualClock::new(start_time());
         let loaded = keymap::load(name, None);
         assert!(loaded.refused.is_none());
