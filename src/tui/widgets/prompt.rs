@@ -24,13 +24,22 @@ pub struct Prompt<T> {
     label: String,
     /// What Enter does, for the hint: "add", "export", "filter"…
     verb: &'static str,
+    /// How to write the answer, shown under it: "kind; start; end; provider; outcome".
+    form: Option<&'static str>,
     text: TextInput,
     refused: Option<String>,
 }
 
 impl<T: Copy> Prompt<T> {
     pub fn new(asking: T, label: impl Into<String>, verb: &'static str) -> Self {
-        Prompt { asking, label: label.into(), verb, text: TextInput::default(), refused: None }
+        Prompt { asking, label: label.into(), verb, form: None, text: TextInput::default(), refused: None }
+    }
+
+    /// The same question with how to write the answer under it, so the
+    /// label stays short and the answer has the row.
+    pub fn with_form(mut self, form: &'static str) -> Self {
+        self.form = Some(form);
+        self
     }
 
     /// The same question, starting from text to edit.
@@ -73,9 +82,13 @@ impl<T: Copy> Prompt<T> {
         frame.render_widget(line, below);
     }
 
-    /// "enter add · esc cancel", from the active keymap.
+    /// "kind; start; … · enter add · esc cancel", from the active keymap.
     pub fn hint(&self, keys: &Keymap) -> String {
-        hints(keys, Table::Prompt, &[(Action::Confirm, self.verb), (Action::Back, "cancel")])
+        let keys = hints(keys, Table::Prompt, &[(Action::Confirm, self.verb), (Action::Back, "cancel")]);
+        match self.form {
+            Some(form) => format!("{form} · {keys}"),
+            None => keys,
+        }
     }
 }
 
