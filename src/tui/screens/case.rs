@@ -314,7 +314,7 @@ impl CaseState {
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
         let hint = hints(
             keys,
-            self.table(),
+            Table::Case,
             &[
                 (Action::NextField, "section"),
                 (Action::Confirm, "open"),
@@ -335,7 +335,8 @@ impl CaseState {
             Constraint::Length(effort_rows),
             Constraint::Length(link_rows),
             Constraint::Length(1),
-            Constraint::Length(hint_rows.clamp(1, 2)),
+            // A question's reason for refusing an answer may need the second row.
+            Constraint::Length(if self.asking.is_some() { 2 } else { hint_rows.clamp(1, 2) }),
         ])
         .areas(area);
         frame.render_widget(Line::from(format!(" Case {}", self.case.code)).bold().reversed(), title);

@@ -8,7 +8,7 @@ use crate::tui::widgets::input::TextInput;
 use ratatui::layout::Rect;
 use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Wrap;
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 /// What a key or a paste did to the question.
@@ -75,11 +75,12 @@ impl<T: Copy> Prompt<T> {
     /// refused or what Enter and Esc do.
     pub fn render(&self, frame: &mut Frame, row: Rect, below: Rect, keys: &Keymap) {
         self.text.render(frame, row, Span::raw(self.label.clone()).bold(), true);
-        let line = match &self.refused {
-            Some(reason) => Line::from(reason.clone()).yellow().bold(),
-            None => Line::from(self.hint(keys)).dim(),
+        // Both wrap over the rows below, so a long reason is read whole.
+        let paragraph = match &self.refused {
+            Some(reason) => Paragraph::new(reason.clone()).yellow().bold(),
+            None => Paragraph::new(self.hint(keys)).dim(),
         };
-        frame.render_widget(line, below);
+        frame.render_widget(paragraph.wrap(Wrap { trim: true }), below);
     }
 
     /// "kind; start; … · enter add · esc cancel", from the active keymap.
@@ -111,17 +112,17 @@ pub fn bottom<T: Copy>(
         Some(rows) if rows.len() > 1 => {
             let lines: Vec<Line> = rows.into_iter().map(Line::from).collect();
             let both = Rect { height: row.height + below.height, ..row };
-            frame.render_widget(ratatui::widgets::Paragraph::new(lines).yellow(), both);
+            frame.render_widget(Paragraph::new(lines).yellow(), both);
         }
         Some(rows) => {
             frame.render_widget(Line::from(rows.concat()).yellow(), row);
             frame.render_widget(
-                ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }),
+                Paragraph::new(hints).dim().wrap(Wrap { trim: true }),
                 below,
             );
         }
         None => frame
-            .render_widget(ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below),
+            .render_widget(Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below),
     }
 }
 
