@@ -104,7 +104,12 @@ fn an_attribute_on_the_case_screen_needs_a_variable_as_on_the_command_line() {
     h.press("enter");
     let screen = h.screen(80, 24);
     let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(words.contains("there is no variable site: add it first with `fieldlog variable add site --kind text`"), "whole: {screen}");
+    assert!(
+        words.contains(
+            "there is no variable site: add it first with `fieldlog variable add site --kind text`"
+        ),
+        "whole: {screen}"
+    );
     assert!(screen.contains("Attribute: site=Nord"), "the answer stays: {screen}");
     h.press("esc");
     h.settle();

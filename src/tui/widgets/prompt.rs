@@ -116,13 +116,9 @@ pub fn bottom<T: Copy>(
         }
         Some(rows) => {
             frame.render_widget(Line::from(rows.concat()).yellow(), row);
-            frame.render_widget(
-                Paragraph::new(hints).dim().wrap(Wrap { trim: true }),
-                below,
-            );
+            frame.render_widget(Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below);
         }
-        None => frame
-            .render_widget(Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below),
+        None => frame.render_widget(Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below),
     }
 }
 
