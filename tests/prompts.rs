@@ -67,11 +67,16 @@ fn a_refused_effort_stays_in_the_prompt_to_be_mended() {
     h.press("enter");
     let screen = h.screen(80, 24);
     assert!(
-        screen.contains("Effort (kind; start; end; provider; outcome): ")
+        screen.contains("Effort: tandbehandling; 2026-02-30; ; tandlæge;")
             && screen.contains("2026-02-30; ; tandlæge;"),
         "{screen}"
     );
     assert!(screen.contains("2026-02-30 is no date: February 2026 has 28 days, not 30"), "{screen}");
+    let small = h.screen(60, 15);
+    assert!(
+        small.contains("Effort: tandbehandling; 2026-02-30; ; tandlæge;"),
+        "the answer has the row: {small}"
+    );
     h.press("home");
     for _ in 0.."tandbehandling; 2026-02-3".chars().count() {
         h.press("right");
@@ -98,8 +103,14 @@ fn an_attribute_on_the_case_screen_needs_a_variable_as_on_the_command_line() {
     h.type_text("site=Nord");
     h.press("enter");
     let screen = h.screen(80, 24);
-    assert!(screen.contains("there is no variable site"), "{screen}");
-    assert!(screen.contains("Attribute KEY=VALUE: site=Nord"), "the answer stays: {screen}");
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(
+            "there is no variable site: add it first with `fieldlog variable add site --kind text`"
+        ),
+        "whole: {screen}"
+    );
+    assert!(screen.contains("Attribute: site=Nord"), "the answer stays: {screen}");
     h.press("esc");
     h.settle();
     assert!(h.store.cases().unwrap()[0].attributes.is_empty());

@@ -32,6 +32,8 @@ pub enum Finished {
         what: String,
         result: Result<Vec<PathBuf>, String>,
     },
+    /// The job's thread ended without an answer (it panicked).
+    Stopped(String),
     /// A transcript read for the case screen in `room`; unknown speakers listed.
     Read {
         room: Room,
@@ -171,7 +173,7 @@ impl Jobs {
             Err(std::sync::mpsc::TryRecvError::Empty) => None,
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                 let what = self.background.take().map(|b| b.what).unwrap_or_default();
-                Some(Finished::Exported { what, result: Err("the job stopped without an answer".into()) })
+                Some(Finished::Stopped(what))
             }
         }
     }

@@ -164,6 +164,9 @@ impl App {
             Some(Finished::Exported { what, result: Err(e) }) => {
                 self.notice = Some(format!("The export of {what} failed: {e}"));
             }
+            Some(Finished::Stopped(what)) => {
+                self.notice = Some(format!("{what} stopped without finishing; nothing was saved."));
+            }
             Some(Finished::Read { room, result }) => {
                 let count = crate::domain::text::count;
                 let (imported, told) = match result.map(|read| *read) {

@@ -15,14 +15,14 @@ use ratatui::Frame;
 
 /// Each question the case screen asks, with what Enter does.
 fn question(asking: Asking) -> Prompt<Asking> {
-    let (label, verb) = match asking {
-        Asking::Attribute => ("Attribute KEY=VALUE: ", "set"),
-        Asking::NewEffort => ("Effort (kind; start; end; provider; outcome): ", "add"),
-        Asking::EditEffort(_) => ("Effort (kind; start; end; provider; outcome): ", "save"),
-        Asking::NewLink => ("Link (A -> B -> C; valence): ", "add"),
-        Asking::Transcript => ("Transcript (FILE KIND DAY): ", "import"),
+    let (label, verb, form) = match asking {
+        Asking::Attribute => ("Attribute: ", "set", "KEY=VALUE, KEY a variable of the study"),
+        Asking::NewEffort => ("Effort: ", "add", "kind; start; end; provider; outcome"),
+        Asking::EditEffort(_) => ("Effort: ", "save", "kind; start; end; provider; outcome"),
+        Asking::NewLink => ("Link: ", "add", "A -> B -> C; positive, negative or mixed"),
+        Asking::Transcript => ("Transcript: ", "import", "FILE KIND YYYY-MM-DD"),
     };
-    Prompt::new(asking, label, verb)
+    Prompt::new(asking, label, verb).with_form(form)
 }
 
 /// `FILE KIND [YYYY-MM-DD [HH:MM]]`: the file may hold spaces, so it is read from the right.
@@ -314,7 +314,7 @@ impl CaseState {
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
         let hint = hints(
             keys,
-            self.table(),
+            Table::Case,
             &[
                 (Action::NextField, "section"),
                 (Action::Confirm, "open"),
@@ -335,7 +335,8 @@ impl CaseState {
             Constraint::Length(effort_rows),
             Constraint::Length(link_rows),
             Constraint::Length(1),
-            Constraint::Length(hint_rows.clamp(1, 2)),
+            // A question's reason for refusing an answer may need the second row.
+            Constraint::Length(if self.asking.is_some() { 2 } else { hint_rows.clamp(1, 2) }),
         ])
         .areas(area);
         frame.render_widget(Line::from(format!(" Case {}", self.case.code)).bold().reversed(), title);

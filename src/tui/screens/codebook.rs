@@ -22,7 +22,7 @@ enum Asking {
 /// Each question the codebook asks, with what Enter does.
 fn question(asking: Asking) -> Prompt<Asking> {
     let (label, verb) = match asking {
-        Asking::NewGroup => ("New group (any-of; change with the kind key): ", "add"),
+        Asking::NewGroup => ("New any-of group (the kind key changes it): ", "add"),
         Asking::NewCode(_) => ("New code: ", "add"),
         Asking::Rename(_) => ("New name: ", "rename"),
         Asking::Describe(_) => ("Description: ", "save"),

@@ -103,8 +103,8 @@ impl HomeState {
                 self.adding = Some(Prompt::new(Asking::CaseCode, "New case code: ", "add"))
             }
             Input::Action(Action::Export) => {
-                let label = "Export (json, csv, markdown, qdpx or eaf, then a path): ";
-                self.adding = Some(Prompt::new(Asking::Export, label, "export"))
+                let prompt = Prompt::new(Asking::Export, "Export: ", "export");
+                self.adding = Some(prompt.with_form("json, csv, markdown, qdpx or eaf, then a path"))
             }
             Input::Action(Action::OpenCase) => match self.selected() {
                 Some(row) => return Effect::OpenCase(row.case.id),

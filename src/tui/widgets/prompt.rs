@@ -8,7 +8,7 @@ use crate::tui::widgets::input::TextInput;
 use ratatui::layout::Rect;
 use ratatui::style::Stylize;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Wrap;
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 /// What a key or a paste did to the question.
@@ -24,13 +24,22 @@ pub struct Prompt<T> {
     label: String,
     /// What Enter does, for the hint: "add", "export", "filter"…
     verb: &'static str,
+    /// How to write the answer, shown under it: "kind; start; end; provider; outcome".
+    form: Option<&'static str>,
     text: TextInput,
     refused: Option<String>,
 }
 
 impl<T: Copy> Prompt<T> {
     pub fn new(asking: T, label: impl Into<String>, verb: &'static str) -> Self {
-        Prompt { asking, label: label.into(), verb, text: TextInput::default(), refused: None }
+        Prompt { asking, label: label.into(), verb, form: None, text: TextInput::default(), refused: None }
+    }
+
+    /// The same question with how to write the answer under it, so the
+    /// label stays short and the answer has the row.
+    pub fn with_form(mut self, form: &'static str) -> Self {
+        self.form = Some(form);
+        self
     }
 
     /// The same question, starting from text to edit.
@@ -66,16 +75,21 @@ impl<T: Copy> Prompt<T> {
     /// refused or what Enter and Esc do.
     pub fn render(&self, frame: &mut Frame, row: Rect, below: Rect, keys: &Keymap) {
         self.text.render(frame, row, Span::raw(self.label.clone()).bold(), true);
-        let line = match &self.refused {
-            Some(reason) => Line::from(reason.clone()).yellow().bold(),
-            None => Line::from(self.hint(keys)).dim(),
+        // Both wrap over the rows below, so a long reason is read whole.
+        let paragraph = match &self.refused {
+            Some(reason) => Paragraph::new(reason.clone()).yellow().bold(),
+            None => Paragraph::new(self.hint(keys)).dim(),
         };
-        frame.render_widget(line, below);
+        frame.render_widget(paragraph.wrap(Wrap { trim: true }), below);
     }
 
-    /// "enter add · esc cancel", from the active keymap.
+    /// "kind; start; … · enter add · esc cancel", from the active keymap.
     pub fn hint(&self, keys: &Keymap) -> String {
-        hints(keys, Table::Prompt, &[(Action::Confirm, self.verb), (Action::Back, "cancel")])
+        let keys = hints(keys, Table::Prompt, &[(Action::Confirm, self.verb), (Action::Back, "cancel")]);
+        match self.form {
+            Some(form) => format!("{form} · {keys}"),
+            None => keys,
+        }
     }
 }
 
@@ -98,17 +112,13 @@ pub fn bottom<T: Copy>(
         Some(rows) if rows.len() > 1 => {
             let lines: Vec<Line> = rows.into_iter().map(Line::from).collect();
             let both = Rect { height: row.height + below.height, ..row };
-            frame.render_widget(ratatui::widgets::Paragraph::new(lines).yellow(), both);
+            frame.render_widget(Paragraph::new(lines).yellow(), both);
         }
         Some(rows) => {
             frame.render_widget(Line::from(rows.concat()).yellow(), row);
-            frame.render_widget(
-                ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }),
-                below,
-            );
+            frame.render_widget(Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below);
         }
-        None => frame
-            .render_widget(ratatui::widgets::Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below),
+        None => frame.render_widget(Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below),
     }
 }
 
