@@ -1,28 +1,15 @@
 //! The real binary on a temporary store.
 
+mod support;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn fieldlog(store: &Path, args: &[&str]) -> Output {
-    made(store, args);
+    support::made(store, args);
     Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(store).args(args).output().unwrap()
-}
-
-/// Makes the store with `init` the first time a test uses its path (every
-/// other command refuses a path that holds no store).
-fn made(store: &Path, args: &[&str]) {
-    let first = args.first().copied().unwrap_or("");
-    if !store.join("store-format").exists() && !["init", "restore", "keymap"].contains(&first) {
-        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
-            .arg("--store")
-            .arg(store)
-            .arg("init")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
-    }
 }
 
 fn ok(store: &Path, args: &[&str]) -> String {

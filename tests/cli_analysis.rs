@@ -1,12 +1,14 @@
 //! Narratives, search and the codebook from the command line, on a temporary store.
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn fieldlog<S: AsRef<std::ffi::OsStr>>(store: &Path, args: &[S]) -> Output {
     let words: Vec<String> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
-    made(store, &words.iter().map(String::as_str).collect::<Vec<_>>());
+    support::made(store, &words.iter().map(String::as_str).collect::<Vec<_>>());
     Command::new(env!("CARGO_BIN_EXE_fieldlog"))
         .env("FIELDLOG_AUTHOR", "anna")
         .arg("--store")
@@ -14,21 +16,6 @@ fn fieldlog<S: AsRef<std::ffi::OsStr>>(store: &Path, args: &[S]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-/// Makes the store with `init` the first time a test uses its path (every
-/// other command refuses a path that holds no store).
-fn made(store: &Path, args: &[&str]) {
-    let first = args.first().copied().unwrap_or("");
-    if !store.join("store-format").exists() && !["init", "restore", "keymap"].contains(&first) {
-        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
-            .arg("--store")
-            .arg(store)
-            .arg("init")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
-    }
 }
 
 fn ok(store: &Path, args: &[&str]) -> String {

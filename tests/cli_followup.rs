@@ -1,29 +1,16 @@
 //! Variables, attributes, efforts, links and reports from the command line.
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
 fn run(store: &Path, args: &[&str]) -> (bool, String, String) {
-    made(store, args);
+    support::made(store, args);
     let out =
         Command::new(env!("CARGO_BIN_EXE_fieldlog")).arg("--store").arg(store).args(args).output().unwrap();
     (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
-}
-
-/// Makes the store with `init` the first time a test uses its path (every
-/// other command refuses a path that holds no store).
-fn made(store: &Path, args: &[&str]) {
-    let first = args.first().copied().unwrap_or("");
-    if !store.join("store-format").exists() && !["init", "restore", "keymap"].contains(&first) {
-        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
-            .arg("--store")
-            .arg(store)
-            .arg("init")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
-    }
 }
 
 fn ok(store: &Path, args: &[&str]) -> String {

@@ -5,7 +5,7 @@
 mod support;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use support::*;
 
@@ -67,7 +67,8 @@ fn a_line_that_found_the_disk_full_is_not_saved_and_the_next_one_after_room_is_m
     let filler = std::cell::RefCell::new(None);
     // Lines are sent one at a time; the disk fills after the second and is emptied after the fourth.
     let lines = ["før 1", "før 2", long.as_str(), "også fuld", "efter"];
-    let logged = log_stepwise(&store, &session, &lines, |i| {
+    let fieldlog = Command::new(env!("CARGO_BIN_EXE_fieldlog"));
+    let logged = log_stepwise(fieldlog, &store, &session, &lines, |i| {
         if i == 2 {
             *filler.borrow_mut() = Some(disk.fill());
         }
@@ -128,38 +129,4 @@ fn flagging_on_a_full_disk_is_refused_whole_and_works_once_there_is_room() {
     ok(&store, &args);
     assert!(ok(&store, &["narrative", "list"]).contains("Tænderne"));
     assert!(ok(&store, &["check"]).contains("sound"));
-}
-
-/// Like `log_then_kill`, calling `between(i)` before line `i` is sent.
-fn log_stepwise(store: &Path, session: &str, lines: &[&str], mut between: impl FnMut(usize)) -> Logged {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
-        .arg("--store")
-        .arg(store)
-        .args(["dev", "log-stdin", "--session", session])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let mut answers = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut logged = Logged::default();
-    for (i, line) in lines.iter().enumerate() {
-        between(i);
-        writeln!(input, "{line}").unwrap();
-        match answers.next() {
-            Some(Ok(answer)) if answer.starts_with("saved ") => logged.saved.push(i),
-            Some(Ok(answer)) if answer.starts_with("not saved ") => logged.not_saved.push(i),
-            _ => {
-                logged.in_flight = Some(i);
-                break;
-            }
-        }
-    }
-    child.kill().unwrap();
-    let out = child.wait_with_output().unwrap();
-    logged.stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    logged
 }

@@ -23,6 +23,21 @@ pub fn ok(store: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Makes the store with `init` the first time a test uses its path (every
+/// other command refuses a path that holds no store).
+pub fn made(store: &Path, args: &[&str]) {
+    let first = args.first().copied().unwrap_or("");
+    if !store.join("store-format").exists() && !["init", "restore", "keymap"].contains(&first) {
+        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+            .arg("--store")
+            .arg(store)
+            .arg("init")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
 /// A new store with case AA and an observation of it; returns the session id.
 pub fn observation(store: &Path) -> String {
     ok(store, &["init"]);
@@ -58,7 +73,18 @@ pub fn log_then_kill(store: &Path, session: &str, lines: &[&str]) -> Logged {
 }
 
 /// `log_then_kill` for a command that runs fieldlog (under strace, say).
-pub fn log_with(mut command: Command, store: &Path, session: &str, lines: &[&str]) -> Logged {
+pub fn log_with(command: Command, store: &Path, session: &str, lines: &[&str]) -> Logged {
+    log_stepwise(command, store, session, lines, |_| {})
+}
+
+/// `log_with`, calling `before(i)` before line `i` is sent (to fill a disk, say).
+pub fn log_stepwise(
+    mut command: Command,
+    store: &Path,
+    session: &str,
+    lines: &[&str],
+    mut before: impl FnMut(usize),
+) -> Logged {
     // Its own process group, so that killing it kills what it runs (strace's tracee).
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
@@ -75,6 +101,7 @@ pub fn log_with(mut command: Command, store: &Path, session: &str, lines: &[&str
     let mut answers = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut logged = Logged::default();
     for (i, line) in lines.iter().enumerate() {
+        before(i);
         if writeln!(input, "{line}").is_err() {
             logged.in_flight = Some(i);
             break;
