@@ -1,6 +1,8 @@
 //! Live logging (DESIGN §3): type who says what; Enter saves the line, and
 //! the status line says "saved" only once the store writer has fsynced it.
 
+mod saves;
+
 use super::{hints, Effect, Input, Receipt};
 use crate::domain::clock::format_duration_ms;
 use crate::domain::utterance::{mark_word, pause_length};
@@ -20,7 +22,7 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use saves::{Answer, Saves};
 
 enum Mode {
     Typing,
@@ -50,23 +52,9 @@ pub struct LiveState {
     speaker: usize,
     mode: Mode,
     status: (String, Tone),
-    /// Saves sent to the writer and not yet acknowledged, by line number.
-    pending: HashMap<u32, usize>,
-    /// What each of those saves holds, oldest first: the writer answers in order.
-    in_flight: HashMap<u32, VecDeque<Vec<Change>>>,
-    /// Changes the store could not save, by line: sent again with the next
-    /// line, so that a line the screen reported as NOT SAVED is never lost
-    /// while fieldlog runs, and never leaves a gap in the line numbers.
-    failed: BTreeMap<u32, Vec<Change>>,
+    /// What the writer was asked to save and what it answered.
+    saves: Saves,
     draft_dirty: bool,
-}
-
-/// The line a change writes, if it writes one.
-fn utterance_seq(change: &Change) -> Option<u32> {
-    match change {
-        Change::Utterance(u) => Some(u.seq),
-        _ => None,
-    }
 }
 
 impl LiveState {
@@ -82,9 +70,7 @@ impl LiveState {
             speaker: 0,
             mode: Mode::Typing,
             status: ("Type what is said; Enter saves the line.".into(), Tone::Info),
-            pending: HashMap::new(),
-            in_flight: HashMap::new(),
-            failed: BTreeMap::new(),
+            saves: Saves::default(),
             draft_dirty: false,
         };
         if let Some(draft) = draft.filter(|d| !d.text.is_empty()) {
@@ -126,21 +112,7 @@ impl LiveState {
     }
 
     fn save(&mut self, changes: Vec<Change>, seq: u32) -> Effect {
-        *self.pending.entry(seq).or_default() += 1;
-        // What failed before goes first, in the same all-or-nothing save.
-        let mut batch: Vec<Change> = std::mem::take(&mut self.failed).into_values().flatten().collect();
-        batch.extend(changes);
-        self.in_flight.entry(seq).or_default().push_back(batch.clone());
-        Effect::save(batch, Receipt::Line(seq))
-    }
-
-    /// "line 5" or "lines 5, 6": the lines whose changes wait to be sent again.
-    fn not_saved(&self) -> String {
-        let mut seqs: Vec<u32> = self.failed.values().flatten().filter_map(utterance_seq).collect();
-        seqs.sort_unstable();
-        seqs.dedup();
-        let list: Vec<String> = seqs.iter().map(u32::to_string).collect();
-        format!("{} {}", if list.len() == 1 { "line" } else { "lines" }, list.join(", "))
+        Effect::save(self.saves.send(seq, changes), Receipt::Line(seq))
     }
 
     fn save_session(&mut self) -> Effect {
@@ -370,51 +342,38 @@ impl LiveState {
             Receipt::Line(seq) => *seq,
             _ => 0,
         };
-        if let Some(count) = self.pending.get_mut(&seq) {
-            *count -= 1;
-            if *count == 0 {
-                self.pending.remove(&seq);
-            }
-        }
-        let batch = self.in_flight.get_mut(&seq).and_then(VecDeque::pop_front).unwrap_or_default();
-        if let Some(error) = error {
-            if seq == 0 {
+        if seq == 0 {
+            if let Some(error) = error {
                 self.say(format!("NOT SAVED (the session): {error}"), Tone::Problem);
+            }
+            return;
+        }
+        let (lines, missing) = match self.saves.answer(seq, error.is_some()) {
+            Answer::Refused { missing } => {
+                let error = error.unwrap_or_default();
+                self.say(
+                    format!("NOT SAVED ({missing}; sent again with your next line): {error}"),
+                    Tone::Problem,
+                );
                 return;
             }
-            // Kept, with whatever failed before, to go again with the next line.
-            let kept = batch.into_iter().filter(|c| !matches!(c, Change::ClearDraft(_)));
-            self.failed.entry(seq).or_default().extend(kept);
-            let lines = self.not_saved();
-            self.say(format!("NOT SAVED ({lines}; sent again with your next line): {error}"), Tone::Problem);
-            return;
-        }
-        if seq == 0 {
-            return;
-        }
-        let mut saved: Vec<u32> = batch.iter().filter_map(utterance_seq).collect();
-        saved.sort_unstable();
-        saved.dedup();
-        for line in self.lines.iter_mut().filter(|l| saved.contains(&l.utterance.seq)) {
-            line.saved = !self.pending.contains_key(&line.utterance.seq)
-                && !self.failed.contains_key(&line.utterance.seq);
+            Answer::Saved { lines, missing } => (lines, missing),
+        };
+        for line in self.lines.iter_mut().filter(|l| lines.contains(&l.utterance.seq)) {
+            line.saved = self.saves.is_saved(line.utterance.seq);
         }
         // A question being asked stays on the status line; the line shows saved all the same.
         if !matches!(self.mode, Mode::ConfirmEnd) {
             let at = now.format("%H:%M:%S");
-            let lines: Vec<String> = saved.iter().map(u32::to_string).collect();
-            let (word, lines) = match lines.len() {
-                0 | 1 => ("Line", seq.to_string()),
-                _ => ("Lines", lines.join(", ")),
+            let said = match lines.len() {
+                0 | 1 => format!("Line {seq}"),
+                _ => format!("Lines {}", lines.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")),
             };
-            if self.failed.is_empty() {
-                self.say(format!("{word} {lines} saved to disk at {at}."), Tone::Saved);
-            } else {
-                let missing = self.not_saved();
-                self.say(
-                    format!("{word} {lines} saved to disk at {at}; {missing} NOT SAVED yet."),
-                    Tone::Problem,
-                );
+            match missing {
+                None => self.say(format!("{said} saved to disk at {at}."), Tone::Saved),
+                Some(missing) => {
+                    self.say(format!("{said} saved to disk at {at}; {missing} NOT SAVED yet."), Tone::Problem)
+                }
             }
         }
     }

@@ -1,0 +1,387 @@
+//! The command line's words: every command, its arguments and their help, for clap.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "fieldlog",
+    version,
+    about = "Live logging and narrative analysis for qualitative fieldwork"
+)]
+pub struct Cli {
+    /// The study's store directory [default: the platform data directory; FIELDLOG_STORE overrides]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// A shipped keymap (default, function-keys) or a keymap file
+    #[arg(long, global = true, value_name = "NAME|FILE", default_value = "default")]
+    pub keymap: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Add and list cases
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Start, show, list and end sessions
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Log one line to a session
+    Log(LogArgs),
+    /// Write the study (or part of it) in an exchange format
+    Export(ExportArgs),
+    /// Flag, list and show short narratives
+    #[command(subcommand)]
+    Narrative(NarrativeCommand),
+    /// Search lines, narrative titles and memos, ignoring case
+    Search {
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List, import and export the codebook
+    #[command(subcommand)]
+    Codebook(CodebookCommand),
+    /// Define the study's variables (gender, age, site…)
+    #[command(subcommand)]
+    Variable(VariableCommand),
+    /// Record efforts set in motion for a case
+    #[command(subcommand)]
+    Effort(EffortCommand),
+    /// Record effort → consequence chains as the person tells them
+    #[command(subcommand)]
+    Link(LinkCommand),
+    /// Markdown (or HTML) reports: a case, a display of narratives, the follow-up overview
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Bring transcripts in
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write everything in the store to one file (JSON, readable by you only)
+    Backup { path: PathBuf },
+    /// Fill an empty store from a backup
+    Restore { path: PathBuf },
+    /// Bring another fieldworker's backup into this study: nothing doubled, conflicts listed
+    Merge { path: PathBuf },
+    /// Verify the store: every value reads, every reference resolves; exits non-zero on any problem
+    Check,
+    /// Create the store; with --encrypt, protect it with a passphrase
+    Init {
+        #[arg(long)]
+        encrypt: bool,
+    },
+    /// Check keymap files
+    #[command(subcommand)]
+    Keymap(KeymapCommand),
+    /// Tools for developers and tests
+    #[command(subcommand, hide = true)]
+    Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    /// Add a case by its pseudonymous code (1–8 letters or digits)
+    Add {
+        code: String,
+        /// An attribute, KEY=VALUE (repeatable)
+        #[arg(long = "attr", value_name = "KEY=VALUE")]
+        attributes: Vec<String>,
+    },
+    /// List the cases with their sessions by kind
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Erase a case that withdrew consent, and everything about it, for good
+    Purge {
+        code: String,
+        /// Yes, erase it
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Give a case values of the study's variables
+    Set {
+        code: String,
+        #[arg(value_name = "KEY=VALUE", required = true)]
+        values: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum VariableCommand {
+    /// Add a variable: text, number, date or a list of values
+    Add {
+        name: String,
+        #[arg(long)]
+        kind: String,
+        /// The values of a list variable: A,B,C
+        #[arg(long)]
+        values: Option<String>,
+    },
+    /// List the study's variables
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum EffortCommand {
+    /// Add an effort; prints its id
+    Add {
+        #[arg(long)]
+        case: String,
+        /// wage-subsidy job, work-placement internship, dental treatment…
+        #[arg(long)]
+        kind: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: Option<String>,
+        #[arg(long, default_value = "")]
+        provider: String,
+        #[arg(long, default_value = "")]
+        outcome: String,
+    },
+    /// End an effort, with what came of it
+    End {
+        id: String,
+        #[arg(long)]
+        end: String,
+        #[arg(long)]
+        outcome: Option<String>,
+    },
+    /// List efforts
+    List {
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum LinkCommand {
+    /// Add a chain such as "dental treatment -> better self-worth -> wage-subsidy job"
+    Add {
+        #[arg(long)]
+        case: String,
+        #[arg(long)]
+        chain: String,
+        /// positive, negative or mixed
+        #[arg(long)]
+        valence: String,
+        /// A narrative that supports it (repeatable)
+        #[arg(long = "narrative")]
+        narratives: Vec<String>,
+    },
+    /// List links
+    List {
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// One case over time: attributes, sessions, efforts, links, narratives quoted in full
+    Case {
+        code: String,
+        #[arg(long)]
+        html: bool,
+    },
+    /// Narratives by case (rows) and contact point or the codes of a group (columns)
+    Display {
+        #[arg(long, default_value = "cases")]
+        rows: String,
+        /// contact, or the name of a code group
+        #[arg(long)]
+        cols: String,
+        /// Only cases with this attribute (repeatable)
+        #[arg(long = "where", value_name = "KEY=VALUE")]
+        filters: Vec<String>,
+        /// Only this case: a single-case display
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        html: bool,
+    },
+    /// Every case's follow-up: sessions by kind, contact points, caseworker changes, first and last
+    Overview {
+        #[arg(long)]
+        html: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SessionCommand {
+    /// Start a session and print its id
+    Start {
+        #[arg(long)]
+        case: String,
+        /// interview, observation, professional-interview, case-meeting or document
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value_t = 1)]
+        contact: u32,
+        #[arg(long, default_value = "job centre")]
+        place: String,
+        /// KEY=LABEL:ROLE or LABEL:ROLE (repeatable; default: the kind's usual speakers)
+        #[arg(long = "speaker", value_name = "KEY=LABEL:ROLE")]
+        speakers: Vec<String>,
+    },
+    /// Show a session and its lines
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List sessions
+    List {
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End a session now
+    End { id: String },
+}
+
+#[derive(Args)]
+pub struct LogArgs {
+    #[arg(long)]
+    pub session: String,
+    /// The speaker's label (default: the session's first speaker)
+    #[arg(long)]
+    pub speaker: Option<String>,
+    /// speech, event, note or pause
+    #[arg(long, default_value = "speech")]
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// json (lossless), csv (a folder: utterances.csv, narratives.csv), markdown, qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder) or eaf (ELAN, one file per session)
+    #[arg(long)]
+    pub format: String,
+    #[arg(long)]
+    pub case: Option<String>,
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Where to write (json: standard output if not given)
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Replace case codes and speaker labels: a file of OLD=NEW lines
+    #[arg(long, value_name = "MAPFILE")]
+    pub pseudonymise: Option<PathBuf>,
+    /// Write an encrypted study's text unencrypted (an export of an encrypted study needs it)
+    #[arg(long)]
+    pub plaintext: bool,
+}
+
+#[derive(Subcommand)]
+pub enum NarrativeCommand {
+    /// Flag lines FROM–TO of a session as a short narrative; prints its id
+    Add {
+        #[arg(long)]
+        session: String,
+        #[arg(long)]
+        from: u32,
+        #[arg(long)]
+        to: u32,
+        /// Its point, in a few words
+        #[arg(long)]
+        title: String,
+        /// A code, CODE or GROUP:CODE (repeatable)
+        #[arg(long = "code")]
+        codes: Vec<String>,
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+    /// List narratives; several --code must all be on it, `a|b` means either
+    List {
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long = "code")]
+        codes: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one narrative with the lines it spans
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CodebookCommand {
+    /// List the groups and their codes
+    List,
+    /// Merge a codebook TOML file into the study's codebook
+    Import {
+        file: PathBuf,
+        /// Start the study from this codebook instead (only before any narrative exists)
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Write the codebook as TOML
+    Export {
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// A plain-text transcript: `Speaker: text` lines, optional [hh:mm:ss] time stamps; prints the session id
+    Transcript {
+        file: PathBuf,
+        #[arg(long)]
+        case: String,
+        #[arg(long)]
+        kind: String,
+        /// The contact point [default: the case's latest]
+        #[arg(long)]
+        contact: Option<u32>,
+        #[arg(long, default_value = "job centre")]
+        place: String,
+        /// A speaker's role, LABEL=ROLE (repeatable; asked for on a terminal otherwise)
+        #[arg(long = "role", value_name = "LABEL=ROLE")]
+        roles: Vec<String>,
+        /// When it was recorded: YYYY-MM-DD or "YYYY-MM-DD HH:MM" [default: it ended now]
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeymapCommand {
+    /// Check a keymap file: exit non-zero with file, line and reason if it is bad
+    Check { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum DevCommand {
+    /// Log each line of standard input as the live screen does, printing
+    /// "saved SEQ" once it is durable (used by the crash tests)
+    LogStdin {
+        #[arg(long)]
+        session: String,
+    },
+    /// Open the store and the app's first frame, then print resident memory and sizes (for benchmarks)
+    Stats,
+    /// Add a synthetic study (for trying fieldlog out and for benchmarks)
+    Generate {
+        #[arg(long, default_value_t = 20)]
+        cases: usize,
+        #[arg(long, default_value_t = 8)]
+        sessions: usize,
+        #[arg(long, default_value_t = 300)]
+        lines: usize,
+    },
+}
