@@ -62,7 +62,7 @@ impl Findings {
         let kept =
             self.kept_aside.as_ref().map_or(String::new(), |p| format!("; it was kept at {}", p.display()));
         Some(format!(
-            "the journal had {} damaged stretch(es), {bytes} bytes in all, first at byte {}: every whole record around them was replayed, the damaged bytes could not be{kept}",
+            "the journal had {} damaged stretch(es), {bytes} bytes in all, first at byte {}: every whole record around them was replayed, the damaged bytes could not be read{kept}",
             self.damaged.len(),
             self.damaged[0].0
         ))
