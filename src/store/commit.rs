@@ -71,17 +71,16 @@ impl Store {
             Ok::<(), ConflictableTransactionError<()>>(())
         });
         match result {
-            Ok(()) => {
-                self.update_corpus(ops);
-                Ok(())
-            }
+            Ok(()) => Ok(()),
             Err(TransactionError::Abort(())) => unreachable!("journal ops never abort"),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
     }
 
     /// Keeps the search corpora, if built, in step with what is written.
-    fn update_corpus(&self, ops: &[Op]) {
+    /// Called without holding `applying`: building the corpora reads the
+    /// store (which waits on `applying`) while it holds the corpora's lock.
+    pub(super) fn update_corpus(&self, ops: &[Op]) {
         let mut corpora = self.corpora.lock().unwrap_or_else(|e| e.into_inner());
         let Some(corpora) = corpora.as_mut() else { return };
         for op in ops {
@@ -121,6 +120,9 @@ impl Store {
             return Err(e);
         }
         let applying = self.applying.lock().unwrap_or_else(|e| e.into_inner());
+        // Should anything below panic, sled may lack what was acknowledged:
+        // then no checkpoint may empty the journal (see `Unapplied`).
+        let unapplied = Unapplied(self);
         saved(Ok(()));
         for ops in &ops {
             if self.apply_ops(ops).is_err() {
@@ -128,7 +130,11 @@ impl Store {
                 self.sled_failed.store(true, Ordering::SeqCst);
             }
         }
+        std::mem::forget(unapplied);
         drop(applying);
+        for ops in &ops {
+            self.update_corpus(ops);
+        }
         drop(journal);
         Ok(())
     }
@@ -143,5 +149,15 @@ impl Store {
     /// Successful fsyncs of journal records so far (for tests that must see them).
     pub fn journal_syncs(&self) -> u64 {
         self.journal().syncs
+    }
+}
+
+/// Held while acknowledged batches go into sled; dropped only by a panic,
+/// which marks sled as not to be trusted, so the journal keeps them.
+struct Unapplied<'a>(&'a Store);
+
+impl Drop for Unapplied<'_> {
+    fn drop(&mut self) {
+        self.0.sled_failed.store(true, Ordering::SeqCst);
     }
 }

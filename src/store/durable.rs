@@ -34,7 +34,12 @@ impl Syncer {
         if let Ok(entries) = std::fs::read_dir(&self.blobs) {
             let mut any = false;
             for entry in entries.flatten() {
-                File::open(entry.path())?.sync_data()?;
+                // sled may remove a blob it no longer needs while we look.
+                match File::open(entry.path()) {
+                    Ok(blob) => blob.sync_data()?,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                }
                 any = true;
             }
             if any {

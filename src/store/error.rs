@@ -31,7 +31,7 @@ pub enum StoreError {
     StoreExists(PathBuf),
     #[error("{} holds other files and no fieldlog store: give a new or empty directory", .0.display())]
     NotAStore(PathBuf),
-    #[error("the store at {} was being rewritten and could not be put back together ({cause}); its data is in sled, sled.new or sled.old there, and nothing was deleted", .store.display())]
+    #[error("the store at {} was being rewritten and could not be put back together ({cause}); its data is in sled, sled.new or sled.old there; only leftovers of the rewrite were removed", .store.display())]
     SwapStuck { store: PathBuf, cause: String },
     #[error("the store at {0} is encrypted: give its passphrase (FIELDLOG_PASSPHRASE, or at the prompt)")]
     Locked(PathBuf),

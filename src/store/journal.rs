@@ -112,9 +112,9 @@ impl Journal {
     }
 }
 
-/// Frames one record.
-fn frame(ops: &[Op], into: &mut Vec<u8>) {
-    let payload = bincode::serde::encode_to_vec(ops, bincode::config::standard())
+/// Frames one record: the batches of one append, saved all or none.
+fn frame(batches: &[&[Op]], into: &mut Vec<u8>) {
+    let payload = bincode::serde::encode_to_vec(batches, bincode::config::standard())
         .expect("encoding into a Vec cannot fail");
     let len = (payload.len() as u32).to_le_bytes();
     let mut crc = crc32fast::Hasher::new();
@@ -150,19 +150,27 @@ impl Journal {
             files::write_new_synced(&aside, &bytes).map_err(|e| io(&aside, "keep aside", e))?;
             findings.kept_aside = Some(aside);
         }
-        let mut contents = HEADER.to_vec();
-        for ops in &parsed.records {
-            frame(ops, &mut contents);
-        }
-        let clean =
-            parsed.framed && findings.damaged.is_empty() && findings.torn_tail == 0 && !bytes.is_empty();
-        let file = if clean {
-            OpenOptions::new().append(true).open(&path).map_err(|e| io(&path, "open", e))?
+        let whole = parsed.framed && findings.damaged.is_empty() && !bytes.is_empty();
+        let contents = if whole {
+            // At most a torn tail to cut off, in place: no room is needed for that.
+            let good = bytes.len() - findings.torn_tail;
+            if findings.torn_tail > 0 {
+                let file = OpenOptions::new().write(true).open(&path).map_err(|e| io(&path, "open", e))?;
+                file.set_len(good as u64)
+                    .and_then(|()| file.sync_data())
+                    .map_err(|e| io(&path, "cut back", e))?;
+            }
+            bytes[..good].to_vec()
         } else {
-            // Written anew: a torn tail cut off, damage left behind, old framing upgraded.
+            // Written anew: damage left behind, old framing upgraded.
+            let mut contents = HEADER.to_vec();
+            for ops in &parsed.records {
+                frame(&[ops.as_slice()], &mut contents);
+            }
             files::replace_synced(&path, &contents).map_err(|e| io(&path, "write", e))?;
-            OpenOptions::new().append(true).open(&path).map_err(|e| io(&path, "open", e))?
+            contents
         };
+        let file = OpenOptions::new().append(true).open(&path).map_err(|e| io(&path, "open", e))?;
         let journal = Journal { path, file, contents, untrusted: None, syncs: 0, faults: Vec::new() };
         Ok((journal, parsed.records, findings))
     }
@@ -189,9 +197,7 @@ impl Journal {
             })?;
         }
         let mut buffer = Vec::new();
-        for ops in batches {
-            frame(ops, &mut buffer);
-        }
+        frame(batches, &mut buffer);
         if let Err(e) = self.write(&buffer) {
             self.cut_back();
             return Err(io(&self.path, "write", e));
@@ -277,7 +283,7 @@ pub struct Parsed {
 }
 
 /// Reads a whole framed record at `at`, if one is there.
-fn record_at(bytes: &[u8], at: usize) -> Option<(Vec<Op>, usize)> {
+fn record_at(bytes: &[u8], at: usize) -> Option<(Vec<Vec<Op>>, usize)> {
     let head = bytes.get(at..at + FRAME)?;
     if &head[..4] != MAGIC {
         return None;
@@ -291,8 +297,8 @@ fn record_at(bytes: &[u8], at: usize) -> Option<(Vec<Op>, usize)> {
     if hasher.finalize() != crc {
         return None;
     }
-    let ops = decode_payload::<Vec<Op>>("journal record", payload).ok()?;
-    Some((ops, FRAME + len))
+    let batches = decode_payload::<Vec<Vec<Op>>>("journal record", payload).ok()?;
+    Some((batches, FRAME + len))
 }
 
 /// Whether the bytes from `at` are a record cut short by a crash: a frame
@@ -309,7 +315,10 @@ fn torn(bytes: &[u8], at: usize) -> bool {
         return false;
     }
     let len = u32::from_le_bytes(rest[4..8].try_into().expect("4 bytes")) as usize;
-    rest.len() < FRAME + len
+    // Cut short, or its frame written but its payload's end still zeros
+    // (space allocated, data never written).
+    let end = FRAME + len;
+    rest.len() < end || (len > 0 && rest[end - len.min(16)..end].iter().all(|b| *b == 0))
 }
 
 /// Every whole record in `bytes`, with the damage and torn tail around them.
@@ -317,15 +326,20 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     if bytes.is_empty() {
         return Parsed { framed: true, ..Parsed::default() };
     }
-    let Some(body) = bytes.strip_prefix(HEADER.as_slice()) else {
-        return parse_unframed(bytes);
-    };
     let base = HEADER.len();
     let mut parsed = Parsed { framed: true, ..Parsed::default() };
+    if !bytes.starts_with(HEADER) {
+        // A damaged header before framed records is damage, not an old journal.
+        if bytes.get(base..base + MAGIC.len()) != Some(MAGIC.as_slice()) {
+            return parse_unframed(bytes);
+        }
+        parsed.damaged.push((0, base));
+    }
+    let body = &bytes[base.min(bytes.len())..];
     let mut at = 0;
     while at < body.len() {
-        if let Some((ops, used)) = record_at(body, at) {
-            parsed.records.push(ops);
+        if let Some((batches, used)) = record_at(body, at) {
+            parsed.records.extend(batches);
             at += used;
             continue;
         }

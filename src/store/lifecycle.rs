@@ -72,14 +72,15 @@ pub fn finish_or_roll_back(dir: &Path) -> Result<(), StoreError> {
         files::sync_dir(dir).map_err(stuck)?;
     } else if new.exists() {
         // A rewrite that stopped before its new data was whole: the old data stands.
-        std::fs::remove_dir_all(&new).map_err(stuck)?;
+        // (Leftovers that will not go are tried again at the next open.)
+        let _ = std::fs::remove_dir_all(&new);
     }
     if !current.exists() && old.exists() {
         std::fs::rename(&old, &current).map_err(stuck)?;
         files::sync_dir(dir).map_err(stuck)?;
     }
     if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(stuck)?;
+        let _ = std::fs::remove_dir_all(&old);
     }
     Ok(())
 }
@@ -98,16 +99,18 @@ impl Unplaced {
 
     /// Makes everything durable and renames the store into its place.
     pub fn place(mut self) -> Result<Store, StoreError> {
-        let store = self.store.take().expect("placed once");
+        let mut store = self.store.take().expect("placed once");
         store.checkpoint()?;
         let cipher = store.cipher.clone();
+        // The lock stays held through the rename, so that no other creation
+        // takes this directory for a leftover and removes it.
+        let lock = store.lock.take().expect("an open store holds its lock");
         drop(store);
         // Everything in it is on disk before its name is.
         files::sync_tree(&self.building).map_err(|e| file_error(&self.building, "sync", e))?;
         let parent = files::parent(&self.dir);
         std::fs::rename(&self.building, &self.dir).map_err(|e| file_error(&self.dir, "create", e))?;
         files::sync_dir(&parent).map_err(|e| file_error(&parent, "sync", e))?;
-        let lock = lock::take(&self.dir)?;
         Store::open_locked(&self.dir, lock, super::Key::Known(cipher))
     }
 }
@@ -198,8 +201,15 @@ impl Store {
         }
         files::sync_dir(&new).map_err(io(&new, "sync"))?;
         let swap = dir.join(SWAP);
-        files::write_new_synced(&swap, b"sled.new is whole: it replaces sled\n")
-            .map_err(io(&swap, "write"))?;
+        // Written whole or not at all: a marker is what makes an open finish the swap.
+        files::replace_synced(&swap, b"sled.new is whole: it replaces sled\n").map_err(io(&swap, "write"))?;
+        // Copies of the journal kept aside hold what the rewrite leaves out.
+        for entry in std::fs::read_dir(&dir).map_err(io(&dir, "read"))?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(super::journal::DAMAGED_PREFIX) || name.starts_with(".journal.new-") {
+                std::fs::remove_file(entry.path()).map_err(io(&entry.path(), "remove"))?;
+            }
+        }
         let (cipher, lock) = (self.cipher.clone(), self.lock.take().expect("an open store holds its lock"));
         drop(self);
         finish_or_roll_back(&dir)?;

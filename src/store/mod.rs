@@ -310,7 +310,11 @@ impl Store {
         };
         // Lines acknowledged before a crash but not yet checkpointed into sled.
         for ops in &replay {
-            store.apply_ops(ops)?;
+            if let Err(e) = store.apply_ops(ops) {
+                // Its drop must not checkpoint: the journal is all that holds these.
+                store.sled_failed.store(true, Ordering::SeqCst);
+                return Err(e);
+            }
         }
         if store.tree(CODEBOOK).get(CODEBOOK_KEY)?.is_none() {
             store.commit(&[Change::Codebook(Codebook::default_frame())])?;

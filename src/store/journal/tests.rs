@@ -59,7 +59,9 @@ fn zeros_after_the_last_record_are_a_torn_tail() {
 fn a_damaged_record_in_the_middle_is_kept_aside_and_the_records_after_it_salvaged() {
     let dir = tempfile::tempdir().unwrap();
     let (mut journal, _, _) = Journal::open(dir.path()).unwrap();
-    journal.append(&[&[op(1)], &[op(2)], &[op(3)]], true).unwrap();
+    for n in 1..=3 {
+        journal.append(&[&[op(n)]], true).unwrap();
+    }
     drop(journal);
     let path = dir.path().join(FILE_NAME);
     let mut bytes = std::fs::read(&path).unwrap();
@@ -87,7 +89,8 @@ fn a_damaged_record_in_the_middle_is_kept_aside_and_the_records_after_it_salvage
 fn a_whole_record_with_a_wrong_checksum_at_the_end_is_damage_not_a_torn_tail() {
     let dir = tempfile::tempdir().unwrap();
     let (mut journal, _, _) = Journal::open(dir.path()).unwrap();
-    journal.append(&[&[op(1)], &[op(2)]], true).unwrap();
+    journal.append(&[&[op(1)]], true).unwrap();
+    journal.append(&[&[op(2)]], true).unwrap();
     drop(journal);
     let path = dir.path().join(FILE_NAME);
     let mut bytes = std::fs::read(&path).unwrap();
@@ -192,4 +195,57 @@ fn clearing_leaves_the_header_and_nothing_to_replay() {
     drop(journal);
     assert!(records(dir.path()).is_empty());
     assert_eq!(std::fs::read(dir.path().join(FILE_NAME)).unwrap(), HEADER);
+}
+
+#[test]
+fn the_batches_of_one_append_come_back_all_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _, _) = Journal::open(dir.path()).unwrap();
+    journal.append(&[&[op(1)]], true).unwrap();
+    let before = std::fs::read(dir.path().join(FILE_NAME)).unwrap().len();
+    journal.append(&[&[op(2)], &[op(3)], &[op(4)]], true).unwrap();
+    drop(journal);
+    let path = dir.path().join(FILE_NAME);
+    let full = std::fs::read(&path).unwrap();
+    for cut in before..full.len() {
+        std::fs::write(&path, &full[..cut]).unwrap();
+        assert_eq!(records(dir.path()), vec![vec![op(1)]], "cut at {cut}: none of the group");
+    }
+    std::fs::write(&path, &full).unwrap();
+    assert_eq!(records(dir.path()).len(), 4);
+}
+
+#[test]
+fn a_damaged_header_is_damage_and_the_records_behind_it_are_replayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _, _) = Journal::open(dir.path()).unwrap();
+    journal.append(&[&[op(1)]], true).unwrap();
+    drop(journal);
+    let path = dir.path().join(FILE_NAME);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[2] ^= 0xff;
+    std::fs::write(&path, &bytes).unwrap();
+    let (_, records, findings) = Journal::open(dir.path()).unwrap();
+    assert_eq!(records, vec![vec![op(1)]]);
+    assert_eq!(findings.damaged, vec![(0, HEADER.len())]);
+    assert!(findings.kept_aside.is_some());
+}
+
+#[test]
+fn a_last_record_whose_payload_never_reached_the_disk_is_a_torn_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _, _) = Journal::open(dir.path()).unwrap();
+    journal.append(&[&[op(1)]], true).unwrap();
+    journal.append(&[&[op(2)]], true).unwrap();
+    drop(journal);
+    let path = dir.path().join(FILE_NAME);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let second = bytes.windows(4).rposition(|w| w == MAGIC).unwrap();
+    for b in &mut bytes[second + FRAME..] {
+        *b = 0;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let (_, records, findings) = Journal::open(dir.path()).unwrap();
+    assert_eq!(records, vec![vec![op(1)]]);
+    assert!(findings.damaged.is_empty() && findings.torn_tail > 0, "{findings:?}");
 }

@@ -68,6 +68,11 @@ impl Saves {
         let mut lines: Vec<u32> = batch.iter().filter_map(line_of).collect();
         lines.sort_unstable();
         lines.dedup();
+        // An older refused version of these lines must not overwrite them when sent again.
+        for kept in self.failed.values_mut() {
+            kept.retain(|c| !line_of(c).is_some_and(|seq| lines.contains(&seq)));
+        }
+        self.failed.retain(|_, kept| !kept.is_empty());
         let missing = (!self.failed.is_empty()).then(|| self.missing());
         Answer::Saved { lines, missing }
     }
@@ -127,5 +132,16 @@ mod tests {
             Answer::Refused { .. } => panic!("saved"),
         }
         assert!(saves.is_saved(2) && saves.is_saved(3) && saves.is_saved(4));
+    }
+
+    #[test]
+    fn a_refused_old_version_never_overwrites_a_newer_saved_one() {
+        let mut saves = Saves::default();
+        saves.send(5, vec![line(5)]);
+        saves.send(5, vec![line(5)]); // marked or corrected while the first was in flight
+        assert!(matches!(saves.answer(5, true), Answer::Refused { .. }));
+        assert!(matches!(saves.answer(5, false), Answer::Saved { missing: None, .. }));
+        assert!(saves.is_saved(5));
+        assert_eq!(saves.send(6, vec![line(6)]).iter().filter_map(line_of).collect::<Vec<_>>(), [6]);
     }
 }
