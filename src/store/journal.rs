@@ -136,6 +136,15 @@ impl Journal {
     /// damaged journal is kept aside and written anew with its whole records.
     pub fn open(dir: &Path) -> Result<(Journal, Vec<Vec<Op>>, Findings), StoreError> {
         let path = dir.join(FILE_NAME);
+        // A rewrite cut short by a crash leaves its temporary file; the store's
+        // lock is held here, so no rewrite of another process is under way.
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(".journal.new-") {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),

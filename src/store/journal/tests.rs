@@ -249,3 +249,13 @@ fn a_last_record_whose_payload_never_reached_the_disk_is_a_torn_tail() {
     assert_eq!(records, vec![vec![op(1)]]);
     assert!(findings.damaged.is_empty() && findings.torn_tail > 0, "{findings:?}");
 }
+
+#[test]
+fn a_journal_rewrite_cut_short_by_a_crash_leaves_nothing_after_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Journal::open(dir.path()).unwrap());
+    let leftover = dir.path().join(".journal.new-4000000");
+    std::fs::write(&leftover, "half a journal").unwrap();
+    drop(Journal::open(dir.path()).unwrap());
+    assert!(!leftover.exists());
+}
