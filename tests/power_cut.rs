@@ -402,8 +402,22 @@ impl Study {
     }
 
     /// Opens the store with the real binary and checks the session being logged into.
+    /// Opens the store with the real binary and checks the session being
+    /// logged into. The store as the cut left it is copied first (opening it
+    /// replays and empties the journal), and kept when the check fails.
     fn check(&self) -> usize {
-        check(&self.store, &self.log, &format!("seed {}, round {}", self.seed, self.round))
+        let kept = std::env::temp_dir().join(format!("fieldlog-power-cut-{}", self.seed));
+        let _ = std::fs::remove_dir_all(&kept);
+        copy_dir(&self.store, &kept);
+        let context = format!(
+            "seed {}, round {} (the store as the cut left it is kept at {})",
+            self.seed,
+            self.round,
+            kept.display()
+        );
+        let stored = check(&self.store, &self.log, &context);
+        let _ = std::fs::remove_dir_all(&kept);
+        stored
     }
 
     /// Checks every session, and prints the counts.
@@ -490,6 +504,17 @@ fn check(store: &Path, log: &Log, context: &str) -> usize {
     }
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{context}: lines stored in the order typed");
     stored.len()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            let _ = std::fs::copy(entry.path(), to.join(entry.file_name()));
+        }
+    }
 }
 
 fn cuts() -> u32 {
