@@ -78,6 +78,11 @@ fn a_damaged_journal_is_reported_and_every_whole_line_around_the_damage_kept() {
     bytes[second + 14] ^= 0x5a;
     std::fs::write(&path, &bytes).unwrap();
 
+    // The command that finds the damage says so, whatever it is.
+    let listed = fieldlog(&store, &["case", "list"]);
+    assert!(listed.status.success());
+    let warned = String::from_utf8_lossy(&listed.stderr);
+    assert!(warned.contains("warning") && warned.contains("damaged"), "{warned}");
     let out = fieldlog(&store, &["check"]);
     assert!(!out.status.success(), "check must not call a damaged journal sound");
     let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);

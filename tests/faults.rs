@@ -47,18 +47,6 @@ fn after_saving(out: &Output) -> bool {
     String::from_utf8_lossy(&out.stderr).contains("failed printing to stdout")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
 fn sound(store: &Path, what: &str) {
     let out = fieldlog(store, &["check"]);
     assert!(

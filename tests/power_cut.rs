@@ -22,6 +22,8 @@
 //! Needs /dev/fuse and fusermount3 (Debian: `apt-get install fuse3`);
 //! without them the tests fail rather than pass unchecked.
 
+mod support;
+
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Write};
@@ -30,6 +32,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+use support::copy_dir;
 
 fn fieldlog(store: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_fieldlog"));
@@ -504,17 +507,6 @@ fn check(store: &Path, log: &Log, context: &str) -> usize {
     }
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{context}: lines stored in the order typed");
     stored.len()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            let _ = std::fs::copy(entry.path(), to.join(entry.file_name()));
-        }
-    }
 }
 
 fn cuts() -> u32 {

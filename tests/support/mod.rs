@@ -38,6 +38,18 @@ pub fn made(store: &Path, args: &[&str]) {
     }
 }
 
+/// Copies a directory tree (a store, say) as it is; files that vanish meanwhile are passed over.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            let _ = std::fs::copy(entry.path(), to.join(entry.file_name()));
+        }
+    }
+}
+
 /// A new store with case AA and an observation of it; returns the session id.
 pub fn observation(store: &Path) -> String {
     ok(store, &["init"]);
