@@ -110,8 +110,16 @@ fn main() {
         for run in 0..runs.min(3) {
             let out = dir.path().join(format!("export-{run}.{format}"));
             let began = Instant::now();
-            fieldlog::export::write(&store, format, Default::default(), &out, SystemClock.now(), None)
-                .unwrap();
+            fieldlog::export::write(
+                &store,
+                format,
+                Default::default(),
+                &out,
+                SystemClock.now(),
+                None,
+                &Default::default(),
+            )
+            .unwrap();
             samples.push(began.elapsed());
         }
         println!(

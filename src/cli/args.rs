@@ -280,6 +280,10 @@ pub struct ExportArgs {
     /// Write an encrypted study's text unencrypted (an export of an encrypted study needs it)
     #[arg(long)]
     pub plaintext: bool,
+    /// qdpx: also write each case as a code over its sessions' whole text, under the case's GUID,
+    /// as NVivo does: QualCoder then links cases to their sessions (the file then has GUIDs twice)
+    #[arg(long)]
+    pub cases_as_codes: bool,
 }
 
 #[derive(Subcommand)]

@@ -60,7 +60,7 @@ pub fn import_transcript(store: &Store, args: TranscriptArgs) -> anyhow::Result<
             },
         }
     };
-    let source = args.file.display().to_string();
+    let source = transcript::file_name(args.file);
     let new = transcript::NewSession {
         case: &case,
         kind,

@@ -12,7 +12,7 @@ pub mod qdpx;
 pub mod report;
 pub mod xml;
 
-use crate::domain::{Case, Codebook, Narrative, Session, Utterance};
+use crate::domain::{Case, Codebook, Narrative, Session, Utterance, Variables};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, FixedOffset};
 use std::path::{Path, PathBuf};
@@ -31,12 +31,20 @@ pub enum ExportError {
     Store(#[from] StoreError),
 }
 
+/// How an export is written, beyond its format and scope.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// qdpx: each case also a code over its sessions (`qdpx::Project::cases_as_codes`).
+    pub cases_as_codes: bool,
+}
+
 /// The part of the study an export covers, read once.
 struct Selection {
     cases: Vec<Case>,
     sessions: Vec<(Session, Vec<Utterance>)>,
     narratives: Vec<Narrative>,
     codebook: Codebook,
+    variables: Variables,
 }
 
 fn select(store: &Store, scope: json::Scope) -> Result<Selection, ExportError> {
@@ -53,7 +61,7 @@ fn select(store: &Store, scope: json::Scope) -> Result<Selection, ExportError> {
     }
     let narratives =
         store.narratives()?.into_iter().filter(|n| sessions.iter().any(|(s, _)| s.id == n.session)).collect();
-    Ok(Selection { cases, sessions, narratives, codebook: store.codebook()? })
+    Ok(Selection { cases, sessions, narratives, codebook: store.codebook()?, variables: store.variables()? })
 }
 
 /// Each session with its lines, read on as many threads as there are cores
@@ -127,6 +135,7 @@ pub fn write(
     output: &Path,
     now: DateTime<FixedOffset>,
     pseudonyms: Option<&pseudonyms::Pseudonyms>,
+    options: &Options,
 ) -> Result<Vec<PathBuf>, ExportError> {
     let mut written = Vec::new();
     if format == "json" {
@@ -179,6 +188,8 @@ pub fn write(
                 sessions: &chosen.sessions,
                 narratives: &chosen.narratives,
                 codebook: &chosen.codebook,
+                variables: &chosen.variables,
+                cases_as_codes: options.cases_as_codes,
             };
             let bytes = qdpx::qdpx(&project)
                 .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;

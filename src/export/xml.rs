@@ -24,3 +24,32 @@ pub fn escape(text: &str) -> String {
 pub fn escape_text(text: &str) -> String {
     text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }
+
+/// Whether XML 1.0 allows `c` in a document (newline and tab among the controls).
+fn allowed(c: char) -> bool {
+    !c.is_control() || c == '\n' || c == '\t'
+}
+
+/// Text for an attribute, before a writer escapes it: newlines as spaces
+/// (a parser would turn them into spaces anyway) and no character XML forbids.
+pub fn attr(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| allowed(c) && c != '\n') {
+        text.into()
+    } else {
+        text.chars()
+            .filter(|c| allowed(*c))
+            .map(|c| if c == '\n' { ' ' } else { c })
+            .collect::<String>()
+            .into()
+    }
+}
+
+/// Text for element content, before a writer escapes it: line breaks kept,
+/// no character XML forbids.
+pub fn text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(allowed) {
+        text.into()
+    } else {
+        text.chars().filter(|c| allowed(*c)).collect::<String>().into()
+    }
+}

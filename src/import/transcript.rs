@@ -52,6 +52,12 @@ pub fn usual_role(label: &str, case: &str) -> Option<Role> {
 /// What a new session made from a transcript is like.
 /// What a transcript becomes: a session of `case`, recorded on `recorded`
 /// (a day, or a day and a time) if given, else ending `now`.
+/// What a session's notes name its transcript by: the file's own name,
+/// never the folders above it (they often hold a person's name).
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 pub struct NewSession<'a> {
     pub case: &'a Case,
     pub kind: SessionKind,

@@ -124,8 +124,16 @@ impl App {
         let now = self.clock.now();
         let doing = format!("Exporting {what}");
         let started = self.jobs.start(doing, move || {
-            let result = crate::export::write(&store, &format, Default::default(), &output, now, None)
-                .map_err(|e| e.to_string());
+            let result = crate::export::write(
+                &store,
+                &format,
+                Default::default(),
+                &output,
+                now,
+                None,
+                &Default::default(),
+            )
+            .map_err(|e| e.to_string());
             Finished::Exported { what, result }
         });
         if let Err(e) = started {
@@ -276,7 +284,7 @@ fn import(
             Role::Other
         }))
     };
-    let source = path.display().to_string();
+    let source = transcript::file_name(path);
     let new = transcript::NewSession {
         case: &case,
         kind,

@@ -1,0 +1,388 @@
+//! REFI-QDA project exchange (`.qdpx`), which NVivo, ATLAS.ti, MAXQDA and
+//! QualCoder import: each session a text source (its transcript as plain
+//! text, with the session's facts as source variables), the codebook as
+//! codes (groups as parent codes), each narrative a coded selection of
+//! exactly its lines' text with its title and memo, cases with their typed
+//! variables and sources, sets of sessions by contact point and kind, one
+//! user per author. GUIDs are the study's own ids or derived from them, so
+//! they are the same in every export; positions count Unicode code points
+//! of NFC text, as the README's "Positions in a .qdpx" explains.
+
+pub mod codes;
+pub mod facts;
+pub mod text;
+
+pub use text::{source_text, SourceText};
+
+use super::xml::{attr, text as clean};
+use crate::domain::{Case, Codebook, Id, Narrative, Session, Utterance, Variables};
+use chrono::{DateTime, FixedOffset, Utc};
+use facts::{Type, Variable};
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::Writer;
+use std::collections::HashMap;
+use std::io::{self, Write as _};
+
+/// What a project is made of.
+pub struct Project<'a> {
+    pub name: &'a str,
+    pub cases: &'a [Case],
+    pub sessions: &'a [(Session, Vec<Utterance>)],
+    pub narratives: &'a [Narrative],
+    pub codebook: &'a Codebook,
+    pub variables: &'a Variables,
+    /// Also write each case as a code that codes its sessions' whole text,
+    /// under the case's own GUID: how NVivo links cases to sources, and the
+    /// only way QualCoder's import links them. Two elements then share a GUID.
+    pub cases_as_codes: bool,
+}
+
+type Xml = Writer<Vec<u8>>;
+
+fn user_id(author: &str) -> Id {
+    Id::named(&format!("user:{author}"))
+}
+
+/// An `xs:dateTime` in UTC, the form every importer reads.
+fn when(at: DateTime<FixedOffset>) -> String {
+    at.with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn text_element(w: &mut Xml, name: &str, content: &str) -> io::Result<()> {
+    w.create_element(name).write_text_content(BytesText::new(&clean(content)))?;
+    Ok(())
+}
+
+/// A narrative's title and memo as one text: what its selection's
+/// description and its note say.
+fn narrative_text(n: &Narrative) -> String {
+    if n.memo.is_empty() {
+        n.title.clone()
+    } else {
+        format!("{}\n\n{}", n.title, n.memo)
+    }
+}
+
+/// Each source's name: case, contact point, kind and date; the time, then the
+/// short id, are added where two sessions would otherwise share a name.
+fn source_names(p: &Project) -> HashMap<Id, String> {
+    let case_code = |s: &Session| {
+        p.cases.iter().find(|c| c.id == s.case_id).map_or(String::new(), |c| c.code.to_string())
+    };
+    let base = |s: &Session| {
+        format!(
+            "{} contact {} {} {}",
+            case_code(s),
+            s.contact_point,
+            s.kind,
+            s.clock.started.format("%Y-%m-%d")
+        )
+    };
+    let timed = |s: &Session| format!("{} {}", base(s), s.clock.started.format("%H.%M"));
+    let count = |name: &dyn Fn(&Session) -> String, s: &Session| {
+        p.sessions.iter().filter(|(o, _)| name(o) == name(s)).count()
+    };
+    p.sessions
+        .iter()
+        .map(|(s, _)| {
+            let name = if count(&base, s) == 1 {
+                base(s)
+            } else if count(&timed, s) == 1 {
+                timed(s)
+            } else {
+                format!("{} {}", timed(s), s.id.short())
+            };
+            (s.id, name)
+        })
+        .collect()
+}
+
+fn write_variables(w: &mut Xml, variables: &[&Variable]) -> io::Result<()> {
+    w.create_element("Variables").write_inner_content(|w| {
+        for v in variables {
+            let id = v.id.to_string();
+            let name = attr(&v.name);
+            w.create_element("Variable")
+                .with_attributes([("guid", id.as_str()), ("name", &*name), ("typeOfVariable", v.kind.word())])
+                .write_empty()?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn write_value(w: &mut Xml, variable: Id, kind: Type, value: &str) -> io::Result<()> {
+    let (element, value) = kind.value(value);
+    w.create_element("VariableValue").write_inner_content(|w| {
+        w.create_element("VariableRef")
+            .with_attribute(("targetGUID", variable.to_string().as_str()))
+            .write_empty()?;
+        text_element(w, element, &value)
+    })?;
+    Ok(())
+}
+
+fn write_cases(w: &mut Xml, p: &Project, variables: &[Variable]) -> io::Result<()> {
+    w.create_element("Cases").write_inner_content(|w| {
+        for case in p.cases {
+            let id = case.id.to_string();
+            w.create_element("Case")
+                .with_attributes([("guid", id.as_str()), ("name", &*attr(case.code.as_str()))])
+                .write_inner_content(|w| {
+                    for v in variables {
+                        if let Some((_, value)) =
+                            case.attributes.iter().find(|(k, _)| k.eq_ignore_ascii_case(&v.name))
+                        {
+                            write_value(w, v.id, v.kind, value)?;
+                        }
+                    }
+                    for (s, _) in p.sessions.iter().filter(|(s, _)| s.case_id == case.id) {
+                        w.create_element("SourceRef")
+                            .with_attribute(("targetGUID", s.id.to_string().as_str()))
+                            .write_empty()?;
+                    }
+                    Ok(())
+                })?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// One narrative's selection: its title as name, its title and memo as
+/// description (QualCoder shows it as the coding's memo, or as an
+/// annotation when the narrative has no code), a coding per code, its note.
+fn write_selection(
+    w: &mut Xml,
+    n: &Narrative,
+    (start, end): (usize, usize),
+    codebook: &Codebook,
+) -> io::Result<()> {
+    let (guid, user, created, modified) =
+        (n.id.to_string(), user_id(&n.author).to_string(), when(n.created), when(n.updated));
+    let (start, end) = (start.to_string(), end.to_string());
+    w.create_element("PlainTextSelection")
+        .with_attributes([
+            ("guid", guid.as_str()),
+            ("name", &*attr(&n.title)),
+            ("startPosition", &start),
+            ("endPosition", &end),
+            ("creatingUser", &user),
+            ("creationDateTime", &created),
+            ("modifyingUser", &user),
+            ("modifiedDateTime", &modified),
+        ])
+        .write_inner_content(|w| {
+            codes::description(w, &narrative_text(n))?;
+            for code in n.codes.iter().filter(|c| codebook.code(**c).is_some()) {
+                let coding = n.id.derived(&format!("coding:{code}")).to_string();
+                w.create_element("Coding")
+                    .with_attributes([
+                        ("guid", coding.as_str()),
+                        ("creatingUser", &user),
+                        ("creationDateTime", &created),
+                    ])
+                    .write_inner_content(|w| {
+                        w.create_element("CodeRef")
+                            .with_attribute(("targetGUID", code.to_string().as_str()))
+                            .write_empty()?;
+                        Ok(())
+                    })?;
+            }
+            w.create_element("NoteRef")
+                .with_attribute(("targetGUID", n.id.derived("note").to_string().as_str()))
+                .write_empty()?;
+            Ok(())
+        })?;
+    Ok(())
+}
+
+/// The whole text of a session coded with its case's code (`cases_as_codes`).
+fn write_case_coding(w: &mut Xml, session: &Session, length: usize) -> io::Result<()> {
+    let (guid, user, created) = (
+        session.id.derived("case selection").to_string(),
+        user_id("fieldlog").to_string(),
+        when(session.clock.started),
+    );
+    let end = length.to_string();
+    w.create_element("PlainTextSelection")
+        .with_attributes([
+            ("guid", guid.as_str()),
+            ("startPosition", "0"),
+            ("endPosition", &end),
+            ("creatingUser", &user),
+            ("creationDateTime", &created),
+        ])
+        .write_inner_content(|w| {
+            let coding = session.id.derived("case coding").to_string();
+            w.create_element("Coding")
+                .with_attributes([
+                    ("guid", coding.as_str()),
+                    ("creatingUser", &user),
+                    ("creationDateTime", &created),
+                ])
+                .write_inner_content(|w| {
+                    w.create_element("CodeRef")
+                        .with_attribute(("targetGUID", session.case_id.to_string().as_str()))
+                        .write_empty()?;
+                    Ok(())
+                })?;
+            Ok(())
+        })?;
+    Ok(())
+}
+
+fn write_sources(
+    w: &mut Xml,
+    p: &Project,
+    source_variables: &[Variable],
+    texts: &mut Vec<(Id, String)>,
+) -> io::Result<()> {
+    let names = source_names(p);
+    let creator = user_id("fieldlog").to_string();
+    w.create_element("Sources").write_inner_content(|w| {
+        for (session, lines) in p.sessions {
+            let source = source_text(lines);
+            let case = p
+                .cases
+                .iter()
+                .find(|c| c.id == session.case_id)
+                .map_or(String::new(), |c| c.code.to_string());
+            let (guid, created) = (session.id.to_string(), when(session.clock.started));
+            let path = format!("internal://{guid}.txt");
+            w.create_element("TextSource")
+                .with_attributes([
+                    ("guid", guid.as_str()),
+                    ("name", &*attr(&names[&session.id])),
+                    ("plainTextPath", &path),
+                    ("creatingUser", &creator),
+                    ("creationDateTime", &created),
+                ])
+                .write_inner_content(|w| {
+                    codes::description(w, &session.notes)?;
+                    for n in p.narratives.iter().filter(|n| n.session == session.id && !n.deleted) {
+                        if let Some(span) = source.span(n.first_seq, n.last_seq) {
+                            write_selection(w, n, span, p.codebook)?;
+                        }
+                    }
+                    if p.cases_as_codes {
+                        write_case_coding(w, session, source.text.chars().count())?;
+                    }
+                    for (v, value) in source_variables.iter().zip(facts::source_values(session, &case)) {
+                        write_value(w, v.id, v.kind, &value)?;
+                    }
+                    Ok(())
+                })?;
+            texts.push((session.id, source.text));
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn write_notes(w: &mut Xml, p: &Project, sessions: &[Id]) -> io::Result<()> {
+    w.create_element("Notes").write_inner_content(|w| {
+        for n in p.narratives.iter().filter(|n| !n.deleted && sessions.contains(&n.session)) {
+            let (guid, user, created, modified) = (
+                n.id.derived("note").to_string(),
+                user_id(&n.author).to_string(),
+                when(n.created),
+                when(n.updated),
+            );
+            w.create_element("Note")
+                .with_attributes([
+                    ("guid", guid.as_str()),
+                    ("name", &*attr(&n.title)),
+                    ("creatingUser", &user),
+                    ("creationDateTime", &created),
+                    ("modifyingUser", &user),
+                    ("modifiedDateTime", &modified),
+                ])
+                .write_inner_content(|w| text_element(w, "PlainTextContent", &narrative_text(n)))?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn write_sets(w: &mut Xml, p: &Project) -> io::Result<()> {
+    let sessions: Vec<&Session> = p.sessions.iter().map(|(s, _)| s).collect();
+    w.create_element("Sets").write_inner_content(|w| {
+        for set in facts::sets(&sessions) {
+            let id = set.id.to_string();
+            w.create_element("Set")
+                .with_attributes([("guid", id.as_str()), ("name", &*attr(&set.name))])
+                .write_inner_content(|w| {
+                    codes::description(w, &set.description)?;
+                    for member in &set.members {
+                        w.create_element("MemberSource")
+                            .with_attribute(("targetGUID", member.to_string().as_str()))
+                            .write_empty()?;
+                    }
+                    Ok(())
+                })?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The project document (`project.qde`) and the source texts by GUID.
+pub fn project(p: &Project) -> io::Result<(String, Vec<(Id, String)>)> {
+    let mut authors: Vec<&str> = p.narratives.iter().map(|n| n.author.as_str()).collect();
+    authors.push("fieldlog");
+    authors.sort_unstable();
+    authors.dedup();
+    let case_variables = facts::case_variables(p.cases, p.variables);
+    let source_variables = facts::source_variables(&case_variables);
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 1);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
+    let creator = user_id("fieldlog").to_string();
+    let mut texts = Vec::new();
+    w.create_element("Project")
+        .with_attributes([
+            ("xmlns", "urn:QDA-XML:project:1.0"),
+            ("name", &*attr(p.name)),
+            ("origin", "fieldlog"),
+            ("creatingUserGUID", &creator),
+        ])
+        .write_inner_content(|w| {
+            w.create_element("Users").write_inner_content(|w| {
+                for a in &authors {
+                    let id = user_id(a).to_string();
+                    w.create_element("User")
+                        .with_attributes([("guid", id.as_str()), ("name", &*attr(a))])
+                        .write_empty()?;
+                }
+                Ok(())
+            })?;
+            w.create_element("CodeBook").write_inner_content(|w| {
+                codes::write_codes(w, p.codebook, if p.cases_as_codes { p.cases } else { &[] })
+            })?;
+            let all: Vec<&Variable> = case_variables.iter().chain(&source_variables).collect();
+            write_variables(w, &all)?;
+            write_cases(w, p, &case_variables)?;
+            write_sources(w, p, &source_variables, &mut texts)?;
+            let sessions: Vec<Id> = p.sessions.iter().map(|(s, _)| s.id).collect();
+            write_notes(w, p, &sessions)?;
+            write_sets(w, p)
+        })?;
+    let mut document = String::from_utf8(w.into_inner()).expect("the writer writes the UTF-8 it is given");
+    document.push('\n');
+    Ok((document, texts))
+}
+
+/// The `.qdpx` zip: `project.qde` and `sources/<guid>.txt`, stored in a fixed
+/// order with fixed dates, so the same study gives the same bytes.
+pub fn qdpx(p: &Project) -> io::Result<Vec<u8>> {
+    let (document, texts) = project(p)?;
+    let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("project.qde", options).map_err(io::Error::other)?;
+    zip.write_all(document.as_bytes())?;
+    for (id, text) in texts {
+        zip.start_file(format!("sources/{id}.txt"), options).map_err(io::Error::other)?;
+        zip.write_all(text.as_bytes())?;
+    }
+    Ok(zip.finish().map_err(io::Error::other)?.into_inner())
+}
