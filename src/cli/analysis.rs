@@ -246,14 +246,36 @@ pub fn codebook_import(store: &Store, file: &Path, replace: bool) -> anyhow::Res
         bail!("the study already has narratives, whose codes a replaced codebook would lose: import without --replace to merge");
     }
     let base = if replace { Codebook::default() } else { store.codebook()? };
-    let merged = merge(&base, &file.display().to_string(), &text)?;
+    let name = file.display().to_string();
+    let merged = if is_qdc(file, &text) {
+        crate::import::qdc::merge(&base, &name, &text)?
+    } else {
+        merge(&base, &name, &text)?
+    };
     store.commit(&[Change::Codebook(merged)])?;
     println!("imported the codebook from {}", file.display());
     Ok(())
 }
 
-pub fn codebook_export(store: &Store, output: Option<&Path>) -> anyhow::Result<()> {
-    let text = to_toml(&store.codebook()?);
+/// Whether a codebook file is a REFI `.qdc`: by its name, or by its first
+/// element when the name says nothing.
+fn is_qdc(file: &Path, text: &str) -> bool {
+    let extension = file.extension().map(|e| e.to_string_lossy().to_lowercase());
+    match extension.as_deref() {
+        Some("qdc") => true,
+        Some("toml") => false,
+        _ => text.trim_start_matches('\u{feff}').trim_start().starts_with('<'),
+    }
+}
+
+pub fn codebook_export(store: &Store, format: Option<&str>, output: Option<&Path>) -> anyhow::Result<()> {
+    let by_name = output.and_then(|p| p.extension()).is_some_and(|e| e.eq_ignore_ascii_case("qdc"));
+    let book = store.codebook()?;
+    let text = match format.unwrap_or(if by_name { "qdc" } else { "toml" }) {
+        "toml" => to_toml(&book),
+        "qdc" => crate::export::codebook::to_qdc(&book),
+        other => bail!("codebook format {other:?} is not available: use toml or qdc"),
+    };
     match output {
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?

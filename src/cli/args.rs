@@ -326,15 +326,18 @@ pub enum NarrativeCommand {
 pub enum CodebookCommand {
     /// List the groups and their codes
     List,
-    /// Merge a codebook TOML file into the study's codebook
+    /// Merge a codebook file into the study's codebook: TOML, or a REFI-QDA codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA or QualCoder
     Import {
         file: PathBuf,
         /// Start the study from this codebook instead (only before any narrative exists)
         #[arg(long)]
         replace: bool,
     },
-    /// Write the codebook as TOML
+    /// Write the codebook as TOML, or as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA or QualCoder
     Export {
+        /// toml or qdc [default: qdc when the output ends in .qdc, else toml]
+        #[arg(long)]
+        format: Option<String>,
         #[arg(long)]
         output: Option<PathBuf>,
     },

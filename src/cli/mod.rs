@@ -265,8 +265,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Codebook(CodebookCommand::Import { file, replace })) => {
             analysis::codebook_import(&open()?, &file, replace)
         }
-        Some(Command::Codebook(CodebookCommand::Export { output })) => {
-            analysis::codebook_export(&open()?, output.as_deref())
+        Some(Command::Codebook(CodebookCommand::Export { format, output })) => {
+            analysis::codebook_export(&open()?, format.as_deref(), output.as_deref())
         }
     }
 }

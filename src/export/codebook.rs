@@ -59,3 +59,75 @@ mod tests {
         assert_eq!(names(&fresh), names(&book));
     }
 }
+
+/// The sets a `.qdc` carries fieldlog's own facts in: which groups are of
+/// each kind, and which groups and codes are retired. Other tools show
+/// them as code sets; `codebook import` reads them back.
+pub const QDC_SETS: [(&str, &str); 4] = [
+    ("one-of", "one-of groups: a narrative takes at most one of a group's codes"),
+    ("any-of", "any-of groups: a narrative takes any number of a group's codes"),
+    ("scale", "scale groups: ordered codes, a narrative takes at most one"),
+    ("retired", "retired groups and codes: kept on old narratives, offered for no new one"),
+];
+
+/// The name of the set for `key` (a group kind's word, or "retired").
+pub fn qdc_set_name(key: &str) -> &'static str {
+    QDC_SETS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("", |(_, description)| description.split(':').next().unwrap_or_default())
+}
+
+/// The codebook as a REFI-QDA codebook exchange file (`.qdc`), which NVivo,
+/// ATLAS.ti, MAXQDA and QualCoder import: groups as parent codes, codes
+/// beneath them (named as in a `.qdpx`), and the sets above.
+pub fn to_qdc(book: &Codebook) -> String {
+    use quick_xml::events::{BytesDecl, Event};
+    let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 1);
+    let written: std::io::Result<()> = (|| {
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
+        w.create_element("CodeBook")
+            .with_attributes([("xmlns", "urn:QDA-XML:codebook:1.0"), ("origin", "fieldlog")])
+            .write_inner_content(|w| {
+                super::qdpx::codes::write_codes(w, book, &[])?;
+                w.create_element("Sets").write_inner_content(|w| {
+                    for (key, description) in QDC_SETS {
+                        let members: Vec<String> = book
+                            .groups
+                            .iter()
+                            .flat_map(|g| {
+                                let group =
+                                    (g.kind.word() == key || (key == "retired" && g.retired)).then_some(g.id);
+                                let codes =
+                                    g.codes.iter().filter(|c| key == "retired" && c.retired).map(|c| c.id);
+                                group.into_iter().chain(codes)
+                            })
+                            .map(|id| id.to_string())
+                            .collect();
+                        if members.is_empty() {
+                            continue;
+                        }
+                        let id = crate::domain::Id::named(&format!("codebook set:{key}")).to_string();
+                        w.create_element("Set")
+                            .with_attributes([("guid", id.as_str()), ("name", qdc_set_name(key))])
+                            .write_inner_content(|w| {
+                                super::qdpx::codes::description(w, description)?;
+                                for member in &members {
+                                    // The codebook schema names the member by `guid`
+                                    // (a project's sets use `targetGUID`).
+                                    w.create_element("MemberCode")
+                                        .with_attribute(("guid", member.as_str()))
+                                        .write_empty()?;
+                                }
+                                Ok(())
+                            })?;
+                    }
+                    Ok(())
+                })?;
+                Ok(())
+            })?;
+        Ok(())
+    })();
+    written.expect("writing XML into memory cannot fail");
+    String::from_utf8(w.into_inner()).expect("the writer writes the UTF-8 it is given") + "\n"
+}

@@ -63,56 +63,101 @@ impl fmt::Display for CodebookFileError {
 
 impl std::error::Error for CodebookFileError {}
 
-fn line_at(text: &str, offset: usize) -> usize {
+pub(crate) fn line_at(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-/// Merges the file's groups and codes into `book`; on any error `book` is unchanged.
+/// A group as a codebook file gives it, with the lines its parts are on,
+/// before it is merged: what a TOML file and a REFI `.qdc` file both become.
+pub struct GroupSpec {
+    pub name: String,
+    pub line: usize,
+    pub kind: String,
+    pub kind_line: usize,
+    pub description: String,
+    pub retired: bool,
+    pub codes: Vec<CodeSpec>,
+}
+
+pub struct CodeSpec {
+    pub name: String,
+    pub line: usize,
+    pub description: String,
+    pub retired: bool,
+}
+
+/// Merges a TOML file's groups and codes into `book`; on any error `book` is unchanged.
 pub fn merge(book: &Codebook, file: &str, text: &str) -> Result<Codebook, CodebookFileError> {
-    let error = |span: std::ops::Range<usize>, reason: String| CodebookFileError {
+    let parsed: File = toml::from_str(text).map_err(|e| CodebookFileError {
         file: file.to_string(),
-        line: line_at(text, span.start),
-        reason,
-    };
-    let parsed: File =
-        toml::from_str(text).map_err(|e| error(e.span().unwrap_or(0..0), e.message().to_string()))?;
+        line: line_at(text, e.span().unwrap_or(0..0).start),
+        reason: e.message().to_string(),
+    })?;
+    let specs = parsed
+        .group
+        .into_iter()
+        .map(|g| GroupSpec {
+            line: line_at(text, g.name.span().start),
+            name: g.name.into_inner(),
+            kind_line: line_at(text, g.kind.span().start),
+            kind: g.kind.into_inner(),
+            description: g.description,
+            retired: g.retired,
+            codes: g
+                .code
+                .into_iter()
+                .map(|c| CodeSpec {
+                    line: line_at(text, c.name.span().start),
+                    name: c.name.into_inner(),
+                    description: c.description,
+                    retired: c.retired,
+                })
+                .collect(),
+        })
+        .collect();
+    merge_groups(book, file, specs)
+}
+
+/// Merges groups read from any codebook file into `book`: matched by name
+/// (ignoring case), new ones added, descriptions updated, nothing removed.
+/// On any error `book` is unchanged and the error names the file's line.
+pub fn merge_groups(
+    book: &Codebook,
+    file: &str,
+    groups: Vec<GroupSpec>,
+) -> Result<Codebook, CodebookFileError> {
+    let error = |line: usize, reason: String| CodebookFileError { file: file.to_string(), line, reason };
     let mut merged = book.clone();
     let mut seen_groups: Vec<String> = Vec::new();
-    for entry in parsed.group {
-        let name = entry.name.get_ref().trim().to_string();
+    for entry in groups {
+        let name = entry.name.trim().to_string();
         if name.is_empty() {
-            return Err(error(entry.name.span(), "a group needs a name".into()));
+            return Err(error(entry.line, "a group needs a name".into()));
         }
         if seen_groups.iter().any(|g| g.eq_ignore_ascii_case(&name)) {
-            return Err(error(entry.name.span(), format!("group {name:?} is in the file twice")));
+            return Err(error(entry.line, format!("group {name:?} is in the file twice")));
         }
         seen_groups.push(name.clone());
-        let kind = GroupKind::parse(entry.kind.get_ref()).ok_or_else(|| {
-            error(
-                entry.kind.span(),
-                format!("kind {:?} is unknown: use one-of, any-of or scale", entry.kind.get_ref()),
-            )
+        let kind = GroupKind::parse(&entry.kind).ok_or_else(|| {
+            error(entry.kind_line, format!("kind {:?} is unknown: use one-of, any-of or scale", entry.kind))
         })?;
         let group_id = match merged.groups.iter().find(|g| g.name.eq_ignore_ascii_case(&name)) {
             Some(existing) if existing.kind != kind => {
                 let reason = format!("group {name:?} is {} in this study, not {kind}", existing.kind);
-                return Err(error(entry.kind.span(), reason));
+                return Err(error(entry.kind_line, reason));
             }
             Some(existing) => existing.id,
-            None => merged.add_group(&name, kind).map_err(|e| error(entry.name.span(), e.to_string()))?,
+            None => merged.add_group(&name, kind).map_err(|e| error(entry.line, e.to_string()))?,
         };
         if !entry.description.trim().is_empty() {
             merged.describe(group_id, &entry.description);
         }
         set_retired(&mut merged, group_id, entry.retired);
         let mut seen_codes: Vec<String> = Vec::new();
-        for code in entry.code {
-            let code_name = code.name.get_ref().trim().to_string();
+        for code in entry.codes {
+            let code_name = code.name.trim().to_string();
             if seen_codes.iter().any(|c| c.eq_ignore_ascii_case(&code_name)) {
-                return Err(error(
-                    code.name.span(),
-                    format!("code {code_name:?} is in group {name:?} twice"),
-                ));
+                return Err(error(code.line, format!("code {code_name:?} is in group {name:?} twice")));
             }
             seen_codes.push(code_name.clone());
             let existing = merged
@@ -123,9 +168,7 @@ pub fn merge(book: &Codebook, file: &str, text: &str) -> Result<Codebook, Codebo
                 .map(|c| c.id);
             let code_id = match existing {
                 Some(id) => id,
-                None => merged
-                    .add_code(group_id, &code_name)
-                    .map_err(|e| error(code.name.span(), e.to_string()))?,
+                None => merged.add_code(group_id, &code_name).map_err(|e| error(code.line, e.to_string()))?,
             };
             if !code.description.trim().is_empty() {
                 merged.describe(code_id, &code.description);

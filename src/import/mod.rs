@@ -3,4 +3,5 @@
 
 pub mod codebook;
 pub mod merge;
+pub mod qdc;
 pub mod transcript;
