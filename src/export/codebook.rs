@@ -35,31 +35,6 @@ pub fn to_toml(book: &Codebook) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_exported_codebook_imports_to_the_same_names() {
-        let mut book = Codebook::default_frame();
-        let low = book.find("low").unwrap();
-        book.toggle_retired(low);
-        let text = to_toml(&book);
-        let fresh = crate::import::codebook::merge(&Codebook::default(), "x.toml", &text).unwrap();
-        let names = |b: &Codebook| {
-            b.groups
-                .iter()
-                .flat_map(|g| {
-                    g.codes.iter().map(move |c| {
-                        (g.name.clone(), g.kind, c.name.clone(), c.description.clone(), c.retired)
-                    })
-                })
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(names(&fresh), names(&book));
-    }
-}
-
 /// The sets a `.qdc` carries fieldlog's own facts in: which groups are of
 /// each kind, and which groups and codes are retired. Other tools show
 /// them as code sets; `codebook import` reads them back.
@@ -130,4 +105,29 @@ pub fn to_qdc(book: &Codebook) -> String {
     })();
     written.expect("writing XML into memory cannot fail");
     String::from_utf8(w.into_inner()).expect("the writer writes the UTF-8 it is given") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exported_codebook_imports_to_the_same_names() {
+        let mut book = Codebook::default_frame();
+        let low = book.find("low").unwrap();
+        book.toggle_retired(low);
+        let text = to_toml(&book);
+        let fresh = crate::import::codebook::merge(&Codebook::default(), "x.toml", &text).unwrap();
+        let names = |b: &Codebook| {
+            b.groups
+                .iter()
+                .flat_map(|g| {
+                    g.codes.iter().map(move |c| {
+                        (g.name.clone(), g.kind, c.name.clone(), c.description.clone(), c.retired)
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&fresh), names(&book));
+    }
 }

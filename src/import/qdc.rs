@@ -33,7 +33,10 @@ fn attribute(e: &BytesStart, key: &str) -> Option<String> {
 }
 
 /// The codes and the sets (name → member GUIDs) of a `.qdc` text.
-fn read(file: &str, text: &str) -> Result<(Vec<Node>, HashMap<String, Vec<String>>), CodebookFileError> {
+/// Each set's name and the GUIDs of its members.
+type Sets = HashMap<String, Vec<String>>;
+
+fn read(file: &str, text: &str) -> Result<(Vec<Node>, Sets), CodebookFileError> {
     let mut reader = Reader::from_str(text);
     let error = |at: u64, reason: String| CodebookFileError {
         file: file.to_string(),
@@ -42,7 +45,7 @@ fn read(file: &str, text: &str) -> Result<(Vec<Node>, HashMap<String, Vec<String
     };
     let mut roots: Vec<Node> = Vec::new();
     let mut open: Vec<Node> = Vec::new();
-    let mut sets: HashMap<String, Vec<String>> = HashMap::new();
+    let mut sets = Sets::new();
     let mut set: Option<String> = None;
     let mut in_description = false;
     let mut seen_root = false;
@@ -214,8 +217,11 @@ mod tests {
     use crate::domain::GroupKind;
     use crate::export::codebook::to_qdc;
 
+    /// A code's name, description and retired mark.
+    type CodeShape = (String, String, bool);
+
     /// Groups with their kind, description and retired mark, and their codes likewise.
-    fn shape(book: &Codebook) -> Vec<(String, GroupKind, String, bool, Vec<(String, String, bool)>)> {
+    fn shape(book: &Codebook) -> Vec<(String, GroupKind, String, bool, Vec<CodeShape>)> {
         book.groups
             .iter()
             .map(|g| {

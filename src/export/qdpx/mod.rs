@@ -66,31 +66,27 @@ fn narrative_text(n: &Narrative) -> String {
 /// Each source's name: case, contact point, kind and date; the time, then the
 /// short id, are added where two sessions would otherwise share a name.
 fn source_names(p: &Project) -> HashMap<Id, String> {
-    let case_code = |s: &Session| {
-        p.cases.iter().find(|c| c.id == s.case_id).map_or(String::new(), |c| c.code.to_string())
-    };
+    let codes: HashMap<Id, &str> = p.cases.iter().map(|c| (c.id, c.code.as_str())).collect();
     let base = |s: &Session| {
-        format!(
-            "{} contact {} {} {}",
-            case_code(s),
-            s.contact_point,
-            s.kind,
-            s.clock.started.format("%Y-%m-%d")
-        )
+        let case = codes.get(&s.case_id).copied().unwrap_or_default();
+        format!("{case} contact {} {} {}", s.contact_point, s.kind, s.clock.started.format("%Y-%m-%d"))
     };
     let timed = |s: &Session| format!("{} {}", base(s), s.clock.started.format("%H.%M"));
-    let count = |name: &dyn Fn(&Session) -> String, s: &Session| {
-        p.sessions.iter().filter(|(o, _)| name(o) == name(s)).count()
+    let tally = |name: &dyn Fn(&Session) -> String| {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for (s, _) in p.sessions {
+            *counts.entry(name(s)).or_default() += 1;
+        }
+        counts
     };
+    let (bases, times) = (tally(&base), tally(&timed));
     p.sessions
         .iter()
         .map(|(s, _)| {
-            let name = if count(&base, s) == 1 {
-                base(s)
-            } else if count(&timed, s) == 1 {
-                timed(s)
-            } else {
-                format!("{} {}", timed(s), s.id.short())
+            let name = match (base(s), timed(s)) {
+                (name, _) if bases[&name] == 1 => name,
+                (_, name) if times[&name] == 1 => name,
+                (_, name) => format!("{name} {}", s.id.short()),
             };
             (s.id, name)
         })
