@@ -6,6 +6,7 @@ pub mod codebook;
 pub mod filter;
 pub mod followup;
 pub mod ids;
+pub mod mask;
 pub mod narrative;
 pub mod overview;
 pub mod session;
