@@ -47,6 +47,9 @@ pub enum Command {
     /// Define the study's variables (gender, age, site…)
     #[command(subcommand)]
     Variable(VariableCommand),
+    /// Names, places and numbers people said, and what exports and reports write instead
+    #[command(subcommand)]
+    Mask(MaskCommand),
     /// Record efforts set in motion for a case
     #[command(subcommand)]
     Effort(EffortCommand),
@@ -122,6 +125,50 @@ pub enum VariableCommand {
     },
     /// List the study's variables
     List,
+}
+
+#[derive(Subcommand)]
+pub enum MaskCommand {
+    /// Mask TERM as REPLACEMENT in every export and report (its genitive too: Mettes → [sagsbehandleren]s)
+    Add {
+        term: String,
+        replacement: String,
+        /// Only in this case's sessions
+        #[arg(long)]
+        case: Option<String>,
+    },
+    /// Stop masking TERM
+    Remove {
+        term: String,
+        #[arg(long)]
+        case: Option<String>,
+    },
+    /// The terms, their replacements and the allowed words
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Let words be: the detectors stop proposing them
+    Allow {
+        #[arg(required = true)]
+        words: Vec<String>,
+    },
+    /// What the detectors propose to mask: CPR and phone numbers, e-mail addresses, capitalised words
+    Scan {
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the mask list for a teammate (it re-identifies people: keep it as safe as the study)
+    Export {
+        path: PathBuf,
+        /// Write an encrypted study's list unencrypted
+        #[arg(long)]
+        plaintext: bool,
+    },
+    /// Merge a teammate's mask list into this study's
+    Import { path: PathBuf },
 }
 
 #[derive(Subcommand)]

@@ -8,6 +8,7 @@ mod commands;
 mod exports;
 mod followup;
 mod imports;
+mod masks;
 mod passphrase;
 mod usage;
 
@@ -114,6 +115,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             followup::variable_add(&open()?, &name, &kind, values.as_deref())
         }
         Some(Command::Variable(VariableCommand::List)) => followup::variable_list(&open()?),
+        Some(Command::Mask(command)) => {
+            let store = open()?;
+            match command {
+                MaskCommand::Add { term, replacement, case } => {
+                    masks::add(&store, &term, &replacement, case.as_deref())
+                }
+                MaskCommand::Remove { term, case } => masks::remove(&store, &term, case.as_deref()),
+                MaskCommand::List { json } => masks::list(&store, json),
+                MaskCommand::Allow { words } => masks::allow(&store, &words),
+                MaskCommand::Scan { case, json } => masks::scan(&store, case.as_deref(), json),
+                MaskCommand::Export { path, plaintext } => masks::export(&store, &path, plaintext),
+                MaskCommand::Import { path } => masks::import(&store, &path),
+            }
+        }
         Some(Command::Effort(EffortCommand::Add { case, kind, start, end, provider, outcome })) => {
             let args = followup::EffortArgs {
                 case: &case,

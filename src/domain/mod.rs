@@ -19,6 +19,7 @@ pub use codebook::{Code, CodeGroup, Codebook, GroupKind};
 pub use filter::NarrativeFilter;
 pub use followup::{Effort, EffortKinds, Link, Valence, Variable, VariableKind, Variables};
 pub use ids::Id;
+pub use mask::{MaskList, MaskTerm, Masker};
 pub use narrative::{MarkDismissal, Narrative};
 pub use session::{Place, Role, Session, SessionKind, Speaker, INTERVIEW_THEMES};
 pub use utterance::{Draft, Mark, Revision, Utterance, UtteranceKind};

@@ -2,11 +2,13 @@
 //! case-code index matches the cases.
 
 use super::envelope::Versioned;
+use super::MASKS;
 use super::{journal, keys, Store, StoreError};
 use super::{
     CASES, CASE_CODES, CODEBOOK, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES, REVISIONS,
     SESSIONS, UTTERANCES, VARIABLES,
 };
+use crate::domain::MaskList;
 use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session,
     Utterance, Variables,
@@ -85,6 +87,7 @@ impl Store {
         let efforts: Vec<(Vec<u8>, Effort)> = self.read_all(EFFORTS, p)?;
         let links: Vec<(Vec<u8>, Link)> = self.read_all(LINKS, p)?;
         let _: Vec<(Vec<u8>, EffortKinds)> = self.read_all(EFFORT_KINDS, p)?;
+        let _: Vec<(Vec<u8>, MaskList)> = self.read_all(MASKS, p)?;
 
         let case_ids: HashSet<Id> = cases.iter().map(|(_, c)| c.id).collect();
         let session_ids: HashSet<Id> = sessions.iter().map(|(_, s)| s.id).collect();

@@ -4,6 +4,7 @@
 use super::envelope::encode;
 use super::journal::Op;
 use super::JournalFault;
+use super::MASKS;
 use super::{keys, Change, Store, StoreError};
 use super::{
     CASES, CASE_CODES, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES,
@@ -49,6 +50,7 @@ impl Store {
                 Change::Effort(e) => op(EFFORTS, e.id.as_bytes(), Some(encode(e))),
                 Change::Link(l) => op(LINKS, l.id.as_bytes(), Some(encode(l))),
                 Change::EffortKinds(k) => op(EFFORT_KINDS, ONLY, Some(encode(k))),
+                Change::MaskList(m) => op(MASKS, ONLY, Some(encode(m))),
             })
             .chain(codes)
             .collect()

@@ -6,6 +6,7 @@
 //! `From<Old>` migration in that type's `decode_version`.
 
 use super::StoreError;
+use crate::domain::MaskList;
 use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
     Variables,
@@ -91,6 +92,7 @@ versioned! {
     Effort => "effort", 1;
     Link => "link", 1;
     EffortKinds => "effort kind list", 1;
+    MaskList => "mask list", 1;
 }
 
 impl Versioned for Utterance {

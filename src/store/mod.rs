@@ -18,6 +18,7 @@ mod reads;
 pub mod search;
 pub mod writer;
 
+use crate::domain::MaskList;
 use crate::domain::{
     Case, CaseCode, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision,
     Session, Utterance, Variables,
@@ -35,7 +36,7 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The trees that journal ops write to, by their number in an op. Numbers
 /// are stored in the journal: only ever append.
-const JOURNALED: [&str; 13] = [
+const JOURNALED: [&str; 14] = [
     "utterances",
     "revisions",
     "sessions",
@@ -49,6 +50,7 @@ const JOURNALED: [&str; 13] = [
     "links",
     "effort_kinds",
     "case_codes",
+    "masks",
 ];
 const UTTERANCES: u8 = 0;
 const REVISIONS: u8 = 1;
@@ -63,6 +65,7 @@ const EFFORTS: u8 = 9;
 const LINKS: u8 = 10;
 const EFFORT_KINDS: u8 = 11;
 const CASE_CODES: u8 = 12;
+const MASKS: u8 = 13;
 /// The key of a tree that holds one value.
 const ONLY: &[u8] = b"only";
 /// The codebook's one key in its tree.
@@ -136,6 +139,8 @@ pub enum Change {
     Effort(Effort),
     Link(Link),
     EffortKinds(EffortKinds),
+    /// The study's mask list (one value).
+    MaskList(MaskList),
 }
 
 /// sled's handles, dropped by `Store`'s own drop (see there).

@@ -1,10 +1,12 @@
 //! Reading the study back: everything the screens, the command line and the
 //! exports need, each as one scan or lookup.
 
+use super::MASKS;
 use super::{
     keys, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS,
     NARRATIVES, ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
 };
+use crate::domain::MaskList;
 use crate::domain::{
     Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
     Variables,
@@ -102,6 +104,11 @@ impl Store {
 
     pub fn variables(&self) -> Result<Variables, StoreError> {
         Ok(self.get(self.tree(VARIABLES), ONLY)?.unwrap_or_default())
+    }
+
+    /// The study's mask list: what identifies people, and what to write instead.
+    pub fn mask_list(&self) -> Result<MaskList, StoreError> {
+        Ok(self.get(self.tree(MASKS), ONLY)?.unwrap_or_default())
     }
 
     pub fn effort_kinds(&self) -> Result<EffortKinds, StoreError> {

@@ -40,7 +40,9 @@ const NEVER_NAMES: [&str; 4] = ["I", "De", "Dem", "Deres"];
 /// Every finding in `text` that is neither listed (`masker`) nor allowed.
 pub fn findings(text: &str, list: &MaskList, masker: &Masker) -> Vec<Finding> {
     let listed = masker.find(text);
-    let covered = |r: &Range<usize>| listed.iter().any(|f| f.range.start < r.end && r.start < f.range.end);
+    // A finding a listed term covers whole is masked already; one it only
+    // touches (the name in an e-mail address) still says too much.
+    let covered = |r: &Range<usize>| listed.iter().any(|f| f.range.start <= r.start && r.end <= f.range.end);
     let mut all: Vec<Finding> = numbers(text);
     all.extend(emails(text));
     let taken: Vec<Range<usize>> = all.iter().map(|f| f.range.clone()).collect();
@@ -255,5 +257,8 @@ mod tests {
             .map(|f| f.text)
             .collect();
         assert_eq!(found, ["Køge"]);
+        let found: Vec<String> =
+            findings("skriv til mette@koege.dk", &list, &masker).into_iter().map(|f| f.text).collect();
+        assert_eq!(found, ["mette@koege.dk"], "a term inside an address does not hide the address");
     }
 }

@@ -1,0 +1,200 @@
+//! `fieldlog mask …`: the study's mask list from the command line, the
+//! detectors' proposals, and carrying the list to a teammate on purpose.
+
+use super::commands::{find_case, print_json};
+use crate::domain::mask::detect;
+use crate::domain::{Id, MaskList, Masker};
+use crate::store::{files, Change, Store};
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+fn case_id(store: &Store, case: Option<&str>) -> anyhow::Result<Option<Id>> {
+    case.map(|code| find_case(store, code).map(|c| c.id)).transpose()
+}
+
+fn save(store: &Store, list: MaskList) -> anyhow::Result<()> {
+    store.commit(&[Change::MaskList(list)])?;
+    Ok(())
+}
+
+pub fn add(store: &Store, term: &str, replacement: &str, case: Option<&str>) -> anyhow::Result<()> {
+    let mut list = store.mask_list()?;
+    list.add(term, replacement, case_id(store, case)?)?;
+    save(store, list)?;
+    let whose = case.map_or(String::new(), |c| format!(" in case {c}"));
+    println!("{} is masked as {}{whose}", term.trim(), replacement.trim());
+    Ok(())
+}
+
+pub fn remove(store: &Store, term: &str, case: Option<&str>) -> anyhow::Result<()> {
+    let mut list = store.mask_list()?;
+    list.remove(term, case_id(store, case)?)?;
+    save(store, list)?;
+    println!("{} is no longer masked", term.trim());
+    Ok(())
+}
+
+pub fn allow(store: &Store, words: &[String]) -> anyhow::Result<()> {
+    let mut list = store.mask_list()?;
+    for word in words {
+        list.allow(word);
+    }
+    save(store, list)?;
+    println!("allowed: {}", words.join(", "));
+    Ok(())
+}
+
+/// The list as a teammate's fieldlog reads it: cases by their codes.
+#[derive(Serialize, Deserialize)]
+struct MaskFile {
+    format: String,
+    terms: Vec<TermEntry>,
+    allowed: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TermEntry {
+    term: String,
+    replacement: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    case: Option<String>,
+}
+
+const MASK_FORMAT: &str = "fieldlog-mask-list";
+
+fn entries(store: &Store, list: &MaskList) -> anyhow::Result<Vec<TermEntry>> {
+    let codes: HashMap<Id, String> = store.cases()?.into_iter().map(|c| (c.id, c.code.to_string())).collect();
+    Ok(list
+        .terms
+        .iter()
+        .map(|t| TermEntry {
+            term: t.term.clone(),
+            replacement: t.replacement.clone(),
+            case: t.case.map(|id| codes.get(&id).cloned().unwrap_or_else(|| id.to_string())),
+        })
+        .collect())
+}
+
+pub fn list(store: &Store, json: bool) -> anyhow::Result<()> {
+    let list = store.mask_list()?;
+    let terms = entries(store, &list)?;
+    if json {
+        print_json(&MaskFile { format: MASK_FORMAT.into(), terms, allowed: list.allowed });
+        return Ok(());
+    }
+    if terms.is_empty() {
+        println!("nothing is masked yet: add a term with `fieldlog mask add TERM REPLACEMENT`");
+    }
+    for t in &terms {
+        let whose = t.case.as_ref().map_or(String::new(), |c| format!("  (case {c})"));
+        println!("{} → {}{whose}", t.term, t.replacement);
+    }
+    if !list.allowed.is_empty() {
+        println!("allowed: {}", list.allowed.join(", "));
+    }
+    Ok(())
+}
+
+/// Writes the list for a teammate, readable by the owner only.
+pub fn export(store: &Store, path: &Path, plaintext: bool) -> anyhow::Result<()> {
+    if store.is_encrypted() && !plaintext {
+        bail!("the mask list re-identifies people and the study is encrypted: add --plaintext to write it unencrypted");
+    }
+    let list = store.mask_list()?;
+    let file = MaskFile { format: MASK_FORMAT.into(), terms: entries(store, &list)?, allowed: list.allowed };
+    let text = serde_json::to_string_pretty(&file).expect("a mask list is always valid JSON") + "\n";
+    files::replace_synced(path, text.as_bytes())
+        .map_err(|e| anyhow::anyhow!("could not write {}: {}", path.display(), files::cause(&e)))?;
+    eprintln!(
+        "wrote the mask list to {}: it names the people it masks, so keep it as safe as the study",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Merges a teammate's list: its terms added (or their replacements taken), its allowed words added.
+pub fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file: MaskFile = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a fieldlog mask list: {e}", path.display()))?;
+    if file.format != MASK_FORMAT {
+        bail!("{} is not a fieldlog mask list: its format is {:?}", path.display(), file.format);
+    }
+    let mut list = store.mask_list()?;
+    for t in &file.terms {
+        let case = case_id(store, t.case.as_deref())
+            .with_context(|| format!("{}: the term {:?}", path.display(), t.term))?;
+        list.add(&t.term, &t.replacement, case).with_context(|| format!("{}", path.display()))?;
+    }
+    for word in &file.allowed {
+        list.allow(word);
+    }
+    save(store, list)?;
+    println!(
+        "imported {} terms and {} allowed words from {}",
+        file.terms.len(),
+        file.allowed.len(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// Where a finding was first seen.
+#[derive(Clone, Serialize)]
+struct Place {
+    case: String,
+    session: String,
+    line: Option<u32>,
+}
+
+/// Lists what the detectors propose in every line, title and memo, most frequent first.
+pub fn scan(store: &Store, case: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let list = store.mask_list()?;
+    let only = case_id(store, case)?;
+    let codes: HashMap<Id, String> = store.cases()?.into_iter().map(|c| (c.id, c.code.to_string())).collect();
+    let narratives = store.narratives()?;
+    let mut found: Vec<(detect::Kind, String, usize, Place)> = Vec::new();
+    for session in store.sessions()?.into_iter().filter(|s| only.is_none_or(|c| c == s.case_id)) {
+        let masker = Masker::new(&list, Some(session.case_id));
+        let place = |line| Place { case: codes[&session.case_id].clone(), session: session.id.short(), line };
+        let lines = store.utterances(session.id)?;
+        let texts = lines
+            .iter()
+            .filter(|l| !l.deleted)
+            .map(|l| (place(Some(l.seq)), l.text.as_str()))
+            .chain(narratives.iter().filter(|n| n.session == session.id).flat_map(|n| {
+                [(place(Some(n.first_seq)), n.title.as_str()), (place(Some(n.first_seq)), n.memo.as_str())]
+            }))
+            .chain([(place(None), session.notes.as_str()), (place(None), session.place_text.as_str())]);
+        for (kind, text, count, at) in detect::tally(texts, &list, &masker) {
+            match found
+                .iter_mut()
+                .find(|f| f.0 == kind && crate::domain::mask::fold(&f.1) == crate::domain::mask::fold(&text))
+            {
+                Some(f) => f.2 += count,
+                None => found.push((kind, text, count, at)),
+            }
+        }
+    }
+    found.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    if json {
+        let rows: Vec<serde_json::Value> = found
+            .iter()
+            .map(|(kind, text, count, at)| serde_json::json!({ "kind": kind.word(), "text": text, "count": count, "first": at }))
+            .collect();
+        print_json(&rows);
+        return Ok(());
+    }
+    if found.is_empty() {
+        println!(
+            "the detectors propose nothing: every name, number and address they know is masked or allowed"
+        );
+    }
+    for (kind, text, count, at) in &found {
+        let line = at.line.map_or(String::new(), |l| format!(" line {l}"));
+        println!("{text}  {}  ×{count}  first in {} session {}{line}", kind.word(), at.case, at.session);
+    }
+    Ok(())
+}
