@@ -128,6 +128,19 @@ pub fn write(
     now: DateTime<FixedOffset>,
     pseudonyms: Option<&pseudonyms::Pseudonyms>,
 ) -> Result<Vec<PathBuf>, ExportError> {
+    write_with_media(store, format, scope, output, now, pseudonyms, None)
+}
+
+/// `write`, with the recording that an ELAN document links to.
+pub fn write_with_media(
+    store: &Store,
+    format: &str,
+    scope: json::Scope,
+    output: &Path,
+    now: DateTime<FixedOffset>,
+    pseudonyms: Option<&pseudonyms::Pseudonyms>,
+    media: Option<&eaf::Media>,
+) -> Result<Vec<PathBuf>, ExportError> {
     let mut written = Vec::new();
     if format == "json" {
         put(output, json_text(store, scope, pseudonyms)?.as_bytes(), &mut written)?;
@@ -196,7 +209,10 @@ pub fn write(
                 } else {
                     output.join(session_file(&chosen.cases, s, "eaf"))
                 };
-                put(&path, eaf::session_eaf(s, lines, now).as_bytes(), &mut written)?;
+                let narratives: Vec<Narrative> =
+                    chosen.narratives.iter().filter(|n| n.session == s.id).cloned().collect();
+                let document = eaf::session_eaf(s, lines, &narratives, &chosen.codebook, media, now);
+                put(&path, document.as_bytes(), &mut written)?;
             }
         }
     }
