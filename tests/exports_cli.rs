@@ -6,6 +6,7 @@ mod support;
 use chrono::{DateTime, Duration, FixedOffset};
 use fieldlog::domain::*;
 use fieldlog::store::{Change, Store};
+use serde_json::Value;
 use std::path::Path;
 use support::{fieldlog, ok};
 
@@ -103,4 +104,39 @@ fn an_elan_export_leaves_out_the_lines_before_the_recording_and_links_the_record
     let refused = fieldlog(&store, &["export", "--format", "eaf", "--output", path, "--media", "x.wav"]);
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success() && said.contains("name the session with --session"), "{said}");
+}
+
+fn json(store: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(store, args)).unwrap()
+}
+
+#[test]
+fn a_version_1_backup_with_capitalised_values_restores_and_comes_back_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("study");
+    let old = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/backup-v1.json");
+    assert!(std::fs::read_to_string(old).unwrap().contains("\"kind\": \"Observation\""));
+    ok(&store, &["restore", old]);
+
+    let listed = json(&store, &["session", "list", "--json"]);
+    assert_eq!((&listed[0]["kind"], &listed[0]["place"]), (&"observation".into(), &"job centre".into()));
+    let session = listed[0]["id"].as_str().unwrap();
+    let shown = json(&store, &["session", "show", session, "--json"]);
+    assert_eq!(shown["session"]["kind"], listed[0]["kind"]);
+    assert_eq!(shown["session"]["place"], listed[0]["place"]);
+    assert_eq!(shown["session"]["speakers"][1]["role"], "caseworker");
+    let kinds: Vec<&str> =
+        shown["utterances"].as_array().unwrap().iter().map(|u| u["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["speech", "speech", "speech", "pause", "speech"]);
+    assert_eq!(json(&store, &["link", "list", "--json"])[0]["valence"], "positive");
+
+    let study = json(&store, &["export", "--format", "json"]);
+    assert_eq!(study["version"], 2);
+    assert_eq!(study["codebook"]["groups"][0]["kind"], "any-of");
+    assert_eq!(study["variables"]["variables"][0]["kind"], serde_json::json!({ "list": ["Nord", "Syd"] }));
+    assert_eq!(study["links"][0]["valence"], "positive");
+    let text = study.to_string();
+    for name in ["Observation", "JobCentre", "Participant", "Speech", "AnyOf", "Positive", "\"List\"", "Number"] {
+        assert!(!text.contains(name), "{name} in {text}");
+    }
 }
