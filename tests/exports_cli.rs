@@ -111,6 +111,17 @@ fn json(store: &Path, args: &[&str]) -> Value {
 }
 
 #[test]
+fn lines_typed_before_the_recording_have_no_recording_time_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("study");
+    let session = study(&store);
+    let shown = json(&store, &["session", "show", &session, "--json"]);
+    let times: Vec<Value> =
+        shown["utterances"].as_array().unwrap().iter().map(|u| u["recording_ms"].clone()).collect();
+    assert_eq!(times, [Value::Null, Value::Null, 10_000.into(), 20_000.into(), 30_000.into()]);
+}
+
+#[test]
 fn a_version_1_backup_with_capitalised_values_restores_and_comes_back_in_words() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("study");

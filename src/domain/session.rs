@@ -224,9 +224,11 @@ impl Session {
         self.speakers.iter().find(|s| s.label == label)
     }
 
-    /// Milliseconds into the audio recording at wall time `at`, if one was started.
+    /// Milliseconds into the audio recording at wall time `at`: none if no
+    /// recording was started, or if `at` is before it began (a line typed
+    /// then has no place in the recording).
     pub fn recording_ms(&self, at: DateTime<FixedOffset>) -> Option<i64> {
-        self.recording_started.map(|r| (at - r).num_milliseconds())
+        self.recording_started.map(|r| (at - r).num_milliseconds()).filter(|ms| *ms >= 0)
     }
 
     pub fn toggle_theme(&mut self, index: u8) {

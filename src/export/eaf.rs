@@ -37,7 +37,7 @@ const SEVERAL_CODES: (&str, &str) = (
 /// for a line typed before the recording started.
 fn start_ms(session: &Session, line: &Utterance) -> Option<i64> {
     match session.recording_started {
-        Some(_) => session.recording_ms(line.onset).filter(|ms| *ms >= 0),
+        Some(_) => session.recording_ms(line.onset),
         None => Some(line.elapsed_ms.max(0)),
     }
 }
