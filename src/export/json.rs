@@ -210,7 +210,9 @@ mod tests {
         for (valence, old) in Valence::ALL.iter().zip(["Positive", "Negative", "Mixed"]) {
             check(*valence, valence.word(), old);
         }
-        for (kind, old) in [(VariableKind::Text, "Text"), (VariableKind::Number, "Number"), (VariableKind::Date, "Date")] {
+        for (kind, old) in
+            [(VariableKind::Text, "Text"), (VariableKind::Number, "Number"), (VariableKind::Date, "Date")]
+        {
             check(kind.clone(), kind.word(), old);
         }
         let list = VariableKind::List(vec!["Nord".into()]);
