@@ -147,7 +147,106 @@ fn a_version_1_backup_with_capitalised_values_restores_and_comes_back_in_words()
     assert_eq!(study["variables"]["variables"][0]["kind"], serde_json::json!({ "list": ["Nord", "Syd"] }));
     assert_eq!(study["links"][0]["valence"], "positive");
     let text = study.to_string();
-    for name in ["Observation", "JobCentre", "Participant", "Speech", "AnyOf", "Positive", "\"List\"", "Number"] {
+    for name in
+        ["Observation", "JobCentre", "Participant", "Speech", "AnyOf", "Positive", "\"List\"", "Number"]
+    {
         assert!(!text.contains(name), "{name} in {text}");
     }
+}
+
+/// Case ZQX, interviewed with caseworker KWM from a transcript file that
+/// names the person; a correction, a draft, a narrative by Birgitte, an
+/// effort and a link.
+fn named_study(store: &Path) {
+    let study = Store::open_or_create(store).unwrap();
+    let case = Case::new(CaseCode::parse("ZQX").unwrap(), vec![], at(0));
+    let speakers =
+        vec![Speaker::parse("1=ZQX:participant", 1).unwrap(), Speaker::parse("2=KWM:caseworker", 2).unwrap()];
+    let mut session = Session::new(case.id, SessionKind::Interview, 1, "home", speakers, at(0));
+    session.notes = "imported from /home/felt/ZQX_Hansen_interview.txt".into();
+    let line = |seq: u32, speaker: &str, text: &str| Utterance {
+        session: session.id,
+        seq,
+        speaker: speaker.into(),
+        kind: UtteranceKind::Speech,
+        text: text.into(),
+        onset: at(i64::from(seq)),
+        committed: at(i64::from(seq)),
+        elapsed_ms: i64::from(seq) * 1000,
+        mark: None,
+        deleted: false,
+    };
+    let narrative = Narrative {
+        id: Id::new(),
+        session: session.id,
+        first_seq: 1,
+        last_seq: 2,
+        title: "Tænderne".into(),
+        codes: vec![],
+        memo: String::new(),
+        author: "Birgitte".into(),
+        created: at(900),
+        updated: at(900),
+        deleted: false,
+    };
+    let changes = vec![
+        Change::Case(case.clone()),
+        Change::Session(session.clone()),
+        Change::Utterance(line(1, "ZQX", "Tænderne var et problem")),
+        Change::Utterance(line(2, "KWM", "Velkommen")),
+        Change::Revision(Revision {
+            session: session.id,
+            seq: 2,
+            speaker: "KWM".into(),
+            text: "Velkomen".into(),
+            replaced: at(5),
+        }),
+        Change::Draft(Draft {
+            session: session.id,
+            speaker: "ZQX".into(),
+            text: "og så".into(),
+            onset: Some(at(6)),
+            onset_elapsed_ms: 6000,
+        }),
+        Change::Link(Link {
+            id: Id::new(),
+            case_id: case.id,
+            chain: vec!["tandlæge".into(), "job".into()],
+            valence: Valence::Positive,
+            narratives: vec![narrative.id],
+            created: at(950),
+        }),
+        Change::Narrative(narrative),
+    ];
+    study.commit(&changes).unwrap();
+}
+
+#[test]
+fn pseudonymised_json_names_no_case_speaker_author_or_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("study");
+    named_study(&store);
+    let map = dir.path().join("map.txt");
+    std::fs::write(&map, "ZQX=P01\nKWM=S01\nBirgitte=R1\n").unwrap();
+    let map = map.to_str().unwrap();
+    let plain = ok(&store, &["export", "--format", "json"]);
+    let out = dir.path().join("study.json");
+    ok(&store, &["export", "--format", "json", "--pseudonymise", map, "--output", out.to_str().unwrap()]);
+    let file = std::fs::read_to_string(&out).unwrap();
+    let printed = ok(&store, &["export", "--format", "json", "--pseudonymise", map]);
+    assert_eq!(file, printed);
+    for name in ["ZQX", "KWM", "Birgitte", "Hansen", "felt", ".txt"] {
+        assert!(plain.contains(name), "the study names {name} before pseudonymising");
+        assert!(!file.contains(name), "{name} is still in\n{file}");
+    }
+    let study: Value = serde_json::from_str(&file).unwrap();
+    let session = &study["sessions"][0];
+    assert_eq!((&study["cases"][0]["code"], &session["case"]), (&"P01".into(), &"P01".into()));
+    assert_eq!(session["session"]["speakers"][1]["label"], "S01");
+    assert_eq!(
+        (&session["revisions"][0]["speaker"], &session["draft"]["speaker"]),
+        (&"S01".into(), &"P01".into())
+    );
+    assert_eq!(study["narratives"][0]["author"], "R1");
+    assert_eq!(session["session"]["notes"], fieldlog::export::pseudonyms::LEFT_OUT_FILE);
 }

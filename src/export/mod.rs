@@ -106,14 +106,7 @@ pub fn json_text(
 ) -> Result<String, ExportError> {
     let mut study = json::build(store, scope)?;
     if let Some(p) = pseudonyms {
-        study.cases.iter_mut().for_each(|c| p.apply_case(c));
-        for s in &mut study.sessions {
-            p.apply_session(&mut s.session, &mut s.utterances);
-            p.rename(&mut s.case);
-            for r in &mut s.revisions {
-                p.rename(&mut r.speaker);
-            }
-        }
+        p.apply_study(&mut study);
     }
     Ok(json::to_string(&study))
 }
@@ -155,6 +148,7 @@ pub fn write_with_media(
         for (session, lines) in &mut chosen.sessions {
             p.apply_session(session, lines);
         }
+        chosen.narratives.iter_mut().for_each(|n| p.apply_narrative(n));
     }
     match format {
         "csv" => {
