@@ -80,7 +80,7 @@ fn a_narrative_over_lines_2_to_4_lists_back_as_json_with_codes_and_text() {
     let n = &listed[0];
     assert_eq!(n["id"], id.trim());
     assert_eq!(n["case"], "AA");
-    assert_eq!((n["from"].as_u64(), n["to"].as_u64()), (Some(2), Some(4)));
+    assert_eq!((n["first_seq"].as_u64(), n["last_seq"].as_u64()), (Some(2), Some(4)));
     assert_eq!(n["title"], "Fra ærgrelse til håb");
     assert_eq!(n["author"], "anna");
     let codes: Vec<(String, String)> = n["codes"]

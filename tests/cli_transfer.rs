@@ -70,7 +70,7 @@ fn an_imported_transcript_comes_back_out_with_its_text_and_times() {
     ];
     assert_eq!(lines, expected);
     assert_eq!(shown["session"]["contact_point"], 2);
-    assert_eq!(shown["session"]["speakers"][0]["role"], "Interviewer");
+    assert_eq!(shown["session"]["speakers"][0]["role"], "interviewer");
 
     // Out again as CSV: the same text, RFC 4180 quoted.
     let out = dir.path().join("csv");

@@ -171,19 +171,22 @@ fn exports_of_the_same_study_are_the_same_bytes() {
     let (_dir, store, session, lines) = study();
     assert_eq!(qdpx_bytes(&store), qdpx_bytes(&store));
     let when = at(10_000);
-    assert_eq!(eaf::session_eaf(&session, &lines, when), eaf::session_eaf(&session, &lines, when));
+    let (narratives, book) = (store.narratives().unwrap(), store.codebook().unwrap());
+    let eaf = || eaf::session_eaf(&session, &lines, &narratives, &book, None, when);
+    assert_eq!(eaf(), eaf());
 }
 
 #[test]
 fn the_eaf_has_a_tier_per_speaker_on_recording_time() {
-    let (_dir, _store, session, lines) = study();
-    let document = eaf::session_eaf(&session, &lines, at(10_000));
+    let (_dir, store, session, lines) = study();
+    let (narratives, book) = (store.narratives().unwrap(), store.codebook().unwrap());
+    let document = eaf::session_eaf(&session, &lines, &narratives, &book, None, at(10_000));
     // Lines begin 40, 55, 70, 85 s into the session; the recording began 30 s in.
     assert!(
         document.contains("TIME_VALUE=\"10000\"") && document.contains("TIME_VALUE=\"55000\""),
         "{document}"
     );
-    insta::assert_snapshot!("eaf_session", document);
+    insta::assert_snapshot!("eaf_session", normalise_guids(&document));
 }
 
 /// What the export functions take: cases, sessions with their lines, narratives, codebook.

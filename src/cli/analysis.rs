@@ -80,7 +80,7 @@ fn narrative_json(store: &Store, book: &Codebook, n: &Narrative, session: &Sessi
         .collect();
     Ok(json!({
         "id": n.id, "case": case, "session": n.session, "session_kind": session.kind.word(),
-        "contact_point": session.contact_point, "from": n.first_seq, "to": n.last_seq,
+        "contact_point": session.contact_point, "first_seq": n.first_seq, "last_seq": n.last_seq,
         "title": n.title, "memo": n.memo, "author": n.author, "created": n.created, "updated": n.updated,
         "codes": codes, "lines": lines,
     }))

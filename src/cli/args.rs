@@ -324,6 +324,9 @@ pub struct ExportArgs {
     /// Replace case codes and speaker labels: a file of OLD=NEW lines
     #[arg(long, value_name = "MAPFILE")]
     pub pseudonymise: Option<PathBuf>,
+    /// eaf of one session: the recording ELAN opens with it (.wav, .mp3, .m4a, .mp4…)
+    #[arg(long, value_name = "FILE")]
+    pub media: Option<PathBuf>,
     /// Write an encrypted study's text unencrypted (an export of an encrypted study needs it)
     #[arg(long)]
     pub plaintext: bool,

@@ -231,8 +231,8 @@ pub fn session_list(store: &Store, case: Option<&str>, as_json: bool) -> anyhow:
             .iter()
             .map(|s| {
                 let lines = store.utterance_count(s.id).unwrap_or(0);
-                json!({ "id": s.id, "case": code_of(s), "kind": s.kind.word(), "contact_point": s.contact_point,
-                        "place": s.place_name(), "started": s.clock.started, "ended": s.ended, "lines": lines })
+                json!({ "id": s.id, "case": code_of(s), "kind": s.kind, "contact_point": s.contact_point,
+                        "place": s.place, "place_text": s.place_text, "started": s.clock.started, "ended": s.ended, "lines": lines })
             })
             .collect();
         print_json(&list);

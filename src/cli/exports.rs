@@ -1,6 +1,7 @@
 //! `fieldlog export`: the study, a case or a session, in each format.
 
 use super::commands::{find_case, find_session, now};
+use crate::export::eaf::Media;
 use crate::export::json;
 use crate::export::pseudonyms::Pseudonyms;
 use crate::store::files;
@@ -9,14 +10,14 @@ use anyhow::{bail, Context};
 use std::path::Path;
 
 pub fn export(store: &Store, args: &super::args::ExportArgs) -> anyhow::Result<()> {
-    let (format, output) = (args.format.as_str(), args.output.as_deref());
+    let (format, output, media) = (args.format.as_str(), args.output.as_deref(), args.media.as_deref());
     if store.is_encrypted() && !args.plaintext {
         bail!(
             "the study at {} is encrypted and an export is not: add --plaintext to write its text unencrypted",
             store.path().display()
         );
     }
-    let pseudonyms = match args.pseudonymise.as_deref() {
+    let pseudonyms = match &args.pseudonymise {
         Some(file) => {
             let text =
                 std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -24,15 +25,33 @@ pub fn export(store: &Store, args: &super::args::ExportArgs) -> anyhow::Result<(
         }
         None => None,
     };
+    let session = args.session.as_deref().map(|s| find_session(store, s)).transpose()?;
     let scope = json::Scope {
         case: args.case.as_deref().map(|c| find_case(store, c)).transpose()?.map(|c| c.id),
-        session: args.session.as_deref().map(|s| find_session(store, s)).transpose()?.map(|s| s.id),
+        session: session.as_ref().map(|s| s.id),
     };
-    let options = crate::export::Options { cases_as_codes: args.cases_as_codes };
+    let media = match (media, &session, output) {
+        (None, ..) => None,
+        (Some(_), _, _) if format != "eaf" => {
+            bail!("--media goes with --format eaf: it is the recording ELAN opens")
+        }
+        (Some(_), None, _) => bail!("--media is one session's recording: name the session with --session ID"),
+        (Some(file), Some(session), Some(output)) => {
+            if session.recording_started.is_none() {
+                eprintln!(
+                    "(session {} has no recording start: its times are the session clock's, which match the recording only if it started with the session)",
+                    session.id.short()
+                );
+            }
+            Some(Media::for_file(file, output).map_err(anyhow::Error::msg)?)
+        }
+        (Some(_), Some(_), None) => None,
+    };
     match (format, output) {
         ("json", None) => print!("{}", crate::export::json_text(store, scope, pseudonyms.as_ref())?),
         (_, None) => bail!("a {format} export needs --output PATH"),
         (_, Some(output)) => {
+            let options = crate::export::Options { cases_as_codes: args.cases_as_codes, media };
             for path in
                 crate::export::write(store, format, scope, output, now(), pseudonyms.as_ref(), &options)?
             {

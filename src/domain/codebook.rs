@@ -9,11 +9,15 @@ use std::fmt;
 // Variants are only ever appended: bincode stores the variant index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GroupKind {
+    // JSON writes the word; backups before version 2 wrote the name.
     /// A narrative takes at most one of the codes.
+    #[serde(rename = "one-of", alias = "OneOf")]
     OneOf,
     /// A narrative takes any number of the codes.
+    #[serde(rename = "any-of", alias = "AnyOf")]
     AnyOf,
     /// Ordered values; a narrative takes at most one.
+    #[serde(rename = "scale", alias = "Scale")]
     Scale,
 }
 

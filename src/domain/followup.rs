@@ -9,10 +9,15 @@ use std::fmt;
 // Variants are only ever appended: bincode stores the variant index.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VariableKind {
+    // JSON writes the word; backups before version 2 wrote the name.
+    #[serde(rename = "text", alias = "Text")]
     Text,
+    #[serde(rename = "number", alias = "Number")]
     Number,
+    #[serde(rename = "date", alias = "Date")]
     Date,
     /// One of a fixed list of values.
+    #[serde(rename = "list", alias = "List")]
     List(Vec<String>),
 }
 
@@ -187,8 +192,11 @@ pub struct Effort {
 // Variants are only ever appended: bincode stores the variant index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Valence {
+    #[serde(rename = "positive", alias = "Positive")]
     Positive,
+    #[serde(rename = "negative", alias = "Negative")]
     Negative,
+    #[serde(rename = "mixed", alias = "Mixed")]
     Mixed,
 }
 

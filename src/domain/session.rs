@@ -5,10 +5,12 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+// In JSON each value is its word, as the command line takes and prints it;
+// backups before version 2 wrote the variant's name, which still reads.
 macro_rules! word_enum {
-    ($name:ident, $err:ident, { $($variant:ident => $word:literal),+ $(,)? }) => {
+    ($name:ident, $err:ident, { $($variant:ident => $word:literal, was $old:literal),+ $(,)? }) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[serde(rename = $word, alias = $old)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -30,31 +32,38 @@ macro_rules! word_enum {
 
 // Variants are only ever appended: bincode stores the variant index.
 word_enum!(SessionKind, BadSessionKind, {
-    Interview => "interview",
-    Observation => "observation",
-    ProfessionalInterview => "professional-interview",
-    CaseMeeting => "case-meeting",
-    Document => "document",
+    Interview => "interview", was "Interview",
+    Observation => "observation", was "Observation",
+    ProfessionalInterview => "professional-interview", was "ProfessionalInterview",
+    CaseMeeting => "case-meeting", was "CaseMeeting",
+    Document => "document", was "Document",
 });
 
 word_enum!(Role, BadRole, {
-    Participant => "participant",
-    Caseworker => "caseworker",
-    JobConsultant => "job-consultant",
-    ProjectWorker => "project-worker",
-    OtherProfessional => "other-professional",
-    Interviewer => "interviewer",
-    Other => "other",
+    Participant => "participant", was "Participant",
+    Caseworker => "caseworker", was "Caseworker",
+    JobConsultant => "job-consultant", was "JobConsultant",
+    ProjectWorker => "project-worker", was "ProjectWorker",
+    OtherProfessional => "other-professional", was "OtherProfessional",
+    Interviewer => "interviewer", was "Interviewer",
+    Other => "other", was "Other",
 });
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Place {
+    #[serde(rename = "job centre", alias = "JobCentre")]
     JobCentre,
+    #[serde(rename = "activation site", alias = "ActivationSite")]
     ActivationSite,
+    #[serde(rename = "treatment site", alias = "TreatmentSite")]
     TreatmentSite,
+    #[serde(rename = "school", alias = "School")]
     School,
+    #[serde(rename = "workplace", alias = "Workplace")]
     Workplace,
+    #[serde(rename = "home", alias = "Home")]
     Home,
+    #[serde(rename = "other", alias = "Other")]
     Other,
 }
 
@@ -215,9 +224,11 @@ impl Session {
         self.speakers.iter().find(|s| s.label == label)
     }
 
-    /// Milliseconds into the audio recording at wall time `at`, if one was started.
+    /// Milliseconds into the audio recording at wall time `at`: none if no
+    /// recording was started, or if `at` is before it began (a line typed
+    /// then has no place in the recording).
     pub fn recording_ms(&self, at: DateTime<FixedOffset>) -> Option<i64> {
-        self.recording_started.map(|r| (at - r).num_milliseconds())
+        self.recording_started.map(|r| (at - r).num_milliseconds()).filter(|ms| *ms >= 0)
     }
 
     pub fn toggle_theme(&mut self, index: u8) {

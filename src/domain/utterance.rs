@@ -8,9 +8,14 @@ use std::fmt;
 // Variants are only ever appended: bincode stores the variant index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UtteranceKind {
+    // JSON writes the word; backups before version 2 wrote the name.
+    #[serde(rename = "speech", alias = "Speech")]
     Speech,
+    #[serde(rename = "event", alias = "Event")]
     Event,
+    #[serde(rename = "note", alias = "Note")]
     Note,
+    #[serde(rename = "pause", alias = "Pause")]
     Pause,
 }
 

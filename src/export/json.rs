@@ -10,7 +10,9 @@ use crate::store::{Change, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "fieldlog-study";
-pub const VERSION: u32 = 1;
+/// 2: kinds, roles, places and other such values as their words
+/// (`"interview"`); version 1 wrote their names (`"Interview"`), still read.
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct StudyExport {
@@ -161,4 +163,60 @@ pub fn changes(study: StudyExport) -> Vec<Change> {
     changes.extend(study.efforts.into_iter().map(Change::Effort));
     changes.extend(study.links.into_iter().map(Change::Link));
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{GroupKind, Place, Role, SessionKind, UtteranceKind, Valence, VariableKind};
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use serde_json::json;
+
+    /// Each value is written as `word` and read back from it and from `old`, its version-1 name.
+    fn check<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: T, word: &str, old: &str) {
+        assert_eq!(serde_json::to_value(&value).unwrap(), json!(word));
+        assert_eq!(serde_json::from_value::<T>(json!(word)).unwrap(), value);
+        assert_eq!(serde_json::from_value::<T>(json!(old)).unwrap(), value, "{old}");
+    }
+
+    #[test]
+    fn values_are_written_as_the_command_line_words_and_old_names_still_read() {
+        let kinds = ["Interview", "Observation", "ProfessionalInterview", "CaseMeeting", "Document"];
+        for (kind, old) in SessionKind::ALL.iter().zip(kinds) {
+            check(*kind, kind.word(), old);
+        }
+        let roles = [
+            "Participant",
+            "Caseworker",
+            "JobConsultant",
+            "ProjectWorker",
+            "OtherProfessional",
+            "Interviewer",
+            "Other",
+        ];
+        for (role, old) in Role::ALL.iter().zip(roles) {
+            check(*role, role.word(), old);
+        }
+        let places = ["JobCentre", "ActivationSite", "TreatmentSite", "School", "Workplace", "Home", "Other"];
+        for (place, old) in Place::ALL.iter().zip(places) {
+            check(*place, place.word(), old);
+        }
+        for (kind, old) in UtteranceKind::ALL.iter().zip(["Speech", "Event", "Note", "Pause"]) {
+            check(*kind, kind.word(), old);
+        }
+        for (kind, old) in GroupKind::ALL.iter().zip(["OneOf", "AnyOf", "Scale"]) {
+            check(*kind, kind.word(), old);
+        }
+        for (valence, old) in Valence::ALL.iter().zip(["Positive", "Negative", "Mixed"]) {
+            check(*valence, valence.word(), old);
+        }
+        for (kind, old) in
+            [(VariableKind::Text, "Text"), (VariableKind::Number, "Number"), (VariableKind::Date, "Date")]
+        {
+            check(kind.clone(), kind.word(), old);
+        }
+        let list = VariableKind::List(vec!["Nord".into()]);
+        assert_eq!(serde_json::to_value(&list).unwrap(), json!({ "list": ["Nord"] }));
+        assert_eq!(serde_json::from_value::<VariableKind>(json!({ "List": ["Nord"] })).unwrap(), list);
+    }
 }

@@ -36,6 +36,8 @@ pub enum ExportError {
 pub struct Options {
     /// qdpx: each case also a code over its sessions (`qdpx::Project::cases_as_codes`).
     pub cases_as_codes: bool,
+    /// eaf: the recording the document links to.
+    pub media: Option<eaf::Media>,
 }
 
 /// The part of the study an export covers, read once.
@@ -114,14 +116,7 @@ pub fn json_text(
 ) -> Result<String, ExportError> {
     let mut study = json::build(store, scope)?;
     if let Some(p) = pseudonyms {
-        study.cases.iter_mut().for_each(|c| p.apply_case(c));
-        for s in &mut study.sessions {
-            p.apply_session(&mut s.session, &mut s.utterances);
-            p.rename(&mut s.case);
-            for r in &mut s.revisions {
-                p.rename(&mut r.speaker);
-            }
-        }
+        p.apply_study(&mut study);
     }
     Ok(json::to_string(&study))
 }
@@ -137,6 +132,7 @@ pub fn write(
     pseudonyms: Option<&pseudonyms::Pseudonyms>,
     options: &Options,
 ) -> Result<Vec<PathBuf>, ExportError> {
+    let media = options.media.as_ref();
     let mut written = Vec::new();
     if format == "json" {
         put(output, json_text(store, scope, pseudonyms)?.as_bytes(), &mut written)?;
@@ -151,6 +147,7 @@ pub fn write(
         for (session, lines) in &mut chosen.sessions {
             p.apply_session(session, lines);
         }
+        chosen.narratives.iter_mut().for_each(|n| p.apply_narrative(n));
     }
     match format {
         "csv" => {
@@ -207,7 +204,10 @@ pub fn write(
                 } else {
                     output.join(session_file(&chosen.cases, s, "eaf"))
                 };
-                put(&path, eaf::session_eaf(s, lines, now).as_bytes(), &mut written)?;
+                let narratives: Vec<Narrative> =
+                    chosen.narratives.iter().filter(|n| n.session == s.id).cloned().collect();
+                let document = eaf::session_eaf(s, lines, &narratives, &chosen.codebook, media, now);
+                put(&path, document.as_bytes(), &mut written)?;
             }
         }
     }

@@ -1,8 +1,14 @@
-//! Replacing case codes and speaker labels with other pseudonyms in an
-//! export (`--pseudonymise MAPFILE`, one `OLD=NEW` a line). What people
-//! said is left as it was: names inside the text are the researcher's to mask.
+//! Replacing case codes, speaker labels and narrative authors with other
+//! pseudonyms in an export (`--pseudonymise MAPFILE`, one `OLD=NEW` a line),
+//! wherever they stand, and the name of an imported transcript's file with
+//! a placeholder. What people said is left as it was: names inside the text
+//! are the researcher's to mask.
 
-use crate::domain::{Case, CaseCode, Session, Utterance};
+use super::json::StudyExport;
+use crate::domain::{Case, CaseCode, Narrative, Session, Utterance};
+
+/// What an imported session's notes say instead of the file's name.
+pub const LEFT_OUT_FILE: &str = "imported from a transcript file (its name left out by --pseudonymise)";
 
 #[derive(Debug, Default)]
 pub struct Pseudonyms {
@@ -48,6 +54,7 @@ impl Pseudonyms {
         }
     }
 
+    /// Speakers, lines, and the imported file's name (often the person's).
     pub fn apply_session(&self, session: &mut Session, lines: &mut [Utterance]) {
         for s in &mut session.speakers {
             self.rename(&mut s.label);
@@ -55,6 +62,29 @@ impl Pseudonyms {
         for l in lines {
             self.rename(&mut l.speaker);
         }
+        if session.notes.starts_with(crate::import::transcript::IMPORTED_FROM) {
+            session.notes = LEFT_OUT_FILE.to_string();
+        }
+    }
+
+    pub fn apply_narrative(&self, narrative: &mut Narrative) {
+        self.rename(&mut narrative.author);
+    }
+
+    /// Every place of a whole export where a case code, a speaker label or an author stands.
+    pub fn apply_study(&self, study: &mut StudyExport) {
+        study.cases.iter_mut().for_each(|c| self.apply_case(c));
+        for s in &mut study.sessions {
+            self.apply_session(&mut s.session, &mut s.utterances);
+            self.rename(&mut s.case);
+            for r in &mut s.revisions {
+                self.rename(&mut r.speaker);
+            }
+            if let Some(draft) = &mut s.draft {
+                self.rename(&mut draft.speaker);
+            }
+        }
+        study.narratives.iter_mut().for_each(|n| self.apply_narrative(n));
     }
 }
 

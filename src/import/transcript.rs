@@ -10,6 +10,8 @@ use std::fmt;
 
 /// The longest line taken: longer ones are refused rather than swallowed.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// How an imported session's notes begin; the file's name follows.
+pub const IMPORTED_FROM: &str = "imported from ";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TranscriptLine {
@@ -118,7 +120,7 @@ pub fn import(
         ));
     }
     let mut session = Session::new(new.case.id, new.kind, contact, new.place, Vec::new(), started);
-    session.notes = format!("imported from {}", new.source);
+    session.notes = format!("{IMPORTED_FROM}{}", new.source);
     let (session, utterances) = session_from(lines, speakers, session);
     Ok(Imported { session, utterances })
 }
