@@ -69,7 +69,7 @@ pub fn export(store: &Store, args: &super::args::ExportArgs) -> anyhow::Result<(
 /// only: beside the old one, synced, then renamed over it, so a failure
 /// leaves the old backup whole. An encrypted study's backup is sealed.
 pub fn backup(store: &Store, path: &Path) -> anyhow::Result<()> {
-    let text = json::to_string(&json::build(store, json::Scope::default())?);
+    let text = json::to_string(&json::backup(store)?);
     let bytes = store.seal_backup(text.into_bytes())?;
     files::replace_synced(path, &bytes)
         .map_err(|e| anyhow::anyhow!("could not write {}: {}", path.display(), files::cause(&e)))?;
@@ -164,7 +164,7 @@ pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
     if !yes {
         bail!("this erases case {code} and everything about it for good: run it again with --yes");
     }
-    let mut study = json::build(&store, json::Scope::default())?;
+    let mut study = json::backup(&store)?;
     let gone: Vec<crate::domain::Id> =
         study.sessions.iter().filter(|s| s.session.case_id == case.id).map(|s| s.session.id).collect();
     study.cases.retain(|c| c.id != case.id);
@@ -172,6 +172,9 @@ pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
     study.narratives.retain(|n| !gone.contains(&n.session));
     study.efforts.retain(|e| e.case_id != case.id);
     study.links.retain(|l| l.case_id != case.id);
+    if let Some(masks) = &mut study.masks {
+        masks.forget_case(case.id);
+    }
     drop(store.rewrite(&json::changes(study))?);
     println!("erased case {code}: {} sessions, and the store was rewritten without it", gone.len());
     Ok(())

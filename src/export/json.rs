@@ -2,6 +2,7 @@
 //! record the store holds, in a stable order, so the same study always
 //! gives the same bytes. `backup` writes it whole; `restore` reads it back.
 
+use crate::domain::MaskList;
 use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session,
     Utterance, Variables,
@@ -27,6 +28,9 @@ pub struct StudyExport {
     pub narratives: Vec<Narrative>,
     pub efforts: Vec<Effort>,
     pub links: Vec<Link>,
+    /// The mask list: in a backup (which restores the whole study), never in an export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masks: Option<MaskList>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -91,7 +95,15 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
         cases,
         sessions: exported,
         narratives,
+        masks: None,
     })
+}
+
+/// The whole study as a backup holds it: everything `build` gives, and the mask list.
+pub fn backup(store: &Store) -> Result<StudyExport, StoreError> {
+    let mut study = build(store, Scope::default())?;
+    study.masks = Some(store.mask_list()?);
+    Ok(study)
 }
 
 pub fn to_string(export: &StudyExport) -> String {
@@ -162,6 +174,7 @@ pub fn changes(study: StudyExport) -> Vec<Change> {
     changes.extend(study.narratives.into_iter().map(Change::Narrative));
     changes.extend(study.efforts.into_iter().map(Change::Effort));
     changes.extend(study.links.into_iter().map(Change::Link));
+    changes.extend(study.masks.map(Change::MaskList));
     changes
 }
 

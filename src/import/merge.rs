@@ -3,6 +3,7 @@
 //! a record the newer change wins and the other is kept (a line as a
 //! revision, a narrative as a tombstone copy) and listed as a conflict.
 
+use crate::domain::mask::fold;
 use crate::domain::{Case, Codebook, Id, Narrative, Revision, Session, Utterance};
 use crate::export::json::StudyExport;
 use crate::store::{Change, Store, StoreError};
@@ -115,6 +116,25 @@ pub fn merge(
                 changes.push(Change::Case(case.clone()));
                 report.cases += 1;
             }
+        }
+    }
+
+    // Their mask list joins ours: a term either side masks stays masked.
+    if let Some(their_masks) = &theirs.masks {
+        let mut masks = store.mask_list()?;
+        let before = masks.clone();
+        for t in &their_masks.terms {
+            let case = t.case.map(|c| case_map.get(&c).copied().unwrap_or(c));
+            let listed = masks.terms.iter().any(|m| m.case == case && fold(&m.term) == fold(&t.term));
+            if !listed && masks.add(&t.term, &t.replacement, case).is_err() {
+                report.conflicts.push(format!("the mask term {:?} could not be added", t.term));
+            }
+        }
+        for word in &their_masks.allowed {
+            masks.allow(word);
+        }
+        if masks != before {
+            changes.push(Change::MaskList(masks));
         }
     }
 
