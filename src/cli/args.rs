@@ -264,7 +264,7 @@ pub struct LogArgs {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// json (lossless), csv (a folder: utterances.csv, narratives.csv), markdown, qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder) or eaf (ELAN, one file per session)
+    /// json (lossless), csv (a folder: utterances, narratives, cases, sessions, efforts, links), markdown, qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder) or eaf (ELAN, one file per session)
     #[arg(long)]
     pub format: String,
     #[arg(long)]
@@ -280,6 +280,9 @@ pub struct ExportArgs {
     /// Write an encrypted study's text unencrypted (an export of an encrypted study needs it)
     #[arg(long)]
     pub plaintext: bool,
+    /// CSV without the UTF-8 byte-order mark that Excel needs to read æøå (for tools that do not want it)
+    #[arg(long)]
+    pub no_bom: bool,
 }
 
 #[derive(Subcommand)]

@@ -1,5 +1,6 @@
 //! `fieldlog export`: the study, a case or a session, in each format.
 
+use super::args::ExportArgs;
 use super::commands::{find_case, find_session, now};
 use crate::export::json;
 use crate::export::pseudonyms::Pseudonyms;
@@ -8,22 +9,15 @@ use crate::store::Store;
 use anyhow::{bail, Context};
 use std::path::Path;
 
-pub fn export(
-    store: &Store,
-    format: &str,
-    case: Option<&str>,
-    session: Option<&str>,
-    output: Option<&Path>,
-    pseudonymise: Option<&Path>,
-    plaintext: bool,
-) -> anyhow::Result<()> {
-    if store.is_encrypted() && !plaintext {
+pub fn export(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
+    let (format, output) = (args.format.as_str(), args.output.as_deref());
+    if store.is_encrypted() && !args.plaintext {
         bail!(
             "the study at {} is encrypted and an export is not: add --plaintext to write its text unencrypted",
             store.path().display()
         );
     }
-    let pseudonyms = match pseudonymise {
+    let pseudonyms = match args.pseudonymise.as_deref() {
         Some(file) => {
             let text =
                 std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -32,15 +26,21 @@ pub fn export(
         None => None,
     };
     let scope = json::Scope {
-        case: case.map(|c| find_case(store, c)).transpose()?.map(|c| c.id),
-        session: session.map(|s| find_session(store, s)).transpose()?.map(|s| s.id),
+        case: args.case.as_deref().map(|c| find_case(store, c)).transpose()?.map(|c| c.id),
+        session: args.session.as_deref().map(|s| find_session(store, s)).transpose()?.map(|s| s.id),
     };
     match (format, output) {
         ("json", None) => print!("{}", crate::export::json_text(store, scope, pseudonyms.as_ref())?),
         (_, None) => bail!("a {format} export needs --output PATH"),
         (_, Some(output)) => {
-            for path in crate::export::write(store, format, scope, output, now(), pseudonyms.as_ref())? {
+            let options = crate::export::Options { bom: !args.no_bom };
+            let written =
+                crate::export::write_with(store, format, scope, output, now(), pseudonyms.as_ref(), options)?;
+            for path in written.files {
                 eprintln!("wrote {}", path.display());
+            }
+            for note in written.notes {
+                eprintln!("{note}");
             }
             if store.is_encrypted() {
                 eprintln!("(unencrypted: the export holds the encrypted study's text in plain form)");

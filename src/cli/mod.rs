@@ -204,15 +204,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Session(SessionCommand::End { id })) => commands::session_end(&open()?, &id),
         Some(Command::Log(a)) => commands::log(&open()?, &a.session, a.speaker.as_deref(), &a.kind, &a.text),
-        Some(Command::Export(a)) => exports::export(
-            &open()?,
-            &a.format,
-            a.case.as_deref(),
-            a.session.as_deref(),
-            a.output.as_deref(),
-            a.pseudonymise.as_deref(),
-            a.plaintext,
-        ),
+        Some(Command::Export(a)) => exports::export(&open()?, &a),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),
         Some(Command::Dev(DevCommand::Stats)) => {
             let store = std::sync::Arc::new(open()?);

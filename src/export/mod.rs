@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod pseudonyms;
 pub mod qdpx;
 pub mod report;
+pub mod tables;
 pub mod xml;
 
 use crate::domain::{Case, Codebook, Narrative, Session, Utterance};
@@ -18,6 +19,8 @@ use chrono::{DateTime, FixedOffset};
 use std::path::{Path, PathBuf};
 
 pub const FORMATS: &str = "json, csv, markdown, qdpx or eaf";
+/// The formats `write` knows.
+pub const FORMAT_NAMES: [&str; 5] = ["json", "csv", "markdown", "qdpx", "eaf"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -29,6 +32,19 @@ pub enum ExportError {
     Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// How a format is written, where it can be written more than one way.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Start each CSV file with a UTF-8 byte-order mark (for Excel).
+    pub bom: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { bom: true }
+    }
 }
 
 /// The part of the study an export covers, read once.
@@ -98,6 +114,40 @@ fn folder(path: &Path) -> Result<(), ExportError> {
     std::fs::create_dir_all(path).map_err(|source| ExportError::Io { path: path.to_path_buf(), source })
 }
 
+/// The tables of the selection, with the variables, efforts and links of
+/// its cases, as a folder of CSV files.
+fn write_tables(
+    store: &Store,
+    chosen: &Selection,
+    scope: json::Scope,
+    output: &Path,
+    options: Options,
+) -> Result<Written, ExportError> {
+    // One session's export shows its case, not the whole study's.
+    let cases: Vec<Case> = chosen
+        .cases
+        .iter()
+        .filter(|c| scope.session.is_none() || chosen.sessions.iter().any(|(s, _)| s.case_id == c.id))
+        .cloned()
+        .collect();
+    let ours = |case_id: crate::domain::Id| cases.iter().any(|c| c.id == case_id);
+    let efforts: Vec<_> = store.efforts()?.into_iter().filter(|e| ours(e.case_id)).collect();
+    let links: Vec<_> = store.links()?.into_iter().filter(|l| ours(l.case_id)).collect();
+    let variables = store.variables()?;
+    let tables = tables::Tables {
+        cases: &cases,
+        sessions: &chosen.sessions,
+        narratives: &chosen.narratives,
+        codebook: &chosen.codebook,
+        variables: &variables,
+        efforts: &efforts,
+        links: &links,
+    };
+    let files = csv::write_folder(&tables, output, options.bom)
+        .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
+    Ok(Written { files, notes: Vec::new() })
+}
+
 /// The JSON form of `scope`, with pseudonyms put in if given.
 pub fn json_text(
     store: &Store,
@@ -128,12 +178,32 @@ pub fn write(
     now: DateTime<FixedOffset>,
     pseudonyms: Option<&pseudonyms::Pseudonyms>,
 ) -> Result<Vec<PathBuf>, ExportError> {
+    Ok(write_with(store, format, scope, output, now, pseudonyms, Options::default())?.files)
+}
+
+/// What an export wrote, and what its user should know about it.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    pub notes: Vec<String>,
+}
+
+/// `write`, with the options a format may take.
+pub fn write_with(
+    store: &Store,
+    format: &str,
+    scope: json::Scope,
+    output: &Path,
+    now: DateTime<FixedOffset>,
+    pseudonyms: Option<&pseudonyms::Pseudonyms>,
+    options: Options,
+) -> Result<Written, ExportError> {
     let mut written = Vec::new();
     if format == "json" {
         put(output, json_text(store, scope, pseudonyms)?.as_bytes(), &mut written)?;
-        return Ok(written);
+        return Ok(Written { files: written, notes: Vec::new() });
     }
-    if !["csv", "markdown", "qdpx", "eaf"].contains(&format) {
+    if !FORMAT_NAMES.contains(&format) {
         return Err(ExportError::UnknownFormat(format.to_string()));
     }
     let mut chosen = select(store, scope)?;
@@ -144,17 +214,7 @@ pub fn write(
         }
     }
     match format {
-        "csv" => {
-            folder(output)?;
-            let tables = csv::Tables {
-                cases: &chosen.cases,
-                sessions: &chosen.sessions,
-                narratives: &chosen.narratives,
-                codebook: &chosen.codebook,
-            };
-            put(&output.join("utterances.csv"), tables.utterances().as_bytes(), &mut written)?;
-            put(&output.join("narratives.csv"), tables.narratives().as_bytes(), &mut written)?;
-        }
+        "csv" => return write_tables(store, &chosen, scope, output, options),
         "markdown" => {
             let title = match (&chosen.sessions[..], scope.case) {
                 ([(s, _)], _) if scope.session.is_some() => format!("Session {}", s.id.short()),
@@ -200,5 +260,5 @@ pub fn write(
             }
         }
     }
-    Ok(written)
+    Ok(Written { files: written, notes: Vec::new() })
 }
