@@ -1,8 +1,9 @@
 //! The tables a researcher opens in Excel, LibreOffice, SPSS or R: the CSV
-//! folder, made from the command line as a user would.
+//! folder and the xlsx workbook, made from the command line as a user would.
 
 mod support;
 
+use std::io::Read;
 use std::path::Path;
 
 fn ok(store: &Path, args: &[&str]) -> String {
@@ -117,4 +118,83 @@ fn csv_has_a_table_for_each_thing_studied_and_a_byte_order_mark_for_excel() {
     for name in names {
         assert!(read(&bare.join(format!("{name}.csv"))).starts_with("case,"), "{name}.csv");
     }
+}
+
+/// The parts of an xlsx file, as its XML.
+fn unzip(path: &Path) -> Vec<(String, String)> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut file = zip.by_index(i).unwrap();
+            let mut text = String::new();
+            file.read_to_string(&mut text).unwrap();
+            (file.name().unwrap().to_string(), text)
+        })
+        .collect()
+}
+
+/// The XML of one cell, `<c r="B2" …>…</c>`.
+fn cell<'a>(sheet: &'a str, name: &str) -> &'a str {
+    let start = sheet.find(&format!("<c r=\"{name}\"")).unwrap_or_else(|| panic!("no cell {name}: {sheet}"));
+    let end = start + sheet[start..].find("</c>").unwrap() + 4;
+    &sheet[start..end]
+}
+
+fn part<'a>(parts: &'a [(String, String)], name: &str) -> &'a str {
+    &parts.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name}")).1
+}
+
+#[test]
+fn xlsx_has_six_typed_sheets_with_a_frozen_bold_heading_and_a_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    let out = dir.path().join("study.xlsx");
+    ok(s, &["export", "--format", "xlsx", "--output", out.to_str().unwrap()]);
+    let parts = unzip(&out);
+    let workbook = part(&parts, "xl/workbook.xml");
+    let names: Vec<&str> =
+        workbook.split("<sheet name=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    assert_eq!(names, ["lines", "narratives", "cases", "sessions", "efforts", "links"]);
+    let lines = part(&parts, "xl/worksheets/sheet1.xml");
+    assert!(lines.contains(r#"state="frozen""#) && lines.contains(r#"<autoFilter ref="A1:L5"/>"#), "{lines}");
+    assert!(lines.contains(r#"<col min="12" max="12" width="80.7109375""#), "{lines}");
+    // Heading cells are bold: style 1 is the bold font.
+    assert!(lines.contains(r#"<c r="A1" s="1" t="inlineStr"><is><t>case</t></is></c>"#), "{lines}");
+    // Text is text, whatever it starts with; numbers are numbers; times are dates.
+    assert!(lines.contains(&format!("<t>{}</t>", DANISH.replace('&', "&amp;"))), "{lines}");
+    assert!(lines.contains(r#"t="inlineStr"><is><t>=1+1 og +45 12 34 56 78</t>"#) && !lines.contains("<f>"));
+    assert_eq!(cell(lines, "E2"), r#"<c r="E2"><v>1</v></c>"#, "seq 1 is a number");
+    let wall_time = cell(lines, "I2");
+    assert!(wall_time.contains(" s=\"") && wall_time.contains("><v>4"), "an Excel date: {wall_time}");
+    let cases = part(&parts, "xl/worksheets/sheet3.xml");
+    // age 34 a number, first contact 2025-03-01 day 45717 in date format, site text.
+    assert_eq!(cell(cases, "B2"), r#"<c r="B2"><v>34</v></c>"#);
+    assert!(cell(cases, "C2").contains(" s=\"") && cell(cases, "C2").ends_with("><v>45717</v></c>"));
+    assert_eq!(cell(cases, "D2"), r#"<c r="D2" t="inlineStr"><is><t>Syd</t></is></c>"#);
+    let styles = part(&parts, "xl/styles.xml");
+    assert!(styles.contains("<b/>") && styles.contains(r#"formatCode="yyyy-mm-dd""#), "{styles}");
+}
+
+#[test]
+fn xlsx_keeps_to_the_case_asked_for_and_its_pseudonyms() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    let map = dir.path().join("map.txt");
+    std::fs::write(&map, "AA=P01\nI=INT\n").unwrap();
+    let out = dir.path().join("aa.xlsx");
+    let args = ["export", "--format", "xlsx", "--case", "AA", "--pseudonymise", map.to_str().unwrap()];
+    ok(s, &[&args[..], &["--output", out.to_str().unwrap()]].concat());
+    let all: String = unzip(&out).into_iter().map(|(_, text)| text).collect();
+    assert!(
+        all.contains("<t>P01</t>")
+            && all.contains("<t>INT</t>")
+            && all.contains("<t>P01 (participant), INT (interviewer)</t>"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("<t>AA</t>") && !all.contains("<t>BB</t>") && !all.contains("Noget andet"),
+        "{all}"
+    );
 }

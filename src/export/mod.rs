@@ -11,6 +11,7 @@ pub mod pseudonyms;
 pub mod qdpx;
 pub mod report;
 pub mod tables;
+pub mod xlsx;
 pub mod xml;
 
 use crate::domain::{Case, Codebook, Narrative, Session, Utterance};
@@ -18,9 +19,9 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, FixedOffset};
 use std::path::{Path, PathBuf};
 
-pub const FORMATS: &str = "json, csv, markdown, qdpx or eaf";
+pub const FORMATS: &str = "json, csv, xlsx, markdown, qdpx or eaf";
 /// The formats `write` knows.
-pub const FORMAT_NAMES: [&str; 5] = ["json", "csv", "markdown", "qdpx", "eaf"];
+pub const FORMAT_NAMES: [&str; 6] = ["json", "csv", "xlsx", "markdown", "qdpx", "eaf"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -30,6 +31,8 @@ pub enum ExportError {
     Nothing,
     #[error("cannot write {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    Spreadsheet { path: PathBuf, source: xlsx::SpreadsheetError },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -115,11 +118,12 @@ fn folder(path: &Path) -> Result<(), ExportError> {
 }
 
 /// The tables of the selection, with the variables, efforts and links of
-/// its cases, as a folder of CSV files.
+/// its cases, as a folder of CSV files or as one workbook.
 fn write_tables(
     store: &Store,
     chosen: &Selection,
     scope: json::Scope,
+    format: &str,
     output: &Path,
     options: Options,
 ) -> Result<Written, ExportError> {
@@ -143,9 +147,24 @@ fn write_tables(
         efforts: &efforts,
         links: &links,
     };
-    let files = csv::write_folder(&tables, output, options.bom)
-        .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
-    Ok(Written { files, notes: Vec::new() })
+    if format == "csv" {
+        let files = csv::write_folder(&tables, output, options.bom)
+            .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
+        return Ok(Written { files, notes: Vec::new() });
+    }
+    let more = xlsx::write(&tables, output)
+        .map_err(|source| ExportError::Spreadsheet { path: output.to_path_buf(), source })?;
+    // Not an error: a table too long for one sheet goes on in the next, under the same heading.
+    let notes = if more.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "a sheet holds at most {} rows: the rest went on in {}",
+            xlsx::SHEET_ROWS,
+            more.join(", ")
+        )]
+    };
+    Ok(Written { files: vec![output.to_path_buf()], notes })
 }
 
 /// The JSON form of `scope`, with pseudonyms put in if given.
@@ -214,7 +233,7 @@ pub fn write_with(
         }
     }
     match format {
-        "csv" => return write_tables(store, &chosen, scope, output, options),
+        "csv" | "xlsx" => return write_tables(store, &chosen, scope, format, output, options),
         "markdown" => {
             let title = match (&chosen.sessions[..], scope.case) {
                 ([(s, _)], _) if scope.session.is_some() => format!("Session {}", s.id.short()),

@@ -362,11 +362,41 @@ impl Tables<'_> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::domain::{CaseCode, Variable};
+    use crate::domain::session::default_speakers;
+    use crate::domain::{CaseCode, SessionKind, UtteranceKind, Variable};
 
     pub(crate) fn at(seconds: i64) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap()
             + chrono::Duration::seconds(seconds)
+    }
+
+    /// Case AA with `texts` as the lines of one interview.
+    pub(crate) fn one_session(texts: &[&str]) -> (Vec<Case>, Vec<(Session, Vec<Utterance>)>) {
+        let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], at(0));
+        let session = Session::new(
+            case.id,
+            SessionKind::Interview,
+            1,
+            "home",
+            default_speakers(SessionKind::Interview, &case.code),
+            at(0),
+        );
+        let lines = (1..)
+            .zip(texts)
+            .map(|(seq, text)| Utterance {
+                session: session.id,
+                seq,
+                speaker: "AA".into(),
+                kind: UtteranceKind::Speech,
+                text: text.to_string(),
+                onset: at(i64::from(seq)),
+                committed: at(i64::from(seq)),
+                elapsed_ms: i64::from(seq) * 1000,
+                mark: None,
+                deleted: false,
+            })
+            .collect();
+        (vec![case], vec![(session, lines)])
     }
 
     /// Cells as `Debug` text, a row a line.
