@@ -1,5 +1,5 @@
 //! The budgets of DESIGN §8 that need a whole study: start to first frame,
-//! key press on the review screen of a 100k-line session, CSV and qdpx
+//! key press on the review screen of a 100k-line session, CSV, xlsx and qdpx
 //! export, resident memory and size on disk, on a generated study of
 //! 1,000,000 lines. `cargo bench --bench study` (`-- --quick`: 20,000 lines).
 
@@ -105,7 +105,7 @@ fn main() {
     drop(app);
 
     // Exports of the whole study.
-    for format in ["csv", "qdpx"] {
+    for format in ["csv", "xlsx", "qdpx"] {
         let mut samples = Vec::new();
         for run in 0..runs.min(3) {
             let out = dir.path().join(format!("export-{run}.{format}"));

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Duration, FixedOffset};
 use fieldlog::domain::*;
-use fieldlog::export::{eaf, qdpx};
+use fieldlog::export::tables::{Table, Tables};
+use fieldlog::export::{csv, eaf, qdpx};
 use fieldlog::store::{Change, Store};
 use std::io::Read;
 
@@ -209,14 +210,18 @@ fn selection(store: &Store) -> Selection {
 fn csv_markdown_and_json_of_the_fixed_study_are_checked_in_full() {
     let (_dir, store, _, _) = study();
     let (cases, sessions, narratives, codebook) = selection(&store);
-    let tables = fieldlog::export::csv::Tables {
+    let variables = store.variables().unwrap();
+    let tables = Tables {
         cases: &cases,
         sessions: &sessions,
         narratives: &narratives,
         codebook: &codebook,
+        variables: &variables,
+        efforts: &[],
+        links: &[],
     };
-    insta::assert_snapshot!("csv_utterances", normalise_guids(&tables.utterances()));
-    insta::assert_snapshot!("csv_narratives", normalise_guids(&tables.narratives()));
+    insta::assert_snapshot!("csv_utterances", normalise_guids(&csv::to_string(&tables, Table::Lines)));
+    insta::assert_snapshot!("csv_narratives", normalise_guids(&csv::to_string(&tables, Table::Narratives)));
     let doc = fieldlog::export::markdown::transcripts("Case AA", &cases, &sessions, &narratives, &codebook);
     insta::assert_snapshot!("markdown_transcript", fieldlog::export::document::markdown(&doc));
     let json = fieldlog::export::json::to_string(

@@ -311,7 +311,7 @@ pub struct LogArgs {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// json (lossless), csv (a folder: utterances.csv, narratives.csv), markdown, qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder) or eaf (ELAN, one file per session)
+    /// json (lossless), csv (a folder: utterances, narratives, cases, sessions, efforts, links), xlsx (the same tables as sheets of one workbook), markdown, qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder) or eaf (ELAN, one file per session)
     #[arg(long)]
     pub format: String,
     #[arg(long)]
@@ -334,6 +334,9 @@ pub struct ExportArgs {
     /// as NVivo does: QualCoder then links cases to their sessions (the file then has GUIDs twice)
     #[arg(long)]
     pub cases_as_codes: bool,
+    /// CSV without the UTF-8 byte-order mark that Excel needs to read æøå (for tools that do not want it)
+    #[arg(long)]
+    pub no_bom: bool,
 }
 
 #[derive(Subcommand)]

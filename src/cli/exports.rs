@@ -1,5 +1,6 @@
 //! `fieldlog export`: the study, a case or a session, in each format.
 
+use super::args::ExportArgs;
 use super::commands::{find_case, find_session, now};
 use crate::export::eaf::Media;
 use crate::export::json;
@@ -9,7 +10,7 @@ use crate::store::Store;
 use anyhow::{bail, Context};
 use std::path::Path;
 
-pub fn export(store: &Store, args: &super::args::ExportArgs) -> anyhow::Result<()> {
+pub fn export(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
     let (format, output, media) = (args.format.as_str(), args.output.as_deref(), args.media.as_deref());
     if store.is_encrypted() && !args.plaintext {
         bail!(
@@ -51,11 +52,15 @@ pub fn export(store: &Store, args: &super::args::ExportArgs) -> anyhow::Result<(
         ("json", None) => print!("{}", crate::export::json_text(store, scope, pseudonyms.as_ref())?),
         (_, None) => bail!("a {format} export needs --output PATH"),
         (_, Some(output)) => {
-            let options = crate::export::Options { cases_as_codes: args.cases_as_codes, media };
-            for path in
-                crate::export::write(store, format, scope, output, now(), pseudonyms.as_ref(), &options)?
-            {
+            let options =
+                crate::export::Options { cases_as_codes: args.cases_as_codes, media, bom: !args.no_bom };
+            let written =
+                crate::export::write(store, format, scope, output, now(), pseudonyms.as_ref(), &options)?;
+            for path in written.files {
                 eprintln!("wrote {}", path.display());
+            }
+            for note in written.notes {
+                eprintln!("{note}");
             }
             if store.is_encrypted() {
                 eprintln!("(unencrypted: the export holds the encrypted study's text in plain form)");

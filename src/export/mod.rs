@@ -10,6 +10,8 @@ pub mod markdown;
 pub mod pseudonyms;
 pub mod qdpx;
 pub mod report;
+pub mod tables;
+pub mod xlsx;
 pub mod xml;
 
 use crate::domain::{Case, Codebook, Narrative, Session, Utterance, Variables};
@@ -17,7 +19,9 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, FixedOffset};
 use std::path::{Path, PathBuf};
 
-pub const FORMATS: &str = "json, csv, markdown, qdpx or eaf";
+pub const FORMATS: &str = "json, csv, xlsx, markdown, qdpx or eaf";
+/// The formats `write` knows.
+pub const FORMAT_NAMES: [&str; 6] = ["json", "csv", "xlsx", "markdown", "qdpx", "eaf"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -27,17 +31,27 @@ pub enum ExportError {
     Nothing,
     #[error("cannot write {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    Spreadsheet { path: PathBuf, source: xlsx::SpreadsheetError },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// How an export is written, beyond its format and scope.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// qdpx: each case also a code over its sessions (`qdpx::Project::cases_as_codes`).
     pub cases_as_codes: bool,
     /// eaf: the recording the document links to.
     pub media: Option<eaf::Media>,
+    /// csv: start each file with a UTF-8 byte-order mark (for Excel).
+    pub bom: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { cases_as_codes: false, media: None, bom: true }
+    }
 }
 
 /// The part of the study an export covers, read once.
@@ -108,6 +122,56 @@ fn folder(path: &Path) -> Result<(), ExportError> {
     std::fs::create_dir_all(path).map_err(|source| ExportError::Io { path: path.to_path_buf(), source })
 }
 
+/// The tables of the selection, with the variables, efforts and links of
+/// its cases, as a folder of CSV files or as one workbook.
+fn write_tables(
+    store: &Store,
+    chosen: &Selection,
+    scope: json::Scope,
+    format: &str,
+    output: &Path,
+    options: &Options,
+) -> Result<Written, ExportError> {
+    // One session's export shows its case, not the whole study's.
+    let cases: Vec<Case> = chosen
+        .cases
+        .iter()
+        .filter(|c| scope.session.is_none() || chosen.sessions.iter().any(|(s, _)| s.case_id == c.id))
+        .cloned()
+        .collect();
+    let ours = |case_id: crate::domain::Id| cases.iter().any(|c| c.id == case_id);
+    let efforts: Vec<_> = store.efforts()?.into_iter().filter(|e| ours(e.case_id)).collect();
+    let links: Vec<_> = store.links()?.into_iter().filter(|l| ours(l.case_id)).collect();
+    let variables = store.variables()?;
+    let tables = tables::Tables {
+        cases: &cases,
+        sessions: &chosen.sessions,
+        narratives: &chosen.narratives,
+        codebook: &chosen.codebook,
+        variables: &variables,
+        efforts: &efforts,
+        links: &links,
+    };
+    if format == "csv" {
+        let files = csv::write_folder(&tables, output, options.bom)
+            .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
+        return Ok(Written { files, notes: Vec::new() });
+    }
+    let more = xlsx::write(&tables, output)
+        .map_err(|source| ExportError::Spreadsheet { path: output.to_path_buf(), source })?;
+    // Not an error: a table too long for one sheet goes on in the next, under the same heading.
+    let notes = if more.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "a sheet holds at most {} rows: the rest went on in {}",
+            xlsx::SHEET_ROWS,
+            more.join(", ")
+        )]
+    };
+    Ok(Written { files: vec![output.to_path_buf()], notes })
+}
+
 /// The JSON form of `scope`, with pseudonyms put in if given.
 pub fn json_text(
     store: &Store,
@@ -121,6 +185,13 @@ pub fn json_text(
     Ok(json::to_string(&study))
 }
 
+/// What an export wrote, and what its user should know about it.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    pub notes: Vec<String>,
+}
+
 /// Writes `format` for `scope` at `output` (a folder for csv, and for eaf of
 /// more than one session); returns the files written.
 pub fn write(
@@ -131,14 +202,14 @@ pub fn write(
     now: DateTime<FixedOffset>,
     pseudonyms: Option<&pseudonyms::Pseudonyms>,
     options: &Options,
-) -> Result<Vec<PathBuf>, ExportError> {
+) -> Result<Written, ExportError> {
     let media = options.media.as_ref();
     let mut written = Vec::new();
     if format == "json" {
         put(output, json_text(store, scope, pseudonyms)?.as_bytes(), &mut written)?;
-        return Ok(written);
+        return Ok(Written { files: written, notes: Vec::new() });
     }
-    if !["csv", "markdown", "qdpx", "eaf"].contains(&format) {
+    if !FORMAT_NAMES.contains(&format) {
         return Err(ExportError::UnknownFormat(format.to_string()));
     }
     let mut chosen = select(store, scope)?;
@@ -150,17 +221,7 @@ pub fn write(
         chosen.narratives.iter_mut().for_each(|n| p.apply_narrative(n));
     }
     match format {
-        "csv" => {
-            folder(output)?;
-            let tables = csv::Tables {
-                cases: &chosen.cases,
-                sessions: &chosen.sessions,
-                narratives: &chosen.narratives,
-                codebook: &chosen.codebook,
-            };
-            put(&output.join("utterances.csv"), tables.utterances().as_bytes(), &mut written)?;
-            put(&output.join("narratives.csv"), tables.narratives().as_bytes(), &mut written)?;
-        }
+        "csv" | "xlsx" => return write_tables(store, &chosen, scope, format, output, options),
         "markdown" => {
             let title = match (&chosen.sessions[..], scope.case) {
                 ([(s, _)], _) if scope.session.is_some() => format!("Session {}", s.id.short()),
@@ -211,5 +272,5 @@ pub fn write(
             }
         }
     }
-    Ok(written)
+    Ok(Written { files: written, notes: Vec::new() })
 }

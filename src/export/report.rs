@@ -1,7 +1,7 @@
 //! Reports a researcher can paste into a paper: one case over time, a
 //! display of narratives across cases, and the follow-up overview.
 
-use super::document::{Block, Document};
+use super::document::{Block, Document, Inlines};
 use crate::domain::clock::format_duration_ms;
 use crate::domain::overview::{display, follow_up, overview_table, Columns};
 use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, UtteranceKind, Variables};
@@ -88,13 +88,13 @@ fn narrative_blocks(
             n.last_seq
         )
     });
-    let mut blocks = vec![Block::Heading(level, format!("“{}”", n.title)), Block::Paragraph(place)];
+    let mut blocks = vec![Block::Heading(level, format!("“{}”", n.title)), Block::Paragraph(place.into())];
     if !n.codes.is_empty() {
-        blocks.push(Block::Paragraph(format!("Codes: {}", codes_text(&study.codebook, n))));
+        blocks.push(Block::Paragraph(format!("Codes: {}", codes_text(&study.codebook, n)).into()));
     }
     blocks.push(Block::Quote(quote(store, cache, n)?));
     if !n.memo.is_empty() {
-        blocks.push(Block::Paragraph(format!("Memo: {}", n.memo)));
+        blocks.push(Block::Paragraph(format!("Memo: {}", n.memo).into()));
     }
     Ok(blocks)
 }
@@ -126,7 +126,7 @@ pub fn case_report(store: &Store, study: &Study, case: &Case) -> Result<Document
     let f = follow_up(case, &study.sessions);
     blocks.push(Block::Heading(2, "Follow-up".into()));
     let contacts: Vec<String> = f.contact_points.iter().map(u32::to_string).collect();
-    blocks.push(Block::Paragraph(format!(
+    blocks.push(Block::Paragraph(Inlines::from(format!(
         "{}, {}, {}, {} at contact points {}; {}; from {} to {}.",
         count(f.sessions[0], "interview"),
         count(f.sessions[1], "observation"),
@@ -136,7 +136,7 @@ pub fn case_report(store: &Store, study: &Study, case: &Case) -> Result<Document
         count(f.caseworker_changes, "caseworker change"),
         f.first.map_or("—".into(), |d| d.to_string()),
         f.last.map_or("—".into(), |d| d.to_string()),
-    )));
+    ))));
     let mut sessions: Vec<&Session> = study.sessions.iter().filter(|s| s.case_id == case.id).collect();
     sessions.sort_by_key(|s| (s.contact_point, s.clock.started));
     blocks.push(Block::Heading(2, "Sessions".into()));
@@ -192,7 +192,7 @@ pub fn case_report(store: &Store, study: &Study, case: &Case) -> Result<Document
                 } else {
                     format!(" — told in {}", support.join(", "))
                 };
-                format!("{} ({}){support}", l.chain_text(), l.valence)
+                Inlines::from(format!("{} ({}){support}", l.chain_text(), l.valence))
             })
             .collect();
         blocks.push(Block::List(items));

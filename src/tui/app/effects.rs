@@ -133,6 +133,7 @@ impl App {
                 None,
                 &Default::default(),
             )
+            .map(|written| written.files)
             .map_err(|e| e.to_string());
             Finished::Exported { what, result }
         });

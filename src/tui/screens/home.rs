@@ -143,7 +143,7 @@ impl HomeState {
             Asking::Export => {
                 let (format, path) =
                     text.trim().split_once(' ').ok_or("Write the format and where to: qdpx ~/study.qdpx")?;
-                if !["json", "csv", "markdown", "qdpx", "eaf"].contains(&format) {
+                if !crate::export::FORMAT_NAMES.contains(&format) {
                     return Err(format!("{format:?} is no format: use {}", crate::export::FORMATS));
                 }
                 Ok(Effect::Export { format: format.into(), path: path.trim().into() })
