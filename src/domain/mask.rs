@@ -110,6 +110,16 @@ pub fn fold(text: &str) -> String {
     text.nfc().flat_map(char::to_lowercase).collect()
 }
 
+/// Folds `word` into `out` (reused, so a long text folds without allocating per word).
+fn fold_into(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.extend(word.nfc().flat_map(char::to_lowercase));
+    }
+}
+
 /// Whether `c` belongs to a word: letters, digits and combining marks.
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
@@ -200,11 +210,12 @@ impl Masker {
             return Vec::new();
         }
         let spans = word_spans(text);
-        let folded: Vec<String> = spans.iter().map(|s| fold(&text[s.clone()])).collect();
         let mut found = Vec::new();
+        let mut word = String::new();
         let mut i = 0;
         while i < spans.len() {
-            match self.match_at(text, &spans, &folded, i) {
+            fold_into(&text[spans[i].clone()], &mut word);
+            match self.match_at(text, &spans, &word, i) {
                 Some((words, hit)) => {
                     found.push(hit);
                     i += words;
@@ -215,41 +226,29 @@ impl Masker {
         found
     }
 
-    /// The longest term starting at word `i`: how many words it takes, and the hit.
-    fn match_at(
-        &self,
-        text: &str,
-        spans: &[Range<usize>],
-        folded: &[String],
-        i: usize,
-    ) -> Option<(usize, Found)> {
-        let word = &folded[i];
-        let stem = word.strip_suffix('s');
-        let mut candidates: Vec<&Compiled> = self.by_first.get(word.as_str()).into_iter().flatten().collect();
-        if let Some(stem) = stem {
-            candidates.extend(self.by_first.get(stem).into_iter().flatten());
-            candidates.sort_by_key(|t| {
-                std::cmp::Reverse((t.words.len(), t.words.iter().map(String::len).sum::<usize>()))
-            });
+    /// The longest term starting at word `i` (`word`, folded): how many words it takes, and the hit.
+    fn match_at(&self, text: &str, spans: &[Range<usize>], word: &str, i: usize) -> Option<(usize, Found)> {
+        let exact = self.by_first.get(word);
+        let stem = word.strip_suffix('s').and_then(|stem| self.by_first.get(stem));
+        if exact.is_none() && stem.is_none() {
+            return None;
         }
-        candidates.into_iter().find_map(|t| self.try_term(text, spans, folded, i, t))
+        let mut candidates: Vec<&Compiled> = exact.into_iter().chain(stem).flatten().collect();
+        candidates.sort_by_key(|t| {
+            std::cmp::Reverse((t.words.len(), t.words.iter().map(String::len).sum::<usize>()))
+        });
+        candidates.into_iter().find_map(|t| Self::try_term(text, spans, i, t))
     }
 
-    fn try_term(
-        &self,
-        text: &str,
-        spans: &[Range<usize>],
-        folded: &[String],
-        i: usize,
-        t: &Compiled,
-    ) -> Option<(usize, Found)> {
+    /// Whether term `t` starts at word `i`: the words it takes, and the hit.
+    fn try_term(text: &str, spans: &[Range<usize>], i: usize, t: &Compiled) -> Option<(usize, Found)> {
         let n = t.words.len();
         if i + n > spans.len() {
             return None;
         }
         let mut ending = String::new();
         for (k, want) in t.words.iter().enumerate() {
-            let got = &folded[i + k];
+            let got = &fold(&text[spans[i + k].clone()]);
             if k > 0 {
                 let gap = &text[spans[i + k - 1].end..spans[i + k].start];
                 if !gap.chars().all(|c| c.is_whitespace() || c == '-' || c == '‐') {
