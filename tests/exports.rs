@@ -126,6 +126,7 @@ fn qdpx_bytes(store: &Store) -> Vec<u8> {
         codebook: &codebook,
         variables: &store.variables().unwrap(),
         cases_as_codes: false,
+        description: None,
     };
     qdpx::qdpx(&project).unwrap()
 }

@@ -334,6 +334,12 @@ pub struct ExportArgs {
     /// as NVivo does: QualCoder then links cases to their sessions (the file then has GUIDs twice)
     #[arg(long)]
     pub cases_as_codes: bool,
+    /// Write the words as people said them, not through the study's mask list (the export says so)
+    #[arg(long)]
+    pub unmasked: bool,
+    /// Write a masked export even when the leak check finds a listed term or an unhandled finding
+    #[arg(long)]
+    pub allow_leaks: bool,
     /// CSV without the UTF-8 byte-order mark that Excel needs to read æøå (for tools that do not want it)
     #[arg(long)]
     pub no_bom: bool,

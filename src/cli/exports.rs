@@ -48,12 +48,22 @@ pub fn export(store: &Store, args: &ExportArgs) -> anyhow::Result<()> {
         }
         (Some(_), Some(_), None) => None,
     };
+    let options = crate::export::Options {
+        cases_as_codes: args.cases_as_codes,
+        media,
+        bom: !args.no_bom,
+        unmasked: args.unmasked,
+        allow_leaks: args.allow_leaks,
+    };
+    if args.unmasked {
+        eprintln!("(unmasked: the export holds the words as people said them, and says so)");
+    }
     match (format, output) {
-        ("json", None) => print!("{}", crate::export::json_text(store, scope, pseudonyms.as_ref())?),
+        ("json", None) => {
+            print!("{}", crate::export::json_text(store, scope, pseudonyms.as_ref(), &options)?)
+        }
         (_, None) => bail!("a {format} export needs --output PATH"),
         (_, Some(output)) => {
-            let options =
-                crate::export::Options { cases_as_codes: args.cases_as_codes, media, bom: !args.no_bom };
             let written =
                 crate::export::write(store, format, scope, output, now(), pseudonyms.as_ref(), &options)?;
             for path in written.files {

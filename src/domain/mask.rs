@@ -153,6 +153,8 @@ fn word_spans(text: &str) -> Vec<Range<usize>> {
 /// A term ready to match: its folded words and its replacement.
 struct Compiled {
     words: Vec<String>,
+    /// What stands between the term's words as listed (`.` and `@` in an address).
+    gaps: Vec<String>,
     replacement: String,
     /// The term as listed, for reports.
     term: String,
@@ -183,8 +185,11 @@ impl Masker {
         for t in list.terms.iter().filter(|t| t.case.is_none() || t.case == case) {
             let words = words_of(&t.term);
             if let Some(first) = words.first() {
+                let spans = word_spans(&t.term);
+                let gaps = spans.windows(2).map(|w| t.term[w[0].end..w[1].start].to_string()).collect();
                 let compiled = Compiled {
                     words: words.clone(),
+                    gaps,
                     replacement: t.replacement.clone(),
                     term: t.term.clone(),
                 };
@@ -250,8 +255,11 @@ impl Masker {
         for (k, want) in t.words.iter().enumerate() {
             let got = &fold(&text[spans[i + k].clone()]);
             if k > 0 {
+                // Spaces, line breaks and hyphens stand for each other; other
+                // punctuation must be as listed.
                 let gap = &text[spans[i + k - 1].end..spans[i + k].start];
-                if !gap.chars().all(|c| c.is_whitespace() || c == '-' || c == '‐') {
+                let loose = |g: &str| g.chars().all(|c| c.is_whitespace() || c == '-' || c == '‐');
+                if !(gap == t.gaps[k - 1] || (loose(gap) && loose(&t.gaps[k - 1]))) {
                     return None;
                 }
             }
@@ -362,6 +370,18 @@ mod tests {
         assert_eq!(masked(&terms, "hun hedder Anne\nMarie  Holm, ja"), "hun hedder [kollegaen], ja");
         assert_eq!(masked(&terms, "Anne-Marie Holms mor"), "[kollegaen]s mor");
         assert_eq!(masked(&terms, "Anne, Marie Holm"), "Anne, Marie Holm");
+    }
+
+    #[test]
+    fn a_term_with_punctuation_is_matched_as_written() {
+        let terms =
+            [("Mette", "[sagsbehandleren]"), ("mette.h@koege.dk", "[mail]"), ("010203-1234", "[cpr]")];
+        assert_eq!(
+            masked(&terms, "skriv til mette.h@koege.dk, Mette"),
+            "skriv til [mail], [sagsbehandleren]"
+        );
+        assert_eq!(masked(&terms, "cpr 010203 1234 eller 010203-1234"), "cpr [cpr] eller [cpr]");
+        assert_eq!(masked(&terms, "mette.h og koege.dk"), "[sagsbehandleren].h og koege.dk");
     }
 
     #[test]

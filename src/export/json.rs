@@ -31,6 +31,9 @@ pub struct StudyExport {
     /// The mask list: in a backup (which restores the whole study), never in an export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masks: Option<MaskList>,
+    /// In an export: whether its texts went through the mask list (a backup has neither).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked: Option<bool>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -96,6 +99,7 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
         sessions: exported,
         narratives,
         masks: None,
+        masked: None,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod document;
 pub mod eaf;
 pub mod json;
 pub mod markdown;
+pub mod masking;
 pub mod pseudonyms;
 pub mod qdpx;
 pub mod report;
@@ -14,7 +15,7 @@ pub mod tables;
 pub mod xlsx;
 pub mod xml;
 
-use crate::domain::{Case, Codebook, Narrative, Session, Utterance, Variables};
+use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, Variables};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, FixedOffset};
 use std::path::{Path, PathBuf};
@@ -35,7 +36,13 @@ pub enum ExportError {
     Spreadsheet { path: PathBuf, source: xlsx::SpreadsheetError },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the export was not written: {0}; mask or allow it (see `fieldlog mask scan`), or export with --allow-leaks")]
+    Leak(masking::Leak),
 }
+
+/// What an unmasked export says of itself, in the file.
+pub const UNMASKED: &str =
+    "UNMASKED: this export holds the words as people said them, names and numbers included (written with --unmasked)";
 
 /// How an export is written, beyond its format and scope.
 #[derive(Clone, Debug)]
@@ -46,11 +53,15 @@ pub struct Options {
     pub media: Option<eaf::Media>,
     /// csv: start each file with a UTF-8 byte-order mark (for Excel).
     pub bom: bool,
+    /// Write the words as said, not through the mask list (the export says so).
+    pub unmasked: bool,
+    /// Write a masked export even where the leak check finds something.
+    pub allow_leaks: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { cases_as_codes: false, media: None, bom: true }
+        Options { cases_as_codes: false, media: None, bom: true, unmasked: false, allow_leaks: false }
     }
 }
 
@@ -61,6 +72,8 @@ struct Selection {
     narratives: Vec<Narrative>,
     codebook: Codebook,
     variables: Variables,
+    efforts: Vec<Effort>,
+    links: Vec<Link>,
 }
 
 fn select(store: &Store, scope: json::Scope) -> Result<Selection, ExportError> {
@@ -77,7 +90,84 @@ fn select(store: &Store, scope: json::Scope) -> Result<Selection, ExportError> {
     }
     let narratives =
         store.narratives()?.into_iter().filter(|n| sessions.iter().any(|(s, _)| s.id == n.session)).collect();
-    Ok(Selection { cases, sessions, narratives, codebook: store.codebook()?, variables: store.variables()? })
+    let ours = |case: Id| cases.iter().any(|c| c.id == case);
+    let efforts = store.efforts()?.into_iter().filter(|e| ours(e.case_id)).collect();
+    let links = store.links()?.into_iter().filter(|l| ours(l.case_id)).collect();
+    Ok(Selection {
+        codebook: store.codebook()?,
+        variables: store.variables()?,
+        efforts,
+        links,
+        cases,
+        sessions,
+        narratives,
+    })
+}
+
+/// The study's mask list for an export, unless it is unmasked.
+fn masks_for(store: &Store, options: &Options) -> Result<Option<masking::Masks>, ExportError> {
+    if options.unmasked {
+        return Ok(None);
+    }
+    let cases = store.cases()?.into_iter().map(|c| c.id);
+    Ok(Some(masking::Masks::new(store.mask_list()?, cases)))
+}
+
+/// Masks every text of the selection, then refuses (unless allowed) what the
+/// detectors still find in it.
+fn mask_selection(
+    masks: &masking::Masks,
+    chosen: &mut Selection,
+    allow_leaks: bool,
+) -> Result<(), ExportError> {
+    chosen.cases.iter_mut().for_each(|c| masks.case(c));
+    masks.lines(&mut chosen.sessions);
+    let case_of: std::collections::HashMap<Id, Id> =
+        chosen.sessions.iter().map(|(s, _)| (s.id, s.case_id)).collect();
+    for n in &mut chosen.narratives {
+        if let Some(case) = case_of.get(&n.session) {
+            masks.narrative(*case, n);
+        }
+    }
+    chosen.efforts.iter_mut().for_each(|e| masks.effort(e));
+    chosen.links.iter_mut().for_each(|l| masks.link(l));
+    if allow_leaks {
+        return Ok(());
+    }
+    let code =
+        |case: Id| chosen.cases.iter().find(|c| c.id == case).map_or(String::new(), |c| c.code.to_string());
+    let text = |case: Id, place: String, text| masking::Text { case, place, text };
+    let lines = chosen.sessions.iter().flat_map(|(s, lines)| {
+        let (case, short, code) = (s.case_id, s.id.short(), code(s.case_id));
+        lines.iter().filter(|l| !l.deleted).map(move |l| {
+            text(case, format!("line {} of case {code}'s session {short}", l.seq), l.text.as_str())
+        })
+    });
+    let narratives = chosen.narratives.iter().filter(|n| !n.deleted).flat_map(|n| {
+        let case = case_of.get(&n.session).copied().unwrap_or_default();
+        let place = format!("narrative {:?}", n.title);
+        [text(case, place.clone(), n.title.as_str()), text(case, place, n.memo.as_str())]
+    });
+    let sessions = chosen.sessions.iter().flat_map(|(s, _)| {
+        let place = format!("the notes of session {}", s.id.short());
+        [text(s.case_id, place.clone(), s.notes.as_str()), text(s.case_id, place, s.place_text.as_str())]
+    });
+    let attributes = chosen.cases.iter().flat_map(|c| {
+        c.attributes.iter().map(move |(k, v)| text(c.id, format!("case {}'s {k}", c.code), v.as_str()))
+    });
+    let efforts = chosen.efforts.iter().flat_map(|e| {
+        let place = format!("effort {:?}", e.kind);
+        [e.kind.as_str(), e.provider.as_str(), e.outcome.as_str()].map(|t| text(e.case_id, place.clone(), t))
+    });
+    let links = chosen
+        .links
+        .iter()
+        .flat_map(|l| l.chain.iter().map(move |step| text(l.case_id, "a link".to_string(), step.as_str())));
+    let all = lines.chain(narratives).chain(sessions).chain(attributes).chain(efforts).chain(links);
+    match masking::unmasked_findings(masks, all) {
+        Some(leak) => Err(ExportError::Leak(leak)),
+        None => Ok(()),
+    }
 }
 
 /// Each session with its lines, read on as many threads as there are cores
@@ -125,7 +215,6 @@ fn folder(path: &Path) -> Result<(), ExportError> {
 /// The tables of the selection, with the variables, efforts and links of
 /// its cases, as a folder of CSV files or as one workbook.
 fn write_tables(
-    store: &Store,
     chosen: &Selection,
     scope: json::Scope,
     format: &str,
@@ -140,24 +229,26 @@ fn write_tables(
         .cloned()
         .collect();
     let ours = |case_id: crate::domain::Id| cases.iter().any(|c| c.id == case_id);
-    let efforts: Vec<_> = store.efforts()?.into_iter().filter(|e| ours(e.case_id)).collect();
-    let links: Vec<_> = store.links()?.into_iter().filter(|l| ours(l.case_id)).collect();
-    let variables = store.variables()?;
+    let efforts: Vec<_> = chosen.efforts.iter().filter(|e| ours(e.case_id)).cloned().collect();
+    let links: Vec<_> = chosen.links.iter().filter(|l| ours(l.case_id)).cloned().collect();
     let tables = tables::Tables {
         cases: &cases,
         sessions: &chosen.sessions,
         narratives: &chosen.narratives,
         codebook: &chosen.codebook,
-        variables: &variables,
+        variables: &chosen.variables,
         efforts: &efforts,
         links: &links,
     };
     if format == "csv" {
-        let files = csv::write_folder(&tables, output, options.bom)
+        let mut files = csv::write_folder(&tables, output, options.bom)
             .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
+        if options.unmasked {
+            put(&output.join("UNMASKED.txt"), format!("{UNMASKED}\n").as_bytes(), &mut files)?;
+        }
         return Ok(Written { files, notes: Vec::new() });
     }
-    let more = xlsx::write(&tables, output)
+    let more = xlsx::write(&tables, output, options.unmasked.then_some(UNMASKED))
         .map_err(|source| ExportError::Spreadsheet { path: output.to_path_buf(), source })?;
     // Not an error: a table too long for one sheet goes on in the next, under the same heading.
     let notes = if more.is_empty() {
@@ -172,15 +263,34 @@ fn write_tables(
     Ok(Written { files: vec![output.to_path_buf()], notes })
 }
 
-/// The JSON form of `scope`, with pseudonyms put in if given.
+/// The JSON form of `scope`, with pseudonyms put in if given, masked unless
+/// `options` say unmasked (and then it says so in a field `"masked": false`).
 pub fn json_text(
     store: &Store,
     scope: json::Scope,
     pseudonyms: Option<&pseudonyms::Pseudonyms>,
+    options: &Options,
 ) -> Result<String, ExportError> {
     let mut study = json::build(store, scope)?;
     if let Some(p) = pseudonyms {
         p.apply_study(&mut study);
+    }
+    study.masked = Some(!options.unmasked);
+    if let Some(masks) = masks_for(store, options)? {
+        masks.study(&mut study);
+        if !options.allow_leaks {
+            let texts = study.sessions.iter().flat_map(|s| {
+                let (case, short) = (s.session.case_id, s.session.id.short());
+                s.utterances.iter().map(move |l| masking::Text {
+                    case,
+                    place: format!("line {} of session {short}", l.seq),
+                    text: l.text.as_str(),
+                })
+            });
+            if let Some(leak) = masking::unmasked_findings(&masks, texts) {
+                return Err(ExportError::Leak(leak));
+            }
+        }
     }
     Ok(json::to_string(&study))
 }
@@ -203,14 +313,41 @@ pub fn write(
     pseudonyms: Option<&pseudonyms::Pseudonyms>,
     options: &Options,
 ) -> Result<Written, ExportError> {
+    if !FORMAT_NAMES.contains(&format) {
+        return Err(ExportError::UnknownFormat(format.to_string()));
+    }
+    let masks = masks_for(store, options)?;
+    let written = write_format(store, format, scope, output, now, pseudonyms, options, masks.as_ref())?;
+    // The last word: no study-wide listed term in any byte written, zip members included.
+    if let Some(masks) = masks.as_ref().filter(|_| !options.allow_leaks) {
+        let leak = masking::listed_terms_in(masks, &written.files)
+            .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
+        if let Some(leak) = leak {
+            for file in &written.files {
+                let _ = std::fs::remove_file(file);
+            }
+            return Err(ExportError::Leak(leak));
+        }
+    }
+    Ok(written)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_format(
+    store: &Store,
+    format: &str,
+    scope: json::Scope,
+    output: &Path,
+    now: DateTime<FixedOffset>,
+    pseudonyms: Option<&pseudonyms::Pseudonyms>,
+    options: &Options,
+    masks: Option<&masking::Masks>,
+) -> Result<Written, ExportError> {
     let media = options.media.as_ref();
     let mut written = Vec::new();
     if format == "json" {
-        put(output, json_text(store, scope, pseudonyms)?.as_bytes(), &mut written)?;
+        put(output, json_text(store, scope, pseudonyms, options)?.as_bytes(), &mut written)?;
         return Ok(Written { files: written, notes: Vec::new() });
-    }
-    if !FORMAT_NAMES.contains(&format) {
-        return Err(ExportError::UnknownFormat(format.to_string()));
     }
     let mut chosen = select(store, scope)?;
     if let Some(p) = pseudonyms {
@@ -220,21 +357,27 @@ pub fn write(
         }
         chosen.narratives.iter_mut().for_each(|n| p.apply_narrative(n));
     }
+    if let Some(masks) = masks {
+        mask_selection(masks, &mut chosen, options.allow_leaks)?;
+    }
     match format {
-        "csv" | "xlsx" => return write_tables(store, &chosen, scope, format, output, options),
+        "csv" | "xlsx" => return write_tables(&chosen, scope, format, output, options),
         "markdown" => {
             let title = match (&chosen.sessions[..], scope.case) {
                 ([(s, _)], _) if scope.session.is_some() => format!("Session {}", s.id.short()),
                 (_, Some(_)) => format!("Case {}", chosen.cases[0].code),
                 _ => "Transcripts".to_string(),
             };
-            let doc = markdown::transcripts(
+            let mut doc = markdown::transcripts(
                 &title,
                 &chosen.cases,
                 &chosen.sessions,
                 &chosen.narratives,
                 &chosen.codebook,
             );
+            if options.unmasked {
+                doc.blocks.insert(0, document::Block::Paragraph(UNMASKED.into()));
+            }
             put(output, document::markdown(&doc).as_bytes(), &mut written)?;
         }
         "qdpx" => {
@@ -248,6 +391,7 @@ pub fn write(
                 codebook: &chosen.codebook,
                 variables: &chosen.variables,
                 cases_as_codes: options.cases_as_codes,
+                description: options.unmasked.then_some(UNMASKED),
             };
             let bytes = qdpx::qdpx(&project)
                 .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
@@ -267,7 +411,15 @@ pub fn write(
                 };
                 let narratives: Vec<Narrative> =
                     chosen.narratives.iter().filter(|n| n.session == s.id).cloned().collect();
-                let document = eaf::session_eaf(s, lines, &narratives, &chosen.codebook, media, now);
+                let mut document = eaf::session_eaf(s, lines, &narratives, &chosen.codebook, media, now);
+                if options.unmasked {
+                    let mark = format!("<PROPERTY NAME=\"unmasked\">{UNMASKED}</PROPERTY>");
+                    document = document.replacen(
+                        "<PROPERTY NAME=\"lastUsedAnnotationId\">",
+                        &format!("{mark}<PROPERTY NAME=\"lastUsedAnnotationId\">"),
+                        1,
+                    );
+                }
                 put(&path, document.as_bytes(), &mut written)?;
             }
         }

@@ -181,12 +181,22 @@ impl Sink for SheetSink<'_> {
 /// a temporary file beside `output` (so a million lines need little memory);
 /// returns the names of the sheets made beyond the six, if a table
 /// overflowed Excel's last row.
-pub fn write(tables: &Tables, output: &Path) -> Result<Vec<String>, SpreadsheetError> {
-    write_sheets(tables, output, SHEET_ROWS)
+/// Writes the workbook; `note`, if given, is a first sheet of its own (an
+/// unmasked export says so there, where everyone opening it sees it).
+pub fn write(tables: &Tables, output: &Path, note: Option<&str>) -> Result<Vec<String>, SpreadsheetError> {
+    write_sheets(tables, output, SHEET_ROWS, note)
 }
 
-fn write_sheets(tables: &Tables, output: &Path, rows: u32) -> Result<Vec<String>, SpreadsheetError> {
+fn write_sheets(
+    tables: &Tables,
+    output: &Path,
+    rows: u32,
+    note: Option<&str>,
+) -> Result<Vec<String>, SpreadsheetError> {
     let mut workbook = Workbook::new();
+    if let Some(note) = note {
+        workbook.add_worksheet().set_name("UNMASKED")?.write_string(0, 0, note)?;
+    }
     let beside = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     workbook.set_tempdir(beside)?;
     let formats = Formats {
@@ -229,7 +239,7 @@ mod tests {
             links: &[],
         };
         let dir = tempfile::tempdir().unwrap();
-        let written = write_sheets(&tables, &dir.path().join("t.xlsx"), rows);
+        let written = write_sheets(&tables, &dir.path().join("t.xlsx"), rows, None);
         (dir, written)
     }
 

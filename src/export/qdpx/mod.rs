@@ -35,6 +35,8 @@ pub struct Project<'a> {
     /// under the case's own GUID: how NVivo links cases to sources, and the
     /// only way QualCoder's import links them. Two elements then share a GUID.
     pub cases_as_codes: bool,
+    /// The project's description, if it has one (an unmasked export says so there).
+    pub description: Option<&'a str>,
 }
 
 type Xml = Writer<Vec<u8>>;
@@ -361,7 +363,11 @@ pub fn project(p: &Project) -> io::Result<(String, Vec<(Id, String)>)> {
             write_sources(w, p, &source_variables, &mut texts)?;
             let sessions: Vec<Id> = p.sessions.iter().map(|(s, _)| s.id).collect();
             write_notes(w, p, &sessions)?;
-            write_sets(w, p)
+            write_sets(w, p)?;
+            if let Some(description) = p.description {
+                codes::description(w, description)?;
+            }
+            Ok(())
         })?;
     let mut document = String::from_utf8(w.into_inner()).expect("the writer writes the UTF-8 it is given");
     document.push('\n');

@@ -1,0 +1,222 @@
+//! Masking an export: every free text a person could be named in (lines,
+//! revisions, drafts, narrative titles and memos, session notes and places,
+//! case attributes, efforts, links) goes through the mask list of its case;
+//! then the leak check: nothing the detectors find may be left unmasked and
+//! unallowed, and no listed term (or its genitive) may be in any byte
+//! written, zip members included.
+
+use super::json::StudyExport;
+use crate::domain::mask::detect::{self, Kind};
+use crate::domain::{Case, Effort, Id, Link, MaskList, Masker, Narrative, Session, Utterance};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The study's mask list, compiled once per case.
+pub struct Masks {
+    pub list: MaskList,
+    by_case: HashMap<Option<Id>, Masker>,
+}
+
+impl Masks {
+    pub fn new(list: MaskList, cases: impl IntoIterator<Item = Id>) -> Masks {
+        let mut by_case: HashMap<Option<Id>, Masker> =
+            cases.into_iter().map(|id| (Some(id), Masker::new(&list, Some(id)))).collect();
+        by_case.insert(None, Masker::new(&list, None));
+        Masks { list, by_case }
+    }
+
+    /// The masker for a case's texts (the study's terms and the case's own).
+    pub fn of(&self, case: Id) -> &Masker {
+        self.by_case.get(&Some(case)).unwrap_or(&self.by_case[&None])
+    }
+
+    fn put(&self, case: Id, text: &mut String) {
+        if let std::borrow::Cow::Owned(masked) = self.of(case).mask(text) {
+            *text = masked;
+        }
+    }
+
+    pub fn case(&self, case: &mut Case) {
+        for (_, value) in &mut case.attributes {
+            self.put(case.id, value);
+        }
+    }
+
+    pub fn session(&self, session: &mut Session) {
+        let case = session.case_id;
+        self.put(case, &mut session.notes);
+        self.put(case, &mut session.place_text);
+    }
+
+    /// Lines, on every core: a long study's masking is most of the lines' work.
+    pub fn lines(&self, sessions: &mut [(Session, Vec<Utterance>)]) {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = sessions.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            for part in sessions.chunks_mut(chunk) {
+                scope.spawn(move || {
+                    for (session, lines) in part {
+                        self.session(session);
+                        let masker = self.of(session.case_id);
+                        for line in lines.iter_mut() {
+                            if let std::borrow::Cow::Owned(masked) = masker.mask(&line.text) {
+                                line.text = masked;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    pub fn narrative(&self, case: Id, n: &mut Narrative) {
+        self.put(case, &mut n.title);
+        self.put(case, &mut n.memo);
+    }
+
+    pub fn effort(&self, e: &mut Effort) {
+        let case = e.case_id;
+        self.put(case, &mut e.kind);
+        self.put(case, &mut e.provider);
+        self.put(case, &mut e.outcome);
+    }
+
+    pub fn link(&self, l: &mut Link) {
+        let case = l.case_id;
+        for step in &mut l.chain {
+            self.put(case, step);
+        }
+    }
+
+    /// Everything a JSON export holds that a person wrote or said.
+    pub fn study(&self, study: &mut StudyExport) {
+        study.cases.iter_mut().for_each(|c| self.case(c));
+        let mut case_of: HashMap<Id, Id> = HashMap::new();
+        for s in &mut study.sessions {
+            let case = s.session.case_id;
+            case_of.insert(s.session.id, case);
+            self.session(&mut s.session);
+            let masker = self.of(case);
+            for line in &mut s.utterances {
+                line.text = masker.mask(&line.text).into_owned();
+            }
+            for r in &mut s.revisions {
+                r.text = masker.mask(&r.text).into_owned();
+            }
+            if let Some(d) = &mut s.draft {
+                d.text = masker.mask(&d.text).into_owned();
+            }
+        }
+        for n in &mut study.narratives {
+            if let Some(case) = case_of.get(&n.session) {
+                self.narrative(*case, n);
+            }
+        }
+        study.efforts.iter_mut().for_each(|e| self.effort(e));
+        study.links.iter_mut().for_each(|l| self.link(l));
+    }
+}
+
+/// What the leak check found: where, and what.
+#[derive(Debug)]
+pub struct Leak {
+    pub place: String,
+    pub what: String,
+    /// How many findings in all.
+    pub count: usize,
+}
+
+impl std::fmt::Display for Leak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let more = if self.count > 1 { format!(" (and {} more)", self.count - 1) } else { String::new() };
+        write!(f, "{} holds {}{more}", self.place, self.what)
+    }
+}
+
+/// A text of the study with where it is, for the leak check's report.
+pub struct Text<'a> {
+    pub case: Id,
+    pub place: String,
+    pub text: &'a str,
+}
+
+/// Detector findings left in masked texts that the mask list neither masks nor allows.
+pub fn unmasked_findings<'a>(masks: &Masks, texts: impl IntoIterator<Item = Text<'a>>) -> Option<Leak> {
+    let mut first: Option<(String, String)> = None;
+    let mut count = 0;
+    for t in texts {
+        let found = detect::findings(t.text, &masks.list, masks.of(t.case));
+        if let Some(f) = found.first() {
+            first.get_or_insert_with(|| (t.place.clone(), format!("{} {:?}", what(f.kind), f.text)));
+        }
+        count += found.len();
+    }
+    first.map(|(place, what)| Leak { place, what, count })
+}
+
+fn what(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Cpr => "a CPR number",
+        Kind::Phone => "a phone number",
+        Kind::Email => "an e-mail address",
+        Kind::Name => "the capitalised word",
+    }
+}
+
+/// The text of a written file, and of each member when it is a zip (qdpx, xlsx).
+fn file_texts(path: &Path) -> std::io::Result<Vec<(String, String)>> {
+    let bytes = std::fs::read(path)?;
+    let name = path.display().to_string();
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(vec![(name, String::from_utf8_lossy(&bytes).into_owned())]);
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(std::io::Error::other)?;
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let mut member = zip.by_index(i).map_err(std::io::Error::other)?;
+        let member_name = member.name().map_err(std::io::Error::other)?.into_owned();
+        let mut content = Vec::new();
+        member.read_to_end(&mut content)?;
+        let text = String::from_utf8_lossy(&content);
+        // XML members: a term with `&` or `<` in it is written escaped.
+        let text = text
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'");
+        out.push((format!("{name}:{member_name}"), text));
+    }
+    Ok(out)
+}
+
+/// Any study-wide listed term (or its genitive) in any byte of the written
+/// files, with the file (and member) and line it is on. (A case's own terms
+/// are checked on its texts: in a file that mixes cases, another case may
+/// say the same word of someone else.)
+pub fn listed_terms_in(masks: &Masks, files: &[PathBuf]) -> std::io::Result<Option<Leak>> {
+    let every = &masks.by_case[&None];
+    if every.is_empty() {
+        return Ok(None);
+    }
+    let mut first = None;
+    let mut count = 0;
+    for file in files.iter().filter(|f| f.is_file()) {
+        for (name, text) in file_texts(file)? {
+            for (n, line) in text.lines().enumerate() {
+                let found = every.find(line);
+                if let Some(f) = found.first() {
+                    first.get_or_insert_with(|| {
+                        (
+                            format!("line {} of {name}", n + 1),
+                            format!("the listed term {:?}", &line[f.range.clone()]),
+                        )
+                    });
+                }
+                count += found.len();
+            }
+        }
+    }
+    Ok(first.map(|(place, what)| Leak { place, what, count }))
+}
