@@ -115,6 +115,16 @@ impl Masks {
         }
         study.efforts.iter_mut().for_each(|e| self.effort(e));
         study.links.iter_mut().for_each(|l| self.link(l));
+        // The study's vocabularies, learned from what was typed.
+        let study_wide = &self.by_case[&None];
+        for kind in &mut study.effort_kinds.kinds {
+            *kind = study_wide.mask(kind).into_owned();
+        }
+        for v in &mut study.variables.variables {
+            if let crate::domain::VariableKind::List(values) = &mut v.kind {
+                values.iter_mut().for_each(|value| *value = study_wide.mask(value).into_owned());
+            }
+        }
     }
 }
 
