@@ -219,7 +219,7 @@ fn a_transcript_shows_what_was_typed_as_text() {
 #[test]
 fn reports_show_what_was_typed_as_text() {
     let (_dir, store, case, _) = study();
-    let study = Study::load(&store).unwrap();
+    let study = Study::load(&store, false).unwrap();
     let nothing = |_: &Tag, _: &str| false;
     let doc = case_report(&store, &study, &case).unwrap();
     let md = markdown(&doc);

@@ -3,6 +3,7 @@
 use super::commands::{find_case, find_session, now, print_json};
 use crate::domain::narrative::author_from_env;
 use crate::domain::text::sanitise;
+use crate::domain::Masker;
 use crate::domain::{Codebook, Id, Narrative, NarrativeFilter, Session, Utterance};
 use crate::export::codebook::to_toml;
 use crate::import::codebook::merge;
@@ -61,13 +62,21 @@ pub fn narrative_add(store: &Store, args: NarrativeArgs) -> anyhow::Result<()> {
 }
 
 /// A narrative as JSON: where it is, its codes by name, and the text it spans.
-fn narrative_json(store: &Store, book: &Codebook, n: &Narrative, session: &Session) -> anyhow::Result<Value> {
+/// A narrative and its lines as JSON; every text masked when `masker` is given.
+fn narrative_json(
+    store: &Store,
+    book: &Codebook,
+    n: &Narrative,
+    session: &Session,
+    masker: Option<&Masker>,
+) -> anyhow::Result<Value> {
+    let shown = |text: &str| masker.map_or_else(|| text.to_string(), |m| m.mask(text).into_owned());
     let case = store.case(session.case_id)?.map(|c| c.code.to_string()).unwrap_or_default();
     let lines: Vec<Value> = store
         .utterances(n.session)?
         .into_iter()
         .filter(|u: &Utterance| n.covers(u.seq) && !u.deleted)
-        .map(|u| json!({ "seq": u.seq, "speaker": u.speaker, "kind": u.kind.word(), "text": u.text }))
+        .map(|u| json!({ "seq": u.seq, "speaker": u.speaker, "kind": u.kind.word(), "text": shown(&u.text) }))
         .collect();
     let codes: Vec<Value> = n
         .codes
@@ -81,7 +90,7 @@ fn narrative_json(store: &Store, book: &Codebook, n: &Narrative, session: &Sessi
     Ok(json!({
         "id": n.id, "case": case, "session": n.session, "session_kind": session.kind.word(),
         "contact_point": session.contact_point, "first_seq": n.first_seq, "last_seq": n.last_seq,
-        "title": n.title, "memo": n.memo, "author": n.author, "created": n.created, "updated": n.updated,
+        "title": shown(&n.title), "memo": shown(&n.memo), "author": n.author, "created": n.created, "updated": n.updated,
         "codes": codes, "lines": lines,
     }))
 }
@@ -111,7 +120,7 @@ pub fn narrative_list(
     if as_json {
         let list = shown
             .iter()
-            .map(|(n, s)| narrative_json(store, &book, n, s))
+            .map(|(n, s)| narrative_json(store, &book, n, s, None))
             .collect::<anyhow::Result<Vec<_>>>()?;
         print_json(&list);
         return Ok(());
@@ -148,11 +157,18 @@ fn find_narrative(store: &Store, id: &str) -> anyhow::Result<Narrative> {
     found.filter(|n| !n.deleted).with_context(|| format!("there is no narrative {id} in this study"))
 }
 
-pub fn narrative_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<()> {
+pub fn narrative_show(store: &Store, id: &str, as_json: bool, unmasked: bool) -> anyhow::Result<()> {
     let n = find_narrative(store, id)?;
     let session = store.session(n.session)?.context("the narrative's session is missing")?;
     let book = store.codebook()?;
-    let value = narrative_json(store, &book, &n, &session)?;
+    let masker =
+        (!unmasked).then(|| Masker::new(&store.mask_list().unwrap_or_default(), Some(session.case_id)));
+    let value = narrative_json(store, &book, &n, &session, masker.as_ref())?;
+    let n = Narrative {
+        title: value["title"].as_str().unwrap_or_default().to_string(),
+        memo: value["memo"].as_str().unwrap_or_default().to_string(),
+        ..n
+    };
     if as_json {
         print_json(&value);
         return Ok(());
@@ -282,5 +298,52 @@ pub fn codebook_export(store: &Store, format: Option<&str>, output: Option<&Path
         }
         None => print!("{text}"),
     }
+    Ok(())
+}
+
+/// A narrative's lines as a quote for a report: masked, speakers by their
+/// role, `[…]` where lines are left out (deleted ones, or `leave_out`), and
+/// the researcher's own lines (notes, events, pauses) in brackets on lines
+/// of their own, so that they are never read as what was said.
+pub fn narrative_quote(store: &Store, id: &str, leave_out: &[u32], unmasked: bool) -> anyhow::Result<()> {
+    use crate::domain::UtteranceKind;
+    let n = find_narrative(store, id)?;
+    let session = store.session(n.session)?.context("the narrative's session is missing")?;
+    let masker =
+        Masker::new(&if unmasked { Default::default() } else { store.mask_list()? }, Some(session.case_id));
+    if let Some(seq) = leave_out.iter().find(|s| !n.covers(**s)) {
+        bail!("line {seq} is not in the narrative, whose lines are {}–{}", n.first_seq, n.last_seq);
+    }
+    let lines = store.utterances(n.session)?;
+    let mut quoted: Vec<String> = Vec::new();
+    for seq in n.first_seq..=n.last_seq {
+        let line = lines.iter().find(|l| l.seq == seq && !l.deleted);
+        let Some(line) = line.filter(|_| !leave_out.contains(&seq)) else {
+            if quoted.last().map(String::as_str) != Some("[…]") {
+                quoted.push("[…]".into());
+            }
+            continue;
+        };
+        let text = masker.mask(&line.text);
+        quoted.push(match line.kind {
+            UtteranceKind::Speech => {
+                let role = session
+                    .speaker(&line.speaker)
+                    .map_or_else(|| line.speaker.clone(), |s| s.role.to_string());
+                format!("{role}: {text}")
+            }
+            UtteranceKind::Note => format!("[researcher's note: {text}]"),
+            UtteranceKind::Event => format!("[{text}]"),
+            UtteranceKind::Pause => "[pause]".to_string(),
+        });
+    }
+    let mut doc = crate::export::document::Document {
+        title: masker.mask(&n.title).into_owned(),
+        blocks: vec![crate::export::document::Block::Quote(quoted)],
+    };
+    if unmasked {
+        doc.blocks.insert(0, crate::export::document::Block::Paragraph(crate::export::UNMASKED.into()));
+    }
+    print!("{}", crate::export::document::markdown(&doc));
     Ok(())
 }

@@ -69,7 +69,14 @@ pub enum Command {
     /// Bring another fieldworker's backup into this study: nothing doubled, conflicts listed
     Merge { path: PathBuf },
     /// Verify the store: every value reads, every reference resolves; exits non-zero on any problem
-    Check,
+    Check {
+        /// Instead: the leak check, on the study as a masked export would hold it, or on the FILEs given
+        #[arg(long)]
+        leaks: bool,
+        /// Exported files or folders to scan (zip members included); only with --leaks
+        #[arg(requires = "leaks")]
+        files: Vec<PathBuf>,
+    },
     /// Create the store; with --encrypt, protect it with a passphrase
     Init {
         #[arg(long)]
@@ -238,6 +245,9 @@ pub enum ReportCommand {
         code: String,
         #[arg(long)]
         html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
     },
     /// Narratives by case (rows) and contact point or the codes of a group (columns)
     Display {
@@ -254,11 +264,17 @@ pub enum ReportCommand {
         case: Option<String>,
         #[arg(long)]
         html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
     },
     /// Every case's follow-up: sessions by kind, contact points, caseworker changes, first and last
     Overview {
         #[arg(long)]
         html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
     },
 }
 
@@ -373,11 +389,22 @@ pub enum NarrativeCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show one narrative with the lines it spans
+    /// Show one narrative with the lines it spans (masked unless --unmasked)
     Show {
         id: String,
         #[arg(long)]
         json: bool,
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// A narrative's lines as a quote for a report: masked, speakers by role, […] for lines left out
+    Quote {
+        id: String,
+        /// Lines to leave out, by number: 3,5
+        #[arg(long, value_delimiter = ',')]
+        leave_out: Vec<u32>,
+        #[arg(long)]
+        unmasked: bool,
     },
 }
 

@@ -185,19 +185,26 @@ pub fn link_list(store: &Store, case: Option<&str>, as_json: bool) -> anyhow::Re
     Ok(())
 }
 
-fn write(doc: &Document, as_html: bool) {
-    print!("{}", if as_html { html(doc) } else { markdown(doc) });
+/// Prints a report; an unmasked one says so at its top.
+fn write(study: &Study, mut doc: Document, as_html: bool) {
+    if let Some(note) = study.unmasked_note() {
+        doc.blocks.insert(0, crate::export::document::Block::Paragraph(note.into()));
+    }
+    print!("{}", if as_html { html(&doc) } else { markdown(&doc) });
 }
 
-pub fn report_case(store: &Store, code: &str, as_html: bool) -> anyhow::Result<()> {
+pub fn report_case(store: &Store, code: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
     let case = find_case(store, code)?;
-    let study = Study::load(store)?;
-    write(&case_report(store, &study, &case)?, as_html);
+    let study = Study::load(store, unmasked)?;
+    // The case as the report shows it: its attributes masked too.
+    let case = study.cases.iter().find(|c| c.id == case.id).cloned().unwrap_or(case);
+    write(&study, case_report(store, &study, &case)?, as_html);
     Ok(())
 }
 
-pub fn report_overview(store: &Store, as_html: bool) -> anyhow::Result<()> {
-    write(&overview_report(&Study::load(store)?), as_html);
+pub fn report_overview(store: &Store, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    let study = Study::load(store, unmasked)?;
+    write(&study, overview_report(&study), as_html);
     Ok(())
 }
 
@@ -208,11 +215,11 @@ pub struct DisplayArgs<'a> {
     pub case: Option<&'a str>,
 }
 
-pub fn report_display(store: &Store, args: DisplayArgs, as_html: bool) -> anyhow::Result<()> {
+pub fn report_display(store: &Store, args: DisplayArgs, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
     if args.rows != "cases" {
         bail!("rows {:?} are not available: use --rows cases", args.rows);
     }
-    let study = Study::load(store)?;
+    let study = Study::load(store, unmasked)?;
     let columns = match args.cols.trim() {
         "contact" => Columns::ContactPoints,
         group => {
@@ -235,10 +242,12 @@ pub fn report_display(store: &Store, args: DisplayArgs, as_html: bool) -> anyhow
         let only = find_case(store, code)?;
         cases.retain(|c| c.id == only.id);
     }
+    let raw: std::collections::HashMap<_, _> = store.cases()?.into_iter().map(|c| (c.id, c)).collect();
     let mut described = Vec::new();
     for filter in args.filters {
         let (key, value) = case::parse_attribute(filter)?;
-        cases.retain(|c| has_attribute(c, &key, &value));
+        // Filters read the attributes as typed, not as the masked report shows them.
+        cases.retain(|c| raw.get(&c.id).is_some_and(|raw| has_attribute(raw, &key, &value)));
         described.push(format!("{key} = {value}"));
     }
     let mut title = format!(
@@ -248,6 +257,7 @@ pub fn report_display(store: &Store, args: DisplayArgs, as_html: bool) -> anyhow
     if !described.is_empty() {
         title += &format!(" ({})", described.join(", "));
     }
-    write(&display_report(store, &study, &cases, &columns, &title)?, as_html);
+    let doc = display_report(store, &study, &cases, &columns, &title)?;
+    write(&study, doc, as_html);
     Ok(())
 }

@@ -175,7 +175,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Backup { path }) => exports::backup(&open()?, &path),
         Some(Command::Restore { path }) => exports::restore(&dir, &path),
         Some(Command::Merge { path }) => exports::merge(&dir, &path),
-        Some(Command::Check) => commands::check(&open()?),
+        Some(Command::Check { leaks: false, .. }) => commands::check(&open()?),
+        Some(Command::Check { leaks: true, files }) => masks::check_leaks(&open()?, &files),
         Some(Command::Init { encrypt }) => {
             if Store::exists(&dir) {
                 if encrypt {
@@ -199,14 +200,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Command::Report(ReportCommand::Case { code, html })) => {
-            followup::report_case(&open()?, &code, html)
+        Some(Command::Report(ReportCommand::Case { code, html, unmasked })) => {
+            followup::report_case(&open()?, &code, html, unmasked)
         }
-        Some(Command::Report(ReportCommand::Overview { html })) => followup::report_overview(&open()?, html),
-        Some(Command::Report(ReportCommand::Display { rows, cols, filters, case, html })) => {
+        Some(Command::Report(ReportCommand::Overview { html, unmasked })) => {
+            followup::report_overview(&open()?, html, unmasked)
+        }
+        Some(Command::Report(ReportCommand::Display { rows, cols, filters, case, html, unmasked })) => {
             let args =
                 followup::DisplayArgs { rows: &rows, cols: &cols, filters: &filters, case: case.as_deref() };
-            followup::report_display(&open()?, args, html)
+            followup::report_display(&open()?, args, html, unmasked)
         }
         Some(Command::Session(SessionCommand::Start { case, kind, contact, place, speakers })) => {
             commands::session_start(&open()?, &case, &kind, contact, &place, &speakers)
@@ -272,8 +275,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Narrative(NarrativeCommand::List { case, codes, json })) => {
             analysis::narrative_list(&open()?, case.as_deref(), &codes, json)
         }
-        Some(Command::Narrative(NarrativeCommand::Show { id, json })) => {
-            analysis::narrative_show(&open()?, &id, json)
+        Some(Command::Narrative(NarrativeCommand::Show { id, json, unmasked })) => {
+            analysis::narrative_show(&open()?, &id, json, unmasked)
+        }
+        Some(Command::Narrative(NarrativeCommand::Quote { id, leave_out, unmasked })) => {
+            analysis::narrative_quote(&open()?, &id, &leave_out, unmasked)
         }
         Some(Command::Search { text, json }) => analysis::search(&open()?, &text, json),
         Some(Command::Codebook(CodebookCommand::List)) => analysis::codebook_list(&open()?),

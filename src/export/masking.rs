@@ -230,3 +230,37 @@ pub fn listed_terms_in(masks: &Masks, files: &[PathBuf]) -> std::io::Result<Opti
     }
     Ok(first.map(|(place, what)| Leak { place, what, count }))
 }
+
+/// The leak check on files someone wrote or was sent: every listed term
+/// (a case's own too: a file does not say whose text it holds) and every CPR
+/// number, phone number and e-mail address that is not allowed, in any byte,
+/// zip members included. Capitalised words are left to the study's own
+/// check: a file's headings and markup are full of them.
+pub fn file_leaks(list: &MaskList, files: &[PathBuf]) -> std::io::Result<Option<Leak>> {
+    let all = MaskList {
+        terms: list.terms.iter().map(|t| crate::domain::MaskTerm { case: None, ..t.clone() }).collect(),
+        allowed: list.allowed.clone(),
+    };
+    let masker = Masker::new(&all, None);
+    let mut first = None;
+    let mut count = 0;
+    for file in files {
+        for (name, text) in file_texts(file)? {
+            for (n, line) in text.lines().enumerate() {
+                let terms = masker.find(line);
+                let numbers: Vec<_> = detect::findings(line, &all, &masker)
+                    .into_iter()
+                    .filter(|f| f.kind != Kind::Name)
+                    .collect();
+                if first.is_none() {
+                    let hit = terms.first().map(|f| format!("the listed term {:?}", &line[f.range.clone()]));
+                    let hit =
+                        hit.or_else(|| numbers.first().map(|f| format!("{} {:?}", what(f.kind), f.text)));
+                    first = hit.map(|what| (format!("line {} of {name}", n + 1), what));
+                }
+                count += terms.len() + numbers.len();
+            }
+        }
+    }
+    Ok(first.map(|(place, what)| Leak { place, what, count }))
+}

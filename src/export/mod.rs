@@ -113,6 +113,22 @@ fn masks_for(store: &Store, options: &Options) -> Result<Option<masking::Masks>,
     Ok(Some(masking::Masks::new(store.mask_list()?, cases)))
 }
 
+/// The leak check on the study itself: what a masked export of all of it
+/// would still hold that the detectors find (neither masked nor allowed).
+pub fn study_leaks(store: &Store) -> Result<Option<masking::Leak>, ExportError> {
+    let masks = masks_for(store, &Options::default())?.expect("masked by default");
+    let mut chosen = match select(store, json::Scope::default()) {
+        Ok(chosen) => chosen,
+        Err(ExportError::Nothing) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    match mask_selection(&masks, &mut chosen, false) {
+        Ok(()) => Ok(None),
+        Err(ExportError::Leak(leak)) => Ok(Some(leak)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Masks every text of the selection, then refuses (unless allowed) what the
 /// detectors still find in it.
 fn mask_selection(

@@ -2,6 +2,7 @@
 //! display of narratives across cases, and the follow-up overview.
 
 use super::document::{Block, Document, Inlines};
+use super::masking::Masks;
 use crate::domain::clock::format_duration_ms;
 use crate::domain::overview::{display, follow_up, overview_table, Columns};
 use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, UtteranceKind, Variables};
@@ -17,11 +18,15 @@ pub struct Study {
     pub efforts: Vec<Effort>,
     pub links: Vec<Link>,
     pub variables: Variables,
+    /// The mask list every text of the report went through; `None` when unmasked.
+    pub masks: Option<Masks>,
 }
 
 impl Study {
-    pub fn load(store: &Store) -> Result<Study, StoreError> {
-        Ok(Study {
+    /// The study as reports show it: masked through the study's mask list
+    /// unless `unmasked` (and then the report says so).
+    pub fn load(store: &Store, unmasked: bool) -> Result<Study, StoreError> {
+        let mut study = Study {
             cases: store.cases()?,
             sessions: store.sessions()?,
             narratives: store.narratives()?,
@@ -29,7 +34,36 @@ impl Study {
             efforts: store.efforts()?,
             links: store.links()?,
             variables: store.variables()?,
-        })
+            masks: None,
+        };
+        if !unmasked {
+            let masks = Masks::new(store.mask_list()?, study.cases.iter().map(|c| c.id));
+            study.cases.iter_mut().for_each(|c| masks.case(c));
+            study.sessions.iter_mut().for_each(|s| masks.session(s));
+            let case_of: HashMap<Id, Id> = study.sessions.iter().map(|s| (s.id, s.case_id)).collect();
+            for n in &mut study.narratives {
+                if let Some(case) = case_of.get(&n.session) {
+                    masks.narrative(*case, n);
+                }
+            }
+            study.efforts.iter_mut().for_each(|e| masks.effort(e));
+            study.links.iter_mut().for_each(|l| masks.link(l));
+            study.masks = Some(masks);
+        }
+        Ok(study)
+    }
+
+    /// A line as the report shows it: masked with its case's list, or as said.
+    fn said<'a>(&self, case: Id, text: &'a str) -> std::borrow::Cow<'a, str> {
+        match &self.masks {
+            Some(masks) => masks.of(case).mask(text),
+            None => text.into(),
+        }
+    }
+
+    /// What an unmasked report says at its top.
+    pub fn unmasked_note(&self) -> Option<&'static str> {
+        self.masks.is_none().then_some(super::UNMASKED)
     }
 
     fn session(&self, id: Id) -> Option<&Session> {
@@ -40,11 +74,16 @@ impl Study {
 /// A narrative's lines, quoted in full as `SPEAKER: text`.
 fn quote(
     store: &Store,
+    study: &Study,
     cache: &mut HashMap<Id, Vec<String>>,
     n: &Narrative,
 ) -> Result<Vec<String>, StoreError> {
     if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(n.session) {
-        let lines = store.utterances(n.session)?;
+        let case = study.session(n.session).map(|s| s.case_id).unwrap_or_default();
+        let mut lines = store.utterances(n.session)?;
+        for l in &mut lines {
+            l.text = study.said(case, &l.text).into_owned();
+        }
         let max = lines.last().map_or(0, |l| l.seq) as usize;
         let mut by_seq = vec![String::new(); max + 1];
         for l in lines.into_iter().filter(|l| !l.deleted) {
@@ -92,7 +131,7 @@ fn narrative_blocks(
     if !n.codes.is_empty() {
         blocks.push(Block::Paragraph(format!("Codes: {}", codes_text(&study.codebook, n)).into()));
     }
-    blocks.push(Block::Quote(quote(store, cache, n)?));
+    blocks.push(Block::Quote(quote(store, study, cache, n)?));
     if !n.memo.is_empty() {
         blocks.push(Block::Paragraph(format!("Memo: {}", n.memo).into()));
     }
