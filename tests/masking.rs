@@ -226,3 +226,57 @@ fn the_list_travels_in_backups_and_merges_but_never_in_an_export() {
     ok(&store, &["case", "purge", "AA", "--yes"]);
     assert!(!ok(&store, &["mask", "list"]).contains("Lise"), "a purged case's terms go with it");
 }
+
+#[test]
+fn reports_narratives_and_quotes_are_masked_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = planted(dir.path());
+    for args in [
+        &["report", "case", "AA"][..],
+        &["report", "case", "AA", "--html"],
+        &["report", "overview"],
+        &["report", "display", "--cols", "contact"],
+    ] {
+        let text = ok(&store, args);
+        for term in PLANTED {
+            assert!(!text.contains(term), "{args:?} says {term}: {text}");
+        }
+        let mut unmasked = args.to_vec();
+        unmasked.push("--unmasked");
+        assert!(ok(&store, &unmasked).contains("UNMASKED"), "{args:?} --unmasked says so");
+    }
+    assert!(ok(&store, &["report", "case", "AA", "--unmasked"]).contains("Mette Hansen"));
+    let id = ok(&store, &["narrative", "list", "--json"]);
+    let id = id.split("\"id\": \"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let shown = ok(&store, &["narrative", "show", &id]);
+    assert!(
+        shown.contains("Om [sagsbehandleren]") && !shown.contains("Mette") && !shown.contains("Netto"),
+        "{shown}"
+    );
+    let quote = ok(&store, &["narrative", "quote", &id, "--leave-out", "2"]);
+    assert!(quote.contains("> \\[…\\]") && quote.contains("participant: Mit cpr er \\[cpr\\]"), "{quote}");
+    assert!(
+        !quote.contains("AA:") && !quote.contains("010203"),
+        "speakers as roles, numbers masked: {quote}"
+    );
+    assert!(ok(&store, &["narrative", "show", &id, "--unmasked"]).contains("Mette Hansen"));
+}
+
+#[test]
+fn check_leaks_scans_the_study_and_exported_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = planted(dir.path());
+    assert!(ok(&store, &["check", "--leaks"]).starts_with("no leak"));
+    let raw = dir.path().join("raw");
+    assert!(export(&store, "csv", &raw, &["--unmasked"]).status.success());
+    let found = fieldlog(&store, &["check", "--leaks", raw.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&found.stderr);
+    assert!(!found.status.success() && said.contains("holds the listed term"), "{said}");
+    let masked = dir.path().join("masked.xlsx");
+    assert!(export(&store, "xlsx", &masked, &[]).status.success());
+    assert!(ok(&store, &["check", "--leaks", masked.to_str().unwrap()]).starts_with("no leak"));
+    let session = ok(&store, &["session", "start", "--case", "AA", "--kind", "interview"]).trim().to_string();
+    ok(&store, &["log", "--session", &session, "--speaker", "AA", "skriv til ny@adresse.dk"]);
+    let found = fieldlog(&store, &["check", "--leaks"]);
+    assert!(String::from_utf8_lossy(&found.stderr).contains("an e-mail address \"ny@adresse.dk\""));
+}
