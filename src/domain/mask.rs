@@ -127,7 +127,11 @@ fn fold_into(word: &str, out: &mut String) {
 
 /// Whether `c` belongs to a word: letters, digits and combining marks.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+    }
 }
 
 /// The words of `text`, folded.
@@ -180,6 +184,23 @@ pub struct Found {
 /// The mask list compiled for one case (its own terms and the study's).
 pub struct Masker {
     by_first: HashMap<String, Vec<Compiled>>,
+    /// Per first byte of a folded first word, a bit per byte length it may
+    /// have (bit 63: longer): most words of a text are ruled out with one
+    /// look here, before they are folded and hashed.
+    quick: [u64; 256],
+}
+
+/// The bit of a word's byte length in `Masker::quick`.
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
+}
+
+/// The first byte a word's folded form starts with.
+fn first_folded_byte(word: &str) -> u8 {
+    let first = word.chars().next().unwrap_or_default();
+    let mut buf = [0u8; 4];
+    first.to_lowercase().next().unwrap_or(first).encode_utf8(&mut buf);
+    buf[0]
 }
 
 const APOSTROPHES: [char; 2] = ['\'', '’'];
@@ -207,7 +228,13 @@ impl Masker {
                 std::cmp::Reverse((t.words.len(), t.words.iter().map(String::len).sum::<usize>()))
             });
         }
-        Masker { by_first }
+        let mut quick = [0u64; 256];
+        for first in by_first.keys() {
+            let byte = first_folded_byte(first);
+            // The word itself and its genitive (one byte more).
+            quick[usize::from(byte)] |= length_bit(first.len()) | length_bit(first.len() + 1);
+        }
+        Masker { by_first, quick }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -224,7 +251,14 @@ impl Masker {
         let mut word = String::new();
         let mut i = 0;
         while i < spans.len() {
-            fold_into(&text[spans[i].clone()], &mut word);
+            let raw = &text[spans[i].clone()];
+            // An ASCII word's folded length is its own; others may change length when folded.
+            let bits = self.quick[usize::from(first_folded_byte(raw))];
+            if bits == 0 || (raw.is_ascii() && bits & length_bit(raw.len()) == 0) {
+                i += 1;
+                continue;
+            }
+            fold_into(raw, &mut word);
             match self.match_at(text, &spans, &word, i) {
                 Some((words, hit)) => {
                     found.push(hit);

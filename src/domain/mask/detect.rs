@@ -39,10 +39,6 @@ const NEVER_NAMES: [&str; 4] = ["I", "De", "Dem", "Deres"];
 
 /// Every finding in `text` that is neither listed (`masker`) nor allowed.
 pub fn findings(text: &str, list: &MaskList, masker: &Masker) -> Vec<Finding> {
-    let listed = masker.find(text);
-    // A finding a listed term covers whole is masked already; one it only
-    // touches (the name in an e-mail address) still says too much.
-    let covered = |r: &Range<usize>| listed.iter().any(|f| f.range.start <= r.start && r.end <= f.range.end);
     let mut all: Vec<Finding> = numbers(text);
     all.extend(emails(text));
     let taken: Vec<Range<usize>> = all.iter().map(|f| f.range.clone()).collect();
@@ -51,6 +47,13 @@ pub fn findings(text: &str, list: &MaskList, masker: &Masker) -> Vec<Finding> {
             .into_iter()
             .filter(|f| !taken.iter().any(|t| t.start < f.range.end && f.range.start < t.end)),
     );
+    if all.is_empty() {
+        return all;
+    }
+    let listed = masker.find(text);
+    // A finding a listed term covers whole is masked already; one it only
+    // touches (the name in an e-mail address) still says too much.
+    let covered = |r: &Range<usize>| listed.iter().any(|f| f.range.start <= r.start && r.end <= f.range.end);
     all.retain(|f| !covered(&f.range) && !list.is_allowed(&f.text));
     all.sort_by_key(|f| f.range.start);
     all
