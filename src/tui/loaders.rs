@@ -107,12 +107,21 @@ pub fn codebook(store: &Store) -> Result<CodebookState, StoreError> {
     Ok(CodebookState::new(store.codebook()?, store.narratives()?))
 }
 
-/// Up to `limit` hits for `query`, each with its case's code.
+/// Up to `limit` hits for `query`, each with its case (its code, and its id for masking).
 pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Found>, StoreError> {
     let codes = store.session_case_codes()?;
+    let cases: std::collections::HashMap<Id, Id> =
+        store.sessions()?.into_iter().map(|s| (s.id, s.case_id)).collect();
     let hits = store.search(query, limit)?;
     Ok(hits
         .into_iter()
-        .map(|hit| Found { case: codes.get(&hit.target().0).cloned().unwrap_or_default(), hit })
+        .map(|hit| {
+            let session = hit.target().0;
+            Found {
+                case: codes.get(&session).cloned().unwrap_or_default(),
+                case_id: cases.get(&session).copied(),
+                hit,
+            }
+        })
         .collect())
 }

@@ -12,7 +12,7 @@ use super::screens::overview::OverviewState;
 use super::screens::review::ReviewState;
 use super::screens::search::SearchState;
 use super::screens::{Effect, Input, Receipt};
-use crate::domain::Id;
+use crate::domain::{Id, MaskList};
 use crate::keymap::{Action, Keymap, Table};
 use chrono::{DateTime, FixedOffset};
 use ratatui::layout::Rect;
@@ -52,6 +52,8 @@ impl Screen {
     pub fn meaningless(&self) -> Vec<Action> {
         match self {
             Screen::Live(s) => s.meaningless(),
+            // Only the question of what to write instead of a term has a scope.
+            _ if self.table() == Table::Prompt && !self.asks_mask() => vec![Action::MaskScope],
             _ => Vec::new(),
         }
     }
@@ -111,6 +113,22 @@ impl Screen {
             _ => return false,
         }
         true
+    }
+
+    fn asks_mask(&self) -> bool {
+        match self {
+            Screen::Review(s) => s.asks_mask(),
+            _ => false,
+        }
+    }
+
+    /// Hands the study's mask list as it now is to a screen that shows or changes it.
+    pub fn set_masks(&mut self, list: &MaskList) {
+        match self {
+            Screen::Review(s) => s.set_masks(list.clone()),
+            Screen::Search(s) => s.set_masks(list.clone()),
+            _ => {}
+        }
     }
 
     /// The case a screen is about, to select it on home when going back.

@@ -59,6 +59,8 @@ pub enum Effect {
     OpenDisplay,
     OpenSearch,
     OpenCodebook,
+    /// The masked view was switched on or off: the app keeps it for this kind of screen.
+    MaskedView(bool),
     Search(String),
     /// Write the whole study in a format (on a thread of its own).
     Export {
@@ -85,6 +87,8 @@ pub enum Receipt {
     CaseAdded(String),
     /// A transcript became a session: the case screen reads itself again and says this.
     Imported(String),
+    /// The mask list: say this once saved (on a failure the app reads the list back).
+    MaskList(String),
 }
 
 impl Effect {
