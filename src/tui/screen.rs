@@ -7,6 +7,7 @@ use super::screens::display::DisplayState;
 use super::screens::form::FormState;
 use super::screens::home::HomeState;
 use super::screens::live::LiveState;
+use super::screens::masks::CandidatesState;
 use super::screens::narratives::NarrativesState;
 use super::screens::overview::OverviewState;
 use super::screens::review::ReviewState;
@@ -29,6 +30,7 @@ pub enum Screen {
     Narratives(NarrativesState),
     Search(SearchState),
     Codebook(CodebookState),
+    Candidates(Box<CandidatesState>),
 }
 
 impl Screen {
@@ -45,6 +47,7 @@ impl Screen {
             Screen::Narratives(s) => s.table(),
             Screen::Search(s) => s.table(),
             Screen::Codebook(s) => s.table(),
+            Screen::Candidates(s) => s.table(),
         }
     }
 
@@ -70,6 +73,7 @@ impl Screen {
             Screen::Narratives(s) => s.update(input),
             Screen::Search(s) => s.update(input),
             Screen::Codebook(s) => s.update(input),
+            Screen::Candidates(s) => s.update(input),
         }
     }
 
@@ -85,6 +89,7 @@ impl Screen {
             Screen::Narratives(s) => s.render(frame, area, keys),
             Screen::Search(s) => s.render(frame, area, keys),
             Screen::Codebook(s) => s.render(frame, area, keys),
+            Screen::Candidates(s) => s.render(frame, area, keys),
         }
     }
 
@@ -96,6 +101,7 @@ impl Screen {
             Screen::Review(s) => s.on_saved(receipt, error),
             Screen::Case(s) => s.on_saved(receipt, error),
             Screen::Codebook(s) => s.on_saved(receipt, error),
+            Screen::Candidates(s) => s.on_saved(receipt, error),
             Screen::Home(s) => match error {
                 Some(e) => s.message = Some(format!("NOT SAVED: {e}")),
                 None => return true,
@@ -118,6 +124,7 @@ impl Screen {
     fn asks_mask(&self) -> bool {
         match self {
             Screen::Review(s) => s.asks_mask(),
+            Screen::Candidates(s) => s.asks_mask(),
             _ => false,
         }
     }
@@ -127,6 +134,7 @@ impl Screen {
         match self {
             Screen::Review(s) => s.set_masks(list.clone()),
             Screen::Search(s) => s.set_masks(list.clone()),
+            Screen::Candidates(s) => s.set_masks(list.clone()),
             _ => {}
         }
     }

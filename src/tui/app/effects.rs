@@ -50,7 +50,17 @@ impl App {
             Effect::OpenDisplay => self.push(Screen::Display(Box::new(loaders::display(&self.store)?))),
             Effect::OpenReview { session, seq } => {
                 self.load(|store| store.session(session)?.ok_or(StoreError::Missing { what: "session" }))?;
-                self.open_review(session, seq)?
+                // Proposals to mask opened from this session's review go back to it.
+                let below =
+                    matches!(self.behind.last(), Some((_, Screen::Review(r))) if r.session.id == session);
+                if below && matches!(self.screen, Screen::Candidates(_)) {
+                    self.back()?;
+                    if let (Screen::Review(review), Some(seq)) = (&mut self.screen, seq) {
+                        review.go_to(seq);
+                    }
+                } else {
+                    self.open_review(session, seq)?
+                }
             }
             Effect::OpenNarratives => self.push(Screen::Narratives(loaders::narratives(&self.store)?)),
             Effect::OpenSearch => {
@@ -64,6 +74,14 @@ impl App {
                 search.set_masks(self.masks.clone());
                 search.set_masked(self.masked_views.search);
                 self.push(Screen::Search(search));
+            }
+            Effect::OpenCandidates(session) => {
+                // Lines just corrected are read as the writer has them.
+                if self.jobs.owed() {
+                    self.wait_for_saves();
+                }
+                let candidates = loaders::candidates(&self.store, &self.masks, session)?;
+                self.push(Screen::Candidates(Box::new(candidates)));
             }
             Effect::MaskedView(on) => match &self.screen {
                 Screen::Review(_) => self.masked_views.review = on,

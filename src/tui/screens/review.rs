@@ -176,6 +176,13 @@ impl ReviewState {
         self.cursor = index.min(self.lines.len().saturating_sub(1));
     }
 
+    /// Puts the cursor on line `seq` (a line shown from another screen).
+    pub fn go_to(&mut self, seq: u32) {
+        if let Some(i) = self.lines.iter().position(|l| l.seq == seq) {
+            self.move_to(i);
+        }
+    }
+
     fn act(&mut self, action: Action, now: DateTime<FixedOffset>) -> Effect {
         self.status.clear();
         let page = self.page.get().max(1);
@@ -252,6 +259,7 @@ impl ReviewState {
             Action::DismissMark => return self.dismiss(now),
             Action::MaskWords => self.start_picking(),
             Action::ToggleMasked => return self.toggle_masked(),
+            Action::OpenCandidates => return Effect::OpenCandidates(Some(self.session.id)),
             Action::Back if self.anchor.is_some() => self.anchor = None,
             Action::Back => return Effect::Back,
             _ => {}
