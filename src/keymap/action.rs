@@ -84,10 +84,10 @@ actions! {
     TickTheme(n: THEME_KEYS) => "tick-theme-{n}", "tick or untick theme T{n} of the guide", [Live];
     EndSession => "end-session", "end the session (press twice)", [Live];
     // reviewing a session
-    PageUp => "page-up", "a page up", [Review, Narratives, Search];
-    PageDown => "page-down", "a page down", [Review, Narratives, Search];
-    GoFirst => "go-first", "to the first line", [Review, Narratives];
-    GoLast => "go-last", "to the last line", [Review, Narratives];
+    PageUp => "page-up", "a page up", [Review, Narratives, Search, Masks];
+    PageDown => "page-down", "a page down", [Review, Narratives, Search, Masks];
+    GoFirst => "go-first", "to the first line", [Review, Narratives, Masks];
+    GoLast => "go-last", "to the last line", [Review, Narratives, Masks];
     NextMark => "next-mark", "to the next line marked live", [Review];
     PreviousMark => "previous-mark", "to the previous line marked live", [Review];
     NextNarrative => "next-narrative", "to the next narrative", [Review];
@@ -98,12 +98,22 @@ actions! {
     DeleteNarrative => "delete-narrative", "delete the narrative at this line (press twice)", [Review];
     CorrectLine => "correct-line", "correct this line (the earlier text is kept)", [Review];
     DismissMark => "dismiss-mark", "dismiss this line's mark as no narrative", [Review];
+    // masking what people said
+    MaskWords => "mask-words", "mask words of this line: choose them, then what to write instead", [Review];
+    ToggleMasked => "toggle-masked", "show the text masked (as exports show it) or as it was said", [Review, Search];
+    OpenCandidates => "open-candidates", "names, numbers and addresses the detectors propose to mask (review: this session; home: the study)", [Home, Review];
+    ExtendChoice => "extend-choice", "take the next word too", [Words];
+    ShrinkChoice => "shrink-choice", "leave out the last word taken", [Words];
+    MaskScope => "mask-scope", "mask it in the whole study or in this case only", [Prompt];
+    MaskFinding => "mask-finding", "mask it everywhere: asks what to write instead", [Masks];
+    AllowFinding => "allow-finding", "let it be: the detectors no longer propose it", [Masks];
+    ShowLine => "show-line", "read it where it was first said, in review", [Masks];
     // the narrative editor
     ToggleCode => "toggle-code", "tick or untick the code", [Checklist];
     SaveNarrative => "save-narrative", "save the narrative", [Editor, Checklist];
     // lists and forms
-    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display];
-    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display];
+    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks];
+    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks];
     OpenCase => "open-case", "the case's sessions", [Home];
     ReviewSession => "review-session", "read the session back and flag narratives", [Case];
     AddCase => "add-case", "add a case", [Home];
@@ -126,14 +136,14 @@ actions! {
     AddLink => "add-link", "add a link: effort -> consequence; valence", [Case];
     OpenOverview => "open-overview", "the follow-up overview of every case", [Home];
     OpenDisplay => "open-display", "the display: narratives by case and contact point or codes", [Home];
-    SelectLeft => "select-left", "move left", [Display];
-    SelectRight => "select-right", "move right", [Display];
+    SelectLeft => "select-left", "move left (the word before)", [Display, Words];
+    SelectRight => "select-right", "move right (the word after)", [Display, Words];
     CycleColumns => "cycle-columns", "columns: contact points, then each code group", [Display];
     Export => "export", "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)", [Home];
     ImportTranscript => "import-transcript", "import a transcript file as a new session of the case", [Case];
     NextField => "next-field", "next field", [Form, Case, Editor, Checklist];
     PreviousField => "previous-field", "previous field", [Form, Case, Editor, Checklist];
-    Confirm => "confirm", "confirm", [Form, Prompt, Case, Narratives, Search, Display];
+    Confirm => "confirm", "confirm", [Form, Prompt, Case, Narratives, Search, Display, Words];
     // editing the line being typed
     CursorLeft => "cursor-left", "cursor left (or previous choice)", [Text, Form];
     CursorRight => "cursor-right", "cursor right (or next choice)", [Text, Form];
@@ -144,9 +154,9 @@ actions! {
     DeleteWordBack => "delete-word-back", "delete the word before the cursor", [Text];
     ClearInput => "clear-input", "clear the text", [Text];
     // everywhere
-    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display];
-    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display];
-    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display];
+    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks];
+    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks];
+    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks];
 }
 
 /// The tables of a keymap file: one per screen, plus `text` (editing keys
@@ -169,10 +179,14 @@ pub enum Table {
     Codebook,
     Overview,
     Display,
+    /// Choosing words of a review line to mask.
+    Words,
+    /// The detectors' proposals to mask.
+    Masks,
 }
 
 impl Table {
-    pub const ALL: [Table; 16] = [
+    pub const ALL: [Table; 18] = [
         Table::Global,
         Table::Text,
         Table::Home,
@@ -189,6 +203,8 @@ impl Table {
         Table::Codebook,
         Table::Overview,
         Table::Display,
+        Table::Words,
+        Table::Masks,
     ];
 
     pub fn name(self) -> &'static str {
@@ -209,6 +225,8 @@ impl Table {
             Table::Codebook => "codebook",
             Table::Overview => "overview",
             Table::Display => "display",
+            Table::Words => "words",
+            Table::Masks => "masks",
         }
     }
 

@@ -14,7 +14,7 @@ use super::screens::help::HelpState;
 use super::screens::home::HomeState;
 use super::screens::Input;
 use super::widgets::wrap::wrap;
-use crate::domain::{Clock, Draft};
+use crate::domain::{Clock, Draft, MaskList};
 use crate::keymap::{keys, Action, Keymap, Table};
 use crate::store::{Store, StoreError};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
@@ -49,6 +49,19 @@ pub struct App {
     notice: Option<String>,
     /// Inside a string sequence pasted without bracketed paste (see `swallowed`).
     in_string: bool,
+    /// The study's mask list as last handed to the writer: every screen that
+    /// shows or changes it starts from this one, so no change is lost to a
+    /// screen that read the store before the writer had it.
+    masks: MaskList,
+    /// Whether review and search show the masked view, kept while the app runs.
+    masked_views: MaskedViews,
+}
+
+/// The masked view's switch for each screen that has one.
+#[derive(Clone, Copy, Default)]
+struct MaskedViews {
+    review: bool,
+    search: bool,
 }
 
 impl App {
@@ -59,6 +72,7 @@ impl App {
         banner: Option<String>,
     ) -> Result<App, StoreError> {
         let home = HomeState::new(loaders::case_rows(&store)?);
+        let masks = store.mask_list()?;
         Ok(App {
             jobs: Jobs::spawn(store.clone()),
             store,
@@ -75,6 +89,8 @@ impl App {
             shared_draft: Arc::new(Mutex::new(None)),
             notice: None,
             in_string: false,
+            masks,
+            masked_views: MaskedViews::default(),
         })
     }
 

@@ -7,13 +7,15 @@ use super::screens::display::{DisplayData, DisplayState};
 use super::screens::form::FormState;
 use super::screens::home::CaseRow;
 use super::screens::live::LiveState;
+use super::screens::masks::{add_tally, CandidatesState};
 use super::screens::narratives::{NarrativeRow, NarrativesState};
 use super::screens::overview::OverviewState;
 use super::screens::review::{ReviewData, ReviewState};
 use super::screens::search::Found;
+use crate::domain::mask::detect;
 use crate::domain::overview::follow_up;
 use crate::domain::session::latest_contact;
-use crate::domain::{Case, Id, Session};
+use crate::domain::{Case, Id, MaskList, Masker, Session};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 
@@ -107,12 +109,67 @@ pub fn codebook(store: &Store) -> Result<CodebookState, StoreError> {
     Ok(CodebookState::new(store.codebook()?, store.narratives()?))
 }
 
-/// Up to `limit` hits for `query`, each with its case's code.
+/// Up to `limit` hits for `query`, each with its case (its code, and its id for masking).
 pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Found>, StoreError> {
     let codes = store.session_case_codes()?;
+    let cases: std::collections::HashMap<Id, Id> =
+        store.sessions()?.into_iter().map(|s| (s.id, s.case_id)).collect();
     let hits = store.search(query, limit)?;
     Ok(hits
         .into_iter()
-        .map(|hit| Found { case: codes.get(&hit.target().0).cloned().unwrap_or_default(), hit })
+        .map(|hit| {
+            let session = hit.target().0;
+            Found {
+                case: codes.get(&session).cloned().unwrap_or_default(),
+                case_id: cases.get(&session).copied(),
+                hit,
+            }
+        })
         .collect())
+}
+
+/// What the detectors propose in one session, or in every session of the
+/// study: its lines, marks, narrative titles and memos, notes and place,
+/// under the app's mask list (which may be ahead of the store's).
+pub fn candidates(
+    store: &Store,
+    masks: &MaskList,
+    session: Option<Id>,
+) -> Result<CandidatesState, StoreError> {
+    let sessions = match session {
+        Some(id) => vec![store.session(id)?.ok_or(StoreError::Missing { what: "session" })?],
+        None => store.sessions()?,
+    };
+    let narratives = match session {
+        Some(id) => store.narratives_of(id)?,
+        None => store.narratives()?,
+    };
+    let mut rows = Vec::new();
+    for s in &sessions {
+        let code = case_code(store, s)?;
+        let masker = Masker::new(masks, Some(s.case_id));
+        let lines = store.utterances(s.id)?;
+        let texts =
+            lines
+                .iter()
+                .filter(|l| !l.deleted)
+                .flat_map(|l| {
+                    let mark = l.mark.as_ref().map(|m| (Some(l.seq), m.word.as_str()));
+                    std::iter::once((Some(l.seq), l.text.as_str())).chain(mark)
+                })
+                .chain(narratives.iter().filter(|n| n.session == s.id).flat_map(|n| {
+                    [(Some(n.first_seq), n.title.as_str()), (Some(n.first_seq), n.memo.as_str())]
+                }))
+                .chain([(None, s.notes.as_str()), (None, s.place_text.as_str())]);
+        add_tally(&mut rows, (s.case_id, &code, s.id), detect::tally(texts, masks, &masker));
+    }
+    let scope = match (session, sessions.first()) {
+        (Some(_), Some(s)) => vec![
+            format!("session {}", case_code(store, s)?),
+            s.kind.to_string(),
+            s.clock.started.format("%Y-%m-%d").to_string(),
+        ],
+        _ => vec!["the whole study".to_string()],
+    };
+    Ok(CandidatesState::new(scope, session.is_none(), rows, masks.clone()))
 }

@@ -7,12 +7,13 @@ use super::screens::display::DisplayState;
 use super::screens::form::FormState;
 use super::screens::home::HomeState;
 use super::screens::live::LiveState;
+use super::screens::masks::CandidatesState;
 use super::screens::narratives::NarrativesState;
 use super::screens::overview::OverviewState;
 use super::screens::review::ReviewState;
 use super::screens::search::SearchState;
 use super::screens::{Effect, Input, Receipt};
-use crate::domain::Id;
+use crate::domain::{Id, MaskList};
 use crate::keymap::{Action, Keymap, Table};
 use chrono::{DateTime, FixedOffset};
 use ratatui::layout::Rect;
@@ -29,6 +30,7 @@ pub enum Screen {
     Narratives(NarrativesState),
     Search(SearchState),
     Codebook(CodebookState),
+    Candidates(Box<CandidatesState>),
 }
 
 impl Screen {
@@ -45,6 +47,7 @@ impl Screen {
             Screen::Narratives(s) => s.table(),
             Screen::Search(s) => s.table(),
             Screen::Codebook(s) => s.table(),
+            Screen::Candidates(s) => s.table(),
         }
     }
 
@@ -52,6 +55,8 @@ impl Screen {
     pub fn meaningless(&self) -> Vec<Action> {
         match self {
             Screen::Live(s) => s.meaningless(),
+            // Only the question of what to write instead of a term has a scope.
+            _ if self.table() == Table::Prompt && !self.asks_mask() => vec![Action::MaskScope],
             _ => Vec::new(),
         }
     }
@@ -68,6 +73,7 @@ impl Screen {
             Screen::Narratives(s) => s.update(input),
             Screen::Search(s) => s.update(input),
             Screen::Codebook(s) => s.update(input),
+            Screen::Candidates(s) => s.update(input),
         }
     }
 
@@ -83,6 +89,7 @@ impl Screen {
             Screen::Narratives(s) => s.render(frame, area, keys),
             Screen::Search(s) => s.render(frame, area, keys),
             Screen::Codebook(s) => s.render(frame, area, keys),
+            Screen::Candidates(s) => s.render(frame, area, keys),
         }
     }
 
@@ -94,6 +101,7 @@ impl Screen {
             Screen::Review(s) => s.on_saved(receipt, error),
             Screen::Case(s) => s.on_saved(receipt, error),
             Screen::Codebook(s) => s.on_saved(receipt, error),
+            Screen::Candidates(s) => s.on_saved(receipt, error),
             Screen::Home(s) => match error {
                 Some(e) => s.message = Some(format!("NOT SAVED: {e}")),
                 None => return true,
@@ -111,6 +119,24 @@ impl Screen {
             _ => return false,
         }
         true
+    }
+
+    fn asks_mask(&self) -> bool {
+        match self {
+            Screen::Review(s) => s.asks_mask(),
+            Screen::Candidates(s) => s.asks_mask(),
+            _ => false,
+        }
+    }
+
+    /// Hands the study's mask list as it now is to a screen that shows or changes it.
+    pub fn set_masks(&mut self, list: &MaskList) {
+        match self {
+            Screen::Review(s) => s.set_masks(list.clone()),
+            Screen::Search(s) => s.set_masks(list.clone()),
+            Screen::Candidates(s) => s.set_masks(list.clone()),
+            _ => {}
+        }
     }
 
     /// The case a screen is about, to select it on home when going back.

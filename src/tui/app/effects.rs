@@ -20,7 +20,16 @@ impl App {
         let today = self.clock.now().date_naive();
         match effect {
             Effect::None => {}
-            Effect::Save { changes, durability, receipt } => self.save(changes, durability, receipt),
+            Effect::Save { changes, durability, receipt } => {
+                let masks = changes.iter().rev().find_map(|c| match c {
+                    Change::MaskList(list) => Some(list.clone()),
+                    _ => None,
+                });
+                if let Some(list) = masks {
+                    self.masks = list;
+                }
+                self.save(changes, durability, receipt)
+            }
             Effect::AddCase(code) => self.add_case(&code),
             Effect::OpenForm(case) => self.push(Screen::Form(loaders::form(&self.store, *case)?)),
             Effect::StartSession { session, case } => self.start_session(*session, case),
@@ -41,7 +50,17 @@ impl App {
             Effect::OpenDisplay => self.push(Screen::Display(Box::new(loaders::display(&self.store)?))),
             Effect::OpenReview { session, seq } => {
                 self.load(|store| store.session(session)?.ok_or(StoreError::Missing { what: "session" }))?;
-                self.open_review(session, seq)?
+                // Proposals to mask opened from this session's review go back to it.
+                let below =
+                    matches!(self.behind.last(), Some((_, Screen::Review(r))) if r.session.id == session);
+                if below && matches!(self.screen, Screen::Candidates(_)) {
+                    self.back()?;
+                    if let (Screen::Review(review), Some(seq)) = (&mut self.screen, seq) {
+                        review.go_to(seq);
+                    }
+                } else {
+                    self.open_review(session, seq)?
+                }
             }
             Effect::OpenNarratives => self.push(Screen::Narratives(loaders::narratives(&self.store)?)),
             Effect::OpenSearch => {
@@ -51,8 +70,24 @@ impl App {
                 let _ = std::thread::Builder::new()
                     .name("search-corpus".into())
                     .spawn(move || store.prepare_search());
-                self.push(Screen::Search(SearchState::new()));
+                let mut search = SearchState::new();
+                search.set_masks(self.masks.clone());
+                search.set_masked(self.masked_views.search);
+                self.push(Screen::Search(search));
             }
+            Effect::OpenCandidates(session) => {
+                // Lines just corrected are read as the writer has them.
+                if self.jobs.owed() {
+                    self.wait_for_saves();
+                }
+                let candidates = loaders::candidates(&self.store, &self.masks, session)?;
+                self.push(Screen::Candidates(Box::new(candidates)));
+            }
+            Effect::MaskedView(on) => match &self.screen {
+                Screen::Review(_) => self.masked_views.review = on,
+                Screen::Search(_) => self.masked_views.search = on,
+                _ => {}
+            },
             Effect::OpenCodebook => self.push(Screen::Codebook(loaders::codebook(&self.store)?)),
             Effect::Search(query) => {
                 if let Screen::Search(search) = &mut self.screen {
@@ -210,6 +245,14 @@ impl App {
         let now = self.clock.now();
         for Acknowledged { room, receipt, error } in acknowledged {
             let error = error.as_deref();
+            if let (Some(_), Receipt::MaskList(_)) = (error, &receipt) {
+                // The list the screens hold was not saved: they go back to the stored one.
+                match self.store.mask_list() {
+                    Ok(list) => self.masks = list,
+                    Err(e) => self.banner = Some(e.to_string()),
+                }
+                self.screen.set_masks(&self.masks);
+            }
             let screen = match room == self.room {
                 true => Some(&mut self.screen),
                 false => self.behind.iter_mut().find(|(r, _)| *r == room).map(|(_, s)| s),

@@ -74,6 +74,13 @@ impl App {
             }
             _ => {}
         }
+        // The mask list and the masked view may have changed above it.
+        self.screen.set_masks(&self.masks);
+        match &mut self.screen {
+            Screen::Review(review) => review.set_masked(self.masked_views.review),
+            Screen::Search(search) => search.set_masked(self.masked_views.search),
+            _ => {}
+        }
         Ok(())
     }
 
@@ -95,7 +102,10 @@ impl App {
 
     /// Opens review of `session` at line `seq`, in place of a live screen or on top of the rest.
     pub(super) fn open_review(&mut self, session: Id, seq: Option<u32>) -> Result<(), StoreError> {
-        let review = Screen::Review(Box::new(loaders::review(&self.store, session, &self.author, seq)?));
+        let mut review = loaders::review(&self.store, session, &self.author, seq)?;
+        review.set_masks(self.masks.clone());
+        review.set_masked(self.masked_views.review);
+        let review = Screen::Review(Box::new(review));
         if matches!(self.screen, Screen::Live(_)) {
             self.replace(review);
         } else {

@@ -113,6 +113,7 @@ impl HomeState {
             Input::Action(Action::OpenNarratives) => return Effect::OpenNarratives,
             Input::Action(Action::OpenSearch) => return Effect::OpenSearch,
             Input::Action(Action::OpenCodebook) => return Effect::OpenCodebook,
+            Input::Action(Action::OpenCandidates) => return Effect::OpenCandidates(None),
             Input::Action(Action::OpenOverview) => return Effect::OpenOverview,
             Input::Action(Action::OpenDisplay) => return Effect::OpenDisplay,
             Input::Action(Action::StartSession) => match self.selected() {
@@ -166,6 +167,7 @@ impl HomeState {
                 (Action::OpenOverview, "overview"),
                 (Action::OpenDisplay, "display"),
                 (Action::Export, "export"),
+                (Action::OpenCandidates, "to mask"),
                 (Action::Help, "help"),
                 (Action::Quit, "quit"),
             ],

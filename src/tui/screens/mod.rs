@@ -9,6 +9,7 @@ pub mod form;
 pub mod help;
 pub mod home;
 pub mod live;
+pub mod masks;
 pub mod narratives;
 pub mod overview;
 pub mod review;
@@ -59,6 +60,10 @@ pub enum Effect {
     OpenDisplay,
     OpenSearch,
     OpenCodebook,
+    /// What the detectors propose to mask: in this session, or in the whole study.
+    OpenCandidates(Option<Id>),
+    /// The masked view was switched on or off: the app keeps it for this kind of screen.
+    MaskedView(bool),
     Search(String),
     /// Write the whole study in a format (on a thread of its own).
     Export {
@@ -85,6 +90,8 @@ pub enum Receipt {
     CaseAdded(String),
     /// A transcript became a session: the case screen reads itself again and says this.
     Imported(String),
+    /// The mask list: say this once saved (on a failure the app reads the list back).
+    MaskList(String),
 }
 
 impl Effect {

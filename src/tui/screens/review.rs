@@ -1,15 +1,20 @@
 //! Review: read a session back, select spans and flag them as short
-//! narratives, shown as brackets in the margin; walk the marks made live.
+//! narratives, shown as brackets in the margin; walk the marks made live;
+//! mask words of a line and read the session masked (in `masking`).
+
+mod masking;
 
 use super::editor::{NarrativeEditor, Outcome};
 use super::{hints, Effect, Input, Receipt};
 use crate::domain::clock::format_duration_ms;
-use crate::domain::{Codebook, Id, MarkDismissal, Narrative, Revision, Session, Utterance};
+use crate::domain::{Codebook, Id, MarkDismissal, MaskList, Masker, Narrative, Revision, Session, Utterance};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::Change;
 use crate::tui::widgets::header;
+use crate::tui::widgets::mask_question::MaskQuestion;
 use crate::tui::widgets::prompt::{ask, Prompt};
 use crate::tui::widgets::transcript::{MarkState, TranscriptLine};
+use crate::tui::widgets::word_picker::WordPicker;
 use crate::tui::widgets::wrap::wrap;
 use chrono::{DateTime, FixedOffset};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -26,6 +31,10 @@ enum Mode {
     Editing(Box<NarrativeEditor>),
     Correcting(Prompt<()>),
     ConfirmDelete(Id),
+    /// Choosing words of the cursor's line to mask.
+    Picking(WordPicker),
+    /// Asking what to write instead of the chosen words.
+    Masking(Box<MaskQuestion>),
 }
 
 pub struct ReviewState {
@@ -43,6 +52,11 @@ pub struct ReviewState {
     /// The first line drawn and the transcript's height at the last render.
     top: Cell<usize>,
     page: Cell<usize>,
+    /// The study's mask list, compiled for this session's case.
+    masks: MaskList,
+    masker: Masker,
+    /// Lines, titles and marks shown masked.
+    masked: bool,
 }
 
 /// What review opens with.
@@ -73,6 +87,9 @@ impl ReviewState {
             // Opening at a line shows a little of what comes before it.
             top: Cell::new(cursor.saturating_sub(3)),
             page: Cell::new(10),
+            masks: MaskList::default(),
+            masker: Masker::new(&MaskList::default(), None),
+            masked: false,
         };
         state.sort_narratives();
         state
@@ -81,7 +98,8 @@ impl ReviewState {
     pub fn table(&self) -> Table {
         match &self.mode {
             Mode::Editing(editor) => editor.table(),
-            Mode::Correcting(_) => Table::Prompt,
+            Mode::Correcting(_) | Mode::Masking(_) => Table::Prompt,
+            Mode::Picking(_) => Table::Words,
             _ => Table::Review,
         }
     }
@@ -108,7 +126,7 @@ impl ReviewState {
     pub fn on_saved(&mut self, receipt: &Receipt, error: Option<&str>) {
         self.status = match (error, receipt) {
             (Some(e), _) => format!("NOT SAVED: {e}"),
-            (None, Receipt::Said(done)) => done.clone(),
+            (None, Receipt::Said(done) | Receipt::MaskList(done)) => done.clone(),
             (None, _) => return,
         };
     }
@@ -142,6 +160,8 @@ impl ReviewState {
                 }
                 done.unwrap_or(Effect::None)
             }
+            Mode::Picking(picker) => self.pick(picker, input),
+            Mode::Masking(question) => self.ask_mask(*question, input),
             Mode::ConfirmDelete(id) if input == Input::Action(Action::DeleteNarrative) => {
                 self.delete(id, now)
             }
@@ -154,6 +174,13 @@ impl ReviewState {
 
     fn move_to(&mut self, index: usize) {
         self.cursor = index.min(self.lines.len().saturating_sub(1));
+    }
+
+    /// Puts the cursor on line `seq` (a line shown from another screen).
+    pub fn go_to(&mut self, seq: u32) {
+        if let Some(i) = self.lines.iter().position(|l| l.seq == seq) {
+            self.move_to(i);
+        }
     }
 
     fn act(&mut self, action: Action, now: DateTime<FixedOffset>) -> Effect {
@@ -230,6 +257,9 @@ impl ReviewState {
                 }
             }
             Action::DismissMark => return self.dismiss(now),
+            Action::MaskWords => self.start_picking(),
+            Action::ToggleMasked => return self.toggle_masked(),
+            Action::OpenCandidates => return Effect::OpenCandidates(Some(self.session.id)),
             Action::Back if self.anchor.is_some() => self.anchor = None,
             Action::Back => return Effect::Back,
             _ => {}
@@ -318,7 +348,13 @@ impl ReviewState {
             Mode::Editing(_) => (area.height * 3 / 5).clamp(area.height.min(8), 20),
             _ => 0,
         };
-        // A long message wraps onto more rows rather than being cut.
+        // A long message wraps onto more rows rather than being cut; so does
+        // a question's refusal under it.
+        let footer_rows = match &self.mode {
+            Mode::Correcting(prompt) => prompt.rows_below(keys, usize::from(area.width)),
+            Mode::Masking(question) => question.prompt().rows_below(keys, usize::from(area.width)),
+            _ => 1,
+        };
         let status_rows = if self.status.is_empty() {
             1
         } else {
@@ -329,7 +365,7 @@ impl ReviewState {
             Constraint::Min(0),
             Constraint::Length(editor_height),
             Constraint::Length(status_rows),
-            Constraint::Length(1),
+            Constraint::Length(footer_rows),
         ])
         .areas(area);
         self.render_header(frame, header);
@@ -341,9 +377,24 @@ impl ReviewState {
             prompt.render(frame, status, footer, keys);
             return;
         }
+        if let Mode::Masking(question) = &self.mode {
+            question.render(frame, status, footer, keys);
+            return;
+        }
         self.render_status(frame, status);
         let table = self.table();
-        let hint = if self.anchor.is_some() {
+        let hint = if let Mode::Picking(_) = &self.mode {
+            hints(
+                keys,
+                table,
+                &[
+                    (Action::SelectRight, "next word"),
+                    (Action::ExtendChoice, "one more word"),
+                    (Action::Confirm, "mask these"),
+                    (Action::Back, "cancel"),
+                ],
+            )
+        } else if self.anchor.is_some() {
             hints(keys, table, &[(Action::FlagNarrative, "flag span"), (Action::Back, "cancel selection")])
         } else {
             hints(
@@ -353,9 +404,10 @@ impl ReviewState {
                     (Action::ToggleSelection, "select"),
                     (Action::FlagNarrative, "flag"),
                     (Action::EditNarrative, "edit"),
-                    (Action::NextMark, "next mark"),
+                    (Action::MaskWords, "mask"),
                     (Action::Help, "help"),
                     (Action::Back, "back"),
+                    (Action::NextMark, "next mark"),
                 ],
             )
         };
@@ -375,7 +427,8 @@ impl ReviewState {
         let candidates = self.lines.iter().filter(|l| self.is_candidate(l)).count();
         let marks = if candidates > 0 { format!(" · ★ {candidates} to review") } else { String::new() };
         let lines = crate::domain::text::count(self.lines.len(), "line");
-        let right = format!("{lines} · {} narr.{marks} ", self.narratives.len());
+        let view = if self.masked { "MASKED VIEW · " } else { "" };
+        let right = format!("{view}{lines} · {} narr.{marks} ", self.narratives.len());
         header::render(frame, area, &left, &right);
     }
 
@@ -392,7 +445,7 @@ impl ReviewState {
                 Some(n) => {
                     let codes: Vec<String> = n.codes.iter().map(|c| self.codebook.label(*c)).collect();
                     Line::from(vec![
-                        Span::raw(format!(" ┃ {} ", n.title)).bold(),
+                        Span::raw(format!(" ┃ {} ", self.shown(&n.title))).bold(),
                         Span::raw(format!("[{}]", codes.join("; "))).dim(),
                     ])
                 }
@@ -441,7 +494,7 @@ impl ReviewState {
         let mut lowest = self.cursor;
         let mut used = 0;
         for i in (0..=self.cursor).rev() {
-            used += self.line(&self.lines[i]).rows(text_width).len();
+            used += self.rows_of(i, text_width).len();
             if used > height {
                 break;
             }
@@ -455,7 +508,7 @@ impl ReviewState {
             if rows.len() >= height {
                 break;
             }
-            let wrapped = self.line(line).rows(text_width);
+            let wrapped = self.rows_of(i, text_width);
             let count = wrapped.len();
             // The selection and the cursor show on the text, over its kind's style.
             let mut over = Style::default();

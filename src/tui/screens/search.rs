@@ -2,6 +2,7 @@
 //! Enter searches; once the results stand, Enter opens the chosen hit.
 
 use super::{hints, Effect, Input};
+use crate::domain::{Id, MaskList, Masker};
 use crate::keymap::{Action, Keymap, Table};
 use crate::store::search::{Hit, HitPlace};
 use crate::tui::widgets::input::TextInput;
@@ -14,6 +15,7 @@ use unicode_width::UnicodeWidthStr;
 /// A hit with the case it belongs to.
 pub struct Found {
     pub case: String,
+    pub case_id: Option<Id>,
     pub hit: Hit,
 }
 
@@ -25,6 +27,9 @@ pub struct SearchState {
     page: std::cell::Cell<usize>,
     /// How many hits a search brings at most.
     pub limit: usize,
+    masks: MaskList,
+    /// Hits shown masked, each with its case's terms.
+    masked: bool,
 }
 
 impl Default for SearchState {
@@ -42,7 +47,17 @@ impl SearchState {
             selected: 0,
             page: std::cell::Cell::new(10),
             limit: 1_000,
+            masks: MaskList::default(),
+            masked: false,
         }
+    }
+
+    pub fn set_masks(&mut self, list: MaskList) {
+        self.masks = list;
+    }
+
+    pub fn set_masked(&mut self, on: bool) {
+        self.masked = on;
     }
 
     pub fn table(&self) -> Table {
@@ -76,6 +91,10 @@ impl SearchState {
                 }
             }
             Input::Action(Action::Back) => return Effect::Back,
+            Input::Action(Action::ToggleMasked) => {
+                self.masked = !self.masked;
+                return Effect::MaskedView(self.masked);
+            }
             Input::Action(action) => {
                 self.query.edit(action);
             }
@@ -92,6 +111,7 @@ impl SearchState {
         ])
         .areas(area);
         self.query.render(frame, query, Span::raw(" Search: ").bold(), true);
+        let view = if self.masked { "MASKED VIEW · " } else { "" };
         let summary = match &self.searched {
             None => "Type words to find in lines, narrative titles and memos; Enter searches.".to_string(),
             Some(q) if self.results.is_empty() => format!("Nothing found for \"{q}\"."),
@@ -100,7 +120,7 @@ impl SearchState {
             }
             Some(q) => format!("{} found for \"{q}\"", self.results.len()),
         };
-        frame.render_widget(Line::from(format!(" {summary}")).dim(), count);
+        frame.render_widget(Line::from(format!(" {view}{summary}")).dim(), count);
         let height = usize::from(body.height);
         self.page.set(height.saturating_sub(1).max(1));
         let top = self.selected.saturating_sub(height.saturating_sub(1));
@@ -111,7 +131,12 @@ impl SearchState {
         let hint = hints(
             keys,
             Table::Search,
-            &[(Action::Confirm, "search / open"), (Action::SelectDown, "next"), (Action::Back, "back")],
+            &[
+                (Action::Confirm, "search / open"),
+                (Action::SelectDown, "next"),
+                (Action::ToggleMasked, "masked view"),
+                (Action::Back, "back"),
+            ],
         );
         frame.render_widget(Line::from(hint).dim(), footer);
     }
@@ -126,9 +151,12 @@ impl SearchState {
         };
         let lead = format!(" {:<8} {:<10} ", found.case, place);
         let room = width.saturating_sub(lead.width());
-        let text = hit.text.replace('\n', " ");
-        let (before, matched, after) =
-            (&text[..hit.matched.start], &text[hit.matched.clone()], &text[hit.matched.end..]);
+        let (text, matched) = match (self.masked, found.case_id) {
+            (true, case) => masked(&Masker::new(&self.masks, case), &hit.text, hit.matched.clone()),
+            (false, _) => (hit.text.clone(), hit.matched.clone()),
+        };
+        let text = text.replace('\n', " ");
+        let (before, matched, after) = (&text[..matched.start], &text[matched.clone()], &text[matched.end..]);
         // Keep about a third of the room before the match.
         let keep = room / 3;
         let mut before_shown: String =
@@ -147,5 +175,49 @@ impl SearchState {
             ),
             Span::styled(after.to_string(), base),
         ])
+    }
+}
+
+/// `text` masked, with `matched` moved to where it now is: a match inside a
+/// masked term becomes the whole of what is written instead.
+fn masked(masker: &Masker, text: &str, matched: std::ops::Range<usize>) -> (String, std::ops::Range<usize>) {
+    let found = masker.find(text);
+    let moved = |at: usize, end: bool| {
+        let mut shift: isize = 0;
+        for f in &found {
+            let written = (f.replacement.len() + f.ending.len()) as isize;
+            if at <= f.range.start {
+                break;
+            }
+            if at >= f.range.end {
+                shift += written - f.range.len() as isize;
+                continue;
+            }
+            let start = (f.range.start as isize + shift) as usize;
+            return if end { start + written as usize } else { start };
+        }
+        (at as isize + shift) as usize
+    };
+    let range = moved(matched.start, false)..moved(matched.end, true);
+    (masker.mask(text).into_owned(), range)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_match_keeps_its_place_in_the_masked_text() {
+        let mut list = MaskList::default();
+        list.add("Mette", "[sagsbehandleren]", None).unwrap();
+        let masker = Masker::new(&list, None);
+        let text = "Mettes kontor i Køge, sagde Mette";
+        let at = |t: &str, w: &str| t.find(w).unwrap()..t.find(w).unwrap() + w.len();
+        let (shown, range) = masked(&masker, text, at(text, "Køge"));
+        assert_eq!(shown, "[sagsbehandleren]s kontor i Køge, sagde [sagsbehandleren]");
+        assert_eq!(&shown[range], "Køge");
+        let last = text.rfind("Mette").unwrap();
+        let (shown, range) = masked(&masker, text, last..last + 3);
+        assert_eq!(&shown[range], "[sagsbehandleren]", "a match on a masked term shows its replacement");
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod header;
 pub mod input;
+pub mod mask_question;
 pub mod prompt;
 pub mod transcript;
+pub mod word_picker;
 pub mod wrap;

@@ -28,11 +28,21 @@ pub struct Prompt<T> {
     form: Option<&'static str>,
     text: TextInput,
     refused: Option<String>,
+    /// Keys of this question beyond Enter and Esc, for the hint.
+    keys: Vec<(Action, &'static str)>,
 }
 
 impl<T: Copy> Prompt<T> {
     pub fn new(asking: T, label: impl Into<String>, verb: &'static str) -> Self {
-        Prompt { asking, label: label.into(), verb, form: None, text: TextInput::default(), refused: None }
+        Prompt {
+            asking,
+            label: label.into(),
+            verb,
+            form: None,
+            text: TextInput::default(),
+            refused: None,
+            keys: Vec::new(),
+        }
     }
 
     /// The same question with how to write the answer under it, so the
@@ -46,6 +56,17 @@ impl<T: Copy> Prompt<T> {
     pub fn with_text(mut self, text: &str) -> Self {
         self.text = TextInput::with_text(text);
         self
+    }
+
+    /// The same question with one more key named in its hint.
+    pub fn with_key(mut self, action: Action, label: &'static str) -> Self {
+        self.keys.push((action, label));
+        self
+    }
+
+    /// Says the question anew (what it asks has changed), keeping the answer typed.
+    pub fn set_label(&mut self, label: impl Into<String>) {
+        self.label = label.into();
     }
 
     pub fn text(&self) -> String {
@@ -83,9 +104,21 @@ impl<T: Copy> Prompt<T> {
         frame.render_widget(paragraph.wrap(Wrap { trim: true }), below);
     }
 
+    /// How many rows what goes under the question needs in `width` columns (1 to 3).
+    pub fn rows_below(&self, keys: &Keymap, width: usize) -> u16 {
+        let text = match &self.refused {
+            Some(reason) => reason.clone(),
+            None => self.hint(keys),
+        };
+        (super::wrap::wrap(&text, width.max(1)).len() as u16).clamp(1, 3)
+    }
+
     /// "kind; start; … · enter add · esc cancel", from the active keymap.
     pub fn hint(&self, keys: &Keymap) -> String {
-        let keys = hints(keys, Table::Prompt, &[(Action::Confirm, self.verb), (Action::Back, "cancel")]);
+        let mut named = vec![(Action::Confirm, self.verb)];
+        named.extend(self.keys.iter().copied());
+        named.push((Action::Back, "cancel"));
+        let keys = hints(keys, Table::Prompt, &named);
         match self.form {
             Some(form) => format!("{form} · {keys}"),
             None => keys,

@@ -6,6 +6,7 @@ use super::wrap::wrap;
 use crate::domain::{Utterance, UtteranceKind};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
+use std::ops::Range;
 use unicode_width::UnicodeWidthStr;
 
 /// How a line's mark is drawn.
@@ -61,11 +62,27 @@ impl<'a> TranscriptLine<'a> {
     /// text's rows, with the mark's chip after the last one when it fits
     /// (else on a row of its own).
     pub fn rows(&self, width: usize) -> Vec<Vec<Span<'static>>> {
+        self.rows_with(width, None)
+    }
+
+    /// The same rows with `chosen` (bytes of the utterance's text) drawn in `over`.
+    pub fn rows_choosing(&self, width: usize, chosen: Range<usize>, over: Style) -> Vec<Vec<Span<'static>>> {
+        self.rows_with(width, Some((chosen, over)))
+    }
+
+    fn rows_with(&self, width: usize, chosen: Option<(Range<usize>, Style)>) -> Vec<Vec<Span<'static>>> {
         let style = self.style();
-        let mut rows: Vec<Vec<Span<'static>>> = wrap(&self.utterance.shown(), width)
-            .into_iter()
-            .map(|row| vec![Span::styled(row, style)])
-            .collect();
+        let shown = self.utterance.shown();
+        let wrapped = wrap(&shown, width);
+        // Where the text is in what is shown (after "[", "(note) "…).
+        let offset = Some(self.utterance.text.as_str()).filter(|t| !t.is_empty()).and_then(|t| shown.find(t));
+        let mut rows: Vec<Vec<Span<'static>>> = match (chosen, offset) {
+            (Some((range, over)), Some(offset)) => {
+                let range = range.start + offset..range.end + offset;
+                split_rows(&shown, wrapped, range, style, style.patch(over))
+            }
+            _ => wrapped.into_iter().map(|row| vec![Span::styled(row, style)]).collect(),
+        };
         if let Some(chip) = self.chip() {
             let last = rows.last_mut().expect("wrap gives at least one row");
             let used: usize = last.iter().map(|s| s.content.width()).sum();
@@ -78,6 +95,39 @@ impl<'a> TranscriptLine<'a> {
         }
         rows
     }
+}
+
+/// Wrapped rows of `shown` with the bytes `range` of it in a style of their own.
+fn split_rows(
+    shown: &str,
+    wrapped: Vec<String>,
+    range: Range<usize>,
+    style: Style,
+    over: Style,
+) -> Vec<Vec<Span<'static>>> {
+    // Wrapping turns line breaks into spaces and drops the spaces it breaks at:
+    // each row is found in the text from where the last one ended.
+    let flat = shown.replace('\n', " ");
+    let mut at = 0;
+    wrapped
+        .into_iter()
+        .map(|row| {
+            let start = flat[at..].find(row.as_str()).map_or(at, |i| at + i);
+            let end = (start + row.len()).min(flat.len());
+            at = end;
+            let (a, b) = (range.start.clamp(start, end), range.end.clamp(start, end));
+            let mut spans = Vec::new();
+            for (part, style) in [(start..a, style), (a..b, over), (b..end, style)] {
+                if !part.is_empty() {
+                    spans.push(Span::styled(flat[part].to_string(), style));
+                }
+            }
+            if spans.is_empty() {
+                spans.push(Span::styled(row, style));
+            }
+            spans
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -114,6 +164,23 @@ mod tests {
         assert_ne!(rows[0][0].style, rows[0][2].style);
         let narrow = TranscriptLine::new(&said).rows(16);
         assert_eq!(text(&narrow), vec!["Dårlige tænder", "★ tænder"]);
+    }
+
+    #[test]
+    fn chosen_words_keep_their_style_across_a_wrap() {
+        let said = line(UtteranceKind::Event, "giver Mette Hansen papiret", None);
+        let said_text = &said.text;
+        let chosen = said_text.find("Mette").unwrap()..said_text.find(" papiret").unwrap();
+        let over = Style::default().bg(Color::Yellow);
+        let rows = TranscriptLine::new(&said).rows_choosing(13, chosen, over);
+        assert_eq!(text(&rows), vec!["[giver Mette", "Hansen", "papiret]"]);
+        let chosen: Vec<&str> = rows
+            .iter()
+            .flatten()
+            .filter(|s| s.style.bg == Some(Color::Yellow))
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(chosen, ["Mette", "Hansen"]);
     }
 
     #[test]
