@@ -164,6 +164,10 @@ struct Compiled {
     words: Vec<String>,
     /// What stands between the term's words as listed (`.` and `@` in an address).
     gaps: Vec<String>,
+    /// What the term starts with before its first word (the `+` of `+45 …`), taken along when the text has it.
+    lead: String,
+    /// Listed for one case: it wins over a study-wide term of the same words.
+    own_case: bool,
     replacement: String,
     /// The term as listed, for reports.
     term: String,
@@ -213,9 +217,12 @@ impl Masker {
             if let Some(first) = words.first() {
                 let spans = word_spans(&t.term);
                 let gaps = spans.windows(2).map(|w| t.term[w[0].end..w[1].start].to_string()).collect();
+                let lead = t.term[..spans[0].start].trim().to_string();
                 let compiled = Compiled {
                     words: words.clone(),
                     gaps,
+                    lead,
+                    own_case: t.case.is_some(),
                     replacement: t.replacement.clone(),
                     term: t.term.clone(),
                 };
@@ -225,7 +232,7 @@ impl Masker {
         // Longest first: more words, then more letters.
         for terms in by_first.values_mut() {
             terms.sort_by_key(|t| {
-                std::cmp::Reverse((t.words.len(), t.words.iter().map(String::len).sum::<usize>()))
+                std::cmp::Reverse((t.words.len(), t.words.iter().map(String::len).sum::<usize>(), t.own_case))
             });
         }
         let mut quick = [0u64; 256];
@@ -279,7 +286,7 @@ impl Masker {
         }
         let mut candidates: Vec<&Compiled> = exact.into_iter().chain(stem).flatten().collect();
         candidates.sort_by_key(|t| {
-            std::cmp::Reverse((t.words.len(), t.words.iter().map(String::len).sum::<usize>()))
+            std::cmp::Reverse((t.words.len(), t.words.iter().map(String::len).sum::<usize>(), t.own_case))
         });
         candidates.into_iter().find_map(|t| Self::try_term(text, spans, i, t))
     }
@@ -336,7 +343,11 @@ impl Masker {
             }
         }
         let found = Found {
-            range: spans[i].start..end,
+            range: if !t.lead.is_empty() && text[..spans[i].start].ends_with(t.lead.as_str()) {
+                spans[i].start - t.lead.len()..end
+            } else {
+                spans[i].start..end
+            },
             term: t.term.clone(),
             replacement: t.replacement.clone(),
             ending,
@@ -421,6 +432,20 @@ mod tests {
         );
         assert_eq!(masked(&terms, "cpr 010203 1234 eller 010203-1234"), "cpr [cpr] eller [cpr]");
         assert_eq!(masked(&terms, "mette.h og koege.dk"), "[sagsbehandleren].h og koege.dk");
+    }
+
+    #[test]
+    fn a_case_term_wins_over_the_study_term_and_a_lead_sign_is_taken_along() {
+        let aa = Id::from_bytes([1; 16]);
+        let mut list = MaskList::default();
+        list.add("Mette", "[A]", None).unwrap();
+        list.add("Mette", "[B]", Some(aa)).unwrap();
+        list.add("+45 22 33 44 55", "[tlf]", None).unwrap();
+        assert_eq!(
+            Masker::new(&list, Some(aa)).mask("Mette ringer fra +45 22 33 44 55"),
+            "[B] ringer fra [tlf]"
+        );
+        assert_eq!(Masker::new(&list, None).mask("Mette: 45 22 33 44 55"), "[A]: [tlf]");
     }
 
     #[test]
