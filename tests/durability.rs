@@ -242,9 +242,18 @@ fn an_encrypted_study_backs_up_sealed_and_exports_only_on_request() {
     let refused = with(&["export", "--format", "json", "--output", export.to_str().unwrap()]);
     assert!(!refused.status.success() && !export.exists());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--plaintext"));
+    // The town is a name the leak check stops until it is masked; the mask list is sealed like the rest.
+    let leaked = with(&["export", "--format", "json", "--output", export.to_str().unwrap(), "--plaintext"]);
+    assert!(
+        String::from_utf8_lossy(&leaked.stderr).contains("\"Køge\""),
+        "{}",
+        String::from_utf8_lossy(&leaked.stderr)
+    );
+    assert!(with(&["mask", "add", "Køge", "[byen]"]).status.success());
     let written = with(&["export", "--format", "json", "--output", export.to_str().unwrap(), "--plaintext"]);
-    assert!(written.status.success() && export.exists());
+    assert!(written.status.success() && export.exists(), "{}", String::from_utf8_lossy(&written.stderr));
     assert!(String::from_utf8_lossy(&written.stderr).contains("unencrypted"));
+    assert!(std::fs::read_to_string(&export).unwrap().contains("Tandlægen i [byen]"));
 
     // Restored into a new path, it opens only with the passphrase and holds the study.
     let restored = dir.path().join("restored");

@@ -85,6 +85,11 @@ fn planted(dir: &Path) -> (PathBuf, String) {
             "Køge kommune",
         ],
     );
+    // Every kind of line: a note, an event, and speech typed live.
+    let live = ok(&store, &["session", "start", "--case", "AA", "--kind", "observation"]).trim().to_string();
+    ok(&store, &["log", "--session", &live, "--kind", "note", "Mettes kollega fra Netto kom ind"]);
+    ok(&store, &["log", "--session", &live, "--kind", "event", "Mette Hansen går ud"]);
+    ok(&store, &["log", "--session", &live, "--speaker", "AA", "ring til lise@netto.dk eller 010203-1234"]);
     for (term, replacement) in [
         ("Mette Hansen", "[sagsbehandleren]"),
         ("Mette", "[sagsbehandleren]"),
