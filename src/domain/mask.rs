@@ -139,8 +139,8 @@ fn words_of(text: &str) -> Vec<String> {
     text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).map(fold).collect()
 }
 
-/// The words of a text with where they are (byte ranges).
-fn word_spans(text: &str) -> Vec<Range<usize>> {
+/// The words of a text (letters, digits, combining marks) with where they are (byte ranges).
+pub fn word_spans(text: &str) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {

@@ -1,6 +1,7 @@
 //! Choosing words of one line: the choice moves a word at a time and grows
 //! (or shrinks) by the next word, so a name of two words is one term.
 
+use crate::domain::mask::word_spans;
 use crate::keymap::Action;
 use std::ops::Range;
 
@@ -19,30 +20,6 @@ pub enum Picked {
     Cancelled,
     /// These bytes of the line are chosen.
     Chosen(Range<usize>),
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
-}
-
-/// The words of `text` (letters, digits, combining marks) with where they are.
-pub fn word_spans(text: &str) -> Vec<Range<usize>> {
-    let mut spans = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        match (is_word_char(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                spans.push(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        spans.push(s..text.len());
-    }
-    spans
 }
 
 impl WordPicker {
