@@ -181,10 +181,11 @@ fn an_unhandled_finding_stops_the_export_and_leaves_no_file() {
 }
 
 #[test]
-fn a_listed_term_written_outside_the_masked_texts_is_caught_in_the_bytes() {
+fn a_speaker_named_by_a_listed_term_is_masked_and_a_name_outside_any_text_is_caught_in_the_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = planted(dir.path());
-    // A speaker labelled with a listed name: labels are not masked, so the term reaches the file.
+    // A speaker labelled with a listed name, and a case's own term as a label.
+    ok(&store, &["mask", "add", "Lise", "[datteren]", "--case", "AA"]);
     let session = ok(
         &store,
         &[
@@ -197,17 +198,48 @@ fn a_listed_term_written_outside_the_masked_texts_is_caught_in_the_bytes() {
             "--speaker",
             "1=Mette:caseworker",
             "--speaker",
-            "2=AA:participant",
+            "2=Lise:other",
         ],
     )
     .trim()
     .to_string();
     ok(&store, &["log", "--session", &session, "--speaker", "Mette", "Hej"]);
+    ok(&store, &["log", "--session", &session, "--speaker", "Lise", "Hej"]);
     let out = dir.path().join("s.md");
-    let refused = export(&store, "markdown", &out, &[]);
+    assert!(export(&store, "markdown", &out, &[]).status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("Mette") && !text.contains("Lise") && text.contains("\\[datteren\\]"), "{text}");
+    // The project's name comes from the file's name: no mask reaches it, the byte check does.
+    let named = dir.path().join("Mette.qdpx");
+    let refused = export(&store, "qdpx", &named, &[]);
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success() && said.contains("the listed term \"Mette\""), "{said}");
-    assert!(!out.exists(), "a refused export leaves no file");
+    assert!(said.contains("rename it or use --pseudonymise"), "{said}");
+    assert!(!named.exists(), "a refused export leaves no file");
+    // A narrative's author is written where no mask applies either: a CSV folder refused is removed whole.
+    let added = std::process::Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+        .args([
+            "--store",
+            store.to_str().unwrap(),
+            "narrative",
+            "add",
+            "--session",
+            &session,
+            "--from",
+            "1",
+            "--to",
+            "2",
+            "--title",
+            "Hej",
+        ])
+        .env("FIELDLOG_AUTHOR", "Mette")
+        .output()
+        .unwrap();
+    assert!(added.status.success());
+    let folder = dir.path().join("tables");
+    let refused = export(&store, "csv", &folder, &[]);
+    assert!(!refused.status.success(), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(!folder.exists(), "a refused export leaves no folder either");
 }
 
 #[test]

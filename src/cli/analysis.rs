@@ -76,7 +76,7 @@ fn narrative_json(
         .utterances(n.session)?
         .into_iter()
         .filter(|u: &Utterance| n.covers(u.seq) && !u.deleted)
-        .map(|u| json!({ "seq": u.seq, "speaker": u.speaker, "kind": u.kind.word(), "text": shown(&u.text) }))
+        .map(|u| json!({ "seq": u.seq, "speaker": shown(&u.speaker), "kind": u.kind.word(), "text": shown(&u.text) }))
         .collect();
     let codes: Vec<Value> = n
         .codes
@@ -110,6 +110,8 @@ pub fn narrative_list(
         filter.add_codes(code, &book).map_err(anyhow::Error::msg)?;
     }
     let sessions = store.sessions()?;
+    // Titles are listed masked, as everything shown of what people said.
+    let masks = store.mask_list()?;
     let mut shown = Vec::new();
     for n in store.narratives()? {
         let Some(session) = sessions.iter().find(|s| s.id == n.session) else { continue };
@@ -120,7 +122,10 @@ pub fn narrative_list(
     if as_json {
         let list = shown
             .iter()
-            .map(|(n, s)| narrative_json(store, &book, n, s, None))
+            .map(|(n, s)| {
+                let masker = Masker::new(&masks, Some(s.case_id));
+                narrative_json(store, &book, n, s, Some(&masker))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         print_json(&list);
         return Ok(());
@@ -136,7 +141,7 @@ pub fn narrative_list(
             s.contact_point,
             n.first_seq,
             n.last_seq,
-            n.title
+            Masker::new(&masks, Some(s.case_id)).mask(&n.title)
         );
     }
     Ok(())
@@ -257,7 +262,10 @@ pub fn codebook_list(store: &Store) -> anyhow::Result<()> {
 }
 
 pub fn codebook_import(store: &Store, file: &Path, replace: bool) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!("{} is not UTF-8 text: save it as UTF-8 and import it again", file.display())
+    })?;
     if replace && !store.all_narratives()?.is_empty() {
         bail!("the study already has narratives, whose codes a replaced codebook would lose: import without --replace to merge");
     }

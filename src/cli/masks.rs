@@ -30,7 +30,17 @@ pub fn add(store: &Store, term: &str, replacement: &str, case: Option<&str>) -> 
 
 pub fn remove(store: &Store, term: &str, case: Option<&str>) -> anyhow::Result<()> {
     let mut list = store.mask_list()?;
-    list.remove(term, case_id(store, case)?)?;
+    if let Err(e) = list.remove(term, case_id(store, case)?) {
+        // Listed, but for one case: say which, rather than "not listed".
+        let same = |t: &crate::domain::MaskTerm| {
+            crate::domain::mask::fold(&t.term) == crate::domain::mask::fold(term)
+        };
+        if let Some(Some(other)) = list.terms.iter().find(|t| same(t)).map(|t| t.case) {
+            let code = store.case(other)?.map(|c| c.code.to_string()).unwrap_or_default();
+            bail!("{:?} is masked for case {code} only: add --case {code} to remove it", term.trim());
+        }
+        return Err(e.into());
+    }
     save(store, list)?;
     println!("{} is no longer masked", term.trim());
     Ok(())
@@ -50,7 +60,9 @@ pub fn allow(store: &Store, words: &[String]) -> anyhow::Result<()> {
 #[derive(Serialize, Deserialize)]
 struct MaskFile {
     format: String,
+    #[serde(default)]
     terms: Vec<TermEntry>,
+    #[serde(default)]
     allowed: Vec<String>,
 }
 
@@ -132,10 +144,11 @@ pub fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
         list.allow(word);
     }
     save(store, list)?;
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     println!(
-        "imported {} terms and {} allowed words from {}",
-        file.terms.len(),
-        file.allowed.len(),
+        "imported {} and {} from {}",
+        plural(file.terms.len(), "term", "terms"),
+        plural(file.allowed.len(), "allowed word", "allowed words"),
         path.display()
     );
     Ok(())

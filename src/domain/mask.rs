@@ -61,7 +61,9 @@ impl MaskList {
             terms: vec![MaskTerm { term: term.into(), replacement: String::new(), case: None }],
             allowed: vec![],
         };
-        if !Masker::new(&alone, None).find(replacement).is_empty() {
+        // Not the term, nor any word of it ("Mette H." for "Mette Hansen").
+        let kept = words_of(replacement).into_iter().any(|w| words.contains(&w));
+        if kept || !Masker::new(&alone, None).find(replacement).is_empty() {
             return Err(MaskError::ReplacementLeaks { term: term.into(), replacement: replacement.into() });
         }
         match self.terms.iter_mut().find(|t| t.case == case && words_of(&t.term) == words) {
@@ -472,6 +474,10 @@ mod tests {
         assert_eq!(list.add(" - ", "[x]", None), Err(MaskError::NoWord("-".into())));
         assert!(matches!(list.add("Køge", " ", None), Err(MaskError::EmptyReplacement(_))));
         assert!(matches!(list.add("Køge", "[Køge kommune]", None), Err(MaskError::ReplacementLeaks { .. })));
+        assert!(matches!(
+            list.add("Mette Hansen", "Mette H.", None),
+            Err(MaskError::ReplacementLeaks { .. })
+        ));
         list.add("Køge", "[byen]", None).unwrap();
         list.add("KØGE", "[kommunen]", None).unwrap();
         assert_eq!(list.terms.len(), 1, "the same words get the new replacement");

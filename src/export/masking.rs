@@ -43,10 +43,24 @@ impl Masks {
         }
     }
 
+    /// A session's notes, place and speaker labels (a label can be a name: `Mette`).
     pub fn session(&self, session: &mut Session) {
         let case = session.case_id;
         self.put(case, &mut session.notes);
         self.put(case, &mut session.place_text);
+        for speaker in &mut session.speakers {
+            self.put(case, &mut speaker.label);
+        }
+    }
+
+    /// A line's text and its speaker's label.
+    pub fn line(&self, masker: &Masker, line: &mut Utterance) {
+        if let std::borrow::Cow::Owned(masked) = masker.mask(&line.text) {
+            line.text = masked;
+        }
+        if let std::borrow::Cow::Owned(masked) = masker.mask(&line.speaker) {
+            line.speaker = masked;
+        }
     }
 
     /// Lines, on every core: a long study's masking is most of the lines' work.
@@ -60,9 +74,7 @@ impl Masks {
                         self.session(session);
                         let masker = self.of(session.case_id);
                         for line in lines.iter_mut() {
-                            if let std::borrow::Cow::Owned(masked) = masker.mask(&line.text) {
-                                line.text = masked;
-                            }
+                            self.line(masker, line);
                         }
                     }
                 });
@@ -99,13 +111,15 @@ impl Masks {
             self.session(&mut s.session);
             let masker = self.of(case);
             for line in &mut s.utterances {
-                line.text = masker.mask(&line.text).into_owned();
+                self.line(masker, line);
             }
             for r in &mut s.revisions {
                 r.text = masker.mask(&r.text).into_owned();
+                r.speaker = masker.mask(&r.speaker).into_owned();
             }
             if let Some(d) = &mut s.draft {
                 d.text = masker.mask(&d.text).into_owned();
+                d.speaker = masker.mask(&d.speaker).into_owned();
             }
         }
         for n in &mut study.narratives {
@@ -135,12 +149,19 @@ pub struct Leak {
     pub what: String,
     /// How many findings in all.
     pub count: usize,
+    /// Found in the bytes written, outside the texts the mask list masks.
+    pub outside: bool,
 }
 
 impl std::fmt::Display for Leak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let more = if self.count > 1 { format!(" (and {} more)", self.count - 1) } else { String::new() };
-        write!(f, "{} holds {}{more}", self.place, self.what)
+        let advice = if self.outside {
+            "it is written where no mask applies (a case code, an author, a file name): rename it or use --pseudonymise"
+        } else {
+            "mask or allow it (see `fieldlog mask scan`)"
+        };
+        write!(f, "{} holds {}{more}; {advice}", self.place, self.what)
     }
 }
 
@@ -162,7 +183,7 @@ pub fn unmasked_findings<'a>(masks: &Masks, texts: impl IntoIterator<Item = Text
         }
         count += found.len();
     }
-    first.map(|(place, what)| Leak { place, what, count })
+    first.map(|(place, what)| Leak { place, what, count, outside: false })
 }
 
 fn what(kind: Kind) -> &'static str {
@@ -228,20 +249,18 @@ pub fn listed_terms_in(masks: &Masks, files: &[PathBuf]) -> std::io::Result<Opti
             }
         }
     }
-    Ok(first.map(|(place, what)| Leak { place, what, count }))
+    Ok(first.map(|(place, what)| Leak { place, what, count, outside: true }))
 }
 
-/// The leak check on files someone wrote or was sent: every listed term
-/// (a case's own too: a file does not say whose text it holds) and every CPR
+/// The leak check on files someone wrote or was sent: every study-wide listed
+/// term (a case's own are checked on its texts: a file mixing cases may hold
+/// the same word said of someone else) and every CPR
 /// number, phone number and e-mail address that is not allowed, in any byte,
 /// zip members included. Capitalised words are left to the study's own
 /// check: a file's headings and markup are full of them.
 pub fn file_leaks(list: &MaskList, files: &[PathBuf]) -> std::io::Result<Option<Leak>> {
-    let all = MaskList {
-        terms: list.terms.iter().map(|t| crate::domain::MaskTerm { case: None, ..t.clone() }).collect(),
-        allowed: list.allowed.clone(),
-    };
-    let masker = Masker::new(&all, None);
+    let all = list;
+    let masker = Masker::new(all, None);
     let mut first = None;
     let mut count = 0;
     for file in files {
@@ -262,5 +281,5 @@ pub fn file_leaks(list: &MaskList, files: &[PathBuf]) -> std::io::Result<Option<
             }
         }
     }
-    Ok(first.map(|(place, what)| Leak { place, what, count }))
+    Ok(first.map(|(place, what)| Leak { place, what, count, outside: true }))
 }

@@ -36,7 +36,7 @@ pub enum ExportError {
     Spreadsheet { path: PathBuf, source: xlsx::SpreadsheetError },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the export was not written: {0}; mask or allow it (see `fieldlog mask scan`), or export with --allow-leaks")]
+    #[error("the export was not written: {0}, or export with --allow-leaks")]
     Leak(masking::Leak),
 }
 
@@ -333,14 +333,19 @@ pub fn write(
         return Err(ExportError::UnknownFormat(format.to_string()));
     }
     let masks = masks_for(store, options)?;
+    let existed = output.exists();
     let written = write_format(store, format, scope, output, now, pseudonyms, options, masks.as_ref())?;
     // The last word: no study-wide listed term in any byte written, zip members included.
     if let Some(masks) = masks.as_ref().filter(|_| !options.allow_leaks) {
         let leak = masking::listed_terms_in(masks, &written.files)
             .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
-        if let Some(leak) = leak {
+        if let Some(mut leak) = leak {
+            leak.place = format!("{} (the file is not kept)", leak.place);
             for file in &written.files {
                 let _ = std::fs::remove_file(file);
+            }
+            if !existed && output.is_dir() {
+                let _ = std::fs::remove_dir(output);
             }
             return Err(ExportError::Leak(leak));
         }

@@ -83,6 +83,7 @@ fn quote(
         let mut lines = store.utterances(n.session)?;
         for l in &mut lines {
             l.text = study.said(case, &l.text).into_owned();
+            l.speaker = study.said(case, &l.speaker).into_owned();
         }
         let max = lines.last().map_or(0, |l| l.seq) as usize;
         let mut by_seq = vec![String::new(); max + 1];

@@ -133,7 +133,12 @@ fn read(file: &str, text: &str) -> Result<(Vec<Node>, Sets), CodebookFileError> 
         }
     }
     if !seen_root {
-        return Err(error(0, "the file is empty: a REFI codebook (.qdc) starts with <CodeBook>".into()));
+        let reason = if text.trim().is_empty() {
+            "the file is empty: a REFI codebook (.qdc) starts with <CodeBook>"
+        } else {
+            "this is not a REFI codebook (.qdc): it has no <CodeBook> element"
+        };
+        return Err(error(0, reason.into()));
     }
     Ok((roots, sets))
 }

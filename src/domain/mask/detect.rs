@@ -85,7 +85,10 @@ fn numbers(text: &str) -> Vec<Finding> {
                 break;
             }
         }
-        let whole = !text[end..].starts_with(|c: char| is_word_char(c));
+        // A number glued on by a dash (`…-8314-5835-…` in an id) is part of something else.
+        let rest = &text[end..];
+        let whole = !rest.starts_with(|c: char| is_word_char(c))
+            && !(rest.starts_with('-') && rest[1..].starts_with(|c: char| is_word_char(c)));
         let raw = &text[start..end];
         if whole {
             if let Some(kind) = classify(raw, &digits) {
@@ -99,7 +102,12 @@ fn numbers(text: &str) -> Vec<Finding> {
 
 /// Whether the character before byte `i` glues a number to a word.
 fn is_joined(text: &str, i: usize) -> bool {
-    text[..i].chars().next_back().is_some_and(|c| is_word_char(c) || c == '+')
+    let mut before = text[..i].chars().rev();
+    match before.next() {
+        Some('-') => before.next().is_some_and(is_word_char),
+        Some(c) => is_word_char(c) || c == '+',
+        None => false,
+    }
 }
 
 fn classify(raw: &str, digits: &str) -> Option<Kind> {
@@ -124,7 +132,9 @@ fn classify(raw: &str, digits: &str) -> Option<Kind> {
         .collect();
     let grouped = matches!(local.as_slice(), [8] | [4, 4] | [2, 2, 2, 2])
         || (plus && national.len() == 8 && local.len() == 1 && local[0] == 10);
-    (national.len() == 8 && grouped && !national.starts_with(['0', '1'])).then_some(Kind::Phone)
+    // Phone numbers are grouped with spaces; dashes join ids and dates.
+    (national.len() == 8 && grouped && !raw.contains('-') && !national.starts_with(['0', '1']))
+        .then_some(Kind::Phone)
 }
 
 /// Whether DDMMYY is a day in 1900–1999 or 2000–2099.
@@ -234,6 +244,10 @@ mod tests {
             assert_eq!(found[0].0, Kind::Phone, "{text}");
         }
         assert!(kinds("05123456 og 123 45 678 og +46 22334455").is_empty());
+        assert!(
+            kinds("guid 01a213cf-e436-7683-8314-5835c6eaa0bf og 2233-4455").is_empty(),
+            "dashes join ids"
+        );
     }
 
     #[test]
