@@ -87,8 +87,8 @@ fn numbers(text: &str) -> Vec<Finding> {
         }
         // A number glued on by a dash (`…-8314-5835-…` in an id) is part of something else.
         let rest = &text[end..];
-        let whole = !rest.starts_with(|c: char| is_word_char(c))
-            && !(rest.starts_with('-') && rest[1..].starts_with(|c: char| is_word_char(c)));
+        let glued = rest.strip_prefix('-').unwrap_or(rest).starts_with(is_word_char);
+        let whole = !glued;
         let raw = &text[start..end];
         if whole {
             if let Some(kind) = classify(raw, &digits) {
