@@ -172,6 +172,50 @@ pub struct Text<'a> {
     pub text: &'a str,
 }
 
+/// Detector findings left in the sessions' masked lines, the sessions split
+/// among the cores; `place` names a line (session, seq) only for the first.
+pub fn line_findings(
+    masks: &Masks,
+    sessions: &[(Session, Vec<Utterance>)],
+    place: impl Fn(&Session, u32) -> String,
+) -> Option<Leak> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = sessions.len().div_ceil(threads).max(1);
+    // Per core: the first hit (session index, line, what) and how many in all.
+    type Part = (Option<(usize, u32, String)>, usize);
+    let parts: Vec<Part> = std::thread::scope(|scope| {
+        let workers: Vec<_> = sessions
+            .chunks(chunk)
+            .enumerate()
+            .map(|(part, sessions)| {
+                scope.spawn(move || {
+                    let mut first = None;
+                    let mut count = 0;
+                    for (i, (session, lines)) in sessions.iter().enumerate() {
+                        let masker = masks.of(session.case_id);
+                        for line in lines.iter().filter(|l| !l.deleted) {
+                            let found = detect::findings(&line.text, &masks.list, masker);
+                            if let (None, Some(f)) = (&first, found.first()) {
+                                first = Some((
+                                    part * chunk + i,
+                                    line.seq,
+                                    format!("{} {:?}", what(f.kind), f.text),
+                                ));
+                            }
+                            count += found.len();
+                        }
+                    }
+                    (first, count)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().expect("a checking thread panicked")).collect()
+    });
+    let count = parts.iter().map(|(_, n)| n).sum();
+    let (session, seq, what) = parts.into_iter().find_map(|(first, _)| first)?;
+    Some(Leak { place: place(&sessions[session].0, seq), what, count, outside: false })
+}
+
 /// Detector findings left in masked texts that the mask list neither masks nor allows.
 pub fn unmasked_findings<'a>(masks: &Masks, texts: impl IntoIterator<Item = Text<'a>>) -> Option<Leak> {
     let mut first: Option<(String, String)> = None;
@@ -231,21 +275,53 @@ pub fn listed_terms_in(masks: &Masks, files: &[PathBuf]) -> std::io::Result<Opti
     if every.is_empty() {
         return Ok(None);
     }
+    scan_files(files, |line| {
+        let found = every.find(line);
+        let first = found.first().map(|f| format!("the listed term {:?}", &line[f.range.clone()]));
+        (first, found.len())
+    })
+}
+
+/// Runs `check` on every line of every file (zip members unpacked), the lines
+/// of each split among the cores: the first hit with its place, and how many in all.
+fn scan_files(
+    files: &[PathBuf],
+    check: impl Fn(&str) -> (Option<String>, usize) + Sync,
+) -> std::io::Result<Option<Leak>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let mut first = None;
     let mut count = 0;
     for file in files.iter().filter(|f| f.is_file()) {
         for (name, text) in file_texts(file)? {
-            for (n, line) in text.lines().enumerate() {
-                let found = every.find(line);
-                if let Some(f) = found.first() {
-                    first.get_or_insert_with(|| {
-                        (
-                            format!("line {} of {name}", n + 1),
-                            format!("the listed term {:?}", &line[f.range.clone()]),
-                        )
-                    });
+            let lines: Vec<&str> = text.lines().collect();
+            let chunk = lines.len().div_ceil(threads).max(1);
+            let parts: Vec<(Option<(usize, String)>, usize)> = std::thread::scope(|scope| {
+                let check = &check;
+                let workers: Vec<_> = lines
+                    .chunks(chunk)
+                    .enumerate()
+                    .map(|(part, lines)| {
+                        scope.spawn(move || {
+                            let mut first = None;
+                            let mut count = 0;
+                            for (i, line) in lines.iter().enumerate() {
+                                let (hit, n) = check(line);
+                                if first.is_none() {
+                                    first = hit.map(|what| (part * chunk + i, what));
+                                }
+                                count += n;
+                            }
+                            (first, count)
+                        })
+                    })
+                    .collect();
+                workers.into_iter().map(|w| w.join().expect("a scanning thread panicked")).collect()
+            });
+            for (hit, n) in parts {
+                count += n;
+                if first.is_none() {
+                    first = hit.map(|(line, what)| (format!("line {} of {name}", line + 1), what));
                 }
-                count += found.len();
             }
         }
     }
@@ -259,27 +335,13 @@ pub fn listed_terms_in(masks: &Masks, files: &[PathBuf]) -> std::io::Result<Opti
 /// zip members included. Capitalised words are left to the study's own
 /// check: a file's headings and markup are full of them.
 pub fn file_leaks(list: &MaskList, files: &[PathBuf]) -> std::io::Result<Option<Leak>> {
-    let all = list;
-    let masker = Masker::new(all, None);
-    let mut first = None;
-    let mut count = 0;
-    for file in files {
-        for (name, text) in file_texts(file)? {
-            for (n, line) in text.lines().enumerate() {
-                let terms = masker.find(line);
-                let numbers: Vec<_> = detect::findings(line, &all, &masker)
-                    .into_iter()
-                    .filter(|f| f.kind != Kind::Name)
-                    .collect();
-                if first.is_none() {
-                    let hit = terms.first().map(|f| format!("the listed term {:?}", &line[f.range.clone()]));
-                    let hit =
-                        hit.or_else(|| numbers.first().map(|f| format!("{} {:?}", what(f.kind), f.text)));
-                    first = hit.map(|what| (format!("line {} of {name}", n + 1), what));
-                }
-                count += terms.len() + numbers.len();
-            }
-        }
-    }
-    Ok(first.map(|(place, what)| Leak { place, what, count, outside: true }))
+    let masker = Masker::new(list, None);
+    scan_files(files, |line| {
+        let terms = masker.find(line);
+        let numbers: Vec<_> =
+            detect::findings(line, list, &masker).into_iter().filter(|f| f.kind != Kind::Name).collect();
+        let hit = terms.first().map(|f| format!("the listed term {:?}", &line[f.range.clone()]));
+        let hit = hit.or_else(|| numbers.first().map(|f| format!("{} {:?}", what(f.kind), f.text)));
+        (hit, terms.len() + numbers.len())
+    })
 }
