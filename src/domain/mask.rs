@@ -203,6 +203,9 @@ fn length_bit(len: usize) -> u64 {
 
 /// The first byte a word's folded form starts with.
 fn first_folded_byte(word: &str) -> u8 {
+    if let Some(b) = word.bytes().next().filter(u8::is_ascii) {
+        return b.to_ascii_lowercase();
+    }
     let first = word.chars().next().unwrap_or_default();
     let mut buf = [0u8; 4];
     first.to_lowercase().next().unwrap_or(first).encode_utf8(&mut buf);

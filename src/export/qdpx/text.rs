@@ -24,7 +24,12 @@ impl SourceText {
 
 /// NFC, so a reader that normalises the text counts the same code points.
 fn nfc(text: &str) -> String {
-    text.nfc().collect()
+    // Nearly all text is NFC already, and the quick check is far cheaper than normalising.
+    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+        text.to_string()
+    } else {
+        text.nfc().collect()
+    }
 }
 
 /// What a line reads as in the source: the lead (speaker) and its own text.
