@@ -112,9 +112,7 @@ fn write_variables(w: &mut Xml, variables: &[&Variable]) -> io::Result<()> {
 fn write_value(w: &mut Xml, variable: Id, kind: Type, value: &str) -> io::Result<()> {
     let (element, value) = kind.value(value);
     w.create_element("VariableValue").write_inner_content(|w| {
-        w.create_element("VariableRef")
-            .with_attribute(("targetGUID", variable.to_string().as_str()))
-            .write_empty()?;
+        reference(w, "VariableRef", variable)?;
         text_element(w, element, &value)
     })?;
     Ok(())
@@ -135,15 +133,28 @@ fn write_cases(w: &mut Xml, p: &Project, variables: &[Variable]) -> io::Result<(
                         }
                     }
                     for (s, _) in p.sessions.iter().filter(|(s, _)| s.case_id == case.id) {
-                        w.create_element("SourceRef")
-                            .with_attribute(("targetGUID", s.id.to_string().as_str()))
-                            .write_empty()?;
+                        reference(w, "SourceRef", s.id)?;
                     }
                     Ok(())
                 })?;
         }
         Ok(())
     })?;
+    Ok(())
+}
+
+/// `<ELEMENT targetGUID="…"/>`: a reference to another element by its GUID.
+fn reference(w: &mut Xml, element: &str, target: Id) -> io::Result<()> {
+    w.create_element(element).with_attribute(("targetGUID", target.to_string().as_str())).write_empty()?;
+    Ok(())
+}
+
+/// A coding of a selection with one code, by a user at a time.
+fn write_coding(w: &mut Xml, guid: Id, user: &str, created: &str, code: Id) -> io::Result<()> {
+    let guid = guid.to_string();
+    w.create_element("Coding")
+        .with_attributes([("guid", guid.as_str()), ("creatingUser", user), ("creationDateTime", created)])
+        .write_inner_content(|w| reference(w, "CodeRef", code))?;
     Ok(())
 }
 
@@ -173,24 +184,9 @@ fn write_selection(
         .write_inner_content(|w| {
             codes::description(w, &narrative_text(n))?;
             for code in n.codes.iter().filter(|c| codebook.code(**c).is_some()) {
-                let coding = n.id.derived(&format!("coding:{code}")).to_string();
-                w.create_element("Coding")
-                    .with_attributes([
-                        ("guid", coding.as_str()),
-                        ("creatingUser", &user),
-                        ("creationDateTime", &created),
-                    ])
-                    .write_inner_content(|w| {
-                        w.create_element("CodeRef")
-                            .with_attribute(("targetGUID", code.to_string().as_str()))
-                            .write_empty()?;
-                        Ok(())
-                    })?;
+                write_coding(w, n.id.derived(&format!("coding:{code}")), &user, &created, *code)?;
             }
-            w.create_element("NoteRef")
-                .with_attribute(("targetGUID", n.id.derived("note").to_string().as_str()))
-                .write_empty()?;
-            Ok(())
+            reference(w, "NoteRef", n.id.derived("note"))
         })?;
     Ok(())
 }
@@ -212,20 +208,7 @@ fn write_case_coding(w: &mut Xml, session: &Session, length: usize) -> io::Resul
             ("creationDateTime", &created),
         ])
         .write_inner_content(|w| {
-            let coding = session.id.derived("case coding").to_string();
-            w.create_element("Coding")
-                .with_attributes([
-                    ("guid", coding.as_str()),
-                    ("creatingUser", &user),
-                    ("creationDateTime", &created),
-                ])
-                .write_inner_content(|w| {
-                    w.create_element("CodeRef")
-                        .with_attribute(("targetGUID", session.case_id.to_string().as_str()))
-                        .write_empty()?;
-                    Ok(())
-                })?;
-            Ok(())
+            write_coding(w, session.id.derived("case coding"), &user, &created, session.case_id)
         })?;
     Ok(())
 }
@@ -313,9 +296,7 @@ fn write_sets(w: &mut Xml, p: &Project) -> io::Result<()> {
                 .write_inner_content(|w| {
                     codes::description(w, &set.description)?;
                     for member in &set.members {
-                        w.create_element("MemberSource")
-                            .with_attribute(("targetGUID", member.to_string().as_str()))
-                            .write_empty()?;
+                        reference(w, "MemberSource", *member)?;
                     }
                     Ok(())
                 })?;
