@@ -316,4 +316,26 @@ fn check_leaks_scans_the_study_and_exported_files() {
     ok(&store, &["log", "--session", &session, "--speaker", "AA", "skriv til ny@adresse.dk"]);
     let found = fieldlog(&store, &["check", "--leaks"]);
     assert!(String::from_utf8_lossy(&found.stderr).contains("an e-mail address \"ny@adresse.dk\""));
+    // The scan lists what was typed about a case outside its sessions too.
+    ok(
+        &store,
+        &[
+            "effort",
+            "add",
+            "--case",
+            "AA",
+            "--kind",
+            "mentor",
+            "--start",
+            "2026-02-01",
+            "--provider",
+            "ring 42 11 22 33",
+        ],
+    );
+    let scan = ok(&store, &["mask", "scan"]);
+    assert!(
+        scan.contains("42 11 22 33  phone number") && scan.contains("case AA's attributes, efforts or links"),
+        "{scan}"
+    );
+    assert!(scan.contains("ny@adresse.dk  e-mail address"), "{scan}");
 }

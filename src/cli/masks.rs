@@ -162,13 +162,30 @@ struct Place {
     line: Option<u32>,
 }
 
-/// Lists what the detectors propose in every line, title and memo, most frequent first.
+/// A finding: its kind, text, how often, and where first.
+type Tallied = (detect::Kind, String, usize, Place);
+
+/// Adds one text group's tally to the study's, a finding counted once by its folded text.
+fn join_tally(found: &mut Vec<Tallied>, more: Vec<Tallied>) {
+    for (kind, text, count, at) in more {
+        let same = |f: &&mut Tallied| {
+            f.0 == kind && crate::domain::mask::fold(&f.1) == crate::domain::mask::fold(&text)
+        };
+        match found.iter_mut().find(same) {
+            Some(f) => f.2 += count,
+            None => found.push((kind, text, count, at)),
+        }
+    }
+}
+
+/// Lists what the detectors propose in every line, title, memo, note,
+/// place, attribute, effort and link, most frequent first.
 pub fn scan(store: &Store, case: Option<&str>, json: bool) -> anyhow::Result<()> {
     let list = store.mask_list()?;
     let only = case_id(store, case)?;
     let codes: HashMap<Id, String> = store.cases()?.into_iter().map(|c| (c.id, c.code.to_string())).collect();
     let narratives = store.narratives()?;
-    let mut found: Vec<(detect::Kind, String, usize, Place)> = Vec::new();
+    let mut found: Vec<Tallied> = Vec::new();
     for session in store.sessions()?.into_iter().filter(|s| only.is_none_or(|c| c == s.case_id)) {
         let masker = Masker::new(&list, Some(session.case_id));
         let place = |line| Place { case: codes[&session.case_id].clone(), session: session.id.short(), line };
@@ -181,15 +198,31 @@ pub fn scan(store: &Store, case: Option<&str>, json: bool) -> anyhow::Result<()>
                 [(place(Some(n.first_seq)), n.title.as_str()), (place(Some(n.first_seq)), n.memo.as_str())]
             }))
             .chain([(place(None), session.notes.as_str()), (place(None), session.place_text.as_str())]);
-        for (kind, text, count, at) in detect::tally(texts, &list, &masker) {
-            match found
-                .iter_mut()
-                .find(|f| f.0 == kind && crate::domain::mask::fold(&f.1) == crate::domain::mask::fold(&text))
-            {
-                Some(f) => f.2 += count,
-                None => found.push((kind, text, count, at)),
-            }
-        }
+        join_tally(&mut found, detect::tally(texts, &list, &masker));
+    }
+    // What is typed about a case outside its sessions: attributes, efforts, links.
+    let (efforts, links) = (store.efforts()?, store.links()?);
+    for case in store.cases()?.into_iter().filter(|c| only.is_none_or(|id| id == c.id)) {
+        let masker = Masker::new(&list, Some(case.id));
+        let at = || Place { case: case.code.to_string(), session: String::new(), line: None };
+        let texts = case
+            .attributes
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .chain(
+                efforts
+                    .iter()
+                    .filter(|e| e.case_id == case.id)
+                    .flat_map(|e| [e.kind.as_str(), e.provider.as_str(), e.outcome.as_str()]),
+            )
+            .chain(
+                links
+                    .iter()
+                    .filter(|l| l.case_id == case.id)
+                    .flat_map(|l| l.chain.iter().map(String::as_str)),
+            )
+            .map(|text| (at(), text));
+        join_tally(&mut found, detect::tally(texts, &list, &masker));
     }
     found.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
     if json {
@@ -207,7 +240,12 @@ pub fn scan(store: &Store, case: Option<&str>, json: bool) -> anyhow::Result<()>
     }
     for (kind, text, count, at) in &found {
         let line = at.line.map_or(String::new(), |l| format!(" line {l}"));
-        println!("{text}  {}  ×{count}  first in {} session {}{line}", kind.word(), at.case, at.session);
+        let place = if at.session.is_empty() {
+            format!("case {}'s attributes, efforts or links", at.case)
+        } else {
+            format!("{} session {}{line}", at.case, at.session)
+        };
+        println!("{text}  {}  ×{count}  first in {place}", kind.word());
     }
     Ok(())
 }
