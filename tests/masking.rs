@@ -32,6 +32,16 @@ fn all_text(path: &Path) -> String {
     out
 }
 
+/// Every export format, with the file (or folder) it is written to.
+const FORMATS: [(&str, &str); 6] = [
+    ("json", "s.json"),
+    ("csv", "csv"),
+    ("xlsx", "s.xlsx"),
+    ("markdown", "s.md"),
+    ("qdpx", "s.qdpx"),
+    ("eaf", "eaf"),
+];
+
 const PLANTED: [&str; 6] = ["Mette", "Hansen", "Køge", "Netto", "010203-1234", "lise@netto.dk"];
 
 /// A case whose lines, narrative, memo, notes, attribute and effort name
@@ -113,14 +123,7 @@ fn export(store: &Path, format: &str, out: &Path, extra: &[&str]) -> std::proces
 fn every_format_is_masked_whole() {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = planted(dir.path());
-    for (format, name) in [
-        ("json", "s.json"),
-        ("csv", "csv"),
-        ("xlsx", "s.xlsx"),
-        ("markdown", "s.md"),
-        ("qdpx", "s.qdpx"),
-        ("eaf", "eaf"),
-    ] {
+    for (format, name) in FORMATS {
         let out = dir.path().join(name);
         let done = export(&store, format, &out, &[]);
         assert!(done.status.success(), "{format}: {}", String::from_utf8_lossy(&done.stderr));
@@ -140,14 +143,7 @@ fn every_format_is_masked_whole() {
 fn an_unmasked_export_holds_the_words_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = planted(dir.path());
-    for (format, name) in [
-        ("json", "s.json"),
-        ("csv", "csv"),
-        ("xlsx", "s.xlsx"),
-        ("markdown", "s.md"),
-        ("qdpx", "s.qdpx"),
-        ("eaf", "eaf"),
-    ] {
+    for (format, name) in FORMATS {
         let out = dir.path().join(name);
         let done = export(&store, format, &out, &["--unmasked"]);
         assert!(done.status.success(), "{format}: {}", String::from_utf8_lossy(&done.stderr));
@@ -178,6 +174,28 @@ fn an_unhandled_finding_stops_the_export_and_leaves_no_file() {
     let extra = dir.path().join("x.qdpx");
     ok(&store, &["log", "--session", &session, "--speaker", "AA", "cpr 020304-4321"]);
     assert!(export(&store, "qdpx", &extra, &["--allow-leaks"]).status.success());
+    // The JSON export checks what every other format checks: a number in a narrative's memo too.
+    ok(&store, &["mask", "allow", "020304-4321"]);
+    ok(
+        &store,
+        &[
+            "narrative",
+            "add",
+            "--session",
+            &session,
+            "--from",
+            "1",
+            "--to",
+            "1",
+            "--title",
+            "Ring",
+            "--memo",
+            "hun gav 43 21 43 21",
+        ],
+    );
+    let refused = fieldlog(&store, &["export", "--format", "json"]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && said.contains("narrative \"Ring\" holds a phone number"), "{said}");
 }
 
 #[test]

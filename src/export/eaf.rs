@@ -382,7 +382,23 @@ pub fn session_eaf(
     media: Option<&Media>,
     exported: DateTime<FixedOffset>,
 ) -> String {
-    write::document(&plan(session, lines, narratives, codebook), media, exported)
+    session_eaf_noted(session, lines, narratives, codebook, media, exported, None)
+}
+
+/// `session_eaf`, with one more header property (NAME, value) the document
+/// should carry, such as an unmasked export's notice.
+pub fn session_eaf_noted(
+    session: &Session,
+    lines: &[Utterance],
+    narratives: &[Narrative],
+    codebook: &Codebook,
+    media: Option<&Media>,
+    exported: DateTime<FixedOffset>,
+    note: Option<(&'static str, &str)>,
+) -> String {
+    let mut plan = plan(session, lines, narratives, codebook);
+    plan.properties.extend(note.map(|(name, value)| (name, value.to_string())));
+    write::document(&plan, media, exported)
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ impl std::fmt::Display for Leak {
 }
 
 /// A text of the study with where it is, for the leak check's report.
-pub struct Text<'a> {
+struct Text<'a> {
     pub case: Id,
     pub place: String,
     pub text: &'a str,
@@ -174,9 +174,9 @@ pub struct Text<'a> {
 
 /// Detector findings left in the sessions' masked lines, the sessions split
 /// among the cores; `place` names a line (session, seq) only for the first.
-pub fn line_findings(
+fn line_findings(
     masks: &Masks,
-    sessions: &[(Session, Vec<Utterance>)],
+    sessions: &[(&Session, &[Utterance])],
     place: impl Fn(&Session, u32) -> String,
 ) -> Option<Leak> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
@@ -213,11 +213,63 @@ pub fn line_findings(
     });
     let count = parts.iter().map(|(_, n)| n).sum();
     let (session, seq, what) = parts.into_iter().find_map(|(first, _)| first)?;
-    Some(Leak { place: place(&sessions[session].0, seq), what, count, outside: false })
+    Some(Leak { place: place(sessions[session].0, seq), what, count, outside: false })
+}
+
+/// The masked texts of a study (or of the part an export covers), for the leak check.
+pub struct Study<'a> {
+    pub cases: &'a [Case],
+    pub sessions: Vec<(&'a Session, &'a [Utterance])>,
+    pub narratives: &'a [Narrative],
+    pub efforts: &'a [Effort],
+    pub links: &'a [Link],
+}
+
+/// The leak check on masked texts, the one every export runs: what the
+/// detectors still find in lines, narratives, session notes and places,
+/// case attributes, efforts and links that is neither listed nor allowed.
+pub fn check(masks: &Masks, study: &Study) -> Option<Leak> {
+    let code =
+        |case: Id| study.cases.iter().find(|c| c.id == case).map_or(String::new(), |c| c.code.to_string());
+    let text = |case: Id, place: String, text| Text { case, place, text };
+    // The lines first, on every core: they are nearly all of a study's text.
+    let in_lines = line_findings(masks, &study.sessions, |s, seq| {
+        format!("line {seq} of case {}'s session {}", code(s.case_id), s.id.short())
+    });
+    let case_of: HashMap<Id, Id> = study.sessions.iter().map(|(s, _)| (s.id, s.case_id)).collect();
+    let narratives = study.narratives.iter().filter(|n| !n.deleted).flat_map(|n| {
+        let case = case_of.get(&n.session).copied().unwrap_or_default();
+        let place = format!("narrative {:?}", n.title);
+        [text(case, place.clone(), n.title.as_str()), text(case, place, n.memo.as_str())]
+    });
+    let sessions = study.sessions.iter().flat_map(|(s, _)| {
+        let place = format!("the notes of session {}", s.id.short());
+        [text(s.case_id, place.clone(), s.notes.as_str()), text(s.case_id, place, s.place_text.as_str())]
+    });
+    let attributes = study.cases.iter().flat_map(|c| {
+        c.attributes.iter().map(move |(k, v)| text(c.id, format!("case {}'s {k}", c.code), v.as_str()))
+    });
+    let efforts = study.efforts.iter().flat_map(|e| {
+        let place = format!("effort {:?}", e.kind);
+        [e.kind.as_str(), e.provider.as_str(), e.outcome.as_str()].map(|t| text(e.case_id, place.clone(), t))
+    });
+    let links = study
+        .links
+        .iter()
+        .flat_map(|l| l.chain.iter().map(move |step| text(l.case_id, "a link".to_string(), step.as_str())));
+    let rest =
+        unmasked_findings(masks, narratives.chain(sessions).chain(attributes).chain(efforts).chain(links));
+    match (in_lines, rest) {
+        (Some(mut leak), other) => {
+            leak.count += other.map_or(0, |o| o.count);
+            Some(leak)
+        }
+        (None, other) => other,
+    }
 }
 
 /// Detector findings left in masked texts that the mask list neither masks nor allows.
-pub fn unmasked_findings<'a>(masks: &Masks, texts: impl IntoIterator<Item = Text<'a>>) -> Option<Leak> {
+fn unmasked_findings<'a>(masks: &Masks, texts: impl IntoIterator<Item = Text<'a>>) -> Option<Leak> {
     let mut first: Option<(String, String)> = None;
     let mut count = 0;
     for t in texts {

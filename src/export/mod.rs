@@ -150,41 +150,16 @@ fn mask_selection(
     if allow_leaks {
         return Ok(());
     }
-    let code =
-        |case: Id| chosen.cases.iter().find(|c| c.id == case).map_or(String::new(), |c| c.code.to_string());
-    let text = |case: Id, place: String, text| masking::Text { case, place, text };
-    // The lines first, on every core: they are nearly all of a study's text.
-    let in_lines = masking::line_findings(masks, &chosen.sessions, |s, seq| {
-        format!("line {seq} of case {}'s session {}", code(s.case_id), s.id.short())
-    });
-    let narratives = chosen.narratives.iter().filter(|n| !n.deleted).flat_map(|n| {
-        let case = case_of.get(&n.session).copied().unwrap_or_default();
-        let place = format!("narrative {:?}", n.title);
-        [text(case, place.clone(), n.title.as_str()), text(case, place, n.memo.as_str())]
-    });
-    let sessions = chosen.sessions.iter().flat_map(|(s, _)| {
-        let place = format!("the notes of session {}", s.id.short());
-        [text(s.case_id, place.clone(), s.notes.as_str()), text(s.case_id, place, s.place_text.as_str())]
-    });
-    let attributes = chosen.cases.iter().flat_map(|c| {
-        c.attributes.iter().map(move |(k, v)| text(c.id, format!("case {}'s {k}", c.code), v.as_str()))
-    });
-    let efforts = chosen.efforts.iter().flat_map(|e| {
-        let place = format!("effort {:?}", e.kind);
-        [e.kind.as_str(), e.provider.as_str(), e.outcome.as_str()].map(|t| text(e.case_id, place.clone(), t))
-    });
-    let links = chosen
-        .links
-        .iter()
-        .flat_map(|l| l.chain.iter().map(move |step| text(l.case_id, "a link".to_string(), step.as_str())));
-    let all = narratives.chain(sessions).chain(attributes).chain(efforts).chain(links);
-    match (in_lines, masking::unmasked_findings(masks, all)) {
-        (Some(mut leak), other) => {
-            leak.count += other.map_or(0, |o| o.count);
-            Err(ExportError::Leak(leak))
-        }
-        (None, Some(leak)) => Err(ExportError::Leak(leak)),
-        (None, None) => Ok(()),
+    let study = masking::Study {
+        cases: &chosen.cases,
+        sessions: chosen.sessions.iter().map(|(s, lines)| (s, lines.as_slice())).collect(),
+        narratives: &chosen.narratives,
+        efforts: &chosen.efforts,
+        links: &chosen.links,
+    };
+    match masking::check(masks, &study) {
+        Some(leak) => Err(ExportError::Leak(leak)),
+        None => Ok(()),
     }
 }
 
@@ -297,15 +272,14 @@ pub fn json_text(
     if let Some(masks) = masks_for(store, options)? {
         masks.study(&mut study);
         if !options.allow_leaks {
-            let texts = study.sessions.iter().flat_map(|s| {
-                let (case, short) = (s.session.case_id, s.session.id.short());
-                s.utterances.iter().map(move |l| masking::Text {
-                    case,
-                    place: format!("line {} of session {short}", l.seq),
-                    text: l.text.as_str(),
-                })
-            });
-            if let Some(leak) = masking::unmasked_findings(&masks, texts) {
+            let parts = masking::Study {
+                cases: &study.cases,
+                sessions: study.sessions.iter().map(|s| (&s.session, s.utterances.as_slice())).collect(),
+                narratives: &study.narratives,
+                efforts: &study.efforts,
+                links: &study.links,
+            };
+            if let Some(leak) = masking::check(&masks, &parts) {
                 return Err(ExportError::Leak(leak));
             }
         }
@@ -434,15 +408,9 @@ fn write_format(
                 };
                 let narratives: Vec<Narrative> =
                     chosen.narratives.iter().filter(|n| n.session == s.id).cloned().collect();
-                let mut document = eaf::session_eaf(s, lines, &narratives, &chosen.codebook, media, now);
-                if options.unmasked {
-                    let mark = format!("<PROPERTY NAME=\"unmasked\">{UNMASKED}</PROPERTY>");
-                    document = document.replacen(
-                        "<PROPERTY NAME=\"lastUsedAnnotationId\">",
-                        &format!("{mark}<PROPERTY NAME=\"lastUsedAnnotationId\">"),
-                        1,
-                    );
-                }
+                let note = options.unmasked.then_some(("unmasked", UNMASKED));
+                let document =
+                    eaf::session_eaf_noted(s, lines, &narratives, &chosen.codebook, media, now, note);
                 put(&path, document.as_bytes(), &mut written)?;
             }
         }
