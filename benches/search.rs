@@ -2,6 +2,8 @@
 //! ≤ 100 ms). `cargo bench --bench search` (`-- --quick` for 20,000 lines).
 //! The first search builds the in-memory corpus and is reported apart.
 
+mod support;
+
 use fieldlog::dev::generate::generate;
 use fieldlog::store::Store;
 use std::time::{Duration, Instant};
