@@ -38,6 +38,9 @@ const HEADER: &[u8; 8] = b"FLJRNL2\n";
 const MAGIC: &[u8; 4] = b"FLR2";
 const FRAME: usize = 12;
 pub const FILE_NAME: &str = "journal";
+/// A journal longer than this is written anew at a checkpoint with only
+/// what sled does not yet hold durably, even when that costs a rewrite.
+const COMPACT_AT: usize = 8 << 20;
 /// Damaged journals are kept aside under this prefix, for `check` to report.
 pub const DAMAGED_PREFIX: &str = "journal.damaged-";
 
@@ -75,6 +78,8 @@ pub struct Journal {
     /// Every byte the file holds since it was last emptied, header included:
     /// what a rewrite writes again when the file can no longer be trusted.
     contents: Vec<u8>,
+    /// Where the last checkpoint's mark was: the journal up to here is durable in sled.
+    checkpointed: usize,
     /// Why the file is not trusted (a failed fsync, or a failed cut-back):
     /// the next append first writes the journal anew.
     untrusted: Option<String>,
@@ -180,7 +185,8 @@ impl Journal {
             contents
         };
         let file = OpenOptions::new().append(true).open(&path).map_err(|e| io(&path, "open", e))?;
-        let journal = Journal { path, file, contents, untrusted: None, syncs: 0, faults: Vec::new() };
+        let journal =
+            Journal { path, file, contents, checkpointed: 0, untrusted: None, syncs: 0, faults: Vec::new() };
         Ok((journal, parsed.records, findings))
     }
 
@@ -266,8 +272,41 @@ impl Journal {
         Ok(())
     }
 
+    /// Where the journal ends now: a checkpoint notes it before it makes
+    /// sled durable, and then empties the journal only up to it.
+    pub fn mark(&self) -> usize {
+        self.contents.len()
+    }
+
+    /// Bytes appended since the last checkpoint's mark: what sled does not
+    /// yet hold durably.
+    pub fn since_checkpoint(&self) -> u64 {
+        (self.contents.len() - self.checkpointed.max(HEADER.len())) as u64
+    }
+
+    /// After everything up to `mark` was made durable in sled: empties the
+    /// journal when nothing came after the mark. Records that came while sled
+    /// was synced stay (replaying them again is harmless: a write of the same
+    /// value), unless the journal has grown past `COMPACT_AT`; then only they
+    /// are written anew, so that a study typed without pause keeps a short journal.
+    pub fn clear_through(&mut self, mark: usize) -> Result<(), StoreError> {
+        self.checkpointed = mark;
+        if self.contents.len() == mark {
+            return self.clear();
+        }
+        if self.contents.len() <= COMPACT_AT && self.untrusted.is_none() {
+            return Ok(());
+        }
+        let mut kept = HEADER.to_vec();
+        kept.extend_from_slice(&self.contents[mark..]);
+        self.contents = kept;
+        self.checkpointed = HEADER.len();
+        self.rewrite().map_err(|e| io(&self.path, "write", e))
+    }
+
     /// Empties the journal once everything in it is durable in sled.
     pub fn clear(&mut self) -> Result<(), StoreError> {
+        self.checkpointed = HEADER.len();
         self.contents.truncate(HEADER.len());
         if self.untrusted.is_some() {
             return self.rewrite().map_err(|e| io(&self.path, "write", e));

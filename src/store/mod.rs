@@ -120,6 +120,14 @@ fn open_sled(sled_dir: &Path, compressed: bool) -> Result<sled::Db, StoreError> 
     }
 }
 
+/// CLOCK_MONOTONIC in nanoseconds: the clock other processes read too.
+pub fn monotonic_ns() -> u64 {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `now` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
+}
+
 /// One change to write; `Store::apply` writes a list of them atomically.
 #[derive(Clone, Debug)]
 pub enum Change {
@@ -163,6 +171,10 @@ pub struct Store {
     /// Set when syncing sled failed: its files are not trusted again in this
     /// process, so the journal keeps every saved line until the next open.
     sled_failed: AtomicBool,
+    /// One checkpoint at a time (the writer's, a command's, the last on drop).
+    checkpointing: Mutex<()>,
+    /// Open but in tests (`hold_checkpoints`).
+    checkpoint_gate: Mutex<()>,
     /// Adding a case checks its code and writes it as one step.
     adding_case: Mutex<()>,
     /// What opening the journal found besides its records.
@@ -310,6 +322,8 @@ impl Store {
             journal: Mutex::new(journal),
             applying: Mutex::new(()),
             sled_failed: AtomicBool::new(false),
+            checkpointing: Mutex::new(()),
+            checkpoint_gate: Mutex::new(()),
             adding_case: Mutex::new(()),
             findings,
             cipher,
@@ -420,20 +434,55 @@ impl Store {
         self.journal.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Makes everything in sled durable and empties the journal. After a
-    /// failed sync of sled the journal is never emptied again in this process.
+    /// Makes everything written so far durable in sled and empties the
+    /// journal of it. Saving goes on meanwhile: the journal is locked only
+    /// to note where it ends and, after sled's sync, to empty it up to there
+    /// (every record before that point is in sled: a commit holds the
+    /// journal until sled has its batches). After a failed sync of sled the
+    /// journal is never emptied again in this process.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        let mut journal = self.journal();
-        self.make_durable()?;
-        if !journal.is_empty() {
-            journal.clear()?;
-        }
-        Ok(())
+        let _one_at_a_time = self.checkpointing.lock().unwrap_or_else(|e| e.into_inner());
+        let mark = self.journal().mark();
+        drop(self.checkpoint_gate.lock().unwrap_or_else(|e| e.into_inner()));
+        self.trace_checkpoint(|| self.make_durable())?;
+        self.journal().clear_through(mark)
     }
 
-    /// Bytes in the journal since the last checkpoint.
+    /// With `FIELDLOG_TRACE_CHECKPOINTS=FILE`, each checkpoint's sync of sled
+    /// appends to FILE its start (CLOCK_MONOTONIC nanoseconds and a space)
+    /// as it begins and its end (and a newline) as it ends, so a benchmark in
+    /// another process can act the moment one starts and class its samples.
+    fn trace_checkpoint<T>(&self, sync: impl FnOnce() -> T) -> T {
+        let Some(path) = std::env::var_os("FIELDLOG_TRACE_CHECKPOINTS") else { return sync() };
+        let trace = std::fs::OpenOptions::new().create(true).append(true).open(path);
+        let note = |text: String| {
+            if let Ok(mut file) = trace.as_ref() {
+                let _ = std::io::Write::write_all(&mut file, text.as_bytes());
+            }
+        };
+        note(format!("{} ", monotonic_ns()));
+        let result = sync();
+        note(format!("{}\n", monotonic_ns()));
+        result
+    }
+
+    /// Holds every checkpoint after it has noted where the journal ends and
+    /// before it syncs sled, until the guard is dropped: how the tests show
+    /// that saving goes on while a checkpoint runs.
+    #[doc(hidden)]
+    pub fn hold_checkpoints(&self) -> MutexGuard<'_, ()> {
+        self.checkpoint_gate.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Bytes in the journal, synced into sled or not.
     pub fn journal_len(&self) -> u64 {
         self.journal().len()
+    }
+
+    /// Bytes saved in the journal since the last checkpoint: what a
+    /// checkpoint would make durable in sled.
+    pub fn unchecked_len(&self) -> u64 {
+        self.journal().since_checkpoint()
     }
 
     pub fn path(&self) -> &Path {

@@ -1,6 +1,7 @@
 use super::*;
 use crate::domain::{CaseCode, Narrative, Place, SessionClock, SessionKind, Speaker, UtteranceKind};
 use chrono::DateTime;
+use writer::{Durability, Job, Saved, Writer};
 
 fn t0() -> chrono::DateTime<chrono::FixedOffset> {
     DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap()
@@ -261,4 +262,130 @@ fn each_saved_line_is_one_fsync_of_the_journal_and_acknowledged_after_it() {
 
 fn journal_bytes_on_disk(dir: &tempfile::TempDir) -> usize {
     std::fs::read(dir.path().join("journal")).unwrap().len()
+}
+
+/// Runs `work` on a thread and says whether it finished within a few seconds.
+fn finishes<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(work());
+    });
+    finished.recv_timeout(std::time::Duration::from_secs(5)).ok()
+}
+
+#[test]
+fn a_line_is_saved_while_a_checkpoint_syncs_sled_and_stays_in_the_journal_until_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open_or_create(dir.path()).unwrap());
+    let s = Id::new();
+    store.commit(&[Change::Utterance(line(s, 1, "før checkpointet"))]).unwrap();
+    let held = store.hold_checkpoints();
+    let checkpointing = store.clone();
+    let checkpoint = std::thread::spawn(move || checkpointing.checkpoint());
+    // The checkpoint has noted where the journal ends and waits at the gate.
+    while !store.checkpointing.try_lock().is_err() {
+        std::thread::yield_now();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let saving = store.clone();
+    let saved = finishes(move || saving.commit(&[Change::Utterance(line(s, 2, "under checkpointet"))]));
+    assert!(matches!(saved, Some(Ok(()))), "a line waited for a checkpoint: {saved:?}");
+    let syncs = store.journal_syncs();
+    drop(held);
+    checkpoint.join().unwrap().unwrap();
+    assert!(syncs >= 2, "the line was fsynced in the journal before the checkpoint ended");
+    // Only what came before the checkpoint's mark may leave the journal.
+    assert!(store.unchecked_len() > 0, "the line saved during the checkpoint is still owed to sled");
+    assert!(journal_bytes_on_disk(&dir) > 8, "the journal on disk still holds it");
+    store.checkpoint().unwrap();
+    assert_eq!(store.journal_len(), 0, "a quiet checkpoint empties the journal");
+    assert_eq!(journal_bytes_on_disk(&dir), 8, "and the file is back to its header");
+    drop(store);
+    let store = Store::open_or_create(dir.path()).unwrap();
+    assert_eq!(store.utterances(s).unwrap().len(), 2);
+}
+
+#[test]
+fn the_writer_acknowledges_lines_while_its_checkpoint_is_held_and_rings_after_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open_or_create(dir.path()).unwrap());
+    let s = Id::new();
+    let held = store.hold_checkpoints();
+    let checkpointing = store.clone();
+    let checkpoint = std::thread::spawn(move || checkpointing.checkpoint());
+    while !store.checkpointing.try_lock().is_err() {
+        std::thread::yield_now();
+    }
+    let (writer, saved) = Writer::spawn(store.clone());
+    let rings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = rings.clone();
+    writer.ring_on_save(move || {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    let mut waited = Vec::new();
+    for seq in 1..=3 {
+        writer.send(Job {
+            tag: u64::from(seq),
+            changes: vec![Change::Utterance(line(s, seq, "mens der synkroniseres"))],
+            durability: Durability::Synced,
+        });
+        let ack = saved.recv_timeout(std::time::Duration::from_secs(5));
+        if !matches!(ack, Ok(Saved { error: None, .. })) {
+            waited.push(seq);
+        }
+    }
+    // The bell rings just after the acknowledgement is sent.
+    let asked = std::time::Instant::now();
+    while rings.load(std::sync::atomic::Ordering::SeqCst) < 3 && asked.elapsed().as_secs() < 5 {
+        std::thread::yield_now();
+    }
+    let rang = rings.load(std::sync::atomic::Ordering::SeqCst);
+    drop(held);
+    assert!(waited.is_empty(), "lines {waited:?} waited for the checkpoint");
+    assert!(rang >= 3, "the bell rang with each acknowledgement ({rang})");
+    checkpoint.join().unwrap().unwrap();
+    drop(writer);
+    assert_eq!(store.utterances(s).unwrap().len(), 3);
+    assert_eq!(store.journal_len(), 0, "the writer's last checkpoint emptied the journal");
+}
+
+#[test]
+fn check_finds_a_narrative_on_a_missing_line_and_a_line_of_no_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_or_create(dir.path()).unwrap();
+    let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], t0());
+    let kept = session(&case);
+    let s = kept.id;
+    let narrative = |first_seq, title: &str| Narrative {
+        id: Id::new(),
+        session: s,
+        first_seq,
+        last_seq: first_seq,
+        title: title.into(),
+        codes: vec![],
+        memo: String::new(),
+        author: "anna".into(),
+        created: t0(),
+        updated: t0(),
+        deleted: false,
+    };
+    let mut changes = vec![Change::Case(case.clone()), Change::Session(kept)];
+    changes.extend((1..=3).map(|seq| Change::Utterance(line(s, seq, "linje"))));
+    changes.push(Change::Narrative(narrative(2, "på en linje der er")));
+    store.commit(&changes).unwrap();
+    let report = store.check().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!((report.lines, report.narratives), (3, 1));
+
+    let stray = Id::new();
+    store
+        .commit(&[Change::Narrative(narrative(7, "forbi enden")), Change::Utterance(line(stray, 1, "x"))])
+        .unwrap();
+    let problems = store.check().unwrap().problems;
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("\"forbi enden\" starts at line 7")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains(&format!("line 1 belongs to no session ({stray})"))),
+        "{problems:?}"
+    );
 }

@@ -1,10 +1,11 @@
 //! The store writer: a thread that applies changes and makes them durable,
 //! so that saving never blocks typing. Jobs queued while one is being synced
-//! are committed together with one fsync (group commit).
+//! are committed together with one fsync (group commit). Checkpoints run on
+//! a thread of their own, so a line never waits behind one.
 
 use super::{Change, Store};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
+use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -31,20 +32,45 @@ pub struct Saved {
     pub error: Option<String>,
 }
 
+/// Called after acknowledgements are sent, to wake whoever waits for them.
+pub type Bell = Arc<Mutex<Option<Box<dyn Fn() + Send>>>>;
+
 pub struct Writer {
     jobs: Option<Sender<Job>>,
     thread: Option<JoinHandle<()>>,
+    checkpointer: Option<JoinHandle<()>>,
+    bell: Bell,
 }
 
 impl Writer {
     pub fn spawn(store: Arc<Store>) -> (Writer, Receiver<Saved>) {
         let (jobs, inbox) = channel::<Job>();
         let (acks, saved) = channel();
+        // At most one checkpoint asked for while one runs: asking again is a no-op.
+        let (want, wanted) = sync_channel::<()>(1);
+        let checkpointing = store.clone();
+        let checkpointer = std::thread::Builder::new()
+            .name("store-checkpoint".into())
+            .spawn(move || {
+                for () in wanted {
+                    let _ = checkpointing.checkpoint();
+                }
+                let _ = checkpointing.checkpoint();
+            })
+            .expect("spawning the checkpoint thread");
+        let bell: Bell = Arc::new(Mutex::new(None));
+        let ringing = bell.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(&store, &inbox, &acks))
+            .spawn(move || run(&store, &inbox, &acks, &want, &ringing))
             .expect("spawning the store writer thread");
-        (Writer { jobs: Some(jobs), thread: Some(thread) }, saved)
+        (Writer { jobs: Some(jobs), thread: Some(thread), checkpointer: Some(checkpointer), bell }, saved)
+    }
+
+    /// Calls `bell` each time acknowledgements have been sent, so an event
+    /// loop can wait for a key or an acknowledgement, whichever comes first.
+    pub fn ring_on_save(&self, bell: impl Fn() + Send + 'static) {
+        *self.bell.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(bell));
     }
 
     /// Queues a job; returns false if the writer has stopped.
@@ -56,6 +82,10 @@ impl Writer {
     pub fn finish(&mut self) {
         self.jobs.take();
         if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        // The writer is gone, so the checkpoint thread makes its last one and ends.
+        if let Some(thread) = self.checkpointer.take() {
             let _ = thread.join();
         }
     }
@@ -71,28 +101,33 @@ impl Drop for Writer {
 const IDLE: Duration = Duration::from_secs(1);
 const JOURNAL_LIMIT: u64 = 1 << 20;
 
-fn run(store: &Store, inbox: &Receiver<Job>, acks: &Sender<Saved>) {
+fn run(store: &Store, inbox: &Receiver<Job>, acks: &Sender<Saved>, want: &SyncSender<()>, bell: &Bell) {
+    let checkpoint = || {
+        // Full means one is asked for already; gone means it has stopped.
+        let _ = want.try_send(());
+    };
     loop {
         let first = match inbox.recv_timeout(IDLE) {
             Ok(job) => job,
             Err(RecvTimeoutError::Timeout) => {
-                if store.journal_len() > 0 {
-                    let _ = store.checkpoint();
+                if store.unchecked_len() > 0 {
+                    checkpoint();
                 }
                 continue;
             }
-            Err(RecvTimeoutError::Disconnected) => {
-                let _ = store.checkpoint();
-                return;
-            }
+            Err(RecvTimeoutError::Disconnected) => return,
         };
         let mut batch = vec![first];
         batch.extend(inbox.try_iter());
-        if !save(store, &batch, acks) {
+        let listening = save(store, &batch, acks);
+        if let Some(ring) = bell.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            ring();
+        }
+        if !listening {
             return;
         }
-        if store.journal_len() > JOURNAL_LIMIT {
-            let _ = store.checkpoint();
+        if store.unchecked_len() > JOURNAL_LIMIT {
+            checkpoint();
         }
     }
 }

@@ -259,3 +259,31 @@ fn a_journal_rewrite_cut_short_by_a_crash_leaves_nothing_after_the_next_open() {
     drop(Journal::open(dir.path()).unwrap());
     assert!(!leftover.exists());
 }
+
+#[test]
+fn a_checkpoint_empties_the_journal_only_up_to_its_mark_and_compacts_a_long_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _, _) = Journal::open(dir.path()).unwrap();
+    journal.append(&[&[op(1)]], true).unwrap();
+    let mark = journal.mark();
+    // A line saved while sled was being synced.
+    journal.append(&[&[op(2)]], true).unwrap();
+    journal.clear_through(mark).unwrap();
+    assert_eq!(records(dir.path()), vec![vec![op(1)], vec![op(2)]], "a short journal is left as it is");
+    assert_eq!(journal.since_checkpoint(), journal.len() - (mark - HEADER.len()) as u64);
+    let mark = journal.mark();
+    journal.clear_through(mark).unwrap();
+    assert!(journal.is_empty());
+    assert_eq!(std::fs::read(dir.path().join(FILE_NAME)).unwrap(), HEADER, "emptied on disk too");
+
+    // Past COMPACT_AT, only what came after the mark is written anew.
+    let big = Op { tree: 0, key: vec![7; 20], value: Some(vec![b'x'; COMPACT_AT]) };
+    journal.append(&[&[big]], true).unwrap();
+    let mark = journal.mark();
+    journal.append(&[&[op(3)]], true).unwrap();
+    journal.clear_through(mark).unwrap();
+    assert_eq!(journal.since_checkpoint(), journal.len(), "all that is left is owed to sled");
+    journal.append(&[&[op(4)]], true).unwrap();
+    drop(journal);
+    assert_eq!(records(dir.path()), vec![vec![op(3)], vec![op(4)]]);
+}
