@@ -204,6 +204,13 @@ impl App {
         }
     }
 
+    /// Calls `bell` (from the writer's thread) each time saves are
+    /// acknowledged, so the event loop can show "saved" the moment it is
+    /// true instead of at its next wake-up.
+    pub fn ring_on_save(&self, bell: impl Fn() + Send + 'static) {
+        self.jobs.ring_on_save(bell);
+    }
+
     /// Blocks until everything handed to the writer is acknowledged (tests, leaving).
     pub fn wait_for_saves(&mut self) {
         let acknowledged = self.jobs.acknowledged(true);

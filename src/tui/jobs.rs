@@ -70,6 +70,11 @@ impl Jobs {
         }
     }
 
+    /// Calls `bell` whenever acknowledgements have come in (see `App::ring_on_save`).
+    pub fn ring_on_save(&self, bell: impl Fn() + Send + 'static) {
+        self.writer.ring_on_save(bell);
+    }
+
     /// Hands `changes` to the writer for the screen in `room`; false if the writer has stopped.
     pub fn save(
         &mut self,

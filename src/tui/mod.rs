@@ -13,7 +13,7 @@ use crate::keymap::Loaded;
 use crate::store::Store;
 use app::App;
 use ratatui::crossterm::event;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// Opens the full-screen app on `store` until the user quits.
@@ -35,19 +35,45 @@ pub fn run(store: Store, keymap: Loaded) -> anyhow::Result<()> {
     result
 }
 
+/// What wakes the event loop: the terminal (a key, a paste, a resize, or
+/// its failure), or the writer having acknowledged saves.
+enum Wake {
+    Terminal(std::io::Result<event::Event>),
+    Saved,
+}
+
+/// Keys are read on a thread of their own and sent here together with the
+/// writer's acknowledgements, so the loop sleeps until either comes (or the
+/// clock's next tick) and "saved" is drawn as soon as it is true.
 fn event_loop(term: &mut terminal::Term, app: &mut App) -> anyhow::Result<()> {
     // For the test that the terminal is restored on a panic: FIELDLOG_TEST_PANIC=1.
     let panic_for_test = std::env::var_os("FIELDLOG_TEST_PANIC").is_some();
+    let (wake, woken) = mpsc::channel::<Wake>();
+    let saved = wake.clone();
+    app.ring_on_save(move || {
+        let _ = saved.send(Wake::Saved);
+    });
+    std::thread::Builder::new().name("terminal-input".into()).spawn(move || loop {
+        let read = event::read();
+        let failed = read.is_err();
+        if wake.send(Wake::Terminal(read)).is_err() || failed {
+            return;
+        }
+    })?;
     while !app.quit {
         term.draw(|frame| app.render(frame))?;
         if panic_for_test {
             panic!("a panic on purpose (FIELDLOG_TEST_PANIC)");
         }
-        // A short wait keeps the clock ticking on screen and acknowledgements prompt.
-        if event::poll(Duration::from_millis(100))? {
-            app.handle_event(event::read()?);
-            while event::poll(Duration::ZERO)? {
-                app.handle_event(event::read()?);
+        // The clock on screen ticks at least every 100 ms.
+        let first = match woken.recv_timeout(Duration::from_millis(100)) {
+            Ok(first) => Some(first),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("the terminal's input stopped"),
+        };
+        for woke in first.into_iter().chain(std::iter::from_fn(|| woken.try_recv().ok())) {
+            if let Wake::Terminal(read) = woke {
+                app.handle_event(read?);
             }
         }
         app.tick();
