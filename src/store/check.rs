@@ -77,10 +77,39 @@ impl Store {
         let p = &mut report.problems;
         let cases: Vec<(Vec<u8>, Case)> = self.read_all(CASES, p)?;
         let sessions: Vec<(Vec<u8>, Session)> = self.read_all(SESSIONS, p)?;
-        let lines: Vec<(Vec<u8>, Utterance)> = self.read_all(UTTERANCES, p)?;
+        let narratives: Vec<(Vec<u8>, Narrative)> = self.read_all(NARRATIVES, p)?;
+        let session_ids: HashSet<Id> = sessions.iter().map(|(_, s)| s.id).collect();
+        // Lines are checked as they are read, never all held: a study of a
+        // million lines keeps only the first lines that narratives start at.
+        let mut lines = 0;
+        let mut starts: HashSet<(Id, u32)> =
+            narratives.iter().map(|(_, n)| (n.session, n.first_seq)).collect();
+        let mut found_starts: HashSet<(Id, u32)> = HashSet::new();
+        for item in self.tree(UTTERANCES).iter() {
+            let (key, value) = item?;
+            let line: Utterance = match self.read(&value) {
+                Ok(line) => line,
+                Err(e) => {
+                    p.push(format!("{} {}: {e}", Utterance::NAME, short(&key)));
+                    continue;
+                }
+            };
+            lines += 1;
+            if key.as_ref() != keys::line(line.session, line.seq).as_slice() {
+                p.push(format!(
+                    "line {} of session {} is stored under another line's key",
+                    line.seq, line.session
+                ));
+            }
+            if !session_ids.contains(&line.session) {
+                p.push(format!("line {} belongs to no session ({})", line.seq, line.session));
+            }
+            if starts.remove(&(line.session, line.seq)) {
+                found_starts.insert((line.session, line.seq));
+            }
+        }
         let revisions: Vec<(Vec<u8>, Revision)> = self.read_all(REVISIONS, p)?;
         let drafts: Vec<(Vec<u8>, Draft)> = self.read_all(DRAFTS, p)?;
-        let narratives: Vec<(Vec<u8>, Narrative)> = self.read_all(NARRATIVES, p)?;
         let books: Vec<(Vec<u8>, Codebook)> = self.read_all(CODEBOOK, p)?;
         let dismissals: Vec<(Vec<u8>, MarkDismissal)> = self.read_all(DISMISSALS, p)?;
         let _: Vec<(Vec<u8>, Variables)> = self.read_all(VARIABLES, p)?;
@@ -90,7 +119,6 @@ impl Store {
         let _: Vec<(Vec<u8>, MaskList)> = self.read_all(MASKS, p)?;
 
         let case_ids: HashSet<Id> = cases.iter().map(|(_, c)| c.id).collect();
-        let session_ids: HashSet<Id> = sessions.iter().map(|(_, s)| s.id).collect();
         for (key, case) in &cases {
             if key.as_slice() != case.id.as_bytes() {
                 p.push(format!("case {} is stored under another case's key", case.code));
@@ -117,17 +145,6 @@ impl Store {
                 p.push(format!("session {} belongs to no case", s.id));
             }
         }
-        for (key, line) in &lines {
-            if key.as_slice() != keys::line(line.session, line.seq).as_slice() {
-                p.push(format!(
-                    "line {} of session {} is stored under another line's key",
-                    line.seq, line.session
-                ));
-            }
-            if !session_ids.contains(&line.session) {
-                p.push(format!("line {} belongs to no session ({})", line.seq, line.session));
-            }
-        }
         for (_, r) in &revisions {
             if !session_ids.contains(&r.session) {
                 p.push(format!("a revision of line {} belongs to no session ({})", r.seq, r.session));
@@ -147,7 +164,7 @@ impl Store {
         for (_, n) in &narratives {
             if !session_ids.contains(&n.session) {
                 p.push(format!("narrative {:?} belongs to no session", n.title));
-            } else if !lines.iter().any(|(_, l)| l.session == n.session && l.seq == n.first_seq) {
+            } else if !found_starts.contains(&(n.session, n.first_seq)) {
                 p.push(format!(
                     "narrative {:?} starts at line {}, which its session does not have",
                     n.title, n.first_seq
@@ -173,7 +190,7 @@ impl Store {
         }
         report.cases = cases.len();
         report.sessions = sessions.len();
-        report.lines = lines.len();
+        report.lines = lines;
         report.narratives = narratives.iter().filter(|(_, n)| !n.deleted).count();
         Ok(report)
     }
