@@ -3,6 +3,8 @@
 //! and a whole process timed from the shell with its peak memory.
 #![allow(dead_code)] // each bench uses its own part
 
+pub mod pty;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
