@@ -119,11 +119,7 @@ fn run(store: &Store, inbox: &Receiver<Job>, acks: &Sender<Saved>, want: &SyncSe
         };
         let mut batch = vec![first];
         batch.extend(inbox.try_iter());
-        let listening = save(store, &batch, acks);
-        if let Some(ring) = bell.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            ring();
-        }
-        if !listening {
+        if !save(store, &batch, acks, bell) {
             return;
         }
         if store.unchecked_len() > JOURNAL_LIMIT {
@@ -135,7 +131,9 @@ fn run(store: &Store, inbox: &Receiver<Job>, acks: &Sender<Saved>, want: &SyncSe
 /// Every job goes through the journal in the order it came; the batch is
 /// fsynced once if any job in it asks for that, and each job acknowledged
 /// as soon as the journal holds it. False once nobody takes acknowledgements.
-fn save(store: &Store, batch: &[Job], acks: &Sender<Saved>) -> bool {
+/// The bell rings with the acknowledgements, before sled has the batch:
+/// whoever waits for "saved" hears it the moment the journal holds it.
+fn save(store: &Store, batch: &[Job], acks: &Sender<Saved>, bell: &Bell) -> bool {
     let changes: Vec<&[Change]> = batch.iter().map(|j| j.changes.as_slice()).collect();
     let sync = batch.iter().any(|j| j.durability == Durability::Synced);
     let mut listening = true;
@@ -143,6 +141,9 @@ fn save(store: &Store, batch: &[Job], acks: &Sender<Saved>) -> bool {
         let error = outcome.err().map(|e| e.to_string());
         for job in batch {
             listening &= acks.send(Saved { tag: job.tag, error: error.clone() }).is_ok();
+        }
+        if let Some(ring) = bell.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            ring();
         }
     });
     listening

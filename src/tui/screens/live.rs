@@ -359,8 +359,12 @@ impl LiveState {
             }
             Answer::Saved { lines, missing } => (lines, missing),
         };
-        for line in self.lines.iter_mut().filter(|l| lines.contains(&l.utterance.seq)) {
-            line.saved = self.saves.is_saved(line.utterance.seq);
+        // Lines are in line-number order: each saved one is found by halving,
+        // not by walking a long session's every line on every save.
+        for seq in &lines {
+            if let Ok(at) = self.lines.binary_search_by_key(seq, |l| l.utterance.seq) {
+                self.lines[at].saved = self.saves.is_saved(*seq);
+            }
         }
         // A question being asked stays on the status line; the line shows saved all the same.
         if !matches!(self.mode, Mode::ConfirmEnd) {
