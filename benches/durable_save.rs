@@ -50,10 +50,20 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     let (cases, sessions, lines, long, starts, typed) =
         if quick { (2, 2, 1_000, 1_000, 3, 4) } else { (20, 10, 5_000, 100_000, 21, 100) };
+    // FIELDLOG_BENCH_LINES=N types N lines in each condition instead.
+    let typed = std::env::var("FIELDLOG_BENCH_LINES").ok().and_then(|n| n.parse().ok()).unwrap_or(typed);
     let dir = tempfile::tempdir_in(std::env::current_dir().unwrap()).unwrap();
-    let study = dir.path().join("study");
+    // FIELDLOG_BENCH_STUDY=DIR keeps the generated study there and uses it
+    // again on the next run (each run adds its typed lines to it).
+    let kept = std::env::var_os("FIELDLOG_BENCH_STUDY").map(std::path::PathBuf::from);
+    let study = kept.clone().unwrap_or_else(|| dir.path().join("study"));
     let began = Instant::now();
-    let total = make_study(&study, None, cases, sessions, lines, long);
+    let total = if kept.is_some() && Store::exists(&study) {
+        let store = Store::open(&study).unwrap();
+        store.sessions().unwrap().iter().map(|s| store.last_seq(s.id).unwrap() as usize).sum()
+    } else {
+        make_study(&study, None, cases, sessions, lines, long)
+    };
     println!("durable_save: {total} lines, an open session of {long}, made in {:.1?}", began.elapsed());
     let mut reference = Reference::start(&dir.path().join("reference"));
 
