@@ -72,6 +72,14 @@ fn main() {
         println!("  {}:", condition.word());
         let first = start_to_first_frame(&study, &[], starts);
         println!("    start to first frame, {total} lines, 80x24:        {}", first.summary());
+        let (saved, fsyncs) = ack_against_fsync(&study, &mut reference, if quick { 5 } else { typed });
+        println!("    enter to acknowledged, in the app's process: {}", saved.summary());
+        println!("    one fsync of the same size, separate process: {}", fsyncs.summary());
+        println!(
+            "    ratio: {:.2}× at p50, {:.2}× at p99",
+            ratio(saved.p50(), fsyncs.p50()),
+            ratio(saved.p99(), fsyncs.p99())
+        );
         let trace = dir.path().join(format!("checkpoints-{condition:?}"));
         let typing = type_lines(&study, &[], &trace, &mut reference, next_seq(&study), typed);
         typing.print(long);
@@ -357,6 +365,45 @@ fn reference_fsync(file: &Path) {
         writeln!(stdout, "{took}").unwrap();
         stdout.flush().unwrap();
     }
+}
+
+/// The store's own part of Enter to saved: a line handed to the writer
+/// thread (as the live screen hands it) until its acknowledgement comes
+/// back, each followed by the reference fsync of the journal record's size
+/// in the separate process; pauses of up to 1.2 s let the writer's own
+/// checkpoints (after a second without saves) fall among them.
+fn ack_against_fsync(study: &Path, reference: &mut Reference, count: usize) -> (Samples, Samples) {
+    use fieldlog::store::writer::{Durability, Job, Writer};
+    let store = std::sync::Arc::new(Store::open(study).unwrap());
+    let open = store.sessions().unwrap().into_iter().rev().find(|s| s.ended.is_none()).unwrap();
+    let first = store.last_seq(open.id).unwrap() + 1;
+    let template = store.utterances(open.id).unwrap().pop().unwrap();
+    let (mut writer, acks) = Writer::spawn(store.clone());
+    let journal = study.join("journal");
+    let (mut saved, mut fsyncs) = (Samples::default(), Samples::default());
+    let mut record = 0;
+    for (i, seq) in (first..first + count as u32).enumerate() {
+        let line = Utterance { seq, text: LINES[i % LINES.len()].into(), ..template.clone() };
+        let before = std::fs::metadata(&journal).map_or(0, |m| m.len());
+        let sent = Instant::now();
+        writer.send(Job {
+            tag: u64::from(seq),
+            changes: vec![Change::Utterance(line), Change::ClearDraft(open.id)],
+            durability: Durability::Synced,
+        });
+        acks.recv().unwrap();
+        saved.push(sent.elapsed());
+        let after = std::fs::metadata(&journal).map_or(0, |m| m.len());
+        if after > before {
+            record = after - before;
+        }
+        fsyncs.push(reference.fsync(record.max(100)));
+        if count > 10 {
+            std::thread::sleep(Duration::from_millis(u64::from(seq * 7919) % 1_200));
+        }
+    }
+    writer.finish();
+    (saved, fsyncs)
 }
 
 /// The number the next line typed into `AA`'s open session gets.
