@@ -283,7 +283,7 @@ fn a_line_is_saved_while_a_checkpoint_syncs_sled_and_stays_in_the_journal_until_
     let checkpointing = store.clone();
     let checkpoint = std::thread::spawn(move || checkpointing.checkpoint());
     // The checkpoint has noted where the journal ends and waits at the gate.
-    while !store.checkpointing.try_lock().is_err() {
+    while store.checkpointing.try_lock().is_ok() {
         std::thread::yield_now();
     }
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -313,7 +313,7 @@ fn the_writer_acknowledges_lines_while_its_checkpoint_is_held_and_rings_after_ea
     let held = store.hold_checkpoints();
     let checkpointing = store.clone();
     let checkpoint = std::thread::spawn(move || checkpointing.checkpoint());
-    while !store.checkpointing.try_lock().is_err() {
+    while store.checkpointing.try_lock().is_ok() {
         std::thread::yield_now();
     }
     let (writer, saved) = Writer::spawn(store.clone());
