@@ -14,12 +14,11 @@ pub mod file;
 mod fold;
 pub mod log;
 
-use super::journal::Op;
 use super::{Store, NARRATIVES, UTTERANCES};
 use crate::domain::text::{find_folded, fold};
 use crate::domain::{Narrative, Utterance};
 use file::{Backing, BlockInfo};
-use log::Stamp;
+use log::{Delta, Stamp};
 use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -154,6 +153,11 @@ pub struct Directory {
     pub file_id: [u8; 16],
     /// The store's search stamp when the build began.
     pub stamp: Option<Stamp>,
+    /// How common each byte is in the folded texts (0 the rarest, 255 the
+    /// most common): a search looks first for its needle's rarest bytes,
+    /// which in Danish are not the bytes of æ, ø and å, as a guess made for
+    /// English would have it.
+    pub ranks: Vec<u8>,
     pub lines: Section,
     pub narratives: Section,
 }
@@ -164,6 +168,9 @@ impl Directory {
         let damaged = |why: String| Unusable::Damaged(format!("has a directory that does not fit: {why}"));
         if self.format != FORMAT {
             return Err(Unusable::Stale(format!("is of another format ({})", self.format)));
+        }
+        if self.ranks.len() != 256 {
+            return Err(damaged("its byte ranks".into()));
         }
         let mut number = 0;
         for section in [&self.lines, &self.narratives] {
@@ -188,6 +195,27 @@ impl Directory {
         }
         Ok(())
     }
+}
+
+/// Byte ranks for memchr's prefilter, from the index's own texts.
+#[derive(Clone, Copy)]
+struct Ranks<'a>(&'a [u8]);
+
+impl memchr::arch::all::packedpair::HeuristicFrequencyRank for Ranks<'_> {
+    fn rank(&self, byte: u8) -> u8 {
+        self.0.get(usize::from(byte)).copied().unwrap_or(128)
+    }
+}
+
+/// Ranks every byte by how often it occurs in `counts` (256 counts).
+pub fn ranks(counts: &[u64; 256]) -> Vec<u8> {
+    let mut order: Vec<u8> = (0..=255).collect();
+    order.sort_by_key(|b| counts[usize::from(*b)]);
+    let mut ranks = vec![0u8; 256];
+    for (rank, byte) in order.into_iter().enumerate() {
+        ranks[usize::from(byte)] = rank as u8;
+    }
+    ranks
 }
 
 /// Why an index on disk is not used.
@@ -263,59 +291,68 @@ impl Corpus {
         }
     }
 
-    /// The first `limit` live entries that contain `needle`, in key order.
-    fn find(&self, backing: &Backing, needle: &str, limit: usize) -> Result<Vec<Found>, Unusable> {
-        let finder = Finder::new(needle.as_bytes());
+    /// Hands `f` the first `limit` live entries that contain `needle`, in
+    /// key order, as they are found; returns how many.
+    fn find(
+        &self,
+        backing: &Backing,
+        finder: &Finder,
+        needle: &str,
+        limit: usize,
+        f: &mut dyn FnMut(Found),
+    ) -> Result<usize, Unusable> {
+        // Texts written since the build are few: their hits first, then
+        // merged in key order into the file's as those come.
         let later = self.later.iter().filter(|(_, l)| finder.find(l.folded.as_bytes()).is_some());
-        let later: Vec<Found> = later
+        let mut later = later
             .filter_map(|(key, l)| {
                 let matched = find_folded(&l.original, needle)?;
                 Some(Found { key: *key, target: l.target, text: l.original.to_string(), matched })
             })
             .take(limit)
-            .collect();
-        let mut base = Vec::new();
-        self.scan(backing, &finder, limit, &mut base)?;
-        // Both are in key order: merge them, the first `limit` of the two.
-        let mut merged = Vec::with_capacity(limit.min(base.len() + later.len()));
-        let (mut base, mut later) = (base.into_iter().peekable(), later.into_iter().peekable());
-        while merged.len() < limit {
-            let take_base = match (base.peek(), later.peek()) {
-                (Some(b), Some(l)) => b.key < l.key,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            merged.extend(if take_base { base.next() } else { later.next() });
+            .collect::<Vec<Found>>()
+            .into_iter()
+            .peekable();
+        let mut count = 0;
+        self.scan(backing, finder, &mut |found| {
+            while count < limit {
+                let Some(earlier) = later.next_if(|l| l.key < found.key) else { break };
+                f(earlier);
+                count += 1;
+            }
+            if count < limit {
+                f(found);
+                count += 1;
+            }
+            count < limit
+        })?;
+        for found in later.take(limit - count) {
+            f(found);
+            count += 1;
         }
-        Ok(merged)
+        Ok(count)
     }
 
-    /// Scans the file's blocks in order until `limit` live hits are found.
-    /// Entries are found by counting the newlines between hits, never by
-    /// searching for each hit's entry.
+    /// Scans the file's blocks in order, handing each live hit to `f` until
+    /// it says stop. Entries are found by counting the newlines between
+    /// hits, never by searching for each hit's entry.
     fn scan(
         &self,
         backing: &Backing,
         finder: &Finder,
-        limit: usize,
-        out: &mut Vec<Found>,
+        f: &mut dyn FnMut(Found) -> bool,
     ) -> Result<(), Unusable> {
         let mut buf = Vec::new();
         let mut patches = Vec::new();
         let needle_len = finder.needle().len();
         for block in &self.section.blocks {
-            if out.len() >= limit {
-                break;
-            }
             let payload = backing.read(block, &mut buf)?;
             let bad = || damaged_block(block);
             let (text, patch_bytes) = payload.split_at_checked(block.text as usize).ok_or_else(bad)?;
             let mut cursor = self.section.keys.cursor(block.first);
             let end_entry = block.first + block.count;
             let (mut pos, mut entry, mut entry_start, mut patch_at) = (0, block.first, 0, 0);
-            while out.len() < limit {
-                let Some(found) = finder.find(&text[pos..]) else { break };
+            while let Some(found) = finder.find(&text[pos..]) {
                 let at = pos + found;
                 let passed = memchr::memchr_iter(b'\n', &text[entry_start..at]).count();
                 if passed > 0 {
@@ -333,12 +370,15 @@ impl Corpus {
                     fold::skip(patch_bytes, &mut patch_at).ok_or_else(bad)?;
                 } else {
                     fold::read(patch_bytes, &mut patch_at, &mut patches).ok_or_else(bad)?;
+                    // Only the entries hit are checked as UTF-8, not the whole block.
                     let folded = std::str::from_utf8(&text[entry_start..end]).map_err(|_| bad())?;
                     let original = fold::original(folded, &patches).ok_or_else(bad)?;
                     let from = at - entry_start;
                     let matched = fold::original_range(from..from + needle_len, &patches);
                     let (key, target) = self.section.keys.key(entry, &mut cursor);
-                    out.push(Found { key, target, text: original, matched });
+                    if !f(Found { key, target, text: original, matched }) {
+                        return Ok(());
+                    }
                 }
                 entry += 1;
                 entry_start = end + 1;
@@ -348,11 +388,10 @@ impl Corpus {
         Ok(())
     }
 
-    /// Every live entry in key order, its original text read from the file
-    /// (every block checked), for `check` to compare with the store.
-    fn each(&self, backing: &Backing, mut f: impl FnMut(Key, Target, &str)) -> Result<(), Unusable> {
+    /// Every live entry in key order, as the file holds it (its folded text
+    /// and patches) or as written since (its text), every block checked.
+    fn each_raw(&self, backing: &Backing, mut f: impl FnMut(Key, Target, Raw)) -> Result<(), Unusable> {
         let mut buf = Vec::new();
-        let mut patches = Vec::new();
         let mut later = self.later.iter().peekable();
         for block in &self.section.blocks {
             let payload = backing.read(block, &mut buf)?;
@@ -363,15 +402,21 @@ impl Corpus {
             let mut start = 0;
             for entry in block.first..block.first + block.count {
                 let end = start + memchr::memchr(b'\n', &text[start..]).ok_or_else(bad)?;
-                fold::read(patch_bytes, &mut patch_at, &mut patches).ok_or_else(bad)?;
+                let patches_from = patch_at;
+                fold::skip(patch_bytes, &mut patch_at).ok_or_else(bad)?;
                 if !self.is_dead(entry) {
-                    let folded = std::str::from_utf8(&text[start..end]).map_err(|_| bad())?;
-                    let original = fold::original(folded, &patches).ok_or_else(bad)?;
                     let (key, target) = self.section.keys.key(entry, &mut cursor);
                     while let Some((k, l)) = later.next_if(|(k, _)| **k < key) {
-                        f(*k, l.target, &l.original);
+                        f(*k, l.target, Raw::Later(&l.original));
                     }
-                    f(key, target, &original);
+                    f(
+                        key,
+                        target,
+                        Raw::Filed {
+                            text: &text[start..=end],
+                            patches: &patch_bytes[patches_from..patch_at],
+                        },
+                    );
                 }
                 start = end + 1;
             }
@@ -380,16 +425,47 @@ impl Corpus {
             }
         }
         for (k, l) in later {
-            f(*k, l.target, &l.original);
+            f(*k, l.target, Raw::Later(&l.original));
         }
         Ok(())
     }
+
+    /// Every live entry's original text in key order, every block checked
+    /// (for `check` to compare with the store).
+    fn each(&self, backing: &Backing, mut f: impl FnMut(Key, Target, &str)) -> Result<(), Unusable> {
+        let mut patches = Vec::new();
+        let mut bad = None;
+        self.each_raw(backing, |key, target, raw| match raw {
+            Raw::Later(original) => f(key, target, original),
+            Raw::Filed { text, patches: bytes } => {
+                let original = fold::read(bytes, &mut 0, &mut patches)
+                    .and_then(|()| std::str::from_utf8(&text[..text.len() - 1]).ok())
+                    .and_then(|folded| fold::original(folded, &patches));
+                match original {
+                    Some(original) => f(key, target, &original),
+                    None => bad = Some(Unusable::Damaged("has an entry that does not read".into())),
+                }
+            }
+        })?;
+        bad.map_or(Ok(()), Err)
+    }
+}
+
+/// One entry as `each_raw` hands it over.
+pub enum Raw<'a> {
+    /// From the file: its folded text with its newline, and its patches.
+    Filed { text: &'a [u8], patches: &'a [u8] },
+    /// Written since the file was built.
+    Later(&'a str),
 }
 
 /// An index ready to search: the file's directory and blocks, and what
 /// was written since.
 pub struct Loaded {
     backing: Backing,
+    ranks: Vec<u8>,
+    /// The store's stamp this index is at: the file's, then each write's it took.
+    pub stamp: Option<Stamp>,
     lines: Corpus,
     narratives: Corpus,
     /// Whether the file on disk is this index (false when it could not be written).
@@ -407,6 +483,8 @@ impl Loaded {
     pub fn new(directory: Directory, backing: Backing, kept: bool) -> Loaded {
         Loaded {
             backing,
+            ranks: directory.ranks,
+            stamp: directory.stamp,
             lines: Corpus::new(directory.lines),
             narratives: Corpus::new(directory.narratives),
             kept,
@@ -414,8 +492,9 @@ impl Loaded {
     }
 
     /// Takes one batch's writes to lines and narratives (values as stored).
-    pub fn apply(&mut self, store: &Store, ops: &[Op]) {
-        for op in ops {
+    pub fn apply(&mut self, store: &Store, delta: &Delta) {
+        self.stamp = Some(delta.to);
+        for op in &delta.ops {
             if op.tree == UTTERANCES {
                 let Some((key, target)) = line_key(&op.key) else { continue };
                 let line: Option<Utterance> = op.value.as_deref().and_then(|v| store.read(v).ok());
@@ -434,11 +513,22 @@ impl Loaded {
         }
     }
 
-    /// The narrative hits, then the line hits, at most `limit` in all.
-    pub fn find(&self, needle: &str, limit: usize) -> Result<(Vec<Found>, Vec<Found>), Unusable> {
-        let narratives = self.narratives.find(&self.backing, needle, limit)?;
-        let lines = self.lines.find(&self.backing, needle, limit - narratives.len())?;
-        Ok((narratives, lines))
+    /// Hands `f` the narrative hits, then the line hits (each with whether
+    /// it is a narrative's), at most `limit` in all; returns how many.
+    pub fn find(
+        &self,
+        needle: &str,
+        limit: usize,
+        f: &mut dyn FnMut(Found, bool),
+    ) -> Result<usize, Unusable> {
+        let finder = memchr::memmem::FinderBuilder::new()
+            .build_forward_with_ranker(Ranks(&self.ranks), needle.as_bytes());
+        let narratives =
+            self.narratives.find(&self.backing, &finder, needle, limit, &mut |found| f(found, true))?;
+        let lines = self
+            .lines
+            .find(&self.backing, &finder, needle, limit - narratives, &mut |found| f(found, false))?;
+        Ok(narratives + lines)
     }
 
     /// Every live line, then every narrative title and memo, in key order.

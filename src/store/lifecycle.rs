@@ -161,6 +161,7 @@ pub fn build(dir: &Path, passphrase: Option<&str>) -> Result<Unplaced, StoreErro
     let mut unplaced = Unplaced { store: None, building: building.clone(), dir: dir.to_path_buf() };
     let lock = lock::take(&building)?;
     unplaced.store = Some(Store::open_new(&building, lock, passphrase)?);
+    unplaced.store().search_begin();
     mark(&building)?;
     Ok(unplaced)
 }

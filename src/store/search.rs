@@ -56,8 +56,12 @@ impl Hit {
 
 /// The stamp's key in the `search` tree.
 const STAMP_KEY: &[u8] = b"stamp";
-/// A log larger than this is folded into a new index file when next loaded.
-const LOG_LIMIT: u64 = 4 << 20;
+/// A log larger than this is folded into a new index file when next loaded
+/// (from the old file and the log: quick, and no line is read from sled).
+const LOG_LIMIT: u64 = if cfg!(test) { 16 << 10 } else { 2 << 20 };
+/// A log larger than this (a restore or an import into a store that has
+/// an index) is not followed further: the index is built anew from sled.
+const LOG_CAP: u64 = 64 << 20;
 
 /// What this process knows of the store's stamp.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +85,8 @@ enum Appender {
 struct Tracker {
     known: Known,
     appender: Appender,
+    /// Bytes in the log the appender writes to.
+    log_len: u64,
     /// Some while an index is loaded (or being loaded or built) in this process.
     queue: Option<Vec<Delta>>,
 }
@@ -98,7 +104,12 @@ pub struct SearchIndex {
 impl Default for SearchIndex {
     fn default() -> Self {
         SearchIndex {
-            tracker: Mutex::new(Tracker { known: Known::Unread, appender: Appender::Unknown, queue: None }),
+            tracker: Mutex::new(Tracker {
+                known: Known::Unread,
+                appender: Appender::Unknown,
+                log_len: 0,
+                queue: None,
+            }),
             loaded: Mutex::new(None),
             builds: AtomicU64::new(0),
             notes: Mutex::new(Vec::new()),
@@ -179,19 +190,29 @@ impl Store {
         };
         tracker.known = Known::Stamp(Some(to));
         if matches!(tracker.appender, Appender::Unknown) {
-            tracker.appender = if self.dir.join(file::FILE_NAME).exists() {
-                log::open_append(&self.dir).map_or(Appender::Off, Appender::On)
-            } else {
-                Appender::Off
-            };
+            let opened = self
+                .dir
+                .join(file::FILE_NAME)
+                .exists()
+                .then(|| log::open_append(&self.dir))
+                .and_then(Result::ok);
+            let len = opened.as_ref().and_then(|f| f.metadata().ok()).map_or(0, |m| m.len());
+            tracker.appender = opened.map_or(Appender::Off, Appender::On);
+            tracker.log_len = len;
         }
         let searched = || ops.iter().filter(|op| op.tree == UTTERANCES || op.tree == NARRATIVES);
         if let Appender::On(file) = &mut tracker.appender {
             let mut record = Vec::new();
             log::frame(&DeltaRef { from, to, ops: searched().collect() }, &mut record);
-            if file.write_all(&record).is_err() {
-                // The chain on disk now ends short of the store: the next load builds anew.
+            // On a failed write the chain on disk ends short of the store, and
+            // the next load builds anew; a log grown past its cap is let go.
+            let written = file.write_all(&record).is_ok();
+            tracker.log_len += record.len() as u64;
+            if !written || tracker.log_len > LOG_CAP {
                 tracker.appender = Appender::Off;
+                if written {
+                    let _ = remove_files(&self.dir);
+                }
             }
         }
         if let Some(queue) = &mut tracker.queue {
@@ -211,6 +232,7 @@ impl Store {
                 (tracker.known, log_len, had)
             };
             *slot = Some(match self.search_load(target, log_len) {
+                Ok(loaded) if log_len > LOG_LIMIT => self.search_compact(loaded)?,
                 Ok(loaded) => loaded,
                 Err(Unusable::Missing) if !had => self.search_build(None)?,
                 Err(why) => self.search_build(Some(format!("the search index {why}; it was built again")))?,
@@ -219,7 +241,7 @@ impl Store {
         let queued = lock(&self.search.tracker).queue.replace(Vec::new()).unwrap_or_default();
         let loaded = slot.as_mut().expect("loaded above");
         for delta in &queued {
-            loaded.apply(self, &delta.ops);
+            loaded.apply(self, delta);
         }
         Ok(())
     }
@@ -230,10 +252,8 @@ impl Store {
             return Err(Unusable::Stale("cannot be matched with the store".into()));
         };
         let (directory, backing) = file::open(&self.dir, self.cipher.as_ref())?;
-        if log_len > LOG_LIMIT {
-            return Err(Unusable::Stale(
-                "has many writes since it was built, so it was folded into a new one".into(),
-            ));
+        if log_len > LOG_CAP {
+            return Err(Unusable::Stale("has more writes since it was built than it follows".into()));
         }
         let mut bytes = Vec::new();
         if log_len > 0 {
@@ -262,7 +282,7 @@ impl Store {
         }
         let mut loaded = Loaded::new(directory, backing, true);
         for delta in &deltas {
-            loaded.apply(self, &delta.ops);
+            loaded.apply(self, delta);
         }
         Ok(loaded)
     }
@@ -283,7 +303,42 @@ impl Store {
         };
         self.search.builds.fetch_add(1, Ordering::Relaxed);
         let started = std::time::Instant::now();
-        let (mut loaded, failed) = build::build(self, stamp, &self.dir)?;
+        let built = build::build(self, stamp, &self.dir);
+        // The build's buffers, freed on the threads that read sled, stay in
+        // glibc's arenas as resident memory unless given back.
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only returns the allocator's free memory to the OS.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+        let (loaded, failed) = built?;
+        let mut notes = lock(&self.search.notes);
+        notes.extend(note);
+        if failed.is_none() && notes.is_empty() {
+            notes.push(format!(
+                "built the search index in {:.1?}; it is kept up to date from now on",
+                started.elapsed()
+            ));
+        }
+        drop(notes);
+        Ok(self.search_install(loaded, failed))
+    }
+
+    /// Folds the log into a new index file (see `build::compact`); builds
+    /// anew from sled should the old file turn out damaged.
+    fn search_compact(&self, loaded: Loaded) -> Result<Loaded, StoreError> {
+        match build::compact(self, &loaded, &self.dir) {
+            Ok((compacted, failed)) => Ok(self.search_install(compacted, failed)),
+            Err(why) => {
+                drop(loaded);
+                self.search_build(Some(format!("the search index {why}; it was built again")))
+            }
+        }
+    }
+
+    /// Gives a new index file the log that chains on from its stamp: the
+    /// writes queued since, so none made while it was written is missed.
+    fn search_install(&self, mut loaded: Loaded, failed: Option<String>) -> Loaded {
         if loaded.kept {
             let mut tracker = lock(&self.search.tracker);
             let pending = tracker.queue.clone().unwrap_or_default();
@@ -292,23 +347,25 @@ impl Store {
             if logged.is_ok() {
                 tracker.appender = Appender::Unknown;
             } else {
+                tracker.appender = Appender::Off;
                 let _ = remove_files(&self.dir);
                 loaded.kept = false;
             }
         }
-        let mut notes = lock(&self.search.notes);
-        notes.extend(note);
         if let Some(why) = failed {
-            notes.push(format!(
+            lock(&self.search.notes).push(format!(
                 "the search index could not be kept on disk ({why}): it is in memory until fieldlog ends"
             ));
-        } else if notes.is_empty() {
-            notes.push(format!(
-                "built the search index in {:.1?}; it is kept up to date from now on",
-                started.elapsed()
-            ));
         }
-        Ok(loaded)
+        loaded
+    }
+
+    /// Gives a new store its (empty) index, so that it is followed from the
+    /// first line on and never has to be built from sled.
+    pub(super) fn search_begin(&self) {
+        let mut slot = lock(&self.search.loaded);
+        *slot = self.search_build(None).ok();
+        lock(&self.search.notes).clear();
     }
 
     /// Makes the search index ready now (call it on a thread of its own
@@ -320,30 +377,51 @@ impl Store {
     /// Narrative titles and memos first (oldest narrative first), then lines
     /// in store order (sessions oldest first, then line number). At most `limit` hits.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, StoreError> {
+        let mut hits = Vec::new();
+        self.search_each(query, limit, |hit| hits.push(hit))?;
+        Ok(hits)
+    }
+
+    /// Like `search`, handing each hit to `each` as it is found instead of
+    /// collecting them (a word in every line need not be held in memory).
+    /// Returns how many there were.
+    pub fn search_each(
+        &self,
+        query: &str,
+        limit: usize,
+        mut each: impl FnMut(Hit),
+    ) -> Result<usize, StoreError> {
         let needle = fold(query.trim());
         if needle.is_empty() || limit == 0 {
-            return Ok(Vec::new());
+            return Ok(0);
         }
         let mut slot = lock(&self.search.loaded);
         self.search_ready(&mut slot)?;
-        let found = match slot.as_ref().expect("ready").find(&needle, limit) {
-            Ok(found) => found,
-            Err(why) => {
-                // A block found damaged: built again, and searched again.
-                *slot = Some(self.search_build(Some(format!("the search index {why}; it was built again")))?);
-                self.search_ready(&mut slot)?;
-                slot.as_ref().expect("ready").find(&needle, limit).map_err(|why| StoreError::Corrupt {
-                    what: "search index",
-                    reason: format!("it {why} even when just built"),
-                })?
-            }
-        };
-        let (narratives, lines) = found;
-        Ok(narratives
-            .into_iter()
-            .map(|f| hit(f, true))
-            .chain(lines.into_iter().map(|f| hit(f, false)))
-            .collect())
+        let mut handed = 0;
+        let found = slot.as_ref().expect("ready").find(&needle, limit, &mut |found, narrative| {
+            each(hit(found, narrative));
+            handed += 1;
+        });
+        if let Err(why) = found {
+            // A block found damaged: built again, and searched again from
+            // where it was (every hit handed on came from a checked block).
+            *slot = Some(self.search_build(Some(format!("the search index {why}; it was built again")))?);
+            self.search_ready(&mut slot)?;
+            let mut skip = handed;
+            let found = slot.as_ref().expect("ready").find(&needle, limit, &mut |found, narrative| {
+                if skip > 0 {
+                    skip -= 1;
+                } else {
+                    each(hit(found, narrative));
+                    handed += 1;
+                }
+            });
+            found.map_err(|why| StoreError::Corrupt {
+                what: "search index",
+                reason: format!("it {why} even when just built"),
+            })?;
+        }
+        Ok(handed)
     }
 
     /// What happened to the search index that a user should hear of (built,

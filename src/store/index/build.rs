@@ -6,7 +6,7 @@
 use super::file::{self, BlockInfo, Writer};
 use super::fold::Folder;
 use super::log::Stamp;
-use super::{Directory, Key, Keys, Loaded, Run, Section, Target, FORMAT};
+use super::{Directory, Key, Keys, Loaded, Raw, Run, Section, Target, Unusable, FORMAT};
 use crate::domain::{Narrative, Utterance};
 use crate::store::{Store, StoreError, NARRATIVES, SESSIONS, UTTERANCES};
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -46,14 +46,29 @@ struct Blocks<'w> {
     first: u32,
     count: u32,
     infos: Vec<BlockInfo>,
+    counts: [u64; 256],
 }
 
 impl<'w> Blocks<'w> {
     fn new(writer: &'w mut Writer) -> Blocks<'w> {
-        Blocks { writer, text: Vec::new(), patches: Vec::new(), first: 0, count: 0, infos: Vec::new() }
+        Blocks {
+            writer,
+            text: Vec::new(),
+            patches: Vec::new(),
+            first: 0,
+            count: 0,
+            infos: Vec::new(),
+            counts: [0; 256],
+        }
     }
 
     fn push(&mut self, text: &[u8], patches: &[u8]) {
+        // A sample of the texts is enough to rank bytes by how common they are.
+        if self.count % 8 == 0 {
+            for &b in text {
+                self.counts[usize::from(b)] += 1;
+            }
+        }
         self.text.extend_from_slice(text);
         self.patches.extend_from_slice(patches);
         self.count += 1;
@@ -75,9 +90,44 @@ impl<'w> Blocks<'w> {
         self.patches.clear();
     }
 
-    fn finish(mut self) -> (Vec<BlockInfo>, u32) {
+    fn finish(mut self, counts: &mut [u64; 256]) -> (Vec<BlockInfo>, u32) {
         self.flush();
+        for (total, n) in counts.iter_mut().zip(self.counts) {
+            *total += n;
+        }
         (self.infos, self.first)
+    }
+}
+
+/// The lines' keys as runs of line numbers per session, made entry by entry in key order.
+#[derive(Default)]
+struct RunsBuilder {
+    sessions: Vec<[u8; 16]>,
+    runs: Vec<Run>,
+    entries: u32,
+}
+
+impl RunsBuilder {
+    fn push(&mut self, session: [u8; 16], seq: u32) {
+        if self.sessions.last() != Some(&session) {
+            self.sessions.push(session);
+        }
+        let number = self.sessions.len() as u32 - 1;
+        let entries = self.entries;
+        let continues = self.runs.last().is_some_and(|r| {
+            r.session == number
+                && u64::from(r.first_seq) + u64::from(entries - r.first_entry) == u64::from(seq)
+        });
+        if !continues {
+            self.runs.push(Run { session: number, first_seq: seq, first_entry: entries });
+        }
+        self.entries += 1;
+    }
+
+    fn finish(mut self) -> Keys {
+        self.sessions.shrink_to_fit();
+        self.runs.shrink_to_fit();
+        Keys::Runs { sessions: self.sessions, runs: self.runs }
     }
 }
 
@@ -195,13 +245,12 @@ fn jobs(store: &Store) -> Result<Vec<(Bound<Vec<u8>>, Bound<Vec<u8>>)>, StoreErr
 }
 
 /// The lines' section: read on every core, written in key order.
-fn lines(store: &Store, writer: &mut Writer) -> Result<Section, StoreError> {
+fn lines(store: &Store, writer: &mut Writer, counts: &mut [u64; 256]) -> Result<Section, StoreError> {
     let jobs = jobs(store)?;
     let shared = Shared { queue: Mutex::new(Queue::default()), came: Condvar::new(), room: Condvar::new() };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let mut blocks = Blocks::new(writer);
-    let (mut sessions, mut runs): (Vec<[u8; 16]>, Vec<Run>) = (Vec::new(), Vec::new());
-    let mut entries = 0u32;
+    let mut keys = RunsBuilder::default();
     let written = std::thread::scope(|scope| {
         for _ in 0..workers {
             let (shared, jobs) = (&shared, &jobs);
@@ -241,33 +290,19 @@ fn lines(store: &Store, writer: &mut Writer) -> Result<Section, StoreError> {
                     let (text_end, patch_end) = (text_end as usize, patch_end as usize);
                     blocks.push(&piece.text[text_at..text_end], &piece.patches[patch_at..patch_end]);
                     (text_at, patch_at) = (text_end, patch_end);
-                    if sessions.last() != Some(&session) {
-                        sessions.push(session);
-                    }
-                    let number = sessions.len() as u32 - 1;
-                    let continues = runs.last().is_some_and(|r| {
-                        r.session == number
-                            && u64::from(r.first_seq) + u64::from(entries - r.first_entry) == u64::from(seq)
-                    });
-                    if !continues {
-                        runs.push(Run { session: number, first_seq: seq, first_entry: entries });
-                    }
-                    entries += 1;
+                    keys.push(session, seq);
                 }
             }
         }
         Ok(())
     });
     written?;
-    let (infos, count) = blocks.finish();
-    debug_assert_eq!(count, entries);
-    sessions.shrink_to_fit();
-    runs.shrink_to_fit();
-    Ok(Section { keys: Keys::Runs { sessions, runs }, blocks: infos, entries })
+    let (infos, entries) = blocks.finish(counts);
+    Ok(Section { keys: keys.finish(), blocks: infos, entries })
 }
 
 /// The narratives' section: titles and memos, in key order.
-fn narratives(store: &Store, writer: &mut Writer) -> Result<Section, StoreError> {
+fn narratives(store: &Store, writer: &mut Writer, counts: &mut [u64; 256]) -> Result<Section, StoreError> {
     let mut blocks = Blocks::new(writer);
     let mut table = Vec::new();
     let mut folder = Folder::default();
@@ -292,7 +327,7 @@ fn narratives(store: &Store, writer: &mut Writer) -> Result<Section, StoreError>
             table.push((Key { id, part }, target));
         }
     }
-    let (infos, entries) = blocks.finish();
+    let (infos, entries) = blocks.finish(counts);
     Ok(Section { keys: Keys::Table(table), blocks: infos, entries })
 }
 
@@ -306,7 +341,9 @@ pub fn build(
     dir: &Path,
 ) -> Result<(Loaded, Option<String>), StoreError> {
     let mut writer = Writer::new(dir, store.cipher.clone());
-    let built = lines(store, &mut writer).and_then(|lines| Ok((lines, narratives(store, &mut writer)?)));
+    let mut counts = [0u64; 256];
+    let built = lines(store, &mut writer, &mut counts)
+        .and_then(|lines| Ok((lines, narratives(store, &mut writer, &mut counts)?)));
     let (lines, narratives) = match built {
         Ok(built) => built,
         Err(e) => {
@@ -314,7 +351,54 @@ pub fn build(
             return Err(e);
         }
     };
-    let directory = Directory { format: FORMAT, file_id: writer.file_id(), stamp, lines, narratives };
+    let ranks = super::ranks(&counts);
+    let directory = Directory { format: FORMAT, file_id: writer.file_id(), stamp, ranks, lines, narratives };
+    let (backing, failed) = writer.finish(&directory, &dir.join(file::FILE_NAME));
+    Ok((Loaded::new(directory, backing, failed.is_none()), failed))
+}
+
+/// Folds the writes a loaded index took since its file was built into a
+/// new file, from the old file and those writes alone: no line is read from
+/// sled, so it is quick and leaves sled's cache as it was. Returns it
+/// loaded, and why it could not be kept on disk, if it could not.
+pub fn compact(store: &Store, old: &Loaded, dir: &Path) -> Result<(Loaded, Option<String>), Unusable> {
+    let mut writer = Writer::new(dir, store.cipher.clone());
+    let mut counts = [0u64; 256];
+    let mut folder = Folder::default();
+    let (mut text, mut patches) = (Vec::new(), Vec::new());
+    let mut add = |blocks: &mut Blocks, raw: Raw| match raw {
+        Raw::Filed { text, patches } => blocks.push(text, patches),
+        Raw::Later(original) => {
+            text.clear();
+            patches.clear();
+            folder.add(original, &mut text, &mut patches);
+            text.push(b'\n');
+            blocks.push(&text, &patches);
+        }
+    };
+    let lines = {
+        let mut blocks = Blocks::new(&mut writer);
+        let mut keys = RunsBuilder::default();
+        old.lines.each_raw(&old.backing, |key, _, raw| {
+            add(&mut blocks, raw);
+            keys.push(key.id, key.part);
+        })?;
+        let (infos, entries) = blocks.finish(&mut counts);
+        Section { keys: keys.finish(), blocks: infos, entries }
+    };
+    let narratives = {
+        let mut blocks = Blocks::new(&mut writer);
+        let mut table = Vec::new();
+        old.narratives.each_raw(&old.backing, |key, target, raw| {
+            add(&mut blocks, raw);
+            table.push((key, target));
+        })?;
+        let (infos, entries) = blocks.finish(&mut counts);
+        Section { keys: Keys::Table(table), blocks: infos, entries }
+    };
+    let ranks = super::ranks(&counts);
+    let directory =
+        Directory { format: FORMAT, file_id: writer.file_id(), stamp: old.stamp, ranks, lines, narratives };
     let (backing, failed) = writer.finish(&directory, &dir.join(file::FILE_NAME));
     Ok((Loaded::new(directory, backing, failed.is_none()), failed))
 }

@@ -39,15 +39,28 @@ fn varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
     None
 }
 
-/// The character whose UTF-8 starts at `at`.
+/// The character whose UTF-8 starts at `at` (checked: patches are read
+/// from a file, and a damaged one must not become a wrong character).
 fn char_at(bytes: &[u8], at: &mut usize) -> Option<char> {
-    let len = match *bytes.get(*at)? {
-        b if b < 0x80 => 1,
-        b if b >= 0xf0 => 4,
-        b if b >= 0xe0 => 3,
-        _ => 2,
+    let lead = *bytes.get(*at)?;
+    let (len, mut code) = match lead {
+        0..=0x7f => {
+            *at += 1;
+            return Some(char::from(lead));
+        }
+        0xc2..=0xdf => (2, u32::from(lead & 0x1f)),
+        0xe0..=0xef => (3, u32::from(lead & 0x0f)),
+        0xf0..=0xf4 => (4, u32::from(lead & 0x07)),
+        _ => return None,
     };
-    let c = std::str::from_utf8(bytes.get(*at..*at + len)?).ok()?.chars().next()?;
+    for i in 1..len {
+        let b = *bytes.get(*at + i)?;
+        if b & 0xc0 != 0x80 {
+            return None;
+        }
+        code = (code << 6) | u32::from(b & 0x3f);
+    }
+    let c = char::from_u32(code).filter(|c| c.len_utf8() == len)?;
     *at += len;
     Some(c)
 }

@@ -210,14 +210,13 @@ fn the_index_finds_what_sled_holds_through_writes_and_reopening_without_building
     let mut texts = Texts(0x9e37_79b9_7f4a_7c15);
     let sessions = {
         let store = Store::create(&dir.path().join("s"), None).unwrap();
+        assert_eq!(index_files(store.path()), ["search.index", "search.log"], "a new store has an index");
         let sessions = study(&store, &mut texts);
-        assert!(index_files(store.path()).is_empty(), "no index before the first search");
         assert_finds_what_sled_holds(&store);
-        assert_eq!(store.search_index_builds(), 1);
-        assert_eq!(index_files(store.path()), ["search.index", "search.log"]);
+        assert_eq!(store.search_index_builds(), 0, "followed from the first line, never built from sled");
         more_writes(&store, &sessions, &mut texts);
         assert_finds_what_sled_holds(&store);
-        assert_eq!(store.search_index_builds(), 1, "writes are followed, not built again");
+        assert_eq!(store.search_index_builds(), 0);
         sessions
     };
     let store = Store::open(&dir.path().join("s")).unwrap();
@@ -380,6 +379,8 @@ fn writes_made_while_the_index_is_built_are_all_in_it() {
     let path = dir.path().join("s");
     let store = std::sync::Arc::new(Store::create(&path, None).unwrap());
     let sessions = study(&store, &mut Texts(11));
+    // As in a store made before the index: built from sled, while lines are written.
+    crate::store::search::remove_files(&path).unwrap();
     let writer = {
         let (store, s) = (store.clone(), sessions[2]);
         std::thread::spawn(move || {
@@ -391,6 +392,7 @@ fn writes_made_while_the_index_is_built_are_all_in_it() {
     };
     store.prepare_search().unwrap();
     writer.join().unwrap();
+    assert_eq!(store.search_index_builds(), 1);
     assert_finds_what_sled_holds(&store);
     drop(store);
     let store = Store::open(&path).unwrap();
@@ -410,4 +412,26 @@ fn a_rewrite_leaves_no_index_of_the_old_data() {
     assert!(index_files(&path).is_empty(), "{:?}", index_files(&path));
     assert!(store.search("ærgrer", 10).unwrap().is_empty());
     assert_eq!(store.search_index_builds(), 1);
+}
+
+#[test]
+fn a_long_log_is_folded_into_a_new_file_without_reading_sled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let sessions = study(&Store::create(&path, None).unwrap(), &mut Texts(13));
+    let log_len = || std::fs::metadata(path.join("search.log")).unwrap().len();
+    let logged = log_len();
+    assert!(logged > 16 << 10, "the study's writes are logged ({logged} bytes)");
+    let store = Store::open(&path).unwrap();
+    assert_finds_what_sled_holds(&store);
+    assert_eq!(store.search_index_builds(), 0, "folded, not built from sled");
+    assert!(log_len() < 100, "the log is folded into the file ({} bytes)", log_len());
+    // Writes go on after the fold, and are followed across reopening.
+    more_writes(&store, &sessions, &mut Texts(5));
+    assert_finds_what_sled_holds(&store);
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_finds_what_sled_holds(&store);
+    assert_eq!(store.search_index_builds(), 0);
+    assert!(store.check().unwrap().search_index.is_none(), "{:?}", store.check().unwrap().search_index);
 }
