@@ -247,7 +247,13 @@ pub fn search(store: &Store, text: &str, as_json: bool) -> anyhow::Result<()> {
 
 /// `dev search`: the app's search as a researcher meets it, in a process
 /// that holds what the app holds (the store, the app, its first frame).
-pub fn dev_search(store: std::sync::Arc<Store>, text: &str, limit: usize, runs: usize) -> anyhow::Result<()> {
+pub fn dev_search(
+    store: std::sync::Arc<Store>,
+    text: &str,
+    limit: Option<usize>,
+    runs: usize,
+) -> anyhow::Result<()> {
+    let limit = limit.unwrap_or(crate::tui::screens::search::SearchState::new().limit);
     let keys = crate::keymap::load("default", None).keymap;
     let app = crate::tui::app::App::new(store.clone(), keys, Box::new(crate::domain::SystemClock), None)?;
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))?;

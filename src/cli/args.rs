@@ -473,8 +473,9 @@ pub enum DevCommand {
     /// times; print the times, the hits and resident memory (for benchmarks)
     Search {
         text: String,
-        #[arg(long, default_value_t = 1_000)]
-        limit: usize,
+        /// At most this many hits [default: as many as the search screen shows]
+        #[arg(long)]
+        limit: Option<usize>,
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
