@@ -12,8 +12,6 @@
 
 mod support;
 
-use fieldlog::dev::generate::generate;
-use fieldlog::store::Store;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -64,15 +62,17 @@ fn main() {
     let given = std::env::var_os("FIELDLOG_BENCH_STUDY").map(PathBuf::from);
     let store = given.clone().unwrap_or_else(|| scratch.path().join("study"));
     let text_bytes = if given.is_none() {
+        // Made by fieldlog processes, not in this one: a child's peak memory
+        // (wait4) counts this process's resident memory when it was started.
         let started = Instant::now();
-        let made = generate(&Store::open_or_create(&store).unwrap(), cases, sessions, lines).unwrap();
-        println!(
-            "search: generated {} lines ({} MB of text) in {:.1?}",
-            made.lines,
-            made.text_bytes / 1_000_000,
-            started.elapsed()
-        );
-        made.text_bytes as f64
+        assert!(support::run(fieldlog, &args(&store, &["init"])).success);
+        let (cases, sessions, lines) = (cases.to_string(), sessions.to_string(), lines.to_string());
+        let generate = ["dev", "generate", "--cases", &cases, "--sessions", &sessions, "--lines", &lines];
+        let made = support::run(fieldlog, &args(&store, &generate));
+        let said = String::from_utf8_lossy(&made.stdout).into_owned();
+        println!("search: {} in {:.1?}", said.trim(), started.elapsed());
+        let bytes = said.split(" bytes of text").next().and_then(|s| s.rsplit('(').next());
+        bytes.and_then(|b| b.parse().ok()).unwrap_or_else(|| panic!("no size of text in {said:?}"))
     } else {
         let out = support::run(fieldlog, &args(&store, &["dev", "stats"]));
         field(&String::from_utf8_lossy(&out.stdout), "text_bytes")

@@ -23,6 +23,7 @@ use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The layout of the index file; a file of another format is built again.
 pub const FORMAT: u32 = 1;
@@ -314,7 +315,7 @@ impl Corpus {
             .into_iter()
             .peekable();
         let mut count = 0;
-        self.scan(backing, finder, &mut |found| {
+        self.scan(backing, finder, limit >= ALL, &mut |found| {
             while count < limit {
                 let Some(earlier) = later.next_if(|l| l.key < found.key) else { break };
                 f(earlier);
@@ -334,58 +335,120 @@ impl Corpus {
     }
 
     /// Scans the file's blocks in order, handing each live hit to `f` until
-    /// it says stop. Entries are found by counting the newlines between
-    /// hits, never by searching for each hit's entry.
+    /// it says stop. When every hit is wanted (`all`, the command line's
+    /// search), helper threads scan blocks ahead, each every n-th block,
+    /// while this thread hands on the hits in order; a search that wants the
+    /// first thousand is quicker on one thread, which stops when it has them.
     fn scan(
         &self,
         backing: &Backing,
         finder: &Finder,
+        all: bool,
         f: &mut dyn FnMut(Found) -> bool,
     ) -> Result<(), Unusable> {
-        let mut buf = Vec::new();
-        let mut patches = Vec::new();
-        let needle_len = finder.needle().len();
-        for block in &self.section.blocks {
-            let payload = backing.read(block, &mut buf)?;
-            let bad = || damaged_block(block);
-            let (text, patch_bytes) = payload.split_at_checked(block.text as usize).ok_or_else(bad)?;
-            let mut cursor = self.section.keys.cursor(block.first);
-            let end_entry = block.first + block.count;
-            let (mut pos, mut entry, mut entry_start, mut patch_at) = (0, block.first, 0, 0);
-            while let Some(found) = finder.find(&text[pos..]) {
-                let at = pos + found;
-                let passed = memchr::memchr_iter(b'\n', &text[entry_start..at]).count();
-                if passed > 0 {
-                    for _ in 0..passed {
-                        fold::skip(patch_bytes, &mut patch_at).ok_or_else(bad)?;
-                    }
-                    entry += passed as u32;
-                    entry_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+        let blocks = &self.section.blocks;
+        let helpers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        if !all || helpers < 2 || blocks.len() < PARALLEL_BLOCKS {
+            let mut scratch = Scratch::default();
+            for block in blocks {
+                if !self.scan_block(backing, block, finder, &mut scratch, f)? {
+                    break;
                 }
-                let end = at + memchr::memchr(b'\n', &text[at..]).ok_or_else(bad)?;
-                if entry >= end_entry {
-                    return Err(bad());
-                }
-                if self.is_dead(entry) {
-                    fold::skip(patch_bytes, &mut patch_at).ok_or_else(bad)?;
-                } else {
-                    fold::read(patch_bytes, &mut patch_at, &mut patches).ok_or_else(bad)?;
-                    // Only the entries hit are checked as UTF-8, not the whole block.
-                    let folded = std::str::from_utf8(&text[entry_start..end]).map_err(|_| bad())?;
-                    let original = fold::original(folded, &patches).ok_or_else(bad)?;
-                    let from = at - entry_start;
-                    let matched = fold::original_range(from..from + needle_len, &patches);
-                    let (key, target) = self.section.keys.key(entry, &mut cursor);
-                    if !f(Found { key, target, text: original, matched }) {
-                        return Ok(());
-                    }
-                }
-                entry += 1;
-                entry_start = end + 1;
-                pos = end + 1;
             }
+            return Ok(());
         }
-        Ok(())
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let mut inboxes = Vec::with_capacity(helpers);
+            for first in 0..helpers {
+                // One block's hits waiting per helper: little scanned in vain when `f` stops early.
+                let (hand, inbox) = std::sync::mpsc::sync_channel::<Result<Vec<Found>, Unusable>>(1);
+                inboxes.push(inbox);
+                let stop = &stop;
+                scope.spawn(move || {
+                    let mut scratch = Scratch::default();
+                    for block in blocks.iter().skip(first).step_by(helpers) {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let mut hits = Vec::new();
+                        let scanned = self.scan_block(backing, block, finder, &mut scratch, &mut |found| {
+                            hits.push(found);
+                            true
+                        });
+                        let failed = scanned.is_err();
+                        if hand.send(scanned.map(|_| hits)).is_err() || failed {
+                            return;
+                        }
+                    }
+                });
+            }
+            for i in 0..blocks.len() {
+                let hits = match inboxes[i % helpers].recv() {
+                    Ok(hits) => hits,
+                    Err(_) => Err(Unusable::Damaged("could not be read (a search thread stopped)".into())),
+                };
+                let stopped = hits.map(|hits| hits.into_iter().any(|found| !f(found)));
+                if !matches!(stopped, Ok(false)) {
+                    stop.store(true, Ordering::Relaxed);
+                    return stopped.map(|_| ());
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Scans one block, handing each live hit to `f`; false once `f` said stop.
+    /// Entries are found by counting the newlines between hits, never by
+    /// searching for each hit's entry.
+    fn scan_block(
+        &self,
+        backing: &Backing,
+        block: &BlockInfo,
+        finder: &Finder,
+        scratch: &mut Scratch,
+        f: &mut dyn FnMut(Found) -> bool,
+    ) -> Result<bool, Unusable> {
+        let needle_len = finder.needle().len();
+        let payload = backing.read(block, &mut scratch.buf)?;
+        let bad = || damaged_block(block);
+        let (text, patch_bytes) = payload.split_at_checked(block.text as usize).ok_or_else(bad)?;
+        let mut cursor = self.section.keys.cursor(block.first);
+        let end_entry = block.first + block.count;
+        let (mut pos, mut entry, mut entry_start, mut patch_at) = (0, block.first, 0, 0);
+        while let Some(found) = finder.find(&text[pos..]) {
+            let at = pos + found;
+            let passed = memchr::memchr_iter(b'\n', &text[entry_start..at]).count();
+            if passed > 0 {
+                for _ in 0..passed {
+                    fold::skip(patch_bytes, &mut patch_at).ok_or_else(bad)?;
+                }
+                entry += passed as u32;
+                entry_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+            }
+            let end = at + memchr::memchr(b'\n', &text[at..]).ok_or_else(bad)?;
+            if entry >= end_entry {
+                return Err(bad());
+            }
+            if self.is_dead(entry) {
+                fold::skip(patch_bytes, &mut patch_at).ok_or_else(bad)?;
+            } else {
+                fold::read(patch_bytes, &mut patch_at, &mut scratch.patches).ok_or_else(bad)?;
+                // Only the entries hit are checked as UTF-8, not the whole block.
+                let folded = std::str::from_utf8(&text[entry_start..end]).map_err(|_| bad())?;
+                let original = fold::original(folded, &scratch.patches).ok_or_else(bad)?;
+                let from = at - entry_start;
+                let matched = fold::original_range(from..from + needle_len, &scratch.patches);
+                let (key, target) = self.section.keys.key(entry, &mut cursor);
+                if !f(Found { key, target, text: original, matched }) {
+                    return Ok(false);
+                }
+            }
+            entry += 1;
+            entry_start = end + 1;
+            pos = end + 1;
+        }
+        Ok(true)
     }
 
     /// Every live entry in key order, as the file holds it (its folded text
@@ -449,6 +512,18 @@ impl Corpus {
         })?;
         bad.map_or(Ok(()), Err)
     }
+}
+
+/// Sections of at least this many blocks are scanned on more than one
+/// thread when at least `ALL` hits are wanted.
+const PARALLEL_BLOCKS: usize = 8;
+const ALL: usize = 100_000;
+
+/// What scanning a block needs, kept from block to block.
+#[derive(Default)]
+struct Scratch {
+    buf: Vec<u8>,
+    patches: Vec<fold::Patch>,
 }
 
 /// One entry as `each_raw` hands it over.
