@@ -79,7 +79,8 @@ fn the_index_follows_writes_from_process_to_process_without_being_built_again() 
 
 #[test]
 fn a_cut_flipped_or_missing_index_file_gives_the_right_hits_and_is_built_again() {
-    let damages: [(&str, fn(&Path)); 5] = [
+    type Damage = (&'static str, fn(&Path));
+    let damages: [Damage; 5] = [
         ("cut short", |s| {
             let file = std::fs::OpenOptions::new().write(true).open(s.join("search.index")).unwrap();
             file.set_len(file.metadata().unwrap().len() - 10).unwrap();

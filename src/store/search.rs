@@ -61,7 +61,7 @@ const STAMP_KEY: &[u8] = b"stamp";
 const LOG_LIMIT: u64 = if cfg!(test) { 16 << 10 } else { 2 << 20 };
 /// A log larger than this (a restore or an import into a store that has
 /// an index) is not followed further: the index is built anew from sled.
-const LOG_CAP: u64 = 64 << 20;
+const LOG_CAP: u64 = 16 << 20;
 
 /// What this process knows of the store's stamp.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,19 +201,21 @@ impl Store {
             tracker.log_len = len;
         }
         let searched = || ops.iter().filter(|op| op.tree == UTTERANCES || op.tree == NARRATIVES);
+        // A log that would grow past its cap (a restore, a large import) is
+        // let go before its record is even made: the index is built anew.
+        let size: usize = searched().map(|op| op.key.len() + op.value.as_ref().map_or(0, Vec::len)).sum();
+        if matches!(tracker.appender, Appender::On(_)) && tracker.log_len + size as u64 > LOG_CAP {
+            tracker.appender = Appender::Off;
+            let _ = remove_files(&self.dir);
+        }
         if let Appender::On(file) = &mut tracker.appender {
             let mut record = Vec::new();
             log::frame(&DeltaRef { from, to, ops: searched().collect() }, &mut record);
-            // On a failed write the chain on disk ends short of the store, and
-            // the next load builds anew; a log grown past its cap is let go.
-            let written = file.write_all(&record).is_ok();
-            tracker.log_len += record.len() as u64;
-            if !written || tracker.log_len > LOG_CAP {
+            if file.write_all(&record).is_err() {
+                // The chain on disk now ends short of the store: the next load builds anew.
                 tracker.appender = Appender::Off;
-                if written {
-                    let _ = remove_files(&self.dir);
-                }
             }
+            tracker.log_len += record.len() as u64;
         }
         if let Some(queue) = &mut tracker.queue {
             queue.push(Delta { from, to, ops: searched().cloned().collect() });
@@ -363,8 +365,11 @@ impl Store {
     /// Gives a new store its (empty) index, so that it is followed from the
     /// first line on and never has to be built from sled.
     pub(super) fn search_begin(&self) {
-        let mut slot = lock(&self.search.loaded);
-        *slot = self.search_build(None).ok();
+        let _slot = lock(&self.search.loaded);
+        let _ = self.search_build(None);
+        // Not kept loaded: what is written next (a restore, say) goes to the
+        // log only, not into memory as well.
+        lock(&self.search.tracker).queue = None;
         lock(&self.search.notes).clear();
     }
 

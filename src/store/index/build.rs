@@ -64,7 +64,7 @@ impl<'w> Blocks<'w> {
 
     fn push(&mut self, text: &[u8], patches: &[u8]) {
         // A sample of the texts is enough to rank bytes by how common they are.
-        if self.count % 8 == 0 {
+        if self.count.is_multiple_of(8) {
             for &b in text {
                 self.counts[usize::from(b)] += 1;
             }
@@ -201,7 +201,7 @@ impl Shared {
 }
 
 /// Reads the lines of one job's key range, handing them over piece by piece.
-fn read_lines(store: &Store, range: (Bound<Vec<u8>>, Bound<Vec<u8>>), job: usize, shared: &Shared) {
+fn read_lines(store: &Store, range: KeyRange, job: usize, shared: &Shared) {
     let mut folder = Folder::default();
     let mut piece = Piece::default();
     for item in store.tree(UTTERANCES).range(range) {
@@ -230,8 +230,11 @@ fn read_lines(store: &Store, range: (Bound<Vec<u8>>, Bound<Vec<u8>>), job: usize
     shared.hand(job, Ok(piece), true);
 }
 
+/// A range of line keys.
+type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
 /// The store's sessions' keys: the lines between two of them are one job.
-fn jobs(store: &Store) -> Result<Vec<(Bound<Vec<u8>>, Bound<Vec<u8>>)>, StoreError> {
+fn jobs(store: &Store) -> Result<Vec<KeyRange>, StoreError> {
     let mut bounds = vec![Bound::Unbounded];
     for key in store.tree(SESSIONS).iter().keys() {
         bounds.push(Bound::Included(key?.to_vec()));

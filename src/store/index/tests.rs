@@ -252,7 +252,8 @@ fn flip(path: &Path, at: impl FnOnce(u64) -> u64) {
 
 #[test]
 fn a_damaged_missing_or_stale_index_gives_right_hits_and_is_built_again() {
-    let damages: [(&str, fn(&Path)); 9] = [
+    type Damage = (&'static str, fn(&Path));
+    let damages: [Damage; 9] = [
         ("index cut short", |d| {
             let f = std::fs::OpenOptions::new().write(true).open(d.join("search.index")).unwrap();
             f.set_len(f.metadata().unwrap().len() / 2).unwrap();
