@@ -7,10 +7,12 @@ use crate::domain::Masker;
 use crate::domain::{Codebook, Id, Narrative, NarrativeFilter, Session, Utterance};
 use crate::export::codebook::to_toml;
 use crate::import::codebook::merge;
-use crate::store::search::HitPlace;
+use crate::store::search::{Hit, HitPlace};
 use crate::store::{Change, Store};
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
 
 pub struct NarrativeArgs<'a> {
@@ -209,37 +211,136 @@ pub fn search(store: &Store, text: &str, as_json: bool) -> anyhow::Result<()> {
     if text.trim().is_empty() {
         bail!("there is nothing to search for: give a word, as in `fieldlog search selvværd`");
     }
-    let hits = store.search(text, usize::MAX)?;
     let codes = store.session_case_codes()?;
-    let case_of = |session: Id| codes.get(&session).cloned().unwrap_or_default();
-    if as_json {
-        let list: Vec<Value> = hits
-            .iter()
-            .map(|h| {
-                let (session, seq) = h.target();
-                let (kind, narrative) = match h.place {
-                    HitPlace::Line { .. } => ("line", None),
-                    HitPlace::NarrativeTitle { narrative, .. } => ("narrative-title", Some(narrative)),
-                    HitPlace::NarrativeMemo { narrative, .. } => ("narrative-memo", Some(narrative)),
-                };
-                json!({ "in": kind, "case": case_of(session), "session": session, "seq": seq, "narrative": narrative,
-                        "text": h.text, "match": [h.matched.start, h.matched.end] })
-            })
-            .collect();
-        print_json(&list);
-        return Ok(());
+    // Hits are written as they are found, through one buffered writer: a
+    // word in a quarter of a million lines is neither held in memory nor
+    // written a line at a time.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut starts: HashMap<Id, String> = HashMap::new();
+    let (mut written, mut failed) = (0, None);
+    let found = store.search_each(text, usize::MAX, |h| {
+        if failed.is_none() {
+            let result = if as_json {
+                write_json_hit(&mut out, &codes, &h, written == 0)
+            } else {
+                write_hit(&mut out, &codes, &mut starts, &h)
+            };
+            written += 1;
+            failed = result.err();
+        }
+    })?;
+    for note in store.search_notes() {
+        eprintln!("fieldlog: {note}");
     }
-    if hits.is_empty() {
-        println!("nothing found");
+    if let Some(e) = failed {
+        return Err(e.into());
     }
-    for h in &hits {
-        let (session, seq) = h.target();
-        let place = match h.place {
-            HitPlace::Line { .. } => format!("line {seq}"),
-            HitPlace::NarrativeTitle { .. } => "narrative title".to_string(),
-            HitPlace::NarrativeMemo { .. } => "narrative memo".to_string(),
-        };
-        println!("{:<8} {} {place:<16} {}", case_of(session), session.short(), h.text);
+    match (as_json, found) {
+        (true, 0) => writeln!(out, "[]")?,
+        (true, _) => writeln!(out, "\n]")?,
+        (false, 0) => writeln!(out, "nothing found")?,
+        (false, _) => {}
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `dev search`: the app's search as a researcher meets it, in a process
+/// that holds what the app holds (the store, the app, its first frame).
+pub fn dev_search(
+    store: std::sync::Arc<Store>,
+    text: &str,
+    limit: Option<usize>,
+    runs: usize,
+) -> anyhow::Result<()> {
+    let limit = limit.unwrap_or(crate::tui::screens::search::SearchState::new().limit);
+    let keys = crate::keymap::load("default", None).keymap;
+    let app = crate::tui::app::App::new(store.clone(), keys, Box::new(crate::domain::SystemClock), None)?;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))?;
+    terminal.draw(|frame| app.render(frame))?;
+    let opened_kb = crate::dev::resident_kb().unwrap_or(0);
+    // What opening the search screen starts (there on a thread of its own).
+    let began = std::time::Instant::now();
+    store.prepare_search()?;
+    let ready = began.elapsed();
+    let mut times = Vec::with_capacity(runs);
+    let mut hits = 0;
+    for _ in 0..runs {
+        let began = std::time::Instant::now();
+        hits = crate::tui::loaders::search(&store, text, limit)?.len();
+        times.push(began.elapsed().as_micros());
+    }
+    let resident_kb = crate::dev::resident_kb().unwrap_or(0);
+    let (anon_kb, file_kb) = crate::dev::resident_parts_kb();
+    times.sort_unstable();
+    let at = |q: f64| {
+        times.get(((q * runs as f64).ceil() as usize).clamp(1, runs.max(1)) - 1).copied().unwrap_or(0)
+    };
+    let built = store.search_index_builds();
+    println!(
+        "opened_kb={opened_kb} ready_ms={} built={built} runs={runs} p50_us={} p99_us={} hits={hits} resident_kb={resident_kb} anon_kb={anon_kb} file_kb={file_kb}",
+        ready.as_millis(),
+        at(0.5),
+        at(0.99)
+    );
+    for note in store.search_notes() {
+        eprintln!("fieldlog: {note}");
+    }
+    Ok(())
+}
+
+/// One hit as a line: case, session, place, text.
+fn write_hit(
+    out: &mut impl Write,
+    codes: &HashMap<Id, String>,
+    starts: &mut HashMap<Id, String>,
+    h: &Hit,
+) -> std::io::Result<()> {
+    let (session, seq) = h.target();
+    let start = starts.entry(session).or_insert_with(|| {
+        let case = codes.get(&session).map_or("", String::as_str);
+        format!("{case:<8} {} ", session.short())
+    });
+    out.write_all(start.as_bytes())?;
+    match h.place {
+        HitPlace::Line { .. } => {
+            // "line 123" padded to 16, without a string made for each hit.
+            let digits = seq.checked_ilog10().unwrap_or(0) as usize + 1;
+            write!(out, "line {seq}")?;
+            out.write_all(&b"                "[..16usize.saturating_sub(5 + digits)])?;
+        }
+        HitPlace::NarrativeTitle { .. } => out.write_all(b"narrative title ")?,
+        HitPlace::NarrativeMemo { .. } => out.write_all(b"narrative memo  ")?,
+    }
+    out.write_all(b" ")?;
+    out.write_all(h.text.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// One hit as an element of the JSON list, written as `print_json` writes the whole list.
+fn write_json_hit(
+    out: &mut impl Write,
+    codes: &HashMap<Id, String>,
+    h: &Hit,
+    first: bool,
+) -> std::io::Result<()> {
+    let (session, seq) = h.target();
+    let (kind, narrative) = match h.place {
+        HitPlace::Line { .. } => ("line", None),
+        HitPlace::NarrativeTitle { narrative, .. } => ("narrative-title", Some(narrative)),
+        HitPlace::NarrativeMemo { narrative, .. } => ("narrative-memo", Some(narrative)),
+    };
+    let case = codes.get(&session).cloned().unwrap_or_default();
+    let value = json!({ "in": kind, "case": case, "session": session, "seq": seq, "narrative": narrative,
+                        "text": h.text, "match": [h.matched.start, h.matched.end] });
+    let pretty = serde_json::to_string_pretty(&value).expect("values always serialise");
+    out.write_all(if first { b"[\n" } else { b",\n" })?;
+    for (i, line) in pretty.lines().enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(b"  ")?;
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }

@@ -468,6 +468,17 @@ pub enum DevCommand {
     },
     /// Open the store and the app's first frame, then print resident memory and sizes (for benchmarks)
     Stats,
+    /// Open the store and the app's first frame, open search as the app does
+    /// (the index made ready), then search as its search screen does RUNS
+    /// times; print the times, the hits and resident memory (for benchmarks)
+    Search {
+        text: String,
+        /// At most this many hits [default: as many as the search screen shows]
+        #[arg(long)]
+        limit: Option<usize>,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
     /// Add a synthetic study (for trying fieldlog out and for benchmarks)
     Generate {
         #[arg(long, default_value_t = 20)]

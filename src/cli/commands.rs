@@ -298,6 +298,9 @@ pub fn session_show(store: &Store, id: &str, as_json: bool) -> anyhow::Result<()
 
 pub fn check(store: &Store) -> anyhow::Result<()> {
     let report = store.check()?;
+    if let Some(search_index) = &report.search_index {
+        println!("{search_index}");
+    }
     if report.problems.is_empty() {
         println!(
             "the store at {} is sound: {}, {}, {}, {}",

@@ -246,6 +246,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(Command::Dev(DevCommand::Search { text, limit, runs })) => {
+            analysis::dev_search(std::sync::Arc::new(open()?), &text, limit, runs)
+        }
         Some(Command::Dev(DevCommand::Generate { cases, sessions, lines })) => {
             let store = open()?;
             crate::dev::generate::check_empty(&store).map_err(anyhow::Error::msg)?;

@@ -9,6 +9,16 @@ pub fn resident_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Resident memory by kind (anonymous, file pages), in kilobytes.
+pub fn resident_parts_kb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| -> u64 {
+        let line = status.lines().find(|l| l.starts_with(name));
+        line.and_then(|l| l.split_whitespace().nth(1)).and_then(|n| n.parse().ok()).unwrap_or(0)
+    };
+    (field("RssAnon:"), field("RssFile:"))
+}
+
 /// The bytes the files under `dir` take.
 pub fn size_on_disk(dir: &std::path::Path) -> u64 {
     let mut total = 0;

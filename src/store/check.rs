@@ -23,6 +23,9 @@ pub struct CheckReport {
     pub lines: usize,
     pub narratives: usize,
     pub problems: Vec<String>,
+    /// What was done to the search index, when it was damaged or behind
+    /// (it is derived from the store, so it is built again, not a problem).
+    pub search_index: Option<String>,
 }
 
 fn short(key: &[u8]) -> String {
@@ -188,6 +191,7 @@ impl Store {
                 p.push(format!("link {:?} names a narrative that is not in the store", l.chain_text()));
             }
         }
+        report.search_index = self.check_search_index(&lines, &narratives)?;
         report.cases = cases.len();
         report.sessions = sessions.len();
         report.lines = lines;

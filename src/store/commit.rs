@@ -53,6 +53,7 @@ impl Store {
                 Change::MaskList(m) => op(MASKS, ONLY, Some(encode(m))),
             })
             .chain(codes)
+            .chain(self.search_stamp(changes))
             .collect()
     }
 
@@ -79,16 +80,9 @@ impl Store {
         }
     }
 
-    /// Keeps the search corpora, if built, in step with what is written.
-    /// Called without holding `applying`: building the corpora reads the
-    /// store (which waits on `applying`) while it holds the corpora's lock.
+    /// Keeps the search index in step with what is written (see `search`).
     pub(super) fn update_corpus(&self, ops: &[Op]) {
-        let mut corpora = self.corpora.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(corpora) = corpora.as_mut() else { return };
-        for op in ops {
-            let plain = op.value.as_deref().map(|v| self.unseal(v)).transpose().ok().flatten();
-            corpora.update(op.tree, &op.key, plain.as_deref());
-        }
+        self.search_follow(ops);
     }
 
     /// Writes the changes and makes them durable before returning.

@@ -161,6 +161,7 @@ pub fn build(dir: &Path, passphrase: Option<&str>) -> Result<Unplaced, StoreErro
     let mut unplaced = Unplaced { store: None, building: building.clone(), dir: dir.to_path_buf() };
     let lock = lock::take(&building)?;
     unplaced.store = Some(Store::open_new(&building, lock, passphrase)?);
+    unplaced.store().search_begin();
     mark(&building)?;
     Ok(unplaced)
 }
@@ -200,6 +201,9 @@ impl Store {
             super::durable::Syncer::new(&new).and_then(|s| s.sync()).map_err(io(&new, "sync"))?;
         }
         files::sync_dir(&new).map_err(io(&new, "sync"))?;
+        // The search index holds every word of the old data (a purged case's
+        // too): it goes before the swap, and is built anew from the new data.
+        super::search::remove_files(&dir).map_err(io(&dir, "remove the search index from"))?;
         let swap = dir.join(SWAP);
         // Written whole or not at all: a marker is what makes an open finish the swap.
         files::replace_synced(&swap, b"sled.new is whole: it replaces sled\n").map_err(io(&swap, "write"))?;

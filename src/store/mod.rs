@@ -3,12 +3,12 @@
 
 pub mod check;
 mod commit;
-mod corpus;
 mod crypt;
 mod durable;
 pub mod envelope;
 mod error;
 pub mod files;
+mod index;
 mod journal;
 mod keys;
 mod layouts;
@@ -36,7 +36,7 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The trees that journal ops write to, by their number in an op. Numbers
 /// are stored in the journal: only ever append.
-const JOURNALED: [&str; 14] = [
+const JOURNALED: [&str; 15] = [
     "utterances",
     "revisions",
     "sessions",
@@ -51,6 +51,7 @@ const JOURNALED: [&str; 14] = [
     "effort_kinds",
     "case_codes",
     "masks",
+    "search",
 ];
 const UTTERANCES: u8 = 0;
 const REVISIONS: u8 = 1;
@@ -66,6 +67,8 @@ const LINKS: u8 = 10;
 const EFFORT_KINDS: u8 = 11;
 const CASE_CODES: u8 = 12;
 const MASKS: u8 = 13;
+/// The search stamp (see `search`).
+const SEARCH: u8 = 14;
 /// The key of a tree that holds one value.
 const ONLY: &[u8] = b"only";
 /// The codebook's one key in its tree.
@@ -181,8 +184,8 @@ pub struct Store {
     findings: journal::Findings,
     /// The key values are sealed with, in an encrypted store.
     cipher: Option<crypt::Cipher>,
-    /// The search corpora, once a search has asked for them.
-    corpora: Mutex<Option<search::Corpora>>,
+    /// The search index, kept in step with every write.
+    search: search::SearchIndex,
     /// Held until the store is dropped, or handed on to the store a rewrite reopens.
     lock: Option<File>,
 }
@@ -327,7 +330,7 @@ impl Store {
             adding_case: Mutex::new(()),
             findings,
             cipher,
-            corpora: Mutex::new(None),
+            search: search::SearchIndex::default(),
             lock: Some(lock),
         };
         // Lines acknowledged before a crash but not yet checkpointed into sled.
