@@ -191,7 +191,7 @@ impl Store {
                 p.push(format!("link {:?} names a narrative that is not in the store", l.chain_text()));
             }
         }
-        report.search_index = self.check_search_index(&lines, &narratives)?;
+        report.search_index = self.check_search_index(&narratives)?;
         report.cases = cases.len();
         report.sessions = sessions.len();
         report.lines = lines;

@@ -445,7 +445,6 @@ impl Store {
     /// differs. Says what was done, or `None` when there is no index or it is sound.
     pub(super) fn check_search_index(
         &self,
-        lines: &[(Vec<u8>, Utterance)],
         narratives: &[(Vec<u8>, Narrative)],
     ) -> Result<Option<String>, StoreError> {
         let mut slot = lock(&self.search.loaded);
@@ -460,9 +459,16 @@ impl Store {
             return Ok(Some(note));
         }
         let loaded = slot.as_ref().expect("ready");
-        let expected_lines = lines.iter().filter(|(_, l)| !l.deleted && !l.text.is_empty()).map(|(k, l)| {
-            let key = super::index::line_key(k).map_or(Key { id: [0; 16], part: 0 }, |(key, _)| key);
-            (key, Target { session: key.id, seq: key.part }, l.text.as_str())
+        // The lines are read again from sled as they are compared, never all
+        // held (`check` has already said which of them do not decode).
+        let expected_lines = self.tree(UTTERANCES).iter().filter_map(|item| {
+            let (k, value) = item.ok()?;
+            let l: Utterance = self.read(&value).ok()?;
+            if l.deleted || l.text.is_empty() {
+                return None;
+            }
+            let key = super::index::line_key(&k).map_or(Key { id: [0; 16], part: 0 }, |(key, _)| key);
+            Some((key, Target { session: key.id, seq: key.part }, std::borrow::Cow::Owned(l.text)))
         });
         let expected_narratives = narratives.iter().filter(|(_, n)| !n.deleted).flat_map(|(k, n)| {
             let id = <[u8; 16]>::try_from(k.as_slice()).unwrap_or([0; 16]);
@@ -470,7 +476,7 @@ impl Store {
             [(0, n.title.as_str()), (1, n.memo.as_str())]
                 .into_iter()
                 .filter(|(_, text)| !text.is_empty())
-                .map(move |(part, text)| (Key { id, part }, target, text))
+                .map(move |(part, text)| (Key { id, part }, target, std::borrow::Cow::Borrowed(text)))
         });
         let differs = match compare(expected_lines, |f| loaded.each_line(f)) {
             Ok(None) => compare(expected_narratives, |f| loaded.each_narrative(f)),
@@ -490,7 +496,7 @@ impl Store {
 
 /// Compares what the index holds, in order, with what the store holds.
 fn compare<'a>(
-    expected: impl Iterator<Item = (Key, Target, &'a str)>,
+    expected: impl Iterator<Item = (Key, Target, std::borrow::Cow<'a, str>)>,
     each: impl FnOnce(&mut dyn FnMut(Key, Target, &str)) -> Result<(), Unusable>,
 ) -> Result<Option<String>, Unusable> {
     let mut expected = expected.peekable();
@@ -500,7 +506,7 @@ fn compare<'a>(
             return;
         }
         match expected.next() {
-            Some(want) if want == (key, target, text) => {}
+            Some(want) if (want.0, want.1, want.2.as_ref()) == (key, target, text) => {}
             Some((want, ..)) => {
                 difference = Some(format!("at {} line {}", Id::from_bytes(want.id).short(), want.part))
             }
