@@ -1,19 +1,20 @@
 //! CSV for Excel, SPSS and R (RFC 4180, UTF-8, CRLF): one file per table of
-//! `tables`, the lines formatted on every core and written in order.
+//! `tables`, the lines formatted a session at a time on the reader threads
+//! and written in order.
 
-use super::tables::{Cell, Sink, Table, Tables};
+use super::masking::{self, Hits};
+use super::output::Output;
+use super::selection::{Reading, Selection, Tally};
+use super::tables::{Cell, Sink, Table, TableParts, Tables, Told};
+use super::{ExportError, UNMASKED};
+use crate::domain::{Masker, Session, Utterance};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 
 /// Excel on Windows reads a CSV file without it in the local code page,
 /// which turns æ, ø and å into mojibake.
 pub const BOM: &[u8] = "\u{feff}".as_bytes();
-
-/// About this many lines are formatted at a time by one thread; a few such
-/// pieces are in memory at once, never the whole file.
-const PIECE_LINES: usize = 20_000;
 
 /// Cells into a `csv::Writer`, each as a researcher would type it.
 struct CsvSink<W: Write> {
@@ -62,7 +63,7 @@ impl<W: Write> Sink for CsvSink<W> {
     }
 }
 
-/// `table` as CSV text, without a byte-order mark.
+/// `table` as CSV text, without a byte-order mark (of the lines, only the heading).
 pub fn to_string(tables: &Tables, table: Table) -> String {
     let mut sink = CsvSink::new(Vec::new());
     tables.write(table, &mut sink).expect("writing CSV to memory cannot fail");
@@ -70,73 +71,169 @@ pub fn to_string(tables: &Tables, table: Table) -> String {
         .expect("CSV of UTF-8 text is UTF-8")
 }
 
-/// Writes every table into `folder` (made if need be), each file starting
-/// with a byte-order mark if `bom`; gives back the files written.
-pub fn write_folder(tables: &Tables, folder: &Path, bom: bool) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(folder)?;
-    let mut written = Vec::new();
-    for table in Table::ALL {
-        let path = folder.join(table.file());
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
-        if bom {
-            out.write_all(BOM)?;
-        }
-        let out = if table == Table::Lines {
-            write_lines(tables, out)?
-        } else {
-            let mut sink = CsvSink::new(out);
-            tables.write(table, &mut sink)?;
-            sink.into_inner()?
-        };
-        out.into_inner().map_err(|e| e.into_error())?;
-        written.push(path);
-    }
-    Ok(written)
+/// One session's rows of the lines table, as CSV.
+pub fn line_rows(tables: &Tables, session: &Session, lines: &[Utterance]) -> Vec<u8> {
+    // About 200 bytes a line: one allocation for most sessions.
+    let mut sink = CsvSink::new(Vec::with_capacity(lines.len() * 256));
+    tables.line_rows(session, lines, &mut sink).expect("writing CSV to memory cannot fail");
+    sink.into_inner().expect("writing CSV to memory cannot fail")
 }
 
-/// The lines table: its heading, then pieces of sessions formatted on
-/// every core (each thread takes every n-th piece), written in order as
-/// they come, with at most one piece per thread waiting.
-fn write_lines<W: Write + Send>(tables: &Tables, out: W) -> std::io::Result<W> {
-    let mut head = CsvSink::new(out);
-    let heading: Vec<String> = tables.columns(Table::Lines).into_iter().map(|c| c.name).collect();
-    head.writer.write_record(&heading)?;
-    let mut out = head.into_inner()?;
-    let mut pieces = Vec::new();
-    let (mut start, mut lines) = (0, 0);
-    for (i, (_, l)) in tables.sessions.iter().enumerate() {
-        lines += l.len();
-        if lines >= PIECE_LINES || i + 1 == tables.sessions.len() {
-            pieces.push(&tables.sessions[start..=i]);
-            (start, lines) = (i + 1, 0);
-        }
+/// A CSV file being written. The byte check reads every line of it before
+/// it is written: lines given whole with what the check found in them
+/// (`write_checked`, the lines table's rows checked on the reader threads),
+/// or as they pass through `Write` (the other tables).
+struct File<'m> {
+    path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    every: Option<&'m Masker>,
+    /// Lines written so far, to name the line a term is on.
+    lines: usize,
+    /// What passed through `Write` after its last line ending.
+    partial: Vec<u8>,
+    /// What the check found in the lines that passed through `Write`, by their line in the file.
+    found: Hits,
+}
+
+impl<'m> File<'m> {
+    fn new(output: &mut Output, path: PathBuf, every: Option<&'m Masker>) -> Result<Self, ExportError> {
+        let at = output.file(&path)?;
+        let file = output
+            .file_mut(at)
+            .try_clone()
+            .map_err(|source| ExportError::Io { path: path.clone(), source })?;
+        let out = std::io::BufWriter::with_capacity(1 << 20, file);
+        Ok(File { path, out, every, lines: 0, partial: Vec::new(), found: Hits::default() })
     }
-    let threads =
-        std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(pieces.len().max(1));
-    std::thread::scope(|scope| {
-        let from: Vec<mpsc::Receiver<Result<Vec<u8>, csv::Error>>> = (0..threads)
-            .map(|worker| {
-                let (to, from) = mpsc::sync_channel(1);
-                let mine = pieces.iter().skip(worker).step_by(threads);
-                scope.spawn(move || {
-                    for piece in mine {
-                        let mut sink = CsvSink::new(Vec::with_capacity(PIECE_LINES * 256));
-                        let bytes = tables.line_rows(piece, &mut sink).and_then(|()| sink.into_inner());
-                        // The receiver is gone only when writing failed: stop.
-                        if to.send(bytes).is_err() {
-                            break;
-                        }
-                    }
-                });
-                from
-            })
-            .collect();
-        for i in 0..pieces.len() {
-            let bytes = from[i % threads].recv().expect("a formatting thread stopped early")?;
-            out.write_all(&bytes)?;
+
+    fn error(&self) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
+        |source| ExportError::Io { path: self.path.clone(), source }
+    }
+
+    /// Writes whole lines the byte check has read (`hits`), unless the export is refused by now.
+    fn write_checked(&mut self, bytes: &[u8], hits: &Hits, tally: &mut Tally) -> Result<(), ExportError> {
+        tally.listed(&self.path.display().to_string(), self.lines, hits);
+        self.lines += hits.lines;
+        if tally.refused() {
+            return Ok(());
         }
-        Ok(out)
-    })
+        self.out.write_all(bytes).map_err(|source| ExportError::Io { path: self.path.clone(), source })
+    }
+
+    /// The check of lines that passed through `Write`.
+    fn check(&mut self, lines: &[u8]) {
+        let hits = hits(self.every, lines);
+        if let (None, Some((at, what))) = (&self.found.first, hits.first) {
+            self.found.first = Some((self.lines + at, what));
+        }
+        self.found.count += hits.count;
+        self.lines += hits.lines;
+    }
+
+    fn close(mut self, tally: &mut Tally) -> Result<(), ExportError> {
+        let rest = std::mem::take(&mut self.partial);
+        self.check(&rest);
+        tally.listed(&self.path.display().to_string(), 0, &self.found);
+        self.out.flush().map_err(self.error())
+    }
+}
+
+impl Write for File<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.every.is_some() {
+            match memchr::memrchr(b'\n', bytes) {
+                None => self.partial.extend_from_slice(bytes),
+                Some(end) => {
+                    let mut lines = std::mem::take(&mut self.partial);
+                    lines.extend_from_slice(&bytes[..=end]);
+                    self.check(&lines);
+                    lines.clear();
+                    lines.extend_from_slice(&bytes[end + 1..]);
+                    self.partial = lines;
+                }
+            }
+        }
+        self.out.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The byte check of text about to be written, if it runs.
+fn hits(listed: Option<&Masker>, bytes: &[u8]) -> Hits {
+    match listed {
+        // CSV of UTF-8 text is UTF-8; the check reads the file as it would.
+        Some(every) => masking::listed_hits(every, &String::from_utf8_lossy(bytes)),
+        None => Hits::default(),
+    }
+}
+
+/// The byte-order mark if `bom`, then `table` (of the lines, the heading).
+fn write_table(tables: &Tables, table: Table, file: &mut File, bom: bool) -> Result<(), ExportError> {
+    if bom {
+        file.write_all(BOM).map_err(file.error())?;
+    }
+    let mut sink = CsvSink::new(&mut *file);
+    tables
+        .write(table, &mut sink)
+        .and_then(|()| sink.into_inner().map(drop))
+        .map_err(|e| ExportError::Io { path: file.path.clone(), source: e.into() })
+}
+
+/// Every table into `folder` (made if need be), each file starting with a
+/// byte-order mark if `bom`: the lines a session at a time as the reader
+/// threads make their rows, the other tables once the lines are written.
+/// Files are put in place only if the export passes the leak check.
+pub fn write_folder(
+    parts: &TableParts,
+    selection: &Selection,
+    reading: &Reading,
+    mut tally: Tally,
+    folder: &Path,
+    bom: bool,
+    unmasked: bool,
+) -> Result<Vec<PathBuf>, ExportError> {
+    let mut output = Output::default();
+    output.folder(folder)?;
+    let listed = reading.listed();
+    let mut told = Told::default();
+    let mut lines = File::new(&mut output, folder.join(Table::Lines.file()), listed)?;
+    {
+        let nothing_yet = Told::default();
+        let view = parts.tables(&nothing_yet);
+        write_table(&view, Table::Lines, &mut lines, bom)?;
+        let own = parts.narratives_by_session();
+        selection.each_session(
+            reading,
+            &mut tally,
+            |session, rows| {
+                let narratives = own.get(&session.id).map_or(&[][..], Vec::as_slice);
+                let told = Told::of(session, &rows, narratives);
+                let bytes = line_rows(&view, session, &rows);
+                let found = hits(listed, &bytes);
+                Ok((told, bytes, found))
+            },
+            |_, (one, bytes, found), tally| {
+                told.add(one);
+                lines.write_checked(&bytes, &found, tally)
+            },
+        )?;
+    }
+    lines.close(&mut tally)?;
+    let tables = parts.tables(&told);
+    for table in &Table::ALL[1..] {
+        let mut file = File::new(&mut output, folder.join(table.file()), listed)?;
+        write_table(&tables, *table, &mut file, bom)?;
+        file.close(&mut tally)?;
+    }
+    if unmasked {
+        output.put(&folder.join("UNMASKED.txt"), format!("{UNMASKED}\n").as_bytes())?;
+    }
+    tally.verdict()?;
+    output.finish()
 }
 
 #[cfg(test)]
