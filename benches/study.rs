@@ -137,7 +137,7 @@ fn main() {
                 peak_kb = peak_kb.max(done.peak_kb);
             }
             println!(
-                "  export {} lines to {label:<22} {:<15} {}, peak {:>4} MB",
+                "  export {} lines to {label:<28} {:<15} {}, peak {:>4} MB",
                 made.lines + long,
                 condition.word(),
                 samples.summary(),

@@ -63,25 +63,6 @@ impl Masks {
         }
     }
 
-    /// Lines, on every core: a long study's masking is most of the lines' work.
-    pub fn lines(&self, sessions: &mut [(Session, Vec<Utterance>)]) {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let chunk = sessions.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            for part in sessions.chunks_mut(chunk) {
-                scope.spawn(move || {
-                    for (session, lines) in part {
-                        self.session(session);
-                        let masker = self.of(session.case_id);
-                        for line in lines.iter_mut() {
-                            self.line(masker, line);
-                        }
-                    }
-                });
-            }
-        });
-    }
-
     pub fn narrative(&self, case: Id, n: &mut Narrative) {
         self.put(case, &mut n.title);
         self.put(case, &mut n.memo);

@@ -330,7 +330,7 @@ pub fn write(
         let mut sink = Checked { sheet, scan: listed.map(Scan::new) };
         view.write(Table::Lines, &mut sink).map_err(failed)?;
         if let Some(hits) = sink.scan.take().map(|s| s.hits) {
-            tally.listed_at(|row| sink.sheet.place(row, book.output), &hits);
+            tally.listed_at(|_| format!("row 1 of sheet \"lines\" in {}", book.output.display()), &hits);
         }
         let own = parts.narratives_by_session();
         let mut gathered = Told::default();
