@@ -2,7 +2,7 @@
 //! `tables`, the lines formatted a session at a time on the reader threads
 //! and written in order.
 
-use super::masking::{self, Hits};
+use super::masking::{self, Checking, Hits};
 use super::output::Output;
 use super::selection::{Reading, Selection, Tally};
 use super::tables::{Cell, Sink, Table, TableParts, Tables, Told};
@@ -89,14 +89,7 @@ pub fn line_rows(tables: &Tables, session: &Session, lines: &[Utterance]) -> Vec
 /// or as they pass through `Write` (the other tables).
 struct File<'m> {
     path: PathBuf,
-    out: std::io::BufWriter<std::fs::File>,
-    every: Option<&'m Masker>,
-    /// Lines written so far, to name the line a term is on.
-    lines: usize,
-    /// What passed through `Write` after its last line ending.
-    partial: Vec<u8>,
-    /// What the check found in the lines that passed through `Write`, by their line in the file.
-    found: Hits,
+    out: Checking<'m, std::io::BufWriter<std::fs::File>>,
 }
 
 impl<'m> File<'m> {
@@ -106,8 +99,8 @@ impl<'m> File<'m> {
             .file_mut(at)
             .try_clone()
             .map_err(|source| ExportError::Io { path: path.clone(), source })?;
-        let out = std::io::BufWriter::with_capacity(1 << 20, file);
-        Ok(File { path, out, every, lines: 0, partial: Vec::new(), found: Hits::default() })
+        let out = Checking::new(std::io::BufWriter::with_capacity(1 << 20, file), every, false);
+        Ok(File { path, out })
     }
 
     fn error(&self) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
@@ -116,49 +109,32 @@ impl<'m> File<'m> {
 
     /// Writes whole lines the byte check has read (`hits`), unless the export is refused by now.
     fn write_checked(&mut self, bytes: &[u8], hits: &Hits, tally: &mut Tally) -> Result<(), ExportError> {
-        tally.listed(&self.path.display().to_string(), self.lines, hits);
-        self.lines += hits.lines;
+        let name = self.path.display().to_string();
+        // What passed through `Write` before (a heading) comes first in the report.
+        let lines = self.out.found.lines;
+        let before = std::mem::replace(&mut self.out.found, Hits { lines, ..Hits::default() });
+        tally.listed(&name, 0, &before);
+        tally.listed(&name, lines, hits);
+        self.out.skip(hits.lines);
         if tally.refused() {
             return Ok(());
         }
-        self.out.write_all(bytes).map_err(|source| ExportError::Io { path: self.path.clone(), source })
+        self.out
+            .get_mut()
+            .write_all(bytes)
+            .map_err(|source| ExportError::Io { path: self.path.clone(), source })
     }
 
-    /// The check of lines that passed through `Write`.
-    fn check(&mut self, lines: &[u8]) {
-        let hits = hits(self.every, lines);
-        if let (None, Some((at, what))) = (&self.found.first, hits.first) {
-            self.found.first = Some((self.lines + at, what));
-        }
-        self.found.count += hits.count;
-        self.lines += hits.lines;
-    }
-
-    fn close(mut self, tally: &mut Tally) -> Result<(), ExportError> {
-        let rest = std::mem::take(&mut self.partial);
-        self.check(&rest);
-        tally.listed(&self.path.display().to_string(), 0, &self.found);
-        self.out.flush().map_err(self.error())
+    fn close(self, tally: &mut Tally) -> Result<(), ExportError> {
+        let (mut out, found) = self.out.finish();
+        tally.listed(&self.path.display().to_string(), 0, &found);
+        out.flush().map_err(|source| ExportError::Io { path: self.path, source })
     }
 }
 
 impl Write for File<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if self.every.is_some() {
-            match memchr::memrchr(b'\n', bytes) {
-                None => self.partial.extend_from_slice(bytes),
-                Some(end) => {
-                    let mut lines = std::mem::take(&mut self.partial);
-                    lines.extend_from_slice(&bytes[..=end]);
-                    self.check(&lines);
-                    lines.clear();
-                    lines.extend_from_slice(&bytes[end + 1..]);
-                    self.partial = lines;
-                }
-            }
-        }
-        self.out.write_all(bytes)?;
-        Ok(bytes.len())
+        self.out.write(bytes)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {

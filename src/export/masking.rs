@@ -347,6 +347,77 @@ pub fn listed_hits(every: &Masker, text: &str) -> Hits {
     hits
 }
 
+/// Bytes on their way into a file, read line by line by the byte check
+/// as they pass (`every` is `Masks::listed`; none, and nothing is read), XML's
+/// escapes undone first where `xml` (a zip member, as `listed_terms_in` reads it).
+pub struct Checking<'m, W> {
+    out: W,
+    every: Option<&'m Masker>,
+    xml: bool,
+    /// What passed after the last line ending.
+    partial: Vec<u8>,
+    /// What the check found so far, by line of everything written through it.
+    pub found: Hits,
+}
+
+impl<'m, W: std::io::Write> Checking<'m, W> {
+    pub fn new(out: W, every: Option<&'m Masker>, xml: bool) -> Self {
+        Checking { out, every, xml, partial: Vec::new(), found: Hits::default() }
+    }
+
+    /// Counts `lines` (whole lines, read by the check elsewhere) as written,
+    /// so that later lines are named by their place in the whole file.
+    pub fn skip(&mut self, lines: usize) {
+        self.found.lines += lines;
+    }
+
+    fn check(&mut self, bytes: &[u8]) {
+        let Some(every) = self.every else { return };
+        let text = String::from_utf8_lossy(bytes);
+        let hits = if self.xml { listed_hits(every, &unescape(&text)) } else { listed_hits(every, &text) };
+        if let (None, Some((at, what))) = (&self.found.first, hits.first) {
+            self.found.first = Some((self.found.lines + at, what));
+        }
+        self.found.count += hits.count;
+        self.found.lines += hits.lines;
+    }
+
+    /// The writer, and what the check found, the last line (without an ending) read too.
+    pub fn finish(mut self) -> (W, Hits) {
+        let rest = std::mem::take(&mut self.partial);
+        self.check(&rest);
+        (self.out, self.found)
+    }
+
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Checking<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.every.is_some() {
+            match memchr::memrchr(b'\n', bytes) {
+                None => self.partial.extend_from_slice(bytes),
+                Some(end) => {
+                    let mut lines = std::mem::take(&mut self.partial);
+                    lines.extend_from_slice(&bytes[..=end]);
+                    self.check(&lines);
+                    lines.clear();
+                    lines.extend_from_slice(&bytes[end + 1..]);
+                    self.partial = lines;
+                }
+            }
+        }
+        self.out.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 fn listed_in_line(every: &Masker, line: &str) -> (Option<String>, usize) {
     let found = every.find(line);
     let first = found.first().map(|f| format!("the listed term {:?}", &line[f.range.clone()]));

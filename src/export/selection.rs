@@ -64,6 +64,11 @@ impl Tally {
         self.rest.is_some() || self.in_lines.is_some() || self.listed.is_some()
     }
 
+    /// Whether the detectors found anything (in the lines so far, or elsewhere).
+    pub fn detected(&self) -> bool {
+        self.rest.is_some() || self.in_lines.is_some()
+    }
+
     /// A session's findings in its lines, in session order.
     pub fn lines(&mut self, cases: &[Case], session: &Session, found: Findings) {
         if let (None, Some((seq, what))) = (&self.in_lines, found.first) {

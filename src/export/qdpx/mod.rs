@@ -43,7 +43,8 @@ pub struct Project<'a> {
     pub description: Option<&'a str>,
 }
 
-type Xml = Writer<Vec<u8>>;
+/// The project document being written, to memory or straight into the zip.
+type Xml<'a> = Writer<&'a mut dyn io::Write>;
 
 /// What the project document needs of a session's source text, which is
 /// written apart from it: where each of the session's narratives lies in
@@ -74,7 +75,7 @@ fn when(at: DateTime<FixedOffset>) -> String {
     at.with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-fn text_element(w: &mut Xml, name: &str, content: &str) -> io::Result<()> {
+fn text_element(w: &mut Xml<'_>, name: &str, content: &str) -> io::Result<()> {
     w.create_element(name).write_text_content(BytesText::new(&clean(content)))?;
     Ok(())
 }
@@ -119,7 +120,7 @@ fn source_names(p: &Project) -> HashMap<Id, String> {
         .collect()
 }
 
-fn write_variables(w: &mut Xml, variables: &[&Variable]) -> io::Result<()> {
+fn write_variables(w: &mut Xml<'_>, variables: &[&Variable]) -> io::Result<()> {
     w.create_element("Variables").write_inner_content(|w| {
         for v in variables {
             let id = v.id.to_string();
@@ -133,7 +134,7 @@ fn write_variables(w: &mut Xml, variables: &[&Variable]) -> io::Result<()> {
     Ok(())
 }
 
-fn write_value(w: &mut Xml, variable: Id, kind: Type, value: &str) -> io::Result<()> {
+fn write_value(w: &mut Xml<'_>, variable: Id, kind: Type, value: &str) -> io::Result<()> {
     let (element, value) = kind.value(value);
     w.create_element("VariableValue").write_inner_content(|w| {
         reference(w, "VariableRef", variable)?;
@@ -142,7 +143,7 @@ fn write_value(w: &mut Xml, variable: Id, kind: Type, value: &str) -> io::Result
     Ok(())
 }
 
-fn write_cases(w: &mut Xml, p: &Project, variables: &[Variable]) -> io::Result<()> {
+fn write_cases(w: &mut Xml<'_>, p: &Project, variables: &[Variable]) -> io::Result<()> {
     w.create_element("Cases").write_inner_content(|w| {
         for case in p.cases {
             let id = case.id.to_string();
@@ -168,13 +169,13 @@ fn write_cases(w: &mut Xml, p: &Project, variables: &[Variable]) -> io::Result<(
 }
 
 /// `<ELEMENT targetGUID="…"/>`: a reference to another element by its GUID.
-fn reference(w: &mut Xml, element: &str, target: Id) -> io::Result<()> {
+fn reference(w: &mut Xml<'_>, element: &str, target: Id) -> io::Result<()> {
     w.create_element(element).with_attribute(("targetGUID", target.to_string().as_str())).write_empty()?;
     Ok(())
 }
 
 /// A coding of a selection with one code, by a user at a time.
-fn write_coding(w: &mut Xml, guid: Id, user: &str, created: &str, code: Id) -> io::Result<()> {
+fn write_coding(w: &mut Xml<'_>, guid: Id, user: &str, created: &str, code: Id) -> io::Result<()> {
     let guid = guid.to_string();
     w.create_element("Coding")
         .with_attributes([("guid", guid.as_str()), ("creatingUser", user), ("creationDateTime", created)])
@@ -186,7 +187,7 @@ fn write_coding(w: &mut Xml, guid: Id, user: &str, created: &str, code: Id) -> i
 /// description (QualCoder shows it as the coding's memo, or as an
 /// annotation when the narrative has no code), a coding per code, its note.
 fn write_selection(
-    w: &mut Xml,
+    w: &mut Xml<'_>,
     n: &Narrative,
     (start, end): (usize, usize),
     codebook: &Codebook,
@@ -216,7 +217,7 @@ fn write_selection(
 }
 
 /// The whole text of a session coded with its case's code (`cases_as_codes`).
-fn write_case_coding(w: &mut Xml, session: &Session, length: usize) -> io::Result<()> {
+fn write_case_coding(w: &mut Xml<'_>, session: &Session, length: usize) -> io::Result<()> {
     let (guid, user, created) = (
         session.id.derived("case selection").to_string(),
         user_id("fieldlog").to_string(),
@@ -237,7 +238,7 @@ fn write_case_coding(w: &mut Xml, session: &Session, length: usize) -> io::Resul
     Ok(())
 }
 
-fn write_sources(w: &mut Xml, p: &Project, source_variables: &[Variable]) -> io::Result<()> {
+fn write_sources(w: &mut Xml<'_>, p: &Project, source_variables: &[Variable]) -> io::Result<()> {
     let names = source_names(p);
     let creator = user_id("fieldlog").to_string();
     let none = Placed::default();
@@ -280,7 +281,7 @@ fn write_sources(w: &mut Xml, p: &Project, source_variables: &[Variable]) -> io:
     Ok(())
 }
 
-fn write_notes(w: &mut Xml, p: &Project, sessions: &[Id]) -> io::Result<()> {
+fn write_notes(w: &mut Xml<'_>, p: &Project, sessions: &[Id]) -> io::Result<()> {
     w.create_element("Notes").write_inner_content(|w| {
         for n in p.narratives.iter().filter(|n| !n.deleted && sessions.contains(&n.session)) {
             let (guid, user, created, modified) = (
@@ -305,7 +306,7 @@ fn write_notes(w: &mut Xml, p: &Project, sessions: &[Id]) -> io::Result<()> {
     Ok(())
 }
 
-fn write_sets(w: &mut Xml, p: &Project) -> io::Result<()> {
+fn write_sets(w: &mut Xml<'_>, p: &Project) -> io::Result<()> {
     let sessions: Vec<&Session> = p.sessions.iter().collect();
     w.create_element("Sets").write_inner_content(|w| {
         for set in facts::sets(&sessions) {
@@ -325,15 +326,22 @@ fn write_sets(w: &mut Xml, p: &Project) -> io::Result<()> {
     Ok(())
 }
 
-/// The project document (`project.qde`); the source texts are written apart.
+/// The project document (`project.qde`) as text; the source texts are written apart.
 pub fn project(p: &Project) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    write_project(p, &mut bytes)?;
+    Ok(String::from_utf8(bytes).expect("the writer writes the UTF-8 it is given"))
+}
+
+/// The project document written to `out`, element by element.
+pub fn write_project(p: &Project, out: &mut dyn io::Write) -> io::Result<()> {
     let mut authors: Vec<&str> = p.narratives.iter().map(|n| n.author.as_str()).collect();
     authors.push("fieldlog");
     authors.sort_unstable();
     authors.dedup();
     let case_variables = facts::case_variables(p.cases, p.variables);
     let source_variables = facts::source_variables(&case_variables);
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 1);
+    let mut w = Writer::new_with_indent(out, b' ', 1);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
     let creator = user_id("fieldlog").to_string();
     w.create_element("Project")
@@ -368,7 +376,5 @@ pub fn project(p: &Project) -> io::Result<String> {
             }
             Ok(())
         })?;
-    let mut document = String::from_utf8(w.into_inner()).expect("the writer writes the UTF-8 it is given");
-    document.push('\n');
-    Ok(document)
+    w.into_inner().write_all(b"\n")
 }

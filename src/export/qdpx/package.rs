@@ -2,11 +2,12 @@
 //! compressed) in a fixed order with fixed dates, so the same study gives the
 //! same bytes. The source texts are made a session at a time on the reader
 //! threads and kept in an unnamed temporary file until the project document,
-//! which needs where every narrative lies in them, is written first.
+//! which needs where every narrative lies in them, is written first, straight
+//! into the zip.
 
 use super::{source_text, Placed, Project};
 use crate::domain::{Id, Narrative};
-use crate::export::masking;
+use crate::export::masking::{self, Checking};
 use crate::export::output::Output;
 use crate::export::selection::{Reading, Selection, Tally};
 use crate::export::ExportError;
@@ -76,42 +77,33 @@ pub fn write(
         cases_as_codes: about.cases_as_codes,
         description: about.description,
     };
-    let document = super::project(&project).map_err(io)?;
-    if let Some(every) = listed {
-        tally.listed(
-            &format!("{name}:project.qde"),
-            0,
-            &masking::listed_hits(every, &masking::unescape(&document)),
-        );
-        tally.merge_listed(in_sources);
+    // Refused by the detectors: no file is begun (a listed term in a source
+    // text is reported after any in the document, which is read first).
+    if tally.detected() {
+        return Err(tally.verdict().expect_err("the detectors found something"));
     }
-    tally.verdict()?;
     let mut texts = texts.into_inner().map_err(|e| io(e.into_error()))?;
     texts.rewind().map_err(io)?;
+    // The document goes straight into the zip (tens of megabytes for a long
+    // study), read by the byte check on its way; the file is not kept if it fails.
     let mut out = Output::default();
     let at = out.file(output)?;
-    let file = BufWriter::with_capacity(1 << 20, out.file_mut(at));
-    package(file, &document, &lengths, &mut texts).map_err(io)?;
-    Ok(out.finish()?.remove(0))
-}
-
-/// The zip itself, the texts read in order from `texts`.
-fn package<W: Write + Seek>(
-    file: W,
-    document: &str,
-    lengths: &[(Id, u64)],
-    texts: &mut impl Read,
-) -> io::Result<()> {
-    let mut zip = zip::ZipWriter::new(file);
+    let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, out.file_mut(at)));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    zip.start_file("project.qde", options).map_err(io::Error::other)?;
-    zip.write_all(document.as_bytes())?;
-    for (id, length) in lengths {
-        zip.start_file(format!("sources/{id}.txt"), options).map_err(io::Error::other)?;
-        let copied = io::copy(&mut texts.take(*length), &mut zip)?;
+    zip.start_file("project.qde", options).map_err(|e| io(io::Error::other(e)))?;
+    let mut checked = BufWriter::with_capacity(1 << 16, Checking::new(&mut zip, listed, true));
+    super::write_project(&project, &mut checked).map_err(io)?;
+    let (_, found) = checked.into_inner().map_err(|e| io(e.into_error()))?.finish();
+    tally.listed(&format!("{name}:project.qde"), 0, &found);
+    tally.merge_listed(in_sources);
+    tally.verdict()?;
+    for (id, length) in &lengths {
+        zip.start_file(format!("sources/{id}.txt"), options).map_err(|e| io(io::Error::other(e)))?;
+        let copied = io::copy(&mut (&mut texts).take(*length), &mut zip).map_err(io)?;
         if copied != *length {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "a source text was cut short"));
+            return Err(io(io::Error::new(io::ErrorKind::UnexpectedEof, "a source text was cut short")));
         }
     }
-    zip.finish().map_err(io::Error::other)?.flush()
+    zip.finish().map_err(|e| io(io::Error::other(e)))?.flush().map_err(io)?;
+    Ok(out.finish()?.remove(0))
 }
