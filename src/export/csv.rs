@@ -55,7 +55,7 @@ impl<W: Write> Sink for CsvSink<W> {
             }
             Cell::Time(time) => {
                 // What `to_rfc3339` writes, without a new string for each of a million rows.
-                let _ = write!(self.scratch, "{}", time.format_with_items(RFC3339.iter()));
+                let _ = time.format_with_items(RFC3339.iter()).write_to(&mut self.scratch);
                 &self.scratch
             }
         };
