@@ -43,6 +43,7 @@ const LINES: [&str; 8] = [
 ];
 
 fn main() {
+    support::serve_launch();
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--reference-fsync") {
         return reference_fsync(Path::new(&args[at + 1]));

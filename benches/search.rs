@@ -54,6 +54,7 @@ fn mb(kb: f64) -> String {
 }
 
 fn main() {
+    support::serve_launch();
     let quick = std::env::args().any(|a| a == "--quick");
     let (cases, sessions, lines, shell_runs, app_runs, builds) =
         if quick { (4, 2, 1_000, 3, 5, 1) } else { (20, 10, 5_000, 21, 51, 3) };

@@ -1,10 +1,13 @@
 //! The budgets of DESIGN §8 that need a whole study: start to first frame,
 //! key press on the review screen of a 100k-line session, CSV, xlsx and qdpx
-//! export, resident memory and size on disk, on a generated study of
-//! 1,000,000 lines. `cargo bench --bench study` (`-- --quick`: 20,000 lines).
+//! export (whole processes, idle and both cores busy, with peak memory),
+//! resident memory and size on disk, on a generated study of 1,000,000
+//! lines. `cargo bench --bench study` (`-- --quick`: 20,000 lines).
+
+mod support;
 
 use fieldlog::dev::generate::generate;
-use fieldlog::domain::{Clock, SystemClock};
+use fieldlog::domain::SystemClock;
 use fieldlog::keymap;
 use fieldlog::store::{Change, Store};
 use fieldlog::tui::app::App;
@@ -24,6 +27,7 @@ fn key(app: &mut App, code: KeyCode) {
 }
 
 fn main() {
+    support::serve_launch();
     let quick = std::env::args().any(|a| a == "--quick");
     let (cases, sessions, lines, long, runs) =
         if quick { (2, 2, 5_000, 2_000, 3) } else { (20, 10, 5_000, 100_000, 5) };
@@ -104,33 +108,48 @@ fn main() {
     println!("  jump to the other end of it, redrawn:        {:>10.2?}", median(jumps));
     drop(app);
 
-    // Exports of the whole study.
-    for format in ["csv", "xlsx", "qdpx"] {
-        let mut samples = Vec::new();
-        for run in 0..runs.min(3) {
-            let out = dir.path().join(format!("export-{run}.{format}"));
-            let began = Instant::now();
-            fieldlog::export::write(
-                &store,
-                format,
-                Default::default(),
-                &out,
-                SystemClock.now(),
-                None,
-                &Default::default(),
-            )
-            .unwrap();
-            samples.push(began.elapsed());
+    drop(store);
+
+    // Exports of the whole study as a user meets them: a whole `fieldlog
+    // export` process from the shell (its start, opening the store, reading,
+    // masking, the leak check and writing), idle and with both cores busy,
+    // with the process's peak memory. Masked by the study's (empty) list,
+    // then as said, then masked with 50 terms, several of them words the
+    // generated lines use, so the byte check and real replacements are in it.
+    let store_arg = path.as_os_str();
+    let export = |format: &str, extra: &[&str], run: usize| -> support::Run {
+        let out = dir.path().join(format!("export-{run}.{format}"));
+        let mut args: Vec<&std::ffi::OsStr> = vec!["--store".as_ref(), store_arg, "export".as_ref()];
+        args.extend(["--format", format, "--output"].map(std::ffi::OsStr::new));
+        args.push(out.as_os_str());
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        let done = support::run(support::fieldlog(), &args);
+        assert!(done.success, "fieldlog export --format {format} {extra:?} failed");
+        let _ = if out.is_dir() { std::fs::remove_dir_all(&out) } else { std::fs::remove_file(&out) };
+        done
+    };
+    let measure = |label: &str, format: &str, extra: &[&str]| {
+        for condition in support::Condition::BOTH {
+            let _load = condition.start();
+            let (mut samples, mut peak_kb) = (support::Samples::default(), 0);
+            for run in 0..runs {
+                let done = export(format, extra, run);
+                samples.push(done.elapsed);
+                peak_kb = peak_kb.max(done.peak_kb);
+            }
+            println!(
+                "  export {} lines to {label:<28} {:<15} {}, peak {:>4} MB",
+                made.lines + long,
+                condition.word(),
+                samples.summary(),
+                peak_kb / 1024
+            );
         }
-        println!(
-            "  export of {} lines to {format:<4}:                {:>10.2?}",
-            made.lines + long,
-            median(samples)
-        );
-    }
-    // What masking costs (DESIGN §7): the CSV export as said, and masked
-    // with 50 terms, several of them words the generated lines use, so the
-    // detectors' check and real replacements are both in the figure.
+    };
+    measure("csv", "csv", &[]);
+    measure("csv, as said (--unmasked)", "csv", &["--unmasked"]);
+    measure("xlsx", "xlsx", &[]);
+    measure("qdpx", "qdpx", &[]);
     let mut list = fieldlog::domain::MaskList::default();
     for (i, term) in ["praktik", "lægen", "jobcentret", "ryggen", "kursus"].iter().enumerate() {
         list.add(term, &format!("[sted{i}]"), None).unwrap();
@@ -138,32 +157,9 @@ fn main() {
     for i in 0..45 {
         list.add(&format!("Navn{i} Efternavn"), &format!("[person{i}]"), None).unwrap();
     }
-    for (label, unmasked, masks) in
-        [("as said (--unmasked)", true, None), ("masked, 50 terms", false, Some(list))]
-    {
-        if let Some(list) = masks {
-            store.commit(&[Change::MaskList(list)]).unwrap();
-        }
-        let options = fieldlog::export::Options { unmasked, ..Default::default() };
-        let mut samples = Vec::new();
-        for run in 0..runs.min(3) {
-            let out = dir.path().join(format!("masking-{run}-{unmasked}.csv"));
-            let began = Instant::now();
-            fieldlog::export::write(
-                &store,
-                "csv",
-                Default::default(),
-                &out,
-                SystemClock.now(),
-                None,
-                &options,
-            )
-            .unwrap();
-            samples.push(began.elapsed());
-        }
-        println!("  export to csv, {label:<22}:      {:>10.2?}", median(samples));
-    }
-    drop(store);
+    Store::open(&path).unwrap().commit(&[Change::MaskList(list)]).unwrap();
+    measure("csv, masked, 50 terms", "csv", &[]);
+    measure("xlsx, masked, 50 terms", "xlsx", &[]);
 
     // Memory and size, in a process of its own that has just opened the store.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_fieldlog"))

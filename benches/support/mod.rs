@@ -127,14 +127,18 @@ pub struct Run {
 
 /// Runs the program with its arguments and waits for it; its peak memory
 /// comes from the kernel's accounting of that one child (wait4).
-/// The peak counts the resident memory of this process when the child was
-/// started (the kernel takes the old address space's peak at exec), so a
-/// bench that measures memory this way keeps its own process small.
+/// The peak is the child's own: the kernel adds the old address space's
+/// peak at exec, so the program is started by a fresh, small copy of the
+/// bench (`serve_launch`), never straight from the bench's own large process.
 #[allow(clippy::zombie_processes)] // reaped by the wait4 below, which std does not see
 pub fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Run {
+    let peak_file = tempfile::NamedTempFile::new().expect("a file for the peak");
     let began = Instant::now();
-    let child = Command::new(program)
+    let child = Command::new(std::env::current_exe().expect("the bench's own path"))
+        .arg(LAUNCH)
+        .arg(program)
         .args(args)
+        .env(PEAK_FILE, peak_file.path())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -146,18 +150,48 @@ pub fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Run {
         use std::io::Read;
         let _ = out.read_to_end(&mut stdout);
     }
+    let (status, _) = wait_with_peak(pid);
+    let peak_kb = std::fs::read_to_string(peak_file.path()).ok().and_then(|p| p.trim().parse().ok());
+    Run {
+        elapsed: began.elapsed(),
+        peak_kb: peak_kb.unwrap_or(0),
+        stdout,
+        success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+    }
+}
+
+const LAUNCH: &str = "--launch-measured";
+/// Where the launcher writes the program's peak, in kilobytes.
+const PEAK_FILE: &str = "FIELDLOG_BENCH_PEAK_FILE";
+
+/// Call first in every bench's `main`. When `run` started this copy of the
+/// bench to launch a program, it starts the program as its own child (this
+/// copy is small: a child's peak starts from its parent's size at fork),
+/// waits for it, writes its peak to the file `run` named, exits with its
+/// status and never returns.
+pub fn serve_launch() {
+    let mut args = std::env::args_os().skip(1);
+    if args.next().as_deref() != Some(std::ffi::OsStr::new(LAUNCH)) {
+        return;
+    }
+    let program = args.next().expect("a program to launch");
+    let child = Command::new(program).args(args).spawn().expect("launching the measured program");
+    let (status, peak_kb) = wait_with_peak(child.id() as libc::pid_t);
+    if let Some(file) = std::env::var_os(PEAK_FILE) {
+        std::fs::write(file, peak_kb.to_string()).expect("writing the peak");
+    }
+    std::process::exit(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 });
+}
+
+/// Waits for the child `pid`: its wait status and its peak resident kilobytes.
+fn wait_with_peak(pid: libc::pid_t) -> (i32, u64) {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: pid is our own child, not yet waited for; the pointers live for the call.
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(waited, pid, "waiting for the program");
-    Run {
-        elapsed: began.elapsed(),
-        peak_kb: usage.ru_maxrss as u64,
-        stdout,
-        success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-    }
+    (status, usage.ru_maxrss as u64)
 }
 
 /// The fieldlog binary cargo built for the benches.

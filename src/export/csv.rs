@@ -1,19 +1,23 @@
 //! CSV for Excel, SPSS and R (RFC 4180, UTF-8, CRLF): one file per table of
-//! `tables`, the lines formatted on every core and written in order.
+//! `tables`, the lines formatted a session at a time on the reader threads
+//! and written in order.
 
-use super::tables::{Cell, Sink, Table, Tables};
+use super::masking::{self, Checking, Hits};
+use super::output::Output;
+use super::selection::{Reading, Selection, Tally};
+use super::tables::{Cell, Sink, Table, TableParts, Tables, Told};
+use super::{ExportError, UNMASKED};
+use crate::domain::{Masker, Session, Utterance};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+
+const RFC3339: [chrono::format::Item<'static>; 1] =
+    [chrono::format::Item::Fixed(chrono::format::Fixed::RFC3339)];
 
 /// Excel on Windows reads a CSV file without it in the local code page,
 /// which turns æ, ø and å into mojibake.
 pub const BOM: &[u8] = "\u{feff}".as_bytes();
-
-/// About this many lines are formatted at a time by one thread; a few such
-/// pieces are in memory at once, never the whole file.
-const PIECE_LINES: usize = 20_000;
 
 /// Cells into a `csv::Writer`, each as a researcher would type it.
 struct CsvSink<W: Write> {
@@ -50,7 +54,8 @@ impl<W: Write> Sink for CsvSink<W> {
                 &self.scratch
             }
             Cell::Time(time) => {
-                self.scratch = time.to_rfc3339();
+                // What `to_rfc3339` writes, without a new string for each of a million rows.
+                let _ = time.format_with_items(RFC3339.iter()).write_to(&mut self.scratch);
                 &self.scratch
             }
         };
@@ -62,7 +67,7 @@ impl<W: Write> Sink for CsvSink<W> {
     }
 }
 
-/// `table` as CSV text, without a byte-order mark.
+/// `table` as CSV text, without a byte-order mark (of the lines, only the heading).
 pub fn to_string(tables: &Tables, table: Table) -> String {
     let mut sink = CsvSink::new(Vec::new());
     tables.write(table, &mut sink).expect("writing CSV to memory cannot fail");
@@ -70,73 +75,145 @@ pub fn to_string(tables: &Tables, table: Table) -> String {
         .expect("CSV of UTF-8 text is UTF-8")
 }
 
-/// Writes every table into `folder` (made if need be), each file starting
-/// with a byte-order mark if `bom`; gives back the files written.
-pub fn write_folder(tables: &Tables, folder: &Path, bom: bool) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(folder)?;
-    let mut written = Vec::new();
-    for table in Table::ALL {
-        let path = folder.join(table.file());
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
-        if bom {
-            out.write_all(BOM)?;
-        }
-        let out = if table == Table::Lines {
-            write_lines(tables, out)?
-        } else {
-            let mut sink = CsvSink::new(out);
-            tables.write(table, &mut sink)?;
-            sink.into_inner()?
-        };
-        out.into_inner().map_err(|e| e.into_error())?;
-        written.push(path);
-    }
-    Ok(written)
+/// One session's rows of the lines table, as CSV.
+pub fn line_rows(tables: &Tables, session: &Session, lines: &[Utterance]) -> Vec<u8> {
+    // About 200 bytes a line: one allocation for most sessions.
+    let mut sink = CsvSink::new(Vec::with_capacity(lines.len() * 256));
+    tables.line_rows(session, lines, &mut sink).expect("writing CSV to memory cannot fail");
+    sink.into_inner().expect("writing CSV to memory cannot fail")
 }
 
-/// The lines table: its heading, then pieces of sessions formatted on
-/// every core (each thread takes every n-th piece), written in order as
-/// they come, with at most one piece per thread waiting.
-fn write_lines<W: Write + Send>(tables: &Tables, out: W) -> std::io::Result<W> {
-    let mut head = CsvSink::new(out);
-    let heading: Vec<String> = tables.columns(Table::Lines).into_iter().map(|c| c.name).collect();
-    head.writer.write_record(&heading)?;
-    let mut out = head.into_inner()?;
-    let mut pieces = Vec::new();
-    let (mut start, mut lines) = (0, 0);
-    for (i, (_, l)) in tables.sessions.iter().enumerate() {
-        lines += l.len();
-        if lines >= PIECE_LINES || i + 1 == tables.sessions.len() {
-            pieces.push(&tables.sessions[start..=i]);
-            (start, lines) = (i + 1, 0);
-        }
+/// A CSV file being written. The byte check reads every line of it before
+/// it is written: lines given whole with what the check found in them
+/// (`write_checked`, the lines table's rows checked on the reader threads),
+/// or as they pass through `Write` (the other tables).
+struct File<'m> {
+    path: PathBuf,
+    out: Checking<'m, std::io::BufWriter<std::fs::File>>,
+}
+
+impl<'m> File<'m> {
+    fn new(output: &mut Output, path: PathBuf, every: Option<&'m Masker>) -> Result<Self, ExportError> {
+        let at = output.file(&path)?;
+        let file = output
+            .file_mut(at)
+            .try_clone()
+            .map_err(|source| ExportError::Io { path: path.clone(), source })?;
+        let out = Checking::new(std::io::BufWriter::with_capacity(1 << 20, file), every, false);
+        Ok(File { path, out })
     }
-    let threads =
-        std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8).min(pieces.len().max(1));
-    std::thread::scope(|scope| {
-        let from: Vec<mpsc::Receiver<Result<Vec<u8>, csv::Error>>> = (0..threads)
-            .map(|worker| {
-                let (to, from) = mpsc::sync_channel(1);
-                let mine = pieces.iter().skip(worker).step_by(threads);
-                scope.spawn(move || {
-                    for piece in mine {
-                        let mut sink = CsvSink::new(Vec::with_capacity(PIECE_LINES * 256));
-                        let bytes = tables.line_rows(piece, &mut sink).and_then(|()| sink.into_inner());
-                        // The receiver is gone only when writing failed: stop.
-                        if to.send(bytes).is_err() {
-                            break;
-                        }
-                    }
-                });
-                from
-            })
-            .collect();
-        for i in 0..pieces.len() {
-            let bytes = from[i % threads].recv().expect("a formatting thread stopped early")?;
-            out.write_all(&bytes)?;
+
+    fn error(&self) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
+        |source| ExportError::Io { path: self.path.clone(), source }
+    }
+
+    /// Writes whole lines the byte check has read (`hits`), unless the export is refused by now.
+    fn write_checked(&mut self, bytes: &[u8], hits: &Hits, tally: &mut Tally) -> Result<(), ExportError> {
+        let name = self.path.display().to_string();
+        // What passed through `Write` before (a heading) comes first in the report.
+        let lines = self.out.found.lines;
+        let before = std::mem::replace(&mut self.out.found, Hits { lines, ..Hits::default() });
+        tally.listed(&name, 0, &before);
+        tally.listed(&name, lines, hits);
+        self.out.skip(hits.lines);
+        if tally.refused() {
+            return Ok(());
         }
-        Ok(out)
-    })
+        self.out
+            .get_mut()
+            .write_all(bytes)
+            .map_err(|source| ExportError::Io { path: self.path.clone(), source })
+    }
+
+    fn close(self, tally: &mut Tally) -> Result<(), ExportError> {
+        let (mut out, found) = self.out.finish();
+        tally.listed(&self.path.display().to_string(), 0, &found);
+        out.flush().map_err(|source| ExportError::Io { path: self.path, source })
+    }
+}
+
+impl Write for File<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.out.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The byte check of text about to be written, if it runs.
+fn hits(listed: Option<&Masker>, bytes: &[u8]) -> Hits {
+    match listed {
+        // CSV of UTF-8 text is UTF-8; the check reads the file as it would.
+        Some(every) => masking::listed_hits(every, &String::from_utf8_lossy(bytes)),
+        None => Hits::default(),
+    }
+}
+
+/// The byte-order mark if `bom`, then `table` (of the lines, the heading).
+fn write_table(tables: &Tables, table: Table, file: &mut File, bom: bool) -> Result<(), ExportError> {
+    if bom {
+        file.write_all(BOM).map_err(file.error())?;
+    }
+    let mut sink = CsvSink::new(&mut *file);
+    tables
+        .write(table, &mut sink)
+        .and_then(|()| sink.into_inner().map(drop))
+        .map_err(|e| ExportError::Io { path: file.path.clone(), source: e.into() })
+}
+
+/// Every table into `folder` (made if need be), each file starting with a
+/// byte-order mark if `bom`: the lines a session at a time as the reader
+/// threads make their rows, the other tables once the lines are written.
+/// Files are put in place only if the export passes the leak check.
+pub fn write_folder(
+    parts: &TableParts,
+    selection: &Selection,
+    reading: &Reading,
+    mut tally: Tally,
+    folder: &Path,
+    bom: bool,
+    unmasked: bool,
+) -> Result<Vec<PathBuf>, ExportError> {
+    let mut output = Output::default();
+    output.folder(folder)?;
+    let listed = reading.listed();
+    let mut told = Told::default();
+    let mut lines = File::new(&mut output, folder.join(Table::Lines.file()), listed)?;
+    {
+        let nothing_yet = Told::default();
+        let view = parts.tables(&nothing_yet);
+        write_table(&view, Table::Lines, &mut lines, bom)?;
+        let own = parts.narratives_by_session();
+        selection.each_session(
+            reading,
+            &mut tally,
+            |session, rows| {
+                let narratives = own.get(&session.id).map_or(&[][..], Vec::as_slice);
+                let told = Told::of(session, &rows, narratives);
+                let bytes = line_rows(&view, session, &rows);
+                let found = hits(listed, &bytes);
+                Ok((told, bytes, found))
+            },
+            |_, (one, bytes, found), tally| {
+                told.add(one);
+                lines.write_checked(&bytes, &found, tally)
+            },
+        )?;
+    }
+    lines.close(&mut tally)?;
+    let tables = parts.tables(&told);
+    for table in &Table::ALL[1..] {
+        let mut file = File::new(&mut output, folder.join(table.file()), listed)?;
+        write_table(&tables, *table, &mut file, bom)?;
+        file.close(&mut tally)?;
+    }
+    if unmasked {
+        output.put(&folder.join("UNMASKED.txt"), format!("{UNMASKED}\n").as_bytes())?;
+    }
+    tally.verdict()?;
+    output.finish()
 }
 
 #[cfg(test)]
@@ -160,5 +237,18 @@ mod tests {
         assert_eq!(row(&[Cell::Text("to\nlinjer")]), "\"to\nlinjer\"\r\n");
         assert_eq!(row(&[Cell::Text("æ"), Cell::Text("ø,å")]), "æ,\"ø,å\"\r\n");
         assert_eq!(row(&[Cell::Integer(-3), Cell::Empty, Cell::Number("34,5", 34.5)]), "-3,,\"34,5\"\r\n");
+    }
+
+    #[test]
+    fn a_time_is_written_as_rfc_3339_says() {
+        for text in [
+            "2026-03-02T10:00:00+01:00",
+            "2025-12-31T23:59:59.5-03:30",
+            "1999-01-01T00:00:00.000123Z",
+            "2026-07-01T08:15:00.123456789+14:00",
+        ] {
+            let time = chrono::DateTime::parse_from_rfc3339(text).unwrap();
+            assert_eq!(row(&[Cell::Time(time)]), format!("{}\r\n", time.to_rfc3339()), "{text}");
+        }
     }
 }

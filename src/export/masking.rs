@@ -63,25 +63,6 @@ impl Masks {
         }
     }
 
-    /// Lines, on every core: a long study's masking is most of the lines' work.
-    pub fn lines(&self, sessions: &mut [(Session, Vec<Utterance>)]) {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let chunk = sessions.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            for part in sessions.chunks_mut(chunk) {
-                scope.spawn(move || {
-                    for (session, lines) in part {
-                        self.session(session);
-                        let masker = self.of(session.case_id);
-                        for line in lines.iter_mut() {
-                            self.line(masker, line);
-                        }
-                    }
-                });
-            }
-        });
-    }
-
     pub fn narrative(&self, case: Id, n: &mut Narrative) {
         self.put(case, &mut n.title);
         self.put(case, &mut n.memo);
@@ -172,6 +153,34 @@ struct Text<'a> {
     pub text: &'a str,
 }
 
+/// What the detectors find in one session's masked lines: the first (its
+/// line number and what it is) and how many in all.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub first: Option<(u32, String)>,
+    pub count: usize,
+}
+
+/// The detectors on one session's masked lines (tombstones left out).
+pub fn session_findings(masks: &Masks, session: &Session, lines: &[Utterance]) -> Findings {
+    let masker = masks.of(session.case_id);
+    let mut findings = Findings::default();
+    for line in lines.iter().filter(|l| !l.deleted) {
+        let found = detect::findings(&line.text, &masks.list, masker);
+        if let (None, Some(f)) = (&findings.first, found.first()) {
+            findings.first = Some((line.seq, format!("{} {:?}", what(f.kind), f.text)));
+        }
+        findings.count += found.len();
+    }
+    findings
+}
+
+/// Where a line is, as the leak check names it.
+pub fn line_place(cases: &[Case], session: &Session, seq: u32) -> String {
+    let code = cases.iter().find(|c| c.id == session.case_id).map_or(String::new(), |c| c.code.to_string());
+    format!("line {seq} of case {code}'s session {}", session.id.short())
+}
+
 /// Detector findings left in the sessions' masked lines, the sessions split
 /// among the cores; `place` names a line (session, seq) only for the first.
 fn line_findings(
@@ -192,18 +201,11 @@ fn line_findings(
                     let mut first = None;
                     let mut count = 0;
                     for (i, (session, lines)) in sessions.iter().enumerate() {
-                        let masker = masks.of(session.case_id);
-                        for line in lines.iter().filter(|l| !l.deleted) {
-                            let found = detect::findings(&line.text, &masks.list, masker);
-                            if let (None, Some(f)) = (&first, found.first()) {
-                                first = Some((
-                                    part * chunk + i,
-                                    line.seq,
-                                    format!("{} {:?}", what(f.kind), f.text),
-                                ));
-                            }
-                            count += found.len();
+                        let found = session_findings(masks, session, lines);
+                        if let (None, Some((seq, what))) = (&first, found.first) {
+                            first = Some((part * chunk + i, seq, what));
                         }
+                        count += found.count;
                     }
                     (first, count)
                 })
@@ -229,13 +231,27 @@ pub struct Study<'a> {
 /// detectors still find in lines, narratives, session notes and places,
 /// case attributes, efforts and links that is neither listed nor allowed.
 pub fn check(masks: &Masks, study: &Study) -> Option<Leak> {
-    let code =
-        |case: Id| study.cases.iter().find(|c| c.id == case).map_or(String::new(), |c| c.code.to_string());
-    let text = |case: Id, place: String, text| Text { case, place, text };
     // The lines first, on every core: they are nearly all of a study's text.
-    let in_lines = line_findings(masks, &study.sessions, |s, seq| {
-        format!("line {seq} of case {}'s session {}", code(s.case_id), s.id.short())
-    });
+    let in_lines = line_findings(masks, &study.sessions, |s, seq| line_place(study.cases, s, seq));
+    combine(in_lines, other_findings(masks, study))
+}
+
+/// The check's one report from what it found in the lines and elsewhere:
+/// the first in the lines if any, with every finding counted.
+pub fn combine(in_lines: Option<Leak>, rest: Option<Leak>) -> Option<Leak> {
+    match (in_lines, rest) {
+        (Some(mut leak), other) => {
+            leak.count += other.map_or(0, |o| o.count);
+            Some(leak)
+        }
+        (None, other) => other,
+    }
+}
+
+/// The check on every text but the lines (which `study.sessions` may leave
+/// empty): narratives, session notes and places, case attributes, efforts, links.
+pub fn other_findings(masks: &Masks, study: &Study) -> Option<Leak> {
+    let text = |case: Id, place: String, text| Text { case, place, text };
     let case_of: HashMap<Id, Id> = study.sessions.iter().map(|(s, _)| (s.id, s.case_id)).collect();
     let narratives = study.narratives.iter().filter(|n| !n.deleted).flat_map(|n| {
         let case = case_of.get(&n.session).copied().unwrap_or_default();
@@ -257,15 +273,7 @@ pub fn check(masks: &Masks, study: &Study) -> Option<Leak> {
         .links
         .iter()
         .flat_map(|l| l.chain.iter().map(move |step| text(l.case_id, "a link".to_string(), step.as_str())));
-    let rest =
-        unmasked_findings(masks, narratives.chain(sessions).chain(attributes).chain(efforts).chain(links));
-    match (in_lines, rest) {
-        (Some(mut leak), other) => {
-            leak.count += other.map_or(0, |o| o.count);
-            Some(leak)
-        }
-        (None, other) => other,
-    }
+    unmasked_findings(masks, narratives.chain(sessions).chain(attributes).chain(efforts).chain(links))
 }
 
 /// Detector findings left in masked texts that the mask list neither masks nor allows.
@@ -291,6 +299,131 @@ fn what(kind: Kind) -> &'static str {
     }
 }
 
+/// A zip member's text as the byte check reads it: XML's escapes undone, so
+/// that a term with `&` or `<` in it is found (every member is read so,
+/// the plain texts of a qdpx too).
+pub fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('&') {
+        return text.into();
+    }
+    text.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .into()
+}
+
+/// What the byte check found in a text: the first study-wide listed term
+/// (its line, counting from 0, and what) and how many in all; and how many
+/// lines the text has, so a writer can name the line in the whole file.
+#[derive(Debug, Default)]
+pub struct Hits {
+    pub first: Option<(usize, String)>,
+    pub count: usize,
+    pub lines: usize,
+}
+
+impl Masks {
+    /// The study-wide terms the byte check looks for, if there are any.
+    pub fn listed(&self) -> Option<&Masker> {
+        Some(&self.by_case[&None]).filter(|every| !every.is_empty())
+    }
+}
+
+/// The byte check on a text before it is written, line by line as
+/// `listed_terms_in` reads the file: `every` is `Masks::listed`.
+pub fn listed_hits(every: &Masker, text: &str) -> Hits {
+    let mut hits = Hits::default();
+    for line in text.split_terminator('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let (hit, n) = listed_in_line(every, line);
+        if hits.first.is_none() {
+            hits.first = hit.map(|what| (hits.lines, what));
+        }
+        hits.count += n;
+        hits.lines += 1;
+    }
+    hits
+}
+
+/// Bytes on their way into a file, read line by line by the byte check
+/// as they pass (`every` is `Masks::listed`; none, and nothing is read), XML's
+/// escapes undone first where `xml` (a zip member, as `listed_terms_in` reads it).
+pub struct Checking<'m, W> {
+    out: W,
+    every: Option<&'m Masker>,
+    xml: bool,
+    /// What passed after the last line ending.
+    partial: Vec<u8>,
+    /// What the check found so far, by line of everything written through it.
+    pub found: Hits,
+}
+
+impl<'m, W: std::io::Write> Checking<'m, W> {
+    pub fn new(out: W, every: Option<&'m Masker>, xml: bool) -> Self {
+        Checking { out, every, xml, partial: Vec::new(), found: Hits::default() }
+    }
+
+    /// Counts `lines` (whole lines, read by the check elsewhere) as written,
+    /// so that later lines are named by their place in the whole file.
+    pub fn skip(&mut self, lines: usize) {
+        self.found.lines += lines;
+    }
+
+    fn check(&mut self, bytes: &[u8]) {
+        let Some(every) = self.every else { return };
+        let text = String::from_utf8_lossy(bytes);
+        let hits = if self.xml { listed_hits(every, &unescape(&text)) } else { listed_hits(every, &text) };
+        if let (None, Some((at, what))) = (&self.found.first, hits.first) {
+            self.found.first = Some((self.found.lines + at, what));
+        }
+        self.found.count += hits.count;
+        self.found.lines += hits.lines;
+    }
+
+    /// The writer, and what the check found, the last line (without an ending) read too.
+    pub fn finish(mut self) -> (W, Hits) {
+        let rest = std::mem::take(&mut self.partial);
+        self.check(&rest);
+        (self.out, self.found)
+    }
+
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Checking<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.every.is_some() {
+            match memchr::memrchr(b'\n', bytes) {
+                None => self.partial.extend_from_slice(bytes),
+                Some(end) => {
+                    let mut lines = std::mem::take(&mut self.partial);
+                    lines.extend_from_slice(&bytes[..=end]);
+                    self.check(&lines);
+                    lines.clear();
+                    lines.extend_from_slice(&bytes[end + 1..]);
+                    self.partial = lines;
+                }
+            }
+        }
+        self.out.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+fn listed_in_line(every: &Masker, line: &str) -> (Option<String>, usize) {
+    let found = every.find(line);
+    let first = found.first().map(|f| format!("the listed term {:?}", &line[f.range.clone()]));
+    (first, found.len())
+}
+
 /// The text of a written file, and of each member when it is a zip (qdpx, xlsx).
 fn file_texts(path: &Path) -> std::io::Result<Vec<(String, String)>> {
     let bytes = std::fs::read(path)?;
@@ -305,14 +438,8 @@ fn file_texts(path: &Path) -> std::io::Result<Vec<(String, String)>> {
         let member_name = member.name().map_err(std::io::Error::other)?.into_owned();
         let mut content = Vec::new();
         member.read_to_end(&mut content)?;
-        let text = String::from_utf8_lossy(&content);
         // XML members: a term with `&` or `<` in it is written escaped.
-        let text = text
-            .replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&apos;", "'");
+        let text = unescape(&String::from_utf8_lossy(&content)).into_owned();
         out.push((format!("{name}:{member_name}"), text));
     }
     Ok(out)
@@ -327,11 +454,7 @@ pub fn listed_terms_in(masks: &Masks, files: &[PathBuf]) -> std::io::Result<Opti
     if every.is_empty() {
         return Ok(None);
     }
-    scan_files(files, |line| {
-        let found = every.find(line);
-        let first = found.first().map(|f| format!("the listed term {:?}", &line[f.range.clone()]));
-        (first, found.len())
-    })
+    scan_files(files, |line| listed_in_line(every, line))
 }
 
 /// Runs `check` on every line of every file (zip members unpacked), the lines

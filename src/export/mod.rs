@@ -8,16 +8,20 @@ pub mod eaf;
 pub mod json;
 pub mod markdown;
 pub mod masking;
+mod output;
 pub mod pseudonyms;
 pub mod qdpx;
 pub mod report;
+pub mod selection;
+pub mod stream;
 pub mod tables;
 pub mod xlsx;
 pub mod xml;
 
-use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, Variables};
+use crate::domain::{Case, Narrative, Session};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, FixedOffset};
+use selection::{Reading, Selection, Source, Tally};
 use std::path::{Path, PathBuf};
 
 pub const FORMATS: &str = "json, csv, xlsx, markdown, qdpx or eaf";
@@ -65,45 +69,6 @@ impl Default for Options {
     }
 }
 
-/// The part of the study an export covers, read once.
-struct Selection {
-    cases: Vec<Case>,
-    sessions: Vec<(Session, Vec<Utterance>)>,
-    narratives: Vec<Narrative>,
-    codebook: Codebook,
-    variables: Variables,
-    efforts: Vec<Effort>,
-    links: Vec<Link>,
-}
-
-fn select(store: &Store, scope: json::Scope) -> Result<Selection, ExportError> {
-    let cases: Vec<Case> =
-        store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
-    let wanted: Vec<Session> = store
-        .sessions()?
-        .into_iter()
-        .filter(|s| cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id))
-        .collect();
-    let sessions = read_lines(store, wanted)?;
-    if sessions.is_empty() {
-        return Err(ExportError::Nothing);
-    }
-    let narratives =
-        store.narratives()?.into_iter().filter(|n| sessions.iter().any(|(s, _)| s.id == n.session)).collect();
-    let ours = |case: Id| cases.iter().any(|c| c.id == case);
-    let efforts = store.efforts()?.into_iter().filter(|e| ours(e.case_id)).collect();
-    let links = store.links()?.into_iter().filter(|l| ours(l.case_id)).collect();
-    Ok(Selection {
-        codebook: store.codebook()?,
-        variables: store.variables()?,
-        efforts,
-        links,
-        cases,
-        sessions,
-        narratives,
-    })
-}
-
 /// The study's mask list for an export, unless it is unmasked.
 fn masks_for(store: &Store, options: &Options) -> Result<Option<masking::Masks>, ExportError> {
     if options.unmasked {
@@ -115,78 +80,22 @@ fn masks_for(store: &Store, options: &Options) -> Result<Option<masking::Masks>,
 
 /// The leak check on the study itself: what a masked export of all of it
 /// would still hold that the detectors find (neither masked nor allowed).
+/// The lines are read a session at a time and let go.
 pub fn study_leaks(store: &Store) -> Result<Option<masking::Leak>, ExportError> {
     let masks = masks_for(store, &Options::default())?.expect("masked by default");
-    let mut chosen = match select(store, json::Scope::default()) {
+    let reading =
+        Reading { source: Source::Store(store), pseudonyms: None, masks: Some(&masks), check: true };
+    let (chosen, mut tally) = match selection::select(store, json::Scope::default(), &reading) {
         Ok(chosen) => chosen,
         Err(ExportError::Nothing) => return Ok(None),
         Err(e) => return Err(e),
     };
-    match mask_selection(&masks, &mut chosen, false) {
+    chosen.each_session(&reading, &mut tally, |_, _| Ok(()), |_, (), _| Ok(()))?;
+    match tally.verdict() {
         Ok(()) => Ok(None),
         Err(ExportError::Leak(leak)) => Ok(Some(leak)),
         Err(e) => Err(e),
     }
-}
-
-/// Masks every text of the selection, then refuses (unless allowed) what the
-/// detectors still find in it.
-fn mask_selection(
-    masks: &masking::Masks,
-    chosen: &mut Selection,
-    allow_leaks: bool,
-) -> Result<(), ExportError> {
-    chosen.cases.iter_mut().for_each(|c| masks.case(c));
-    masks.lines(&mut chosen.sessions);
-    let case_of: std::collections::HashMap<Id, Id> =
-        chosen.sessions.iter().map(|(s, _)| (s.id, s.case_id)).collect();
-    for n in &mut chosen.narratives {
-        if let Some(case) = case_of.get(&n.session) {
-            masks.narrative(*case, n);
-        }
-    }
-    chosen.efforts.iter_mut().for_each(|e| masks.effort(e));
-    chosen.links.iter_mut().for_each(|l| masks.link(l));
-    if allow_leaks {
-        return Ok(());
-    }
-    let study = masking::Study {
-        cases: &chosen.cases,
-        sessions: chosen.sessions.iter().map(|(s, lines)| (s, lines.as_slice())).collect(),
-        narratives: &chosen.narratives,
-        efforts: &chosen.efforts,
-        links: &chosen.links,
-    };
-    match masking::check(masks, &study) {
-        Some(leak) => Err(ExportError::Leak(leak)),
-        None => Ok(()),
-    }
-}
-
-/// Each session with its lines, read on as many threads as there are cores
-/// (reading and decoding a million lines is most of an export's time).
-/// A session with its lines.
-type SessionLines = (Session, Vec<Utterance>);
-
-fn read_lines(store: &Store, sessions: Vec<Session>) -> Result<Vec<SessionLines>, StoreError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let chunk = sessions.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<Vec<SessionLines>, StoreError>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = sessions
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter().map(|s| store.utterances(s.id).map(|lines| (s.clone(), lines))).collect()
-                })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().expect("a reading thread panicked")).collect()
-    });
-    let mut all = Vec::with_capacity(sessions.len());
-    for part in parts {
-        all.extend(part?);
-    }
-    Ok(all)
 }
 
 /// A file name for one session: case, contact point, kind and short id.
@@ -209,40 +118,20 @@ fn folder(path: &Path) -> Result<(), ExportError> {
 /// its cases, as a folder of CSV files or as one workbook.
 fn write_tables(
     chosen: &Selection,
+    reading: &Reading,
+    tally: Tally,
     scope: json::Scope,
     format: &str,
     output: &Path,
     options: &Options,
 ) -> Result<Written, ExportError> {
-    // One session's export shows its case, not the whole study's.
-    let cases: Vec<Case> = chosen
-        .cases
-        .iter()
-        .filter(|c| scope.session.is_none() || chosen.sessions.iter().any(|(s, _)| s.case_id == c.id))
-        .cloned()
-        .collect();
-    let ours = |case_id: crate::domain::Id| cases.iter().any(|c| c.id == case_id);
-    let efforts: Vec<_> = chosen.efforts.iter().filter(|e| ours(e.case_id)).cloned().collect();
-    let links: Vec<_> = chosen.links.iter().filter(|l| ours(l.case_id)).cloned().collect();
-    let tables = tables::Tables {
-        cases: &cases,
-        sessions: &chosen.sessions,
-        narratives: &chosen.narratives,
-        codebook: &chosen.codebook,
-        variables: &chosen.variables,
-        efforts: &efforts,
-        links: &links,
-    };
+    let parts = tables::TableParts::new(chosen, scope.session.is_some());
     if format == "csv" {
-        let mut files = csv::write_folder(&tables, output, options.bom)
-            .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
-        if options.unmasked {
-            put(&output.join("UNMASKED.txt"), format!("{UNMASKED}\n").as_bytes(), &mut files)?;
-        }
+        let files = csv::write_folder(&parts, chosen, reading, tally, output, options.bom, options.unmasked)?;
         return Ok(Written { files, notes: Vec::new() });
     }
-    let more = xlsx::write(&tables, output, options.unmasked.then_some(UNMASKED))
-        .map_err(|source| ExportError::Spreadsheet { path: output.to_path_buf(), source })?;
+    let book = xlsx::Book { output, note: options.unmasked.then_some(UNMASKED), rows: xlsx::SHEET_ROWS };
+    let (more, file) = xlsx::write(&parts, chosen, reading, tally, &book)?;
     // Not an error: a table too long for one sheet goes on in the next, under the same heading.
     let notes = if more.is_empty() {
         Vec::new()
@@ -253,7 +142,7 @@ fn write_tables(
             more.join(", ")
         )]
     };
-    Ok(Written { files: vec![output.to_path_buf()], notes })
+    Ok(Written { files: vec![file], notes })
 }
 
 /// The JSON form of `scope`, with pseudonyms put in if given, masked unless
@@ -311,8 +200,11 @@ pub fn write(
     let masks = masks_for(store, options)?;
     let existed = output.exists();
     let written = write_format(store, format, scope, output, now, pseudonyms, options, masks.as_ref())?;
-    // The last word: no study-wide listed term in any byte written, zip members included.
-    if let Some(masks) = masks.as_ref().filter(|_| !options.allow_leaks) {
+    // The last word: no study-wide listed term in any byte written, zip
+    // members included. CSV, xlsx and qdpx check their bytes as they make them
+    // and put no file in place that fails; the others are checked on disk.
+    let checked_as_made = matches!(format, "csv" | "xlsx" | "qdpx");
+    if let Some(masks) = masks.as_ref().filter(|_| !options.allow_leaks && !checked_as_made) {
         let leak = masking::listed_terms_in(masks, &written.files)
             .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
         if let Some(mut leak) = leak {
@@ -346,74 +238,55 @@ fn write_format(
         put(output, json_text(store, scope, pseudonyms, options)?.as_bytes(), &mut written)?;
         return Ok(Written { files: written, notes: Vec::new() });
     }
-    let mut chosen = select(store, scope)?;
-    if let Some(p) = pseudonyms {
-        chosen.cases.iter_mut().for_each(|c| p.apply_case(c));
-        for (session, lines) in &mut chosen.sessions {
-            p.apply_session(session, lines);
-        }
-        chosen.narratives.iter_mut().for_each(|n| p.apply_narrative(n));
-    }
-    if let Some(masks) = masks {
-        mask_selection(masks, &mut chosen, options.allow_leaks)?;
-    }
+    let reading = Reading {
+        source: Source::Store(store),
+        pseudonyms,
+        masks,
+        check: masks.is_some() && !options.allow_leaks,
+    };
+    let (chosen, mut tally) = selection::select(store, scope, &reading)?;
     match format {
-        "csv" | "xlsx" => return write_tables(&chosen, scope, format, output, options),
-        "markdown" => {
-            let title = match (&chosen.sessions[..], scope.case) {
-                ([(s, _)], _) if scope.session.is_some() => format!("Session {}", s.id.short()),
-                (_, Some(_)) => format!("Case {}", chosen.cases[0].code),
-                _ => "Transcripts".to_string(),
-            };
-            let mut doc = markdown::transcripts(
-                &title,
-                &chosen.cases,
-                &chosen.sessions,
-                &chosen.narratives,
-                &chosen.codebook,
-            );
-            if options.unmasked {
-                doc.blocks.insert(0, document::Block::Paragraph(UNMASKED.into()));
-            }
-            put(output, document::markdown(&doc).as_bytes(), &mut written)?;
-        }
+        "csv" | "xlsx" => return write_tables(&chosen, &reading, tally, scope, format, output, options),
         "qdpx" => {
-            let name =
-                output.file_stem().map_or("fieldlog".to_string(), |n| n.to_string_lossy().into_owned());
-            let project = qdpx::Project {
-                name: &name,
-                cases: &chosen.cases,
-                sessions: &chosen.sessions,
-                narratives: &chosen.narratives,
-                codebook: &chosen.codebook,
-                variables: &chosen.variables,
+            let about = qdpx::About {
                 cases_as_codes: options.cases_as_codes,
                 description: options.unmasked.then_some(UNMASKED),
             };
-            let bytes = qdpx::qdpx(&project)
-                .map_err(|source| ExportError::Io { path: output.to_path_buf(), source })?;
-            put(output, &bytes, &mut written)?;
+            let file = qdpx::write(&chosen, &reading, tally, output, &about)?;
+            return Ok(Written { files: vec![file], notes: Vec::new() });
         }
-        _ => {
-            // ELAN: one document per session; a file for one session, a folder for several.
-            let single = scope.session.is_some();
-            if !single {
-                folder(output)?;
-            }
-            for (s, lines) in &chosen.sessions {
-                let path = if single {
-                    output.to_path_buf()
-                } else {
-                    output.join(session_file(&chosen.cases, s, "eaf"))
-                };
-                let narratives: Vec<Narrative> =
-                    chosen.narratives.iter().filter(|n| n.session == s.id).cloned().collect();
-                let note = options.unmasked.then_some(("unmasked", UNMASKED));
-                let document =
-                    eaf::session_eaf_noted(s, lines, &narratives, &chosen.codebook, media, now, note);
-                put(&path, document.as_bytes(), &mut written)?;
-            }
+        _ => {}
+    }
+    // Markdown and ELAN are written whole: every line is read first.
+    let sessions = chosen.with_lines(&reading, &mut tally)?;
+    tally.verdict()?;
+    if format == "markdown" {
+        let title = match (&sessions[..], scope.case) {
+            ([(s, _)], _) if scope.session.is_some() => format!("Session {}", s.id.short()),
+            (_, Some(_)) => format!("Case {}", chosen.cases[0].code),
+            _ => "Transcripts".to_string(),
+        };
+        let mut doc =
+            markdown::transcripts(&title, &chosen.cases, &sessions, &chosen.narratives, &chosen.codebook);
+        if options.unmasked {
+            doc.blocks.insert(0, document::Block::Paragraph(UNMASKED.into()));
         }
+        put(output, document::markdown(&doc).as_bytes(), &mut written)?;
+        return Ok(Written { files: written, notes: Vec::new() });
+    }
+    // ELAN: one document per session; a file for one session, a folder for several.
+    let single = scope.session.is_some();
+    if !single {
+        folder(output)?;
+    }
+    for (s, lines) in &sessions {
+        let path =
+            if single { output.to_path_buf() } else { output.join(session_file(&chosen.cases, s, "eaf")) };
+        let narratives: Vec<Narrative> =
+            chosen.narratives.iter().filter(|n| n.session == s.id).cloned().collect();
+        let note = options.unmasked.then_some(("unmasked", UNMASKED));
+        let document = eaf::session_eaf_noted(s, lines, &narratives, &chosen.codebook, media, now, note);
+        put(&path, document.as_bytes(), &mut written)?;
     }
     Ok(Written { files: written, notes: Vec::new() })
 }

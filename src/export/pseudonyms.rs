@@ -59,11 +59,16 @@ impl Pseudonyms {
         for s in &mut session.speakers {
             self.rename(&mut s.label);
         }
-        for l in lines {
-            self.rename(&mut l.speaker);
-        }
+        self.apply_lines(lines);
         if session.notes.starts_with(crate::import::transcript::IMPORTED_FROM) {
             session.notes = LEFT_OUT_FILE.to_string();
+        }
+    }
+
+    /// The speakers of lines.
+    pub fn apply_lines(&self, lines: &mut [Utterance]) {
+        for l in lines {
+            self.rename(&mut l.speaker);
         }
     }
 

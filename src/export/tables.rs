@@ -1,6 +1,7 @@
 //! What a row of each table is — lines, narratives, cases, sessions, efforts,
 //! links — said once, for the CSV files and the Excel sheets alike.
 
+use super::selection::Selection;
 use crate::domain::followup::parse_date;
 use crate::domain::{
     Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, VariableKind, Variables,
@@ -86,15 +87,123 @@ const ID: f64 = 37.0;
 const TIME: f64 = 20.0;
 const LONG: f64 = 60.0;
 
-/// The part of the study the tables show.
+/// The part of the study the tables show. The lines are not in it: they
+/// are written a session at a time (`line_rows`), and what the other tables
+/// need from them is gathered as they go (`told`).
 pub struct Tables<'a> {
     pub cases: &'a [Case],
-    pub sessions: &'a [(Session, Vec<Utterance>)],
+    pub sessions: &'a [Session],
     pub narratives: &'a [Narrative],
     pub codebook: &'a Codebook,
     pub variables: &'a Variables,
     pub efforts: &'a [Effort],
     pub links: &'a [Link],
+    pub told: &'a Told,
+}
+
+/// What the other tables need from the lines: how many lines each session
+/// has, and each narrative's text (its lines as `speaker: text`).
+#[derive(Debug, Default)]
+pub struct Told {
+    lines: HashMap<Id, usize>,
+    narrative_texts: HashMap<Id, String>,
+}
+
+impl Told {
+    /// What one session's lines tell; `narratives` are the session's own (not deleted).
+    pub fn of(session: &Session, lines: &[Utterance], narratives: &[&Narrative]) -> Told {
+        let mut told = Told::default();
+        told.lines.insert(session.id, lines.iter().filter(|l| !l.deleted).count());
+        for n in narratives {
+            // Lines are in seq order: find the span instead of walking the session.
+            let from = lines.partition_point(|l| l.seq < n.first_seq);
+            let mut text = String::new();
+            for l in lines[from..].iter().take_while(|l| l.seq <= n.last_seq).filter(|l| !l.deleted) {
+                // Never empty once a line is in: `speaker: ` at least.
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&l.speaker);
+                text.push_str(": ");
+                text.push_str(&l.text);
+            }
+            told.narrative_texts.insert(n.id, text);
+        }
+        told
+    }
+
+    /// What every session of `sessions` tells, read whole (a small study, a test).
+    pub fn of_all(sessions: &[(Session, Vec<Utterance>)], narratives: &[Narrative]) -> Told {
+        let mut told = Told::default();
+        for (session, lines) in sessions {
+            let own: Vec<&Narrative> =
+                narratives.iter().filter(|n| n.session == session.id && !n.deleted).collect();
+            told.add(Told::of(session, lines, &own));
+        }
+        told
+    }
+
+    pub fn add(&mut self, other: Told) {
+        self.lines.extend(other.lines);
+        self.narrative_texts.extend(other.narrative_texts);
+    }
+}
+
+/// What the tables of a selection show: its cases, efforts and links, but
+/// of one session's export only its own case's.
+pub struct TableParts<'a> {
+    pub cases: Vec<Case>,
+    pub sessions: &'a [Session],
+    pub narratives: &'a [Narrative],
+    pub codebook: &'a Codebook,
+    pub variables: &'a Variables,
+    pub efforts: Vec<Effort>,
+    pub links: Vec<Link>,
+}
+
+impl<'a> TableParts<'a> {
+    pub fn new(selection: &'a Selection, one_session: bool) -> TableParts<'a> {
+        let cases: Vec<Case> = selection
+            .cases
+            .iter()
+            .filter(|c| !one_session || selection.sessions.iter().any(|s| s.case_id == c.id))
+            .cloned()
+            .collect();
+        let ours = |case_id: Id| cases.iter().any(|c| c.id == case_id);
+        let efforts = selection.efforts.iter().filter(|e| ours(e.case_id)).cloned().collect();
+        let links = selection.links.iter().filter(|l| ours(l.case_id)).cloned().collect();
+        TableParts {
+            cases,
+            sessions: &selection.sessions,
+            narratives: &selection.narratives,
+            codebook: &selection.codebook,
+            variables: &selection.variables,
+            efforts,
+            links,
+        }
+    }
+
+    pub fn tables<'t>(&'t self, told: &'t Told) -> Tables<'t> {
+        Tables {
+            cases: &self.cases,
+            sessions: self.sessions,
+            narratives: self.narratives,
+            codebook: self.codebook,
+            variables: self.variables,
+            efforts: &self.efforts,
+            links: &self.links,
+            told,
+        }
+    }
+
+    /// Each session's narratives (not deleted), for `Told::of`.
+    pub fn narratives_by_session(&self) -> HashMap<Id, Vec<&'a Narrative>> {
+        let mut by: HashMap<Id, Vec<&Narrative>> = HashMap::new();
+        for n in self.narratives.iter().filter(|n| !n.deleted) {
+            by.entry(n.session).or_default().push(n);
+        }
+        by
+    }
 }
 
 impl Tables<'_> {
@@ -200,14 +309,15 @@ impl Tables<'_> {
         }
     }
 
-    /// Writes the heading row and every row of `table` to `sink`.
+    /// Writes the heading row and every row of `table` to `sink`; of the
+    /// lines, only the heading (`line_rows` writes each session's).
     pub fn write<S: Sink>(&self, table: Table, sink: &mut S) -> Result<(), S::Error> {
         for column in self.columns(table) {
             sink.text(&column.name)?;
         }
         sink.end_row()?;
         match table {
-            Table::Lines => self.line_rows(self.sessions, sink),
+            Table::Lines => Ok(()),
             Table::Narratives => self.narrative_rows(sink),
             Table::Cases => self.case_rows(sink),
             Table::Sessions => self.session_rows(sink),
@@ -216,48 +326,39 @@ impl Tables<'_> {
         }
     }
 
-    /// The rows of the lines of `sessions` (a run of `self.sessions`, so
-    /// that runs can be written on several threads).
+    /// The rows of one session's lines.
     pub fn line_rows<S: Sink>(
         &self,
-        sessions: &[(Session, Vec<Utterance>)],
+        session: &Session,
+        lines: &[Utterance],
         sink: &mut S,
     ) -> Result<(), S::Error> {
-        for (session, lines) in sessions {
-            let case = self.case_code(session.case_id);
-            let id = session.id.to_string();
-            for l in lines.iter().filter(|l| !l.deleted) {
-                sink.text(case)?;
-                sink.text(&id)?;
-                sink.text(session.kind.word())?;
-                sink.integer(session.contact_point)?;
-                sink.integer(l.seq)?;
-                sink.text(&l.speaker)?;
-                sink.text(session.speaker(&l.speaker).map_or("", |s| s.role.word()))?;
-                sink.text(l.kind.word())?;
-                sink.cell(Cell::Time(l.onset))?;
-                sink.integer(l.elapsed_ms)?;
-                sink.cell(session.recording_ms(l.onset).map_or(Cell::Empty, Cell::Integer))?;
-                sink.text(&l.text)?;
-                sink.end_row()?;
-            }
+        let case = self.case_code(session.case_id);
+        let id = session.id.to_string();
+        for l in lines.iter().filter(|l| !l.deleted) {
+            sink.text(case)?;
+            sink.text(&id)?;
+            sink.text(session.kind.word())?;
+            sink.integer(session.contact_point)?;
+            sink.integer(l.seq)?;
+            sink.text(&l.speaker)?;
+            sink.text(session.speaker(&l.speaker).map_or("", |s| s.role.word()))?;
+            sink.text(l.kind.word())?;
+            sink.cell(Cell::Time(l.onset))?;
+            sink.integer(l.elapsed_ms)?;
+            sink.cell(session.recording_ms(l.onset).map_or(Cell::Empty, Cell::Integer))?;
+            sink.text(&l.text)?;
+            sink.end_row()?;
         }
         Ok(())
     }
 
     fn narrative_rows<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
         let codes = self.codes();
-        let by_session: HashMap<_, _> = self.sessions.iter().map(|(s, l)| (s.id, (s, l))).collect();
+        let by_id: HashMap<Id, &Session> = self.sessions.iter().map(|s| (s.id, s)).collect();
         for n in self.narratives.iter().filter(|n| !n.deleted) {
-            let Some((session, lines)) = by_session.get(&n.session) else { continue };
-            // Lines are in seq order: find the span instead of walking the session.
-            let from = lines.partition_point(|l| l.seq < n.first_seq);
-            let text: Vec<String> = lines[from..]
-                .iter()
-                .take_while(|l| l.seq <= n.last_seq)
-                .filter(|l| !l.deleted)
-                .map(|l| format!("{}: {}", l.speaker, l.text))
-                .collect();
+            let Some(session) = by_id.get(&n.session) else { continue };
+            let text = self.told.narrative_texts.get(&n.id).map_or("", String::as_str);
             sink.text(self.case_code(session.case_id))?;
             sink.text(&session.id.to_string())?;
             sink.text(session.kind.word())?;
@@ -272,7 +373,7 @@ impl Tables<'_> {
             for (id, _) in &codes {
                 sink.integer(i64::from(n.codes.contains(id)))?;
             }
-            sink.text(&text.join("\n"))?;
+            sink.text(text)?;
             sink.end_row()?;
         }
         Ok(())
@@ -305,7 +406,7 @@ impl Tables<'_> {
     }
 
     fn session_rows<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
-        for (session, lines) in self.sessions {
+        for session in self.sessions {
             let speakers: Vec<String> =
                 session.speakers.iter().map(|s| format!("{} ({})", s.label, s.role)).collect();
             sink.text(self.case_code(session.case_id))?;
@@ -316,7 +417,7 @@ impl Tables<'_> {
             sink.text(&session.place_name())?;
             sink.text(&speakers.join(", "))?;
             sink.cell(session.recording_started.map_or(Cell::Empty, Cell::Time))?;
-            sink.integer(lines.iter().filter(|l| !l.deleted).count() as i64)?;
+            sink.integer(self.told.lines.get(&session.id).copied().unwrap_or(0) as i64)?;
             sink.integer(
                 self.narratives.iter().filter(|n| n.session == session.id && !n.deleted).count() as i64
             )?;
@@ -444,6 +545,7 @@ pub(crate) mod tests {
             variables: &variables,
             efforts: &[],
             links: &[],
+            told: &Told::default(),
         };
         let mut rows = Rows::default();
         tables.write(Table::Cases, &mut rows).unwrap();

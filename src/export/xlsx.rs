@@ -2,10 +2,22 @@
 //! typed: numbers as numbers, dates and times as Excel dates, text as text
 //! (never a formula, whatever it starts with).
 
-use super::tables::{Cell, Column, Sink, Table, Tables};
+use super::masking::{self, Hits};
+use super::output::Output;
+use super::selection::{Reading, Selection, Tally};
+use super::tables::{Cell, Column, Sink, Table, TableParts, Told};
+use super::ExportError;
+use crate::domain::Masker;
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::path::Path;
+use std::path::PathBuf;
+
+/// Deflate level of the workbook's zip. Compressing the lines' 690 MB of
+/// sheet XML (a million lines) is done on one thread after every row is
+/// written: measured, level 1 took 2.6 s for a 131 MB file, level 2 2.4 s
+/// for 101 MB, level 3 3.6 s for 95 MB, level 6 6.9 s for 85 MB.
+const ZIP_LEVEL: u8 = 2;
 
 /// Excel's limits: rows on a sheet, and characters (UTF-16 units) in a cell.
 pub const SHEET_ROWS: u32 = 1_048_576;
@@ -137,10 +149,11 @@ impl Sink for SheetSink<'_> {
             self.next_sheet()?;
         }
         if self.col == 0 {
-            self.case = match cell {
-                Cell::Text(text) => text.chars().take(16).collect(),
-                _ => String::new(),
-            };
+            // Kept in the same buffer row after row: a million rows, no allocation.
+            self.case.clear();
+            if let Cell::Text(text) = cell {
+                self.case.extend(text.chars().take(16));
+            }
         }
         let (row, col) = (self.row, self.col);
         match cell {
@@ -177,69 +190,233 @@ impl Sink for SheetSink<'_> {
     }
 }
 
-/// The workbook of every table. Sheets are written a row at a time through
-/// a temporary file beside `output` (so a million lines need little memory);
-/// returns the names of the sheets made beyond the six, if a table
-/// overflowed Excel's last row.
-/// Writes the workbook; `note`, if given, is a first sheet of its own (an
-/// unmasked export says so there, where everyone opening it sees it).
-pub fn write(tables: &Tables, output: &Path, note: Option<&str>) -> Result<Vec<String>, SpreadsheetError> {
-    write_sheets(tables, output, SHEET_ROWS, note)
+/// The cells a sheet holds as text, as the byte check reads them (numbers,
+/// dates and times are written as numbers).
+fn written_text(cell: Cell<'_>) -> Option<std::borrow::Cow<'_, str>> {
+    match cell {
+        Cell::Text(text) => Some(text.into()),
+        Cell::Number(text, n) if !n.is_finite() => Some(text.into()),
+        Cell::Date(date) if serial(date.and_time(chrono::NaiveTime::MIN)).is_none() => {
+            Some(date.to_string().into())
+        }
+        Cell::Time(time) if serial(time.naive_local()).is_none() => Some(time.to_rfc3339().into()),
+        _ => None,
+    }
 }
 
-fn write_sheets(
-    tables: &Tables,
-    output: &Path,
-    rows: u32,
-    note: Option<&str>,
-) -> Result<Vec<String>, SpreadsheetError> {
-    let mut workbook = Workbook::new();
-    if let Some(note) = note {
-        workbook.add_worksheet().set_name("UNMASKED")?.write_string(0, 0, note)?;
+/// The byte check on cells before they are written: the first study-wide
+/// listed term (its row, counting from the first row given, and what) and
+/// how many in all.
+struct Scan<'a> {
+    every: &'a Masker,
+    row: usize,
+    hits: Hits,
+}
+
+impl<'a> Scan<'a> {
+    fn new(every: &'a Masker) -> Self {
+        Scan { every, row: 0, hits: Hits::default() }
     }
-    let beside = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    workbook.set_tempdir(beside)?;
+}
+
+impl Sink for Scan<'_> {
+    type Error = std::convert::Infallible;
+
+    fn cell(&mut self, cell: Cell<'_>) -> Result<(), Self::Error> {
+        if let Some(text) = written_text(cell) {
+            let found = masking::listed_hits(self.every, &text);
+            if let (None, Some((_, what))) = (&self.hits.first, found.first) {
+                self.hits.first = Some((self.row, what));
+            }
+            self.hits.count += found.count;
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<(), Self::Error> {
+        self.row += 1;
+        Ok(())
+    }
+}
+
+/// Cells both checked and written, for the small tables the writer makes itself.
+struct Checked<'a, 's> {
+    sheet: SheetSink<'s>,
+    scan: Option<Scan<'a>>,
+}
+
+impl Sink for Checked<'_, '_> {
+    type Error = SpreadsheetError;
+
+    fn cell(&mut self, cell: Cell<'_>) -> Result<(), SpreadsheetError> {
+        if let Some(scan) = &mut self.scan {
+            let _ = scan.cell(cell);
+        }
+        self.sheet.cell(cell)
+    }
+
+    fn end_row(&mut self) -> Result<(), SpreadsheetError> {
+        if let Some(scan) = &mut self.scan {
+            let _ = scan.end_row();
+        }
+        self.sheet.end_row()
+    }
+}
+
+impl SheetSink<'_> {
+    /// Where the row `ahead` data rows past the next one will be, as a user finds it.
+    fn place(&self, ahead: usize, file: &Path) -> String {
+        let (mut part, mut row) = (self.part, self.row as usize + ahead);
+        let rows = self.rows as usize;
+        while row >= rows {
+            row -= rows - 1;
+            part += 1;
+        }
+        let sheet = match part {
+            1 => self.table.name().to_string(),
+            n => format!("{} {n}", self.table.name()),
+        };
+        format!("row {} of sheet {sheet:?} in {}", row + 1, file.display())
+    }
+}
+
+/// What writing a workbook needs besides its tables.
+pub struct Book<'a> {
+    pub output: &'a Path,
+    /// A first sheet of its own (an unmasked export says so there, where everyone opening it sees it).
+    pub note: Option<&'a str>,
+    /// Rows a sheet holds, heading included (Excel's limit, less in tests).
+    pub rows: u32,
+}
+
+/// The workbook of every table, a sheet each: the lines written a session at
+/// a time as the reader threads make them ready, row by row through a
+/// temporary file beside the output (rust_xlsxwriter's constant memory), so a
+/// million lines need little memory; the other tables after. The workbook is
+/// put in place only if the export passes the leak check. Returns the names
+/// of the sheets made beyond the six, if a table overflowed a sheet's last row.
+pub fn write(
+    parts: &TableParts,
+    selection: &Selection,
+    reading: &Reading,
+    mut tally: Tally,
+    book: &Book,
+) -> Result<(Vec<String>, PathBuf), ExportError> {
+    let failed =
+        |source: SpreadsheetError| ExportError::Spreadsheet { path: book.output.to_path_buf(), source };
+    let mut workbook = Workbook::new();
+    if let Some(note) = book.note {
+        workbook
+            .add_worksheet()
+            .set_name("UNMASKED")
+            .and_then(|s| s.write_string(0, 0, note))
+            .map_err(|e| failed(e.into()))?;
+    }
+    let beside = book.output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    workbook.set_tempdir(beside).map_err(|e| failed(e.into()))?;
     let formats = Formats {
         heading: Format::new().set_bold(),
         date: Format::new().set_num_format("yyyy-mm-dd"),
         time: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
     };
+    let listed = reading.listed();
     let mut overflow = Vec::new();
-    for table in Table::ALL {
-        let columns = tables.columns(table);
-        let mut sink = SheetSink::new(&mut workbook, table, &columns, &formats, rows)?;
-        tables.write(table, &mut sink)?;
-        overflow.extend((2..=sink.part).map(|n| format!("{} {n}", table.name())));
-        sink.finish()?;
+    let mut told = Told::default();
+    {
+        let view = parts.tables(&told);
+        let columns = view.columns(Table::Lines);
+        let sheet =
+            SheetSink::new(&mut workbook, Table::Lines, &columns, &formats, book.rows).map_err(failed)?;
+        let mut sink = Checked { sheet, scan: listed.map(Scan::new) };
+        view.write(Table::Lines, &mut sink).map_err(failed)?;
+        if let Some(hits) = sink.scan.take().map(|s| s.hits) {
+            tally.listed_at(|_| format!("row 1 of sheet \"lines\" in {}", book.output.display()), &hits);
+        }
+        let own = parts.narratives_by_session();
+        let mut gathered = Told::default();
+        selection.each_session(
+            reading,
+            &mut tally,
+            |session, lines| {
+                let narratives = own.get(&session.id).map_or(&[][..], Vec::as_slice);
+                let one = Told::of(session, &lines, narratives);
+                let hits = listed.map(|every| {
+                    let mut scan = Scan::new(every);
+                    let _ = view.line_rows(session, &lines, &mut scan);
+                    scan.hits
+                });
+                Ok((one, lines, hits))
+            },
+            |session, (one, lines, hits), tally| {
+                gathered.add(one);
+                if let Some(hits) = hits {
+                    tally.listed_at(|row| sink.sheet.place(row, book.output), &hits);
+                }
+                if tally.refused() {
+                    return Ok(());
+                }
+                view.line_rows(session, &lines, &mut sink.sheet).map_err(failed)
+            },
+        )?;
+        overflow.extend((2..=sink.sheet.part).map(|n| format!("{} {n}", Table::Lines.name())));
+        sink.sheet.finish().map_err(failed)?;
+        told = gathered;
     }
-    // Compressing is a third of the time at the default level 6; level 3
-    // saved a third of a million lines' export for an 11% larger file.
-    workbook.set_zip_compression_level(3);
-    workbook.save(output)?;
-    Ok(overflow)
+    let tables = parts.tables(&told);
+    for table in &Table::ALL[1..] {
+        let columns = tables.columns(*table);
+        let sheet = SheetSink::new(&mut workbook, *table, &columns, &formats, book.rows).map_err(failed)?;
+        let mut sink = Checked { sheet, scan: listed.map(Scan::new) };
+        tables.write(*table, &mut sink).map_err(failed)?;
+        if let Some(hits) = sink.scan.take().map(|s| s.hits) {
+            tally.listed_at(
+                |row| format!("row {} of sheet {:?} in {}", row + 1, table.name(), book.output.display()),
+                &hits,
+            );
+        }
+        overflow.extend((2..=sink.sheet.part).map(|n| format!("{} {n}", table.name())));
+        sink.sheet.finish().map_err(failed)?;
+    }
+    // Refused: no workbook is made at all.
+    tally.verdict()?;
+    workbook.set_zip_compression_level(ZIP_LEVEL);
+    let mut output = Output::default();
+    let at = output.file(book.output)?;
+    workbook.save_to_writer(output.file_mut(at)).map_err(|e| failed(e.into()))?;
+    let mut files = output.finish()?;
+    Ok((overflow, files.remove(0)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::{Codebook, Variables};
+    use crate::export::selection::Source;
     use crate::export::tables::tests::one_session;
     use std::io::Read;
 
     fn workbook(texts: &[&str], rows: u32) -> (tempfile::TempDir, Result<Vec<String>, SpreadsheetError>) {
         let (cases, sessions) = one_session(texts);
-        let (codebook, variables) = (Codebook::default(), Variables::default());
-        let tables = Tables {
-            cases: &cases,
-            sessions: &sessions,
-            narratives: &[],
-            codebook: &codebook,
-            variables: &variables,
-            efforts: &[],
-            links: &[],
+        let selection = Selection {
+            cases,
+            sessions: sessions.iter().map(|(s, _)| s.clone()).collect(),
+            narratives: Vec::new(),
+            codebook: Codebook::default(),
+            variables: Variables::default(),
+            efforts: Vec::new(),
+            links: Vec::new(),
         };
+        let reading =
+            Reading { source: Source::Memory(&sessions), pseudonyms: None, masks: None, check: false };
         let dir = tempfile::tempdir().unwrap();
-        let written = write_sheets(&tables, &dir.path().join("t.xlsx"), rows, None);
+        let output = dir.path().join("t.xlsx");
+        let parts = TableParts::new(&selection, false);
+        let book = Book { output: &output, note: None, rows };
+        let written = match write(&parts, &selection, &reading, Tally::default(), &book) {
+            Ok((more, _)) => Ok(more),
+            Err(ExportError::Spreadsheet { source, .. }) => Err(source),
+            Err(other) => panic!("{other}"),
+        };
         (dir, written)
     }
 

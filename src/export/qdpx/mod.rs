@@ -10,24 +10,28 @@
 
 pub mod codes;
 pub mod facts;
+mod package;
 pub mod text;
 
+pub use package::{write, About};
 pub use text::{source_text, SourceText};
 
 use super::xml::{attr, text as clean};
-use crate::domain::{Case, Codebook, Id, Narrative, Session, Utterance, Variables};
+use crate::domain::{Case, Codebook, Id, Narrative, Session, Variables};
 use chrono::{DateTime, FixedOffset, Utc};
 use facts::{Type, Variable};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 use std::collections::HashMap;
-use std::io::{self, Write as _};
+use std::io;
 
 /// What a project is made of.
 pub struct Project<'a> {
     pub name: &'a str,
     pub cases: &'a [Case],
-    pub sessions: &'a [(Session, Vec<Utterance>)],
+    pub sessions: &'a [Session],
+    /// Where each session's narratives lie in its source text, by session.
+    pub placed: &'a HashMap<Id, Placed>,
     pub narratives: &'a [Narrative],
     pub codebook: &'a Codebook,
     pub variables: &'a Variables,
@@ -39,7 +43,28 @@ pub struct Project<'a> {
     pub description: Option<&'a str>,
 }
 
-type Xml = Writer<Vec<u8>>;
+/// The project document being written, to memory or straight into the zip.
+type Xml<'a> = Writer<&'a mut dyn io::Write>;
+
+/// What the project document needs of a session's source text, which is
+/// written apart from it: where each of the session's narratives lies in
+/// it, and its length, in code points.
+#[derive(Debug, Default)]
+pub struct Placed {
+    pub spans: HashMap<Id, (usize, usize)>,
+    pub length: usize,
+}
+
+impl Placed {
+    /// `narratives` are the session's own (not deleted).
+    pub fn of(source: &SourceText, narratives: &[&Narrative]) -> Placed {
+        let spans = narratives
+            .iter()
+            .filter_map(|n| source.span(n.first_seq, n.last_seq).map(|span| (n.id, span)))
+            .collect();
+        Placed { spans, length: source.text.chars().count() }
+    }
+}
 
 fn user_id(author: &str) -> Id {
     Id::named(&format!("user:{author}"))
@@ -50,7 +75,7 @@ fn when(at: DateTime<FixedOffset>) -> String {
     at.with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-fn text_element(w: &mut Xml, name: &str, content: &str) -> io::Result<()> {
+fn text_element(w: &mut Xml<'_>, name: &str, content: &str) -> io::Result<()> {
     w.create_element(name).write_text_content(BytesText::new(&clean(content)))?;
     Ok(())
 }
@@ -76,7 +101,7 @@ fn source_names(p: &Project) -> HashMap<Id, String> {
     let timed = |s: &Session| format!("{} {}", base(s), s.clock.started.format("%H.%M"));
     let tally = |name: &dyn Fn(&Session) -> String| {
         let mut counts: HashMap<String, usize> = HashMap::new();
-        for (s, _) in p.sessions {
+        for s in p.sessions {
             *counts.entry(name(s)).or_default() += 1;
         }
         counts
@@ -84,7 +109,7 @@ fn source_names(p: &Project) -> HashMap<Id, String> {
     let (bases, times) = (tally(&base), tally(&timed));
     p.sessions
         .iter()
-        .map(|(s, _)| {
+        .map(|s| {
             let name = match (base(s), timed(s)) {
                 (name, _) if bases[&name] == 1 => name,
                 (_, name) if times[&name] == 1 => name,
@@ -95,7 +120,7 @@ fn source_names(p: &Project) -> HashMap<Id, String> {
         .collect()
 }
 
-fn write_variables(w: &mut Xml, variables: &[&Variable]) -> io::Result<()> {
+fn write_variables(w: &mut Xml<'_>, variables: &[&Variable]) -> io::Result<()> {
     w.create_element("Variables").write_inner_content(|w| {
         for v in variables {
             let id = v.id.to_string();
@@ -109,7 +134,7 @@ fn write_variables(w: &mut Xml, variables: &[&Variable]) -> io::Result<()> {
     Ok(())
 }
 
-fn write_value(w: &mut Xml, variable: Id, kind: Type, value: &str) -> io::Result<()> {
+fn write_value(w: &mut Xml<'_>, variable: Id, kind: Type, value: &str) -> io::Result<()> {
     let (element, value) = kind.value(value);
     w.create_element("VariableValue").write_inner_content(|w| {
         reference(w, "VariableRef", variable)?;
@@ -118,7 +143,7 @@ fn write_value(w: &mut Xml, variable: Id, kind: Type, value: &str) -> io::Result
     Ok(())
 }
 
-fn write_cases(w: &mut Xml, p: &Project, variables: &[Variable]) -> io::Result<()> {
+fn write_cases(w: &mut Xml<'_>, p: &Project, variables: &[Variable]) -> io::Result<()> {
     w.create_element("Cases").write_inner_content(|w| {
         for case in p.cases {
             let id = case.id.to_string();
@@ -132,7 +157,7 @@ fn write_cases(w: &mut Xml, p: &Project, variables: &[Variable]) -> io::Result<(
                             write_value(w, v.id, v.kind, value)?;
                         }
                     }
-                    for (s, _) in p.sessions.iter().filter(|(s, _)| s.case_id == case.id) {
+                    for s in p.sessions.iter().filter(|s| s.case_id == case.id) {
                         reference(w, "SourceRef", s.id)?;
                     }
                     Ok(())
@@ -144,13 +169,13 @@ fn write_cases(w: &mut Xml, p: &Project, variables: &[Variable]) -> io::Result<(
 }
 
 /// `<ELEMENT targetGUID="…"/>`: a reference to another element by its GUID.
-fn reference(w: &mut Xml, element: &str, target: Id) -> io::Result<()> {
+fn reference(w: &mut Xml<'_>, element: &str, target: Id) -> io::Result<()> {
     w.create_element(element).with_attribute(("targetGUID", target.to_string().as_str())).write_empty()?;
     Ok(())
 }
 
 /// A coding of a selection with one code, by a user at a time.
-fn write_coding(w: &mut Xml, guid: Id, user: &str, created: &str, code: Id) -> io::Result<()> {
+fn write_coding(w: &mut Xml<'_>, guid: Id, user: &str, created: &str, code: Id) -> io::Result<()> {
     let guid = guid.to_string();
     w.create_element("Coding")
         .with_attributes([("guid", guid.as_str()), ("creatingUser", user), ("creationDateTime", created)])
@@ -162,7 +187,7 @@ fn write_coding(w: &mut Xml, guid: Id, user: &str, created: &str, code: Id) -> i
 /// description (QualCoder shows it as the coding's memo, or as an
 /// annotation when the narrative has no code), a coding per code, its note.
 fn write_selection(
-    w: &mut Xml,
+    w: &mut Xml<'_>,
     n: &Narrative,
     (start, end): (usize, usize),
     codebook: &Codebook,
@@ -192,7 +217,7 @@ fn write_selection(
 }
 
 /// The whole text of a session coded with its case's code (`cases_as_codes`).
-fn write_case_coding(w: &mut Xml, session: &Session, length: usize) -> io::Result<()> {
+fn write_case_coding(w: &mut Xml<'_>, session: &Session, length: usize) -> io::Result<()> {
     let (guid, user, created) = (
         session.id.derived("case selection").to_string(),
         user_id("fieldlog").to_string(),
@@ -213,17 +238,13 @@ fn write_case_coding(w: &mut Xml, session: &Session, length: usize) -> io::Resul
     Ok(())
 }
 
-fn write_sources(
-    w: &mut Xml,
-    p: &Project,
-    source_variables: &[Variable],
-    texts: &mut Vec<(Id, String)>,
-) -> io::Result<()> {
+fn write_sources(w: &mut Xml<'_>, p: &Project, source_variables: &[Variable]) -> io::Result<()> {
     let names = source_names(p);
     let creator = user_id("fieldlog").to_string();
+    let none = Placed::default();
     w.create_element("Sources").write_inner_content(|w| {
-        for (session, lines) in p.sessions {
-            let source = source_text(lines);
+        for session in p.sessions {
+            let placed = p.placed.get(&session.id).unwrap_or(&none);
             let case = p
                 .cases
                 .iter()
@@ -242,26 +263,25 @@ fn write_sources(
                 .write_inner_content(|w| {
                     codes::description(w, &session.notes)?;
                     for n in p.narratives.iter().filter(|n| n.session == session.id && !n.deleted) {
-                        if let Some(span) = source.span(n.first_seq, n.last_seq) {
-                            write_selection(w, n, span, p.codebook)?;
+                        if let Some(span) = placed.spans.get(&n.id) {
+                            write_selection(w, n, *span, p.codebook)?;
                         }
                     }
                     if p.cases_as_codes {
-                        write_case_coding(w, session, source.text.chars().count())?;
+                        write_case_coding(w, session, placed.length)?;
                     }
                     for (v, value) in source_variables.iter().zip(facts::source_values(session, &case)) {
                         write_value(w, v.id, v.kind, &value)?;
                     }
                     Ok(())
                 })?;
-            texts.push((session.id, source.text));
         }
         Ok(())
     })?;
     Ok(())
 }
 
-fn write_notes(w: &mut Xml, p: &Project, sessions: &[Id]) -> io::Result<()> {
+fn write_notes(w: &mut Xml<'_>, p: &Project, sessions: &[Id]) -> io::Result<()> {
     w.create_element("Notes").write_inner_content(|w| {
         for n in p.narratives.iter().filter(|n| !n.deleted && sessions.contains(&n.session)) {
             let (guid, user, created, modified) = (
@@ -286,8 +306,8 @@ fn write_notes(w: &mut Xml, p: &Project, sessions: &[Id]) -> io::Result<()> {
     Ok(())
 }
 
-fn write_sets(w: &mut Xml, p: &Project) -> io::Result<()> {
-    let sessions: Vec<&Session> = p.sessions.iter().map(|(s, _)| s).collect();
+fn write_sets(w: &mut Xml<'_>, p: &Project) -> io::Result<()> {
+    let sessions: Vec<&Session> = p.sessions.iter().collect();
     w.create_element("Sets").write_inner_content(|w| {
         for set in facts::sets(&sessions) {
             let id = set.id.to_string();
@@ -306,18 +326,24 @@ fn write_sets(w: &mut Xml, p: &Project) -> io::Result<()> {
     Ok(())
 }
 
-/// The project document (`project.qde`) and the source texts by GUID.
-pub fn project(p: &Project) -> io::Result<(String, Vec<(Id, String)>)> {
+/// The project document (`project.qde`) as text; the source texts are written apart.
+pub fn project(p: &Project) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    write_project(p, &mut bytes)?;
+    Ok(String::from_utf8(bytes).expect("the writer writes the UTF-8 it is given"))
+}
+
+/// The project document written to `out`, element by element.
+pub fn write_project(p: &Project, out: &mut dyn io::Write) -> io::Result<()> {
     let mut authors: Vec<&str> = p.narratives.iter().map(|n| n.author.as_str()).collect();
     authors.push("fieldlog");
     authors.sort_unstable();
     authors.dedup();
     let case_variables = facts::case_variables(p.cases, p.variables);
     let source_variables = facts::source_variables(&case_variables);
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 1);
+    let mut w = Writer::new_with_indent(out, b' ', 1);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
     let creator = user_id("fieldlog").to_string();
-    let mut texts = Vec::new();
     w.create_element("Project")
         .with_attributes([
             ("xmlns", "urn:QDA-XML:project:1.0"),
@@ -341,8 +367,8 @@ pub fn project(p: &Project) -> io::Result<(String, Vec<(Id, String)>)> {
             let all: Vec<&Variable> = case_variables.iter().chain(&source_variables).collect();
             write_variables(w, &all)?;
             write_cases(w, p, &case_variables)?;
-            write_sources(w, p, &source_variables, &mut texts)?;
-            let sessions: Vec<Id> = p.sessions.iter().map(|(s, _)| s.id).collect();
+            write_sources(w, p, &source_variables)?;
+            let sessions: Vec<Id> = p.sessions.iter().map(|s| s.id).collect();
             write_notes(w, p, &sessions)?;
             write_sets(w, p)?;
             if let Some(description) = p.description {
@@ -350,22 +376,5 @@ pub fn project(p: &Project) -> io::Result<(String, Vec<(Id, String)>)> {
             }
             Ok(())
         })?;
-    let mut document = String::from_utf8(w.into_inner()).expect("the writer writes the UTF-8 it is given");
-    document.push('\n');
-    Ok((document, texts))
-}
-
-/// The `.qdpx` zip: `project.qde` and `sources/<guid>.txt`, stored in a fixed
-/// order with fixed dates, so the same study gives the same bytes.
-pub fn qdpx(p: &Project) -> io::Result<Vec<u8>> {
-    let (document, texts) = project(p)?;
-    let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    zip.start_file("project.qde", options).map_err(io::Error::other)?;
-    zip.write_all(document.as_bytes())?;
-    for (id, text) in texts {
-        zip.start_file(format!("sources/{id}.txt"), options).map_err(io::Error::other)?;
-        zip.write_all(text.as_bytes())?;
-    }
-    Ok(zip.finish().map_err(io::Error::other)?.into_inner())
+    w.into_inner().write_all(b"\n")
 }

@@ -22,17 +22,25 @@ impl SourceText {
     }
 }
 
-/// NFC, so a reader that normalises the text counts the same code points.
-fn nfc(text: &str) -> String {
-    // Nearly all text is NFC already, and the quick check is far cheaper than normalising.
-    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
-        text.to_string()
-    } else {
-        text.nfc().collect()
+/// Appends `text` in NFC to `out`, so a reader that normalises the text
+/// counts the same code points; gives back how many code points it added.
+fn push_nfc(out: &mut String, text: &str) -> usize {
+    let start = out.len();
+    // Nearly all text is NFC already, and the checks are far cheaper than normalising.
+    if text.is_ascii() {
+        out.push_str(text);
+        return text.len();
     }
+    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+        out.push_str(text);
+    } else {
+        out.extend(text.nfc());
+    }
+    out[start..].chars().count()
 }
 
 /// What a line reads as in the source: the lead (speaker) and its own text.
+/// (Written straight into the source for speech, events and notes; see `source_text`.)
 fn parts(line: &Utterance) -> (String, String) {
     match line.kind {
         UtteranceKind::Speech => (format!("{}: ", line.speaker), line.text.clone()),
@@ -42,20 +50,51 @@ fn parts(line: &Utterance) -> (String, String) {
     }
 }
 
+/// A line's own text without carriage returns: a carriage return would
+/// count as a character here and as part of a line ending in a reader that
+/// takes `\r\n` as one, so none is written.
+fn without_cr(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        text.replace('\r', "").into()
+    } else {
+        text.into()
+    }
+}
+
 pub fn source_text(lines: &[Utterance]) -> SourceText {
-    let mut text = String::new();
+    let mut text = String::with_capacity(lines.iter().map(|l| l.speaker.len() + l.text.len() + 4).sum());
     let mut at = 0usize;
-    let mut spans = Vec::new();
+    let mut spans = Vec::with_capacity(lines.len());
     for line in lines.iter().filter(|l| !l.deleted) {
-        let (lead, body) = parts(line);
-        // A carriage return would count as a character here and as part of a
-        // line ending in a reader that takes `\r\n` as one: none is written.
-        let (lead, body) = (nfc(&lead), nfc(&body.replace('\r', "")));
-        text.push_str(&lead);
-        at += lead.chars().count();
-        let length = body.chars().count();
+        // NFC of `speaker: ` is NFC of the speaker then `: `, and NFC of
+        // `[text]` is `[`, NFC of the text, `]`: brackets and colons never
+        // compose with what stands beside them.
+        let length = match line.kind {
+            UtteranceKind::Speech | UtteranceKind::Event => {
+                at += push_nfc(&mut text, &line.speaker) + 2;
+                text.push_str(": ");
+                let event = line.kind == UtteranceKind::Event;
+                if event {
+                    text.push('[');
+                }
+                let length = push_nfc(&mut text, &without_cr(&line.text));
+                if event {
+                    text.push(']');
+                }
+                length + 2 * usize::from(event)
+            }
+            UtteranceKind::Note => {
+                text.push_str("(note) ");
+                at += 7;
+                push_nfc(&mut text, &without_cr(&line.text))
+            }
+            UtteranceKind::Pause => {
+                let (lead, body) = parts(line);
+                at += push_nfc(&mut text, &lead);
+                push_nfc(&mut text, &without_cr(&body))
+            }
+        };
         spans.push((line.seq, at, at + length));
-        text.push_str(&body);
         text.push('\n');
         at += length + 1;
     }
@@ -115,7 +154,42 @@ mod tests {
         assert_eq!(selected(&source, start, end), "ja");
     }
 
+    /// The source text as it was first written: each line's lead and text
+    /// made whole, then normalised.
+    fn written_whole(lines: &[Utterance]) -> (String, Vec<(u32, usize, usize)>) {
+        let (mut text, mut at, mut spans) = (String::new(), 0, Vec::new());
+        for line in lines.iter().filter(|l| !l.deleted) {
+            let (lead, body) = parts(line);
+            let (lead, body): (String, String) =
+                (lead.nfc().collect(), body.replace('\r', "").nfc().collect());
+            text.push_str(&lead);
+            at += lead.chars().count();
+            let length = body.chars().count();
+            spans.push((line.seq, at, at + length));
+            text.push_str(&body);
+            text.push('\n');
+            at += length + 1;
+        }
+        (text, spans)
+    }
+
     proptest! {
+        #[test]
+        fn written_straight_in_it_is_the_text_made_whole_then_normalised(
+            said in proptest::collection::vec(("(\\PC|\r|\u{301}|\u{308}){0,3}", "(\\PC|\r|\n|\u{301}|\u{308}|\\)|\\(| ){0,10}", 0..4usize), 1..8)
+        ) {
+            let kinds = [UtteranceKind::Speech, UtteranceKind::Event, UtteranceKind::Note, UtteranceKind::Pause];
+            let lines: Vec<Utterance> = said
+                .iter()
+                .enumerate()
+                .map(|(i, (speaker, text, kind))| Utterance { kind: kinds[*kind], ..line(i as u32 + 1, speaker, text) })
+                .collect();
+            let source = source_text(&lines);
+            let (text, spans) = written_whole(&lines);
+            prop_assert_eq!(source.text, text);
+            prop_assert_eq!(source.spans, spans);
+        }
+
         #[test]
         fn every_span_selects_its_line_normalised(texts in proptest::collection::vec("(\\PC|\r|\n){0,12}", 1..6)) {
             let lines: Vec<Utterance> =
