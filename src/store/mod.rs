@@ -110,7 +110,7 @@ fn remove_unfinished_snapshots(sled_dir: &Path) -> Result<(), StoreError> {
 fn open_sled(sled_dir: &Path, compressed: bool) -> Result<sled::Db, StoreError> {
     remove_unfinished_snapshots(sled_dir)?;
     let config =
-        sled::Config::new().path(sled_dir).cache_capacity(32 * 1024 * 1024).use_compression(compressed);
+        sled::Config::new().path(sled_dir).cache_capacity(8 * 1024 * 1024).use_compression(compressed);
     let mut tries = 0;
     loop {
         match config.open() {
