@@ -3,11 +3,11 @@ use crate::domain::{CaseCode, Narrative, Place, SessionClock, SessionKind, Speak
 use chrono::DateTime;
 use writer::{Durability, Job, Saved, Writer};
 
-fn t0() -> chrono::DateTime<chrono::FixedOffset> {
+pub(super) fn t0() -> chrono::DateTime<chrono::FixedOffset> {
     DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap()
 }
 
-fn session(case: &Case) -> Session {
+pub(super) fn session(case: &Case) -> Session {
     Session {
         id: Id::new(),
         case_id: case.id,
@@ -24,7 +24,7 @@ fn session(case: &Case) -> Session {
     }
 }
 
-fn line(session: Id, seq: u32, text: &str) -> Utterance {
+pub(super) fn line(session: Id, seq: u32, text: &str) -> Utterance {
     Utterance {
         session,
         seq,

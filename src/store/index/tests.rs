@@ -1,48 +1,10 @@
 use crate::domain::text::{find_folded, fold};
-use crate::domain::{
-    Case, CaseCode, Id, Narrative, Place, Session, SessionClock, SessionKind, Speaker, Utterance,
-    UtteranceKind,
-};
+use crate::domain::{Case, CaseCode, Id, Narrative, Utterance};
 use crate::store::search::{Hit, HitPlace};
 use crate::store::{Change, Store, SEARCH, UTTERANCES};
-use chrono::DateTime;
 use std::path::Path;
-
-fn t0() -> chrono::DateTime<chrono::FixedOffset> {
-    DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap()
-}
-
-fn session(case: &Case) -> Session {
-    Session {
-        id: Id::new(),
-        case_id: case.id,
-        kind: SessionKind::Observation,
-        contact_point: 1,
-        place: Place::JobCentre,
-        place_text: String::new(),
-        speakers: vec![Speaker::parse("1=AA:participant", 1).unwrap()],
-        clock: SessionClock::start(t0()),
-        ended: None,
-        recording_started: None,
-        themes_ticked: vec![],
-        notes: String::new(),
-    }
-}
-
-fn line(session: Id, seq: u32, text: &str) -> Utterance {
-    Utterance {
-        session,
-        seq,
-        speaker: "AA".into(),
-        kind: UtteranceKind::Speech,
-        text: text.into(),
-        onset: t0(),
-        committed: t0(),
-        elapsed_ms: 1000 * i64::from(seq),
-        mark: None,
-        deleted: false,
-    }
-}
+// The store tests' own study: one case's session and its lines.
+use crate::store::tests::{line, session, t0};
 
 fn narrative(session: Id, first_seq: u32, title: &str, memo: &str) -> Narrative {
     Narrative {
