@@ -126,11 +126,14 @@ impl Store {
                 self.sled_failed.store(true, Ordering::SeqCst);
             }
         }
-        std::mem::forget(unapplied);
-        drop(applying);
+        // The search index takes the batches before `applying` is let go,
+        // so a search after an acknowledgement finds what was acknowledged
+        // (it waits for `applying`, as every read does).
         for ops in &ops {
             self.update_corpus(ops);
         }
+        std::mem::forget(unapplied);
+        drop(applying);
         drop(journal);
         Ok(())
     }

@@ -400,6 +400,8 @@ impl Store {
         if needle.is_empty() || limit == 0 {
             return Ok(0);
         }
+        // Whatever was acknowledged before this search is in the index.
+        self.wait_for_apply();
         let mut slot = lock(&self.search.loaded);
         self.search_ready(&mut slot)?;
         let mut handed = 0;

@@ -389,3 +389,22 @@ fn check_finds_a_narrative_on_a_missing_line_and_a_line_of_no_session() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a_search_right_after_an_acknowledgement_finds_the_acknowledged_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open_or_create(dir.path()).unwrap());
+    let s = Id::new();
+    let (mut writer, saved) = Writer::spawn(store.clone());
+    for seq in 1..=200 {
+        let word = format!("ordet{seq}x");
+        writer.send(Job {
+            tag: u64::from(seq),
+            changes: vec![Change::Utterance(line(s, seq, &format!("linje med {word}")))],
+            durability: Durability::Flushed,
+        });
+        saved.recv().unwrap();
+        assert_eq!(store.search(&word, 10).unwrap().len(), 1, "line {seq} was acknowledged but not found");
+    }
+    writer.finish();
+}
