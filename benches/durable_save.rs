@@ -82,7 +82,7 @@ fn main() {
             ratio(saved.p99(), fsyncs.p99())
         );
         let trace = dir.path().join(format!("checkpoints-{condition:?}"));
-        let typing = type_lines(&study, &[], &trace, &mut reference, next_seq(&study), typed);
+        let typing = type_lines(&study, &[], &trace, &mut reference, next_seq(&study, None), typed);
         typing.print(long);
     }
 
@@ -93,15 +93,21 @@ fn main() {
     for condition in Condition::BOTH {
         let _load = condition.start();
         let trace = dir.path().join(format!("sealed-checkpoints-{condition:?}"));
-        let typing =
-            type_lines(&sealed, &passphrase, &trace, &mut reference, next_seq_sealed(&sealed), typed / 2);
+        let typing = type_lines(
+            &sealed,
+            &passphrase,
+            &trace,
+            &mut reference,
+            next_seq(&sealed, Some("bench passphrase")),
+            typed / 2,
+        );
         println!(
             "  encrypted store, {}: enter to saved {} against one fsync {}: {:.2}× p50, {:.2}× p99",
             condition.word(),
-            typing.saved.summary(),
+            typing.saved().summary(),
             typing.reference.summary(),
-            ratio(typing.saved.p50(), typing.reference.p50()),
-            ratio(typing.saved.p99(), typing.reference.p99()),
+            ratio(typing.saved().p50(), typing.reference.p50()),
+            ratio(typing.saved().p99(), typing.reference.p99()),
         );
     }
 }
@@ -186,7 +192,6 @@ struct Timed {
 struct Typing {
     keys: Vec<Timed>,
     saves: Vec<Timed>,
-    saved: Samples,
     reference: Samples,
     checkpoints: Vec<(u64, u64)>,
 }
@@ -195,6 +200,11 @@ impl Typing {
     fn during_checkpoints(&self, timed: &[Timed]) -> Samples {
         let overlaps = |(a, b): (u64, u64)| self.checkpoints.iter().any(|&(s, e)| a <= e && s <= b);
         Samples(timed.iter().filter(|t| overlaps(t.span)).map(|t| t.took).collect())
+    }
+
+    /// Enter to saved, every sample.
+    fn saved(&self) -> Samples {
+        Samples(self.saves.iter().map(|t| t.took).collect())
     }
 
     fn print(&self, long: u32) {
@@ -207,12 +217,12 @@ impl Typing {
             Duration::from_nanos(longest),
             self.during_checkpoints(&self.keys).summary()
         );
-        println!("    enter to saved on screen:                    {}", self.saved.summary());
+        println!("    enter to saved on screen:                    {}", self.saved().summary());
         println!("    one fsync of the same size, separate process: {}", self.reference.summary());
         println!(
             "    ratio: {:.2}× at p50, {:.2}× at p99",
-            ratio(self.saved.p50(), self.reference.p50()),
-            ratio(self.saved.p99(), self.reference.p99())
+            ratio(self.saved().p50(), self.reference.p50()),
+            ratio(self.saved().p99(), self.reference.p99())
         );
         println!(
             "      enter to saved during a checkpoint:        {}",
@@ -277,7 +287,6 @@ fn type_lines(
         let sent = terminal.send(b"\r");
         let shown = terminal.wait_for(Duration::from_secs(10), |s| s.contents().contains(&said));
         let shown = shown.unwrap_or_else(|| panic!("{said:?} on screen:\n{}", terminal.text()));
-        typing.saved.push(shown - sent);
         typing.saves.push(Timed { took: shown - sent, span: (from, monotonic_ns()) });
         let after = std::fs::metadata(&journal).map_or(0, |m| m.len());
         if after > before {
@@ -408,15 +417,8 @@ fn ack_against_fsync(study: &Path, reference: &mut Reference, count: usize) -> (
 }
 
 /// The number the next line typed into `AA`'s open session gets.
-fn next_seq(study: &Path) -> u32 {
-    next_seq_in(&Store::open(study).unwrap())
-}
-
-fn next_seq_sealed(study: &Path) -> u32 {
-    next_seq_in(&Store::open_with(study, Some("bench passphrase")).unwrap())
-}
-
-fn next_seq_in(store: &Store) -> u32 {
+fn next_seq(study: &Path, passphrase: Option<&str>) -> u32 {
+    let store = Store::open_with(study, passphrase).unwrap();
     let open = store.sessions().unwrap().into_iter().rev().find(|s| s.ended.is_none()).unwrap();
     store.last_seq(open.id).unwrap() + 1
 }

@@ -1,8 +1,11 @@
 //! Encryption at rest: no text readable in the store files without the
 //! passphrase; a wrong or missing one is refused clearly.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+use support::files_holding;
 
 fn fieldlog(store: &Path, passphrase: Option<&str>, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_fieldlog"));
@@ -17,19 +20,6 @@ fn ok(store: &Path, args: &[&str]) -> String {
     let out = fieldlog(store, Some("korrekt hest batteri"), args);
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(path) = todo.pop() {
-        if path.is_dir() {
-            todo.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-        } else if std::fs::read(&path).unwrap().windows(needle.len()).any(|w| w == needle) {
-            found.push(path);
-        }
-    }
-    found
 }
 
 #[test]
@@ -60,11 +50,8 @@ fn an_encrypted_store_keeps_its_text_unreadable_and_asks_for_the_passphrase() {
             secret,
         ],
     );
-    assert!(
-        files_containing(&store, secret.as_bytes()).is_empty(),
-        "the text is readable in the store files"
-    );
-    assert!(files_containing(&store, "fjorten".as_bytes()).is_empty());
+    assert!(files_holding(&store, secret.as_bytes()).is_empty(), "the text is readable in the store files");
+    assert!(files_holding(&store, "fjorten".as_bytes()).is_empty());
 
     let missing = fieldlog(&store, None, &["case", "list"]);
     assert!(!missing.status.success());

@@ -7,7 +7,7 @@ mod support;
 
 use std::path::Path;
 use std::process::Command;
-use support::{fieldlog, log_then_kill, observation, ok};
+use support::{fieldlog, files_holding, log_then_kill, observation, ok};
 
 /// Runs a search; returns what it printed and what it said on stderr.
 fn search(store: &Path, word: &str) -> (String, String) {
@@ -141,19 +141,6 @@ fn check_reports_a_damaged_index_and_builds_it_again() {
 }
 
 /// Every file under `dir` that holds `needle`.
-fn files_holding(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(path) = todo.pop() {
-        if path.is_dir() {
-            todo.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-        } else if std::fs::read(&path).unwrap().windows(needle.len()).any(|w| w == needle.as_bytes()) {
-            found.push(path);
-        }
-    }
-    found
-}
-
 #[test]
 fn a_purged_case_leaves_none_of_its_words_in_the_index() {
     let dir = tempfile::tempdir().unwrap();
@@ -172,9 +159,9 @@ fn a_purged_case_leaves_none_of_its_words_in_the_index() {
     ok(&store, &["case", "purge", "AA", "--yes"]);
     for word in [secret.to_string(), secret.to_lowercase(), "morbroderen".into()] {
         assert!(
-            files_holding(&store, &word).is_empty(),
+            files_holding(&store, word.as_bytes()).is_empty(),
             "{word:?} is still in {:?}",
-            files_holding(&store, &word)
+            files_holding(&store, word.as_bytes())
         );
     }
     assert_eq!(search(&store, "morbroderen").0, "nothing found\n");
@@ -223,9 +210,9 @@ fn an_encrypted_study_writes_no_word_of_its_index_in_plain() {
     assert!(store.join("search.index").exists() && store.join("search.log").exists());
     for word in [secret.to_string(), secret.to_lowercase(), "sagde hun".into()] {
         assert!(
-            files_holding(&store, &word).is_empty(),
+            files_holding(&store, word.as_bytes()).is_empty(),
             "{word:?} is readable in {:?}",
-            files_holding(&store, &word)
+            files_holding(&store, word.as_bytes())
         );
     }
 }

@@ -141,3 +141,18 @@ pub fn kill_group(child: &std::process::Child) {
         libc::kill(-(child.id() as i32), libc::SIGKILL);
     }
 }
+
+/// Every file under `dir` (recursively) whose bytes hold `needle`: where a
+/// word that must not be on disk in plain text was found.
+pub fn files_holding(dir: &Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(path) = todo.pop() {
+        if path.is_dir() {
+            todo.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if std::fs::read(&path).unwrap().windows(needle.len()).any(|w| w == needle) {
+            found.push(path);
+        }
+    }
+    found
+}
