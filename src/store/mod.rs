@@ -36,7 +36,7 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The trees that journal ops write to, by their number in an op. Numbers
 /// are stored in the journal: only ever append.
-const JOURNALED: [&str; 15] = [
+const JOURNALED: [&str; 19] = [
     "utterances",
     "revisions",
     "sessions",
@@ -52,6 +52,14 @@ const JOURNALED: [&str; 15] = [
     "case_codes",
     "masks",
     "search",
+    // Reserved for work under way, so that branches do not number alike:
+    // a session's recording (issue 15), the follow-up year's contact ledger
+    // and recruitment log (issue 16), and team settings (issue 17). An empty
+    // tree is never written to the journal.
+    "recordings",
+    "contacts",
+    "recruitment",
+    "team",
 ];
 const UTTERANCES: u8 = 0;
 const REVISIONS: u8 = 1;
