@@ -1,5 +1,6 @@
 //! fieldlog: live logging and narrative analysis for qualitative fieldwork.
 
+pub mod audio;
 pub mod cli;
 pub mod dev;
 pub mod domain;

@@ -1,6 +1,7 @@
 //! Tools for developers, tests and benchmarks: never needed in the field.
 
 pub mod generate;
+pub mod sound;
 
 /// Resident memory of this process in kilobytes (Linux), for `dev stats`.
 pub fn resident_kb() -> Option<u64> {

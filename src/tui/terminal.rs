@@ -19,6 +19,11 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 pub fn enter() -> std::io::Result<Term> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The sound threads catch their own panics (a decoder's bug on a bad
+        // packet) and say playback stopped: the screen stays as it is.
+        if std::thread::current().name().is_some_and(|n| n.starts_with("audio-")) {
+            return;
+        }
         restore();
         previous(info);
     }));
