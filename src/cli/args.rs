@@ -310,6 +310,32 @@ pub enum SessionCommand {
     },
     /// End a session now
     End { id: String },
+    /// Attach the session's recording (WAV, MP3, M4A/AAC, FLAC, Ogg/Vorbis, Ogg/Opus): copied into the study unless --link
+    Attach {
+        id: String,
+        file: PathBuf,
+        /// Keep the file where it is and link to it (it must then stay there, unchanged)
+        #[arg(long)]
+        link: bool,
+        /// When the recording began, after the session started: seconds or m:ss, negative if before (default: as noted live with alt-r, else the session's start)
+        #[arg(long, allow_hyphen_values = true, value_name = "TIME")]
+        offset: Option<String>,
+        /// Put this recording in the place of the one the session has
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Note that speakers agreed to be recorded (their labels, or `all`): recording in fieldlog needs every speaker's
+    Consent {
+        id: String,
+        #[arg(required = true)]
+        speakers: Vec<String>,
+    },
+    /// Show the session's recording: file, length, format, where it is kept, checksum
+    Recording {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]

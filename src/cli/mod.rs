@@ -10,6 +10,7 @@ mod followup;
 mod imports;
 mod masks;
 mod passphrase;
+mod recordings;
 mod usage;
 
 use crate::keymap;
@@ -221,6 +222,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             commands::session_list(&open()?, case.as_deref(), json)
         }
         Some(Command::Session(SessionCommand::End { id })) => commands::session_end(&open()?, &id),
+        Some(Command::Session(SessionCommand::Attach { id, file, link, offset, replace })) => {
+            recordings::attach(&open()?, &id, &file, link, offset.as_deref(), replace)
+        }
+        Some(Command::Session(SessionCommand::Consent { id, speakers })) => {
+            recordings::consent(&open()?, &id, &speakers)
+        }
+        Some(Command::Session(SessionCommand::Recording { id, json })) => {
+            recordings::show(&open()?, &id, json)
+        }
         Some(Command::Log(a)) => commands::log(&open()?, &a.session, a.speaker.as_deref(), &a.kind, &a.text),
         Some(Command::Export(a)) => exports::export(&open()?, &a),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod mask;
 pub mod narrative;
 pub mod overview;
+pub mod recording;
 pub mod session;
 pub mod text;
 pub mod utterance;
@@ -21,6 +22,7 @@ pub use followup::{Effort, EffortKinds, Link, Valence, Variable, VariableKind, V
 pub use ids::Id;
 pub use mask::{MaskList, MaskTerm, Masker};
 pub use narrative::{MarkDismissal, Narrative};
+pub use recording::{Consent, Kept, Recording, Retiming};
 pub use session::{Place, Role, Session, SessionKind, Speaker, INTERVIEW_THEMES};
 pub use utterance::{Draft, Mark, Revision, Utterance, UtteranceKind};
 

@@ -7,6 +7,7 @@ use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session,
     Utterance, Variables,
 };
+use crate::domain::{Consent, Recording, Retiming};
 use crate::store::{Change, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +45,15 @@ pub struct SessionExport {
     pub revisions: Vec<Revision>,
     pub dismissed_marks: Vec<MarkDismissal>,
     pub draft: Option<Draft>,
+    /// What the session's recording is and where it was kept (never its sound).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<Recording>,
+    /// The speakers who agreed to be recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+    /// Lines re-timed by ear, with the onsets they had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retimings: Vec<Retiming>,
 }
 
 /// What to export: everything, or one case's or one session's records.
@@ -78,6 +88,9 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
             revisions: store.revisions(session.id)?,
             dismissed_marks: store.dismissals(session.id)?,
             draft: store.draft(session.id)?,
+            recording: store.recording(session.id)?,
+            consent: store.consent(session.id)?,
+            retimings: store.retimings(session.id)?,
             session,
         });
     }
@@ -174,6 +187,9 @@ pub fn changes(study: StudyExport) -> Vec<Change> {
         changes.extend(s.revisions.into_iter().map(Change::Revision));
         changes.extend(s.dismissed_marks.into_iter().map(Change::DismissMark));
         changes.extend(s.draft.map(Change::Draft));
+        changes.extend(s.recording.map(Change::Recording));
+        changes.extend(s.consent.map(Change::Consent));
+        changes.extend(s.retimings.into_iter().map(Change::Retiming));
     }
     changes.extend(study.narratives.into_iter().map(Change::Narrative));
     changes.extend(study.efforts.into_iter().map(Change::Effort));

@@ -149,8 +149,24 @@ pub fn merge(
                 changes.extend(theirs_session.utterances.into_iter().map(Change::Utterance));
                 changes.extend(theirs_session.revisions.into_iter().map(Change::Revision));
                 changes.extend(theirs_session.dismissed_marks.into_iter().map(Change::DismissMark));
+                changes.extend(theirs_session.recording.map(Change::Recording));
+                changes.extend(theirs_session.consent.map(Change::Consent));
+                changes.extend(theirs_session.retimings.into_iter().map(Change::Retiming));
             }
             Some(mine) => {
+                // A recording, a consent, a re-timing this side has not got comes in; ours stay.
+                if store.recording(mine.id)?.is_none() {
+                    changes.extend(theirs_session.recording.map(Change::Recording));
+                }
+                if store.consent(mine.id)?.is_none() {
+                    changes.extend(theirs_session.consent.map(Change::Consent));
+                }
+                let our_retimings = store.retimings(mine.id)?;
+                for retiming in theirs_session.retimings {
+                    if !our_retimings.iter().any(|r| r.seq == retiming.seq && r.at == retiming.at) {
+                        changes.push(Change::Retiming(retiming));
+                    }
+                }
                 let mut merged = mine.clone();
                 merged.ended = mine.ended.or(session.ended);
                 merged.recording_started = mine.recording_started.or(session.recording_started);

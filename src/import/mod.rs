@@ -4,4 +4,5 @@
 pub mod codebook;
 pub mod merge;
 pub mod qdc;
+pub mod recording;
 pub mod transcript;

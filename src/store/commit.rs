@@ -4,8 +4,8 @@
 use super::envelope::encode;
 use super::journal::Op;
 use super::JournalFault;
-use super::MASKS;
 use super::{keys, Change, Store, StoreError};
+use super::{recordings, MASKS, RECORDINGS};
 use super::{
     CASES, CASE_CODES, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES,
     ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
@@ -51,6 +51,13 @@ impl Store {
                 Change::Link(l) => op(LINKS, l.id.as_bytes(), Some(encode(l))),
                 Change::EffortKinds(k) => op(EFFORT_KINDS, ONLY, Some(encode(k))),
                 Change::MaskList(m) => op(MASKS, ONLY, Some(encode(m))),
+                Change::Recording(r) => {
+                    op(RECORDINGS, &recordings::recording_key(r.session), Some(encode(r)))
+                }
+                Change::Consent(c) => op(RECORDINGS, &recordings::consent_key(c.session), Some(encode(c))),
+                Change::Retiming(t) => {
+                    op(RECORDINGS, &recordings::retiming_key(t.session, t.seq), Some(encode(t)))
+                }
             })
             .chain(codes)
             .chain(self.search_stamp(changes))

@@ -11,6 +11,7 @@ use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
     Variables,
 };
+use crate::domain::{Consent, Recording, Retiming};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// A stored type and the versions of its layout this program can read.
@@ -93,6 +94,9 @@ versioned! {
     Link => "link", 1;
     EffortKinds => "effort kind list", 1;
     MaskList => "mask list", 1;
+    Recording => "recording", 1;
+    Consent => "recording consent", 1;
+    Retiming => "re-timed line", 1;
 }
 
 impl Versioned for Utterance {

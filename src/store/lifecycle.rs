@@ -217,7 +217,10 @@ impl Store {
         let (cipher, lock) = (self.cipher.clone(), self.lock.take().expect("an open store holds its lock"));
         drop(self);
         finish_or_roll_back(&dir)?;
-        Store::open_locked(&dir, lock, super::Key::Known(cipher))
+        let store = Store::open_locked(&dir, lock, super::Key::Known(cipher))?;
+        // A purged session's recording goes with it.
+        store.remove_unattached_recordings()?;
+        Ok(store)
     }
 }
 

@@ -15,6 +15,7 @@ mod layouts;
 pub mod lifecycle;
 mod lock;
 mod reads;
+pub mod recordings;
 pub mod search;
 pub mod writer;
 
@@ -23,6 +24,7 @@ use crate::domain::{
     Case, CaseCode, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision,
     Session, Utterance, Variables,
 };
+use crate::domain::{Consent, Recording, Retiming};
 use envelope::{decode, Versioned};
 pub use error::StoreError;
 #[doc(hidden)]
@@ -77,6 +79,8 @@ const CASE_CODES: u8 = 12;
 const MASKS: u8 = 13;
 /// The search stamp (see `search`).
 const SEARCH: u8 = 14;
+/// Sessions' recordings, speakers' consent to them, lines re-timed by ear (see `recordings`).
+const RECORDINGS: u8 = 15;
 /// The key of a tree that holds one value.
 const ONLY: &[u8] = b"only";
 /// The codebook's one key in its tree.
@@ -160,6 +164,11 @@ pub enum Change {
     EffortKinds(EffortKinds),
     /// The study's mask list (one value).
     MaskList(MaskList),
+    /// What a session's recording is and where it is kept.
+    Recording(Recording),
+    Consent(Consent),
+    /// A line's start set by ear; goes with the line written with its new onset.
+    Retiming(Retiming),
 }
 
 /// sled's handles, dropped by `Store`'s own drop (see there).
