@@ -138,12 +138,13 @@ fn consent_is_noted_per_speaker_and_an_unknown_one_is_refused() {
 fn an_encrypted_study_keeps_its_recording_sealed_and_plays_it_through_the_seal() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("s");
-    let pass = Some("correct horse battery staple");
+    let phrase = "correct horse battery staple";
+    let pass = Some(phrase);
     let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
         .arg("--store")
         .arg(&store)
         .args(["init", "--encrypt"])
-        .env("FIELDLOG_PASSPHRASE", pass.unwrap())
+        .env("FIELDLOG_PASSPHRASE", phrase)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
