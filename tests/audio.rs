@@ -112,3 +112,20 @@ fn slower_playback_keeps_the_markers_pitch_and_stretches_the_wait() {
     assert!((at_ms - 400).abs() <= 50, "came {at_ms} ms in");
     assert_eq!(loudest_tone(&first[at + 2_000..at + 12_000], 48_000, &tones), Some(880.0));
 }
+
+/// The real ALSA path, through ALSA's own `null` device: the library is
+/// loaded at run time, frames are taken at the device's pace, and what
+/// waits in its buffer is counted (CI installs libasound2 for this).
+#[test]
+fn alsa_plays_through_its_null_device() {
+    let mut device =
+        fieldlog::audio::alsa::Playback::open("null", 48_000, 1).expect("ALSA's null device opens");
+    let second = vec![0.25f32; 48_000];
+    device.write(&second).unwrap();
+    device.drop_buffered();
+    device.write(&second[..4_800]).unwrap();
+    let _ = device.delay();
+    let refused =
+        fieldlog::audio::alsa::Playback::open("no-such-device-here", 48_000, 1).err().unwrap().to_string();
+    assert!(refused.contains("no sound device \"no-such-device-here\""), "{refused}");
+}

@@ -28,7 +28,19 @@ struct Library {
     prepare: unsafe extern "C" fn(Pcm) -> c_int,
     close: unsafe extern "C" fn(Pcm) -> c_int,
     strerror: unsafe extern "C" fn(c_int) -> *const c_char,
+    set_error_handler: unsafe extern "C" fn(Option<ErrorHandler>) -> c_int,
 }
+
+/// ALSA's error handler: `(file, line, function, err, fmt, ...)`.
+type ErrorHandler = unsafe extern "C" fn(*const c_char, c_int, *const c_char, c_int, *const c_char);
+
+/// ALSA writes its errors to stderr, over the full screen: they are dropped
+/// (fieldlog says why sound is off in its own words).
+///
+/// ALSA calls this as a variadic function; it reads none of the variadic
+/// arguments, which on the C calling conventions of Linux (x86-64 System V,
+/// AArch64 AAPCS) a callee may leave unread.
+unsafe extern "C" fn quiet(_: *const c_char, _: c_int, _: *const c_char, _: c_int, _: *const c_char) {}
 
 // SAFETY: the table holds plain function pointers into a library never unloaded.
 unsafe impl Send for Library {}
@@ -70,8 +82,13 @@ fn load() -> Result<Library, String> {
             prepare: function(symbol("snd_pcm_prepare")?),
             close: function(symbol("snd_pcm_close")?),
             strerror: function(symbol("snd_strerror")?),
+            set_error_handler: function(symbol("snd_lib_error_set_handler")?),
         })
     }
+    .inspect(|lib| {
+        // SAFETY: a handler that ignores what it is given (see `quiet`).
+        unsafe { (lib.set_error_handler)(Some(quiet)) };
+    })
 }
 
 /// A function pointer from a symbol's address.

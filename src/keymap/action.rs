@@ -98,6 +98,14 @@ actions! {
     DeleteNarrative => "delete-narrative", "delete the narrative at this line (press twice)", [Review];
     CorrectLine => "correct-line", "correct this line (the earlier text is kept)", [Review];
     DismissMark => "dismiss-mark", "dismiss this line's mark as no narrative", [Review];
+    // listening to the session's recording
+    PlayPause => "play-pause", "play the recording or pause it (played again, it goes back a little, further each time)", [Review];
+    PlayLine => "play-line", "play the recording from this line", [Review];
+    PlayBack => "play-back", "back 3 seconds in the recording", [Review];
+    PlaySlower => "play-slower", "play slower: 0.75×, 0.5×, then normal again (the voice stays)", [Review];
+    PlayFollow => "play-follow", "the cursor follows the line being played, or stays where it is", [Review];
+    StampLine => "stamp-line", "this line begins at the moment being played (its typed time is kept)", [Review];
+    AttachRecording => "attach-recording", "attach the session's recording (a file: copied into the study)", [Case];
     // masking what people said
     MaskWords => "mask-words", "mask words of this line: choose them, then what to write instead", [Review];
     ToggleMasked => "toggle-masked", "show the text masked (as exports show it) or as it was said", [Review, Search];

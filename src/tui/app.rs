@@ -55,6 +55,8 @@ pub struct App {
     masks: MaskList,
     /// Whether review and search show the masked view, kept while the app runs.
     masked_views: MaskedViews,
+    /// The recording being played, if any.
+    sound: super::sound::Sound,
 }
 
 /// The masked view's switch for each screen that has one.
@@ -91,7 +93,18 @@ impl App {
             in_string: false,
             masks,
             masked_views: MaskedViews::default(),
+            sound: super::sound::Sound::default(),
         })
+    }
+
+    /// Plays recordings through `sound` (tests: a null output).
+    pub fn set_sound(&mut self, sound: super::sound::Sound) {
+        self.sound = sound;
+    }
+
+    /// Whether a recording is playing: the screen is then redrawn often.
+    pub fn is_playing(&self) -> bool {
+        self.sound.is_playing()
     }
 
     pub fn shared_draft(&self) -> SharedDraft {
@@ -201,6 +214,16 @@ impl App {
         self.route(acknowledged);
         if self.jobs.draft_due() {
             self.save_draft_now();
+        }
+        self.follow_playback();
+    }
+
+    /// Hands where playback is to the screen; a recording no screen plays stops.
+    fn follow_playback(&mut self) {
+        let playing = self.screen.set_playback(&self.sound);
+        self.sound.keep_only(playing);
+        if let Some(why) = self.sound.failure() {
+            self.show_problem(why);
         }
     }
 

@@ -34,6 +34,11 @@ pub enum Finished {
     },
     /// The job's thread ended without an answer (it panicked).
     Stopped(String),
+    /// A recording attached for the screen in `room`: what to say.
+    Attached {
+        room: Room,
+        said: String,
+    },
     /// A transcript read for the case screen in `room`; unknown speakers listed.
     Read {
         room: Room,

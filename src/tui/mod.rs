@@ -5,6 +5,7 @@ pub mod jobs;
 pub mod loaders;
 pub mod screen;
 pub mod screens;
+pub mod sound;
 pub mod terminal;
 pub mod widgets;
 
@@ -65,8 +66,9 @@ fn event_loop(term: &mut terminal::Term, app: &mut App) -> anyhow::Result<()> {
         if panic_for_test {
             panic!("a panic on purpose (FIELDLOG_TEST_PANIC)");
         }
-        // The clock on screen ticks at least every 100 ms.
-        let first = match woken.recv_timeout(Duration::from_millis(100)) {
+        // The clock on screen ticks at least every 100 ms; the line being played, every 40.
+        let tick = if app.is_playing() { 40 } else { 100 };
+        let first = match woken.recv_timeout(Duration::from_millis(tick)) {
             Ok(first) => Some(first),
             Err(mpsc::RecvTimeoutError::Timeout) => None,
             Err(mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("the terminal's input stopped"),

@@ -116,6 +116,7 @@ impl Screen {
         match self {
             Screen::Home(s) => s.message = Some(message),
             Screen::Case(s) => s.tell(message),
+            Screen::Review(s) => s.tell(message),
             _ => return false,
         }
         true
@@ -136,6 +137,17 @@ impl Screen {
             Screen::Search(s) => s.set_masks(list.clone()),
             Screen::Candidates(s) => s.set_masks(list.clone()),
             _ => {}
+        }
+    }
+
+    /// Hands where playback is to the screen that plays; the session it plays.
+    pub fn set_playback(&mut self, sound: &crate::tui::sound::Sound) -> Option<Id> {
+        match self {
+            Screen::Review(s) => {
+                s.set_playback(sound.view(s.session.id));
+                Some(s.session.id)
+            }
+            _ => None,
         }
     }
 

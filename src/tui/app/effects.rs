@@ -95,6 +95,13 @@ impl App {
                     search.show(query, found);
                 }
             }
+            Effect::Play { session, play } => {
+                if let Err(why) = self.sound.command(&self.store, session, play, std::time::Instant::now()) {
+                    self.show_problem(why);
+                }
+                self.screen.set_playback(&self.sound);
+            }
+            Effect::AttachRecording { session, file } => self.attach_recording(session, &file),
             Effect::Back => self.back()?,
             Effect::Export { format, path } => self.start_export(format, &path),
             Effect::ImportTranscript(request) => self.read_transcript(request),
@@ -194,6 +201,39 @@ impl App {
         }
     }
 
+    /// Attaches a recording on a thread of its own (a long one is read through first).
+    fn attach_recording(&mut self, session: crate::domain::Id, file: &str) {
+        use crate::import::recording::{attach, Attach, Keeping};
+        let path = expand_home(file);
+        let store = self.store.clone();
+        let room = self.room;
+        let now = self.clock.now();
+        let doing = format!("Reading {}", path.display());
+        let started = self.jobs.start(doing, move || {
+            let said = match store.session(session) {
+                Ok(Some(s)) => {
+                    let how = Attach {
+                        file: &path,
+                        keeping: Keeping::Copy,
+                        offset_ms: None,
+                        replace: true,
+                        made_here: false,
+                    };
+                    match attach(&store, &s, how, now) {
+                        Ok(recording) => format!("Attached {}.", recording.describe()),
+                        Err(e) => e.to_string(),
+                    }
+                }
+                Ok(None) => "That session is no longer in the study.".into(),
+                Err(e) => e.to_string(),
+            };
+            Finished::Attached { room, said }
+        });
+        if let Err(e) = started {
+            self.show_problem(e);
+        }
+    }
+
     /// Takes a background job's answer.
     pub(super) fn take_finished(&mut self) {
         match self.jobs.finished() {
@@ -211,6 +251,7 @@ impl App {
             Some(Finished::Stopped(what)) => {
                 self.notice = Some(format!("{what} stopped without finishing; nothing was saved."));
             }
+            Some(Finished::Attached { room, said }) => self.tell_room(room, said),
             Some(Finished::Read { room, result }) => {
                 let count = crate::domain::text::count;
                 let (imported, told) = match result.map(|read| *read) {

@@ -21,6 +21,9 @@ fn question(asking: Asking) -> Prompt<Asking> {
         Asking::EditEffort(_) => ("Effort: ", "save", "kind; start; end; provider; outcome"),
         Asking::NewLink => ("Link: ", "add", "A -> B -> C; positive, negative or mixed"),
         Asking::Transcript => ("Transcript: ", "import", "FILE KIND YYYY-MM-DD"),
+        Asking::Recording(_) => {
+            ("Recording: ", "attach", "FILE (.wav .mp3 .m4a .flac .ogg .opus), copied into the study")
+        }
     };
     Prompt::new(asking, label, verb).with_form(form)
 }
@@ -72,6 +75,8 @@ enum Asking {
     EditEffort(usize),
     NewLink,
     Transcript,
+    /// A recording for the session selected.
+    Recording(crate::domain::Id),
 }
 
 /// What the case screen shows.
@@ -195,6 +200,13 @@ impl CaseState {
             Action::EditEffort => return self.edit_effort(),
             Action::AddLink => self.asking = Some(question(Asking::NewLink)),
             Action::ImportTranscript => self.asking = Some(question(Asking::Transcript)),
+            Action::AttachRecording => match self.sessions.get(self.selected[0]) {
+                Some(row) => self.asking = Some(question(Asking::Recording(row.session.id))),
+                None => {
+                    self.message =
+                        Some("This case has no sessions yet: a recording goes with a session.".into())
+                }
+            },
             Action::Back => return Effect::Back,
             _ => {}
         }
@@ -221,13 +233,20 @@ impl CaseState {
             Asking::Attribute => "Attribute saved.",
             Asking::NewEffort | Asking::EditEffort(_) => "Effort saved.",
             Asking::NewLink => "Link saved.",
-            Asking::Transcript => "",
+            Asking::Transcript | Asking::Recording(_) => "",
         };
         let changes = match asking {
             Asking::Transcript => {
                 return import_request(self.case.id, text).map(Effect::ImportTranscript).ok_or_else(|| {
                     "Write the file, the kind and the day: ~/interview.txt interview 2026-03-02".to_string()
                 })
+            }
+            Asking::Recording(session) => {
+                let file = text.trim();
+                if file.is_empty() {
+                    return Err("Write the recording's file: ~/interview.m4a".into());
+                }
+                return Ok(Effect::AttachRecording { session, file: file.to_string() });
             }
             Asking::Attribute => self.attribute(text)?,
             Asking::NewEffort => self.effort(text, None, now)?,

@@ -72,6 +72,16 @@ pub enum Effect {
     },
     /// A transcript file becomes a new session of the case.
     ImportTranscript(ImportRequest),
+    /// Play, pause, go back in or slow down a session's recording.
+    Play {
+        session: Id,
+        play: crate::tui::sound::Play,
+    },
+    /// Attach a recording file to a session (on a thread of its own).
+    AttachRecording {
+        session: Id,
+        file: String,
+    },
     /// Back to the screen this one was opened from.
     Back,
     GoHome,

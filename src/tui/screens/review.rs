@@ -2,6 +2,7 @@
 //! narratives, shown as brackets in the margin; walk the marks made live;
 //! mask words of a line and read the session masked (in `masking`).
 
+mod listening;
 mod masking;
 
 use super::editor::{NarrativeEditor, Outcome};
@@ -57,6 +58,8 @@ pub struct ReviewState {
     masker: Masker,
     /// Lines, titles and marks shown masked.
     masked: bool,
+    /// The recording being played, as last told.
+    listening: listening::Listening,
 }
 
 /// What review opens with.
@@ -90,6 +93,7 @@ impl ReviewState {
             masks: MaskList::default(),
             masker: Masker::new(&MaskList::default(), None),
             masked: false,
+            listening: listening::Listening::default(),
         };
         state.sort_narratives();
         state
@@ -260,6 +264,12 @@ impl ReviewState {
             Action::MaskWords => self.start_picking(),
             Action::ToggleMasked => return self.toggle_masked(),
             Action::OpenCandidates => return Effect::OpenCandidates(Some(self.session.id)),
+            Action::PlayPause
+            | Action::PlayLine
+            | Action::PlayBack
+            | Action::PlaySlower
+            | Action::PlayFollow
+            | Action::StampLine => return self.listen(action, now),
             Action::Back if self.anchor.is_some() => self.anchor = None,
             Action::Back => return Effect::Back,
             _ => {}
@@ -428,7 +438,8 @@ impl ReviewState {
         let marks = if candidates > 0 { format!(" · ★ {candidates} to review") } else { String::new() };
         let lines = crate::domain::text::count(self.lines.len(), "line");
         let view = if self.masked { "MASKED VIEW · " } else { "" };
-        let right = format!("{view}{lines} · {} narr.{marks} ", self.narratives.len());
+        let right =
+            format!("{}{view}{lines} · {} narr.{marks} ", self.playback_label(), self.narratives.len());
         header::render(frame, area, &left, &right);
     }
 
@@ -503,6 +514,7 @@ impl ReviewState {
         let top = self.top.get().min(self.cursor).max(lowest);
         self.top.set(top);
         let (from, to) = self.span();
+        let playing = self.playing_index();
         let mut rows: Vec<Line> = Vec::with_capacity(height);
         for (i, line) in self.lines.iter().enumerate().skip(top) {
             if rows.len() >= height {
@@ -533,7 +545,17 @@ impl ReviewState {
                 } else {
                     " ".repeat(prefix_width - lane_count * 2)
                 };
-                spans.push(Span::raw(lead).dim());
+                if playing == Some(i) && r == 0 {
+                    // The line being played: its number on green, a ▶ before it.
+                    let (number, rest) = lead.split_at(4);
+                    spans.push(Span::raw(format!("▶{}", number.trim_start())).black().on_green());
+                    spans.push(Span::raw(
+                        " ".repeat(4usize.saturating_sub(number.trim_start().chars().count() + 1)),
+                    ));
+                    spans.push(Span::raw(rest.to_string()).dim());
+                } else {
+                    spans.push(Span::raw(lead).dim());
+                }
                 spans.extend(row.into_iter().map(|span| {
                     let style = span.style.patch(over);
                     span.style(style)
