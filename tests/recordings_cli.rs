@@ -195,3 +195,51 @@ fn backups_carry_the_recording_record_and_a_purge_takes_the_copy() {
         "the purged session's recording is gone"
     );
 }
+
+#[test]
+fn an_elan_export_links_the_sessions_recording_and_an_unmasked_one_carries_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let session = study(&store, None);
+    ok(&store, None, &["log", "--session", &session, "Det går godt"]);
+    ok(
+        &store,
+        None,
+        &["session", "attach", &session, fixture("markers.m4a").to_str().unwrap(), "--offset", "-5"],
+    );
+    let eaf = dir.path().join("masked.eaf");
+    ok(
+        &store,
+        None,
+        &["export", "--format", "eaf", "--session", &session, "--output", eaf.to_str().unwrap()],
+    );
+    let text = std::fs::read_to_string(&eaf).unwrap();
+    let kept = store.join("recordings").join(format!("{session}.m4a")).canonicalize().unwrap();
+    assert!(text.contains(&format!("MEDIA_URL=\"file://{}\"", kept.display())), "{text}");
+    assert!(text.contains("MIME_TYPE=\"audio/mp4\""), "{text}");
+    assert!(!dir.path().join("masked.m4a").exists(), "a masked export carries no voices");
+    // The line was logged 5 s into the recording: its time in the document says so.
+    assert!(text.contains("TIME_VALUE=\"5"), "{text}");
+
+    let eaf = dir.path().join("out").join("raw.eaf");
+    std::fs::create_dir_all(eaf.parent().unwrap()).unwrap();
+    let out = fieldlog(
+        &store,
+        None,
+        &[
+            "export",
+            "--format",
+            "eaf",
+            "--session",
+            &session,
+            "--unmasked",
+            "--output",
+            eaf.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let beside = dir.path().join("out").join("raw.m4a");
+    assert_eq!(std::fs::read(&beside).unwrap(), std::fs::read(fixture("markers.m4a")).unwrap());
+    let text = std::fs::read_to_string(&eaf).unwrap();
+    assert!(text.contains("RELATIVE_MEDIA_URL=\"./raw.m4a\""), "{text}");
+}

@@ -11,6 +11,7 @@ use crate::domain::{CodeGroup, Codebook, GroupKind, Narrative, Session, Utteranc
 use chrono::{DateTime, FixedOffset};
 
 mod media;
+pub mod recording;
 mod write;
 
 pub use media::Media;

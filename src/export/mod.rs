@@ -279,14 +279,31 @@ fn write_format(
     if !single {
         folder(output)?;
     }
+    let mut notes = Vec::new();
     for (s, lines) in &sessions {
         let path =
             if single { output.to_path_buf() } else { output.join(session_file(&chosen.cases, s, "eaf")) };
         let narratives: Vec<Narrative> =
             chosen.narratives.iter().filter(|n| n.session == s.id).cloned().collect();
         let note = options.unmasked.then_some(("unmasked", UNMASKED));
+        // The recording given on the command line, else the session's own.
+        let attached = match (media, store.recording(s.id)?) {
+            (None, Some(recording)) => match eaf::recording::link(store, &recording, &path, options.unmasked)
+            {
+                Ok((link, beside)) => {
+                    written.extend(beside);
+                    link
+                }
+                Err(why) => {
+                    notes.push(why);
+                    None
+                }
+            },
+            _ => None,
+        };
+        let media = media.or(attached.as_ref());
         let document = eaf::session_eaf_noted(s, lines, &narratives, &chosen.codebook, media, now, note);
         put(&path, document.as_bytes(), &mut written)?;
     }
-    Ok(Written { files: written, notes: Vec::new() })
+    Ok(Written { files: written, notes })
 }
