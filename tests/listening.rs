@@ -210,3 +210,39 @@ fn a_session_without_a_recording_says_how_to_attach_one() {
         "{screen}"
     );
 }
+
+#[test]
+fn recording_needs_every_speakers_consent_then_is_kept_with_the_session_when_stopped() {
+    let mut h = Harness::new();
+    let wav = h.dir.path().join("voice.wav");
+    write_marker_wav(&wav, 10.0, &MARKERS).unwrap();
+    h.app.set_audio_source(Some(wav));
+    h.start_session("AA", "");
+    h.press("alt-a");
+    let screen = h.screen(120, 24);
+    assert!(screen.contains("Not recording: no consent to recording is noted for"), "{screen}");
+    assert!(h.store.recordings().unwrap().is_empty());
+    h.press("alt-y");
+    h.settle();
+    h.press("alt-a");
+    h.settle();
+    let session = h.store.sessions().unwrap().remove(0);
+    let made = h.store.recording(session.id).unwrap().expect("the recording is attached as it starts");
+    assert!(made.made_here && made.sha256.is_empty());
+    assert!(session.recording_started.is_some(), "its start is the moment its first sound came");
+    h.app.tick();
+    assert!(h.screen(120, 24).contains("● rec"), "{}", h.screen(120, 24));
+    wait_for("a second and a half recorded", || {
+        let file = h.store.path().join("recordings").join(&made.name);
+        std::fs::metadata(file).map(|m| m.len()).unwrap_or(0) > 44 + 48_000 * 3
+    });
+    h.press("alt-a");
+    h.settle();
+    let screen = h.screen(120, 24);
+    assert!(screen.contains("Recording stopped: 00:00:0"), "{screen}");
+    let kept = h.store.recording(session.id).unwrap().unwrap();
+    assert!(kept.frames >= 72_000, "{} frames", kept.frames);
+    assert_eq!(kept.sha256.len(), 64);
+    // It plays in review like any attached recording.
+    assert!(!screen.contains("● rec"));
+}

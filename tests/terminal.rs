@@ -9,18 +9,26 @@ use std::time::{Duration, Instant};
 struct Tmux {
     socket: String,
     dir: tempfile::TempDir,
+    /// More arguments for fieldlog, after the store.
+    args: String,
 }
 
 impl Tmux {
     /// Starts fieldlog on a fresh store in a detached 80×24 tmux session.
     fn start() -> Tmux {
+        Tmux::start_with(|_| String::new())
+    }
+
+    /// Starts fieldlog with more arguments, made knowing the test's folder.
+    fn start_with(args: impl Fn(&Path) -> String) -> Tmux {
         let dir = tempfile::tempdir().unwrap();
+        let args = args(dir.path());
         let socket = format!(
             "fieldlog-test-{}-{}",
             std::process::id(),
             dir.path().file_name().unwrap().to_string_lossy()
         );
-        let tmux = Tmux { socket, dir };
+        let tmux = Tmux { socket, dir, args };
         let made = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
             .arg("--store")
             .arg(tmux.store())
@@ -42,9 +50,10 @@ impl Tmux {
 
     fn launch(&self) {
         let program = format!(
-            "{} --store {}; echo exited $? > {}",
+            "{} --store {} {}; echo exited $? > {}",
             env!("CARGO_BIN_EXE_fieldlog"),
             self.store().display(),
+            self.args,
             self.dir.path().join("exit").display()
         );
         let status = Command::new("tmux")
@@ -215,6 +224,60 @@ fn kill_9_loses_no_saved_line_and_gives_the_draft_back() {
     t.wait_for_exit();
     assert_eq!(texts(&t.session_json()).len(), 2);
     assert_draft_offered_after_restart(&t, "Jeg vil gerne i praktik");
+}
+
+#[test]
+fn kill_9_while_recording_loses_at_most_a_second_and_the_recording_opens() {
+    let t = Tmux::start_with(|dir| {
+        let wav = dir.join("voice.wav");
+        fieldlog::dev::sound::write_marker_wav(&wav, 30.0, &fieldlog::dev::sound::MARKERS).unwrap();
+        format!("--audio-source {}", wav.display())
+    });
+    t.keys(&["a"]);
+    t.text("AA");
+    t.keys(&["Enter", "s", "Left", "Enter"]);
+    t.wait_for("AA · interview · contact 1");
+    t.keys(&["M-a"]);
+    t.wait_for("Not recording: no consent to recording is noted for");
+    t.keys(&["M-y"]);
+    t.wait_for("every speaker agreed to be recorded");
+    t.keys(&["M-a"]);
+    t.wait_for("● rec");
+    let began = Instant::now();
+    std::thread::sleep(Duration::from_millis(3_200));
+    Command::new("kill").args(["-KILL", &t.pid()]).status().unwrap();
+    let recorded_at_least = began.elapsed().as_secs_f64();
+    t.wait_for_exit();
+    // The next fieldlog to open the study mends the recording and keeps what reached the disk.
+    let session = t.session_json();
+    let id = session["session"]["id"].as_str().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+        .arg("--store")
+        .arg(t.store())
+        .args(["session", "recording", &id, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recording: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kept = recording["frames"].as_u64().unwrap() as f64 / 48_000.0;
+    assert!(
+        kept >= recorded_at_least - 1.0,
+        "kept {kept:.2} s of at least {recorded_at_least:.2} s recorded"
+    );
+    assert!(!recording["sha256"].as_str().unwrap().is_empty());
+    // The file opens, to its length, and holds what the microphone heard: the 440 Hz marker at 1.0 s.
+    let path = t.store().join("recordings").join(recording["kept"]["copied"]["file"].as_str().unwrap());
+    let file = std::fs::File::open(&path).unwrap();
+    let len = file.metadata().unwrap().len();
+    let mut stream = fieldlog::audio::Stream::open(Box::new(file), Some(len), Some("wav")).unwrap();
+    assert_eq!(stream.info().frames, recording["frames"].as_u64().unwrap());
+    stream.seek(48_000).unwrap();
+    let mut heard = Vec::new();
+    while heard.len() < 9_600 {
+        heard.extend_from_slice(stream.next_block().unwrap().unwrap());
+    }
+    let tones: Vec<f64> = fieldlog::dev::sound::MARKERS.iter().map(|m| m.1).collect();
+    assert_eq!(fieldlog::dev::sound::loudest_tone(&heard[..9_600], 48_000, &tones), Some(440.0));
 }
 
 #[test]

@@ -142,8 +142,9 @@ struct Progress {
 pub struct Recorder {
     progress: Arc<Progress>,
     thread: Option<JoinHandle<Result<u64, AudioError>>>,
-    /// When the first frame was heard, as the system clock had it.
-    pub started: chrono::DateTime<chrono::FixedOffset>,
+    /// How long before `start` returned its first frame was heard: the
+    /// recording began at the caller's "now" less this.
+    pub heard_before: std::time::Duration,
 }
 
 impl Recorder {
@@ -154,10 +155,7 @@ impl Recorder {
         file.write_all(&wav_header(0)).map_err(AudioError::io(path))?;
         let mut first = vec![0i16; RATE as usize / 50];
         let got = input.read(&mut first)?;
-        let heard = Instant::now();
-        let now = crate::domain::Clock::now(&crate::domain::SystemClock);
-        let started = now - chrono::Duration::microseconds((got as i64 * 1_000_000) / i64::from(RATE));
-        let _ = heard;
+        let read_at = Instant::now();
         let progress = Arc::new(Progress::default());
         let shared = progress.clone();
         let path = path.to_path_buf();
@@ -165,7 +163,8 @@ impl Recorder {
             .name("audio-recorder".into())
             .spawn(move || record(input, file, &path, &first[..got], &shared))
             .map_err(|e| AudioError::Unreadable(e.to_string()))?;
-        Ok(Recorder { progress, thread: Some(thread), started })
+        let heard_before = Duration::from_secs_f64(got as f64 / f64::from(RATE)) + read_at.elapsed();
+        Ok(Recorder { progress, thread: Some(thread), heard_before })
     }
 
     /// Frames on disk so far.

@@ -16,6 +16,9 @@ pub struct Cli {
     /// A shipped keymap (default, function-keys) or a keymap file
     #[arg(long, global = true, value_name = "NAME|FILE", default_value = "default")]
     pub keymap: String,
+    /// Record from this 48 kHz sound file (read at a microphone's pace) instead of the microphone: for trying recording out, and for tests
+    #[arg(long, value_name = "FILE")]
+    pub audio_source: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -84,7 +84,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if default_place && !Store::exists(&dir) {
                 drop(Store::create(&dir, None)?);
             }
-            crate::tui::run(open()?, loaded)
+            crate::tui::run(open()?, loaded, cli.audio_source.clone())
         }
         Some(Command::Keymap(KeymapCommand::Check { file })) => match keymap::check_file(&file) {
             Ok(warnings) => {

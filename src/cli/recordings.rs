@@ -64,6 +64,9 @@ pub fn consent(store: &Store, id: &str, speakers: &[String]) -> anyhow::Result<(
 
 pub fn show(store: &Store, id: &str, json: bool) -> anyhow::Result<()> {
     let session = find_session(store, id)?;
+    for said in crate::import::recording::mend_unfinished(store).map_err(anyhow::Error::msg)? {
+        eprintln!("{said}");
+    }
     let Some(recording) = store.recording(session.id)? else {
         bail!("session {id} has no recording: attach one with `fieldlog session attach {id} FILE`")
     };

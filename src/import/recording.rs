@@ -137,3 +137,61 @@ pub fn note_consent(
     store.commit(&[Change::Consent(consent.clone())]).map_err(|e| e.to_string())?;
     Ok(consent)
 }
+
+/// The record of a recording being made in fieldlog: attached at once, so a
+/// crash leaves it findable; its length is filled in when it stops (or is mended).
+pub fn made_here(session: &Session, path: &Path, now: DateTime<FixedOffset>) -> Recording {
+    use crate::audio::capture::{CHANNELS, RATE};
+    Recording {
+        session: session.id,
+        name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        kept: Kept::Copied {
+            file: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            sealed: false,
+        },
+        codec: "pcm_s16le".into(),
+        frames: 0,
+        sample_rate: RATE,
+        channels: CHANNELS,
+        bytes: 0,
+        sha256: String::new(),
+        attached: now,
+        made_here: true,
+    }
+}
+
+/// Whether a recording made here has not been finished (its length unknown).
+pub fn is_unfinished(recording: &Recording) -> bool {
+    recording.made_here && recording.sha256.is_empty()
+}
+
+/// Finishes a recording made here: the file made whole (after a crash, the
+/// header's sizes set from what reached the disk), its length and SHA-256 kept.
+pub fn finish(store: &Store, recording: &Recording) -> Result<Recording, String> {
+    let Kept::Copied { file, .. } = &recording.kept else { return Ok(recording.clone()) };
+    let path = store.path().join(crate::store::recordings::FOLDER).join(file);
+    let frames = crate::audio::capture::mend(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut finished = recording.clone();
+    finished.frames = frames;
+    finished.bytes = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?.len();
+    finished.sha256 = sha256_of(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    store.commit(&[Change::Recording(finished.clone())]).map_err(|e| e.to_string())?;
+    Ok(finished)
+}
+
+/// Finishes every recording a crash left unfinished (no recorder can be
+/// running: the store is locked to this process). What was mended, said.
+pub fn mend_unfinished(store: &Store) -> Result<Vec<String>, String> {
+    let mut said = Vec::new();
+    for recording in store.recordings().map_err(|e| e.to_string())? {
+        if is_unfinished(&recording) {
+            let finished = finish(store, &recording)?;
+            said.push(format!(
+                "The recording of session {} was cut short; {} of it is kept.",
+                recording.session.short(),
+                crate::domain::clock::format_duration_ms(finished.duration_ms() as i64)
+            ));
+        }
+    }
+    Ok(said)
+}

@@ -81,6 +81,8 @@ actions! {
     CorrectLast => "correct-last", "correct the last line (the earlier text is kept)", [Live];
     ToggleClock => "toggle-clock", "pause or resume the session clock", [Live];
     RecordingStarted => "recording-started", "the audio recording starts now", [Live];
+    RecordAudio => "record-audio", "record the session with the laptop's microphone, or stop (needs every speaker's consent)", [Live];
+    NoteConsent => "note-consent", "every speaker has agreed to be recorded: note it", [Live];
     TickTheme(n: THEME_KEYS) => "tick-theme-{n}", "tick or untick theme T{n} of the guide", [Live];
     EndSession => "end-session", "end the session (press twice)", [Live];
     // reviewing a session

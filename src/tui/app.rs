@@ -57,6 +57,8 @@ pub struct App {
     masked_views: MaskedViews,
     /// The recording being played, if any.
     sound: super::sound::Sound,
+    /// The recording being made, if any.
+    microphone: super::microphone::Microphone,
 }
 
 /// The masked view's switch for each screen that has one.
@@ -94,7 +96,22 @@ impl App {
             masks,
             masked_views: MaskedViews::default(),
             sound: super::sound::Sound::default(),
+            microphone: super::microphone::Microphone::new(None),
         })
+        .map(|mut app| {
+            // A recording a crash cut short is made whole before anything else.
+            match crate::import::recording::mend_unfinished(&app.store) {
+                Ok(said) if !said.is_empty() => app.notice = Some(said.join(" ")),
+                Ok(_) => {}
+                Err(e) => app.banner = Some(format!("A recording cut short could not be mended: {e}")),
+            }
+            app
+        })
+    }
+
+    /// Records from this sound file instead of the microphone (tests, demos).
+    pub fn set_audio_source(&mut self, source: Option<std::path::PathBuf>) {
+        self.microphone = super::microphone::Microphone::new(source);
     }
 
     /// Plays recordings through `sound` (tests: a null output).
@@ -216,6 +233,25 @@ impl App {
             self.save_draft_now();
         }
         self.follow_playback();
+        // A recording that failed (the microphone gone, the disk full) is finished with what it has.
+        let failed = self.microphone.failure().and_then(|why| {
+            let kept = self.microphone.stop(&self.store, None);
+            Some(format!("The recording stopped: {why}. {}", kept?.unwrap_or_else(|e| e)))
+        });
+        let recording = self.microphone.recording().map(|(id, _)| id);
+        match &mut self.screen {
+            Screen::Live(live) => {
+                live.microphone = recording == Some(live.session.id);
+                if let Some(said) = failed {
+                    live.tell(said, true);
+                }
+            }
+            _ => {
+                if let Some(said) = failed {
+                    self.banner = Some(said);
+                }
+            }
+        }
     }
 
     /// Hands where playback is to the screen; a recording no screen plays stops.
@@ -251,6 +287,9 @@ impl App {
 
     /// Saves the draft and waits for the writer to finish every queued job.
     pub fn shutdown(&mut self) {
+        if let Some(Err(e)) = self.microphone.stop(&self.store, None) {
+            eprintln!("{e}");
+        }
         self.wait_for_export();
         self.save_draft_now();
         self.jobs.finish();

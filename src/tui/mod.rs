@@ -3,6 +3,7 @@
 pub mod app;
 pub mod jobs;
 pub mod loaders;
+pub mod microphone;
 pub mod screen;
 pub mod screens;
 pub mod sound;
@@ -18,7 +19,7 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// Opens the full-screen app on `store` until the user quits.
-pub fn run(store: Store, keymap: Loaded) -> anyhow::Result<()> {
+pub fn run(store: Store, keymap: Loaded, audio_source: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let store = Arc::new(store);
     let refused = keymap.refused.map(|e| format!("Keymap refused, using the shipped default: {e}"));
     // Damage the journal had when the store opened is said until someone looks (`fieldlog check`).
@@ -28,6 +29,7 @@ pub fn run(store: Store, keymap: Loaded) -> anyhow::Result<()> {
         (a, b) => a.or(b),
     };
     let mut app = App::new(store.clone(), keymap.keymap, Box::new(SystemClock), banner)?;
+    app.set_audio_source(audio_source);
     terminal::save_and_exit_on_signal(store, app.shared_draft());
     let mut term = terminal::enter()?;
     let result = event_loop(&mut term, &mut app);

@@ -28,6 +28,14 @@ impl App {
                 if let Some(list) = masks {
                     self.masks = list;
                 }
+                // A session ended while the microphone records it: the recording stops with it.
+                let ended = changes.iter().find_map(|c| match c {
+                    Change::Session(s) if s.ended.is_some() => Some(s.id),
+                    _ => None,
+                });
+                if let Some(said) = ended.and_then(|id| self.microphone.stop(&self.store, Some(id))) {
+                    self.notice = Some(said.unwrap_or_else(|e| e));
+                }
                 self.save(changes, durability, receipt)
             }
             Effect::AddCase(code) => self.add_case(&code),
@@ -102,6 +110,7 @@ impl App {
                 self.screen.set_playback(&self.sound);
             }
             Effect::AttachRecording { session, file } => self.attach_recording(session, &file),
+            Effect::Record { session } => return self.record(session),
             Effect::Back => self.back()?,
             Effect::Export { format, path } => self.start_export(format, &path),
             Effect::ImportTranscript(request) => self.read_transcript(request),
@@ -198,6 +207,29 @@ impl App {
         });
         if let Err(e) = started {
             self.show_problem(e);
+        }
+    }
+
+    /// Starts or stops the microphone for the live screen's session.
+    fn record(&mut self, session: crate::domain::Id) -> Result<(), StoreError> {
+        if let Some(said) = self.microphone.stop(&self.store, Some(session)) {
+            if let Screen::Live(live) = &mut self.screen {
+                live.microphone = false;
+                let problem = said.is_err();
+                live.tell(said.unwrap_or_else(|e| e), problem);
+            }
+            return Ok(());
+        }
+        let Screen::Live(live) = &mut self.screen else { return Ok(()) };
+        match self.microphone.start(&self.store, &live.session, self.clock.now()) {
+            Ok((at, record)) => {
+                let effect = live.recording_began(at, record);
+                self.carry_out(effect)
+            }
+            Err(why) => {
+                live.tell(why, true);
+                Ok(())
+            }
         }
     }
 

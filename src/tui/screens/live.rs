@@ -55,6 +55,8 @@ pub struct LiveState {
     /// What the writer was asked to save and what it answered.
     saves: Saves,
     draft_dirty: bool,
+    /// Whether the microphone is recording this session (the app says).
+    pub microphone: bool,
 }
 
 impl LiveState {
@@ -72,6 +74,7 @@ impl LiveState {
             status: ("Type what is said; Enter saves the line.".into(), Tone::Info),
             saves: Saves::default(),
             draft_dirty: false,
+            microphone: false,
         };
         if let Some(draft) = draft.filter(|d| !d.text.is_empty()) {
             state.input = TextInput::with_text(&draft.text);
@@ -203,6 +206,13 @@ impl LiveState {
                 self.say("Recording started now: lines also get their time in the recording.", Tone::Info);
                 return self.save_session();
             }
+            Action::RecordAudio => return Effect::Record { session: self.session.id },
+            Action::NoteConsent => {
+                let speakers = self.session.speakers.iter().map(|s| s.label.clone()).collect();
+                let consent = crate::domain::Consent { session: self.session.id, speakers, noted: now };
+                self.say("Noted: every speaker agreed to be recorded.", Tone::Info);
+                return Effect::save(vec![Change::Consent(consent)], Receipt::Session);
+            }
             Action::TickTheme(n) if self.session.kind == SessionKind::Interview => {
                 self.session.toggle_theme(n - 1);
                 return self.save_session();
@@ -329,6 +339,19 @@ impl LiveState {
         self.session.ended = Some(now);
         self.say("Session ended.", Tone::Info);
         self.save_session()
+    }
+
+    /// The microphone began recording at `at`: lines get their time in it.
+    pub fn recording_began(&mut self, at: DateTime<FixedOffset>, record: crate::domain::Recording) -> Effect {
+        self.session.recording_started = Some(at);
+        self.microphone = true;
+        self.say("Recording: lines also get their time in the recording. alt-a stops it.", Tone::Info);
+        Effect::save(vec![Change::Session(self.session.clone()), Change::Recording(record)], Receipt::Session)
+    }
+
+    /// Says something about the recording on the status line.
+    pub fn tell(&mut self, text: String, problem: bool) {
+        self.say(text, if problem { Tone::Problem } else { Tone::Info });
     }
 
     /// Whether the session has been ended (the app then goes home once it is saved).
@@ -474,7 +497,8 @@ impl LiveState {
             format!("⏱ {}", format_duration_ms(s.clock.elapsed_ms(now)))
         };
         if let Some(ms) = s.recording_ms(now) {
-            right += &format!("  rec {}", format_duration_ms(ms));
+            let dot = if self.microphone { "● " } else { "" };
+            right += &format!("  {dot}rec {}", format_duration_ms(ms));
         }
         right.push(' ');
         header::render(frame, area, &left, &right);

@@ -77,6 +77,10 @@ pub enum Effect {
         session: Id,
         play: crate::tui::sound::Play,
     },
+    /// Start or stop recording the session with the microphone.
+    Record {
+        session: Id,
+    },
     /// Attach a recording file to a session (on a thread of its own).
     AttachRecording {
         session: Id,
