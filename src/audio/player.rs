@@ -148,8 +148,12 @@ impl Worker {
         let mut stretch = Stretch::new(rate, channels, 1.0);
         let mut out = Vec::new();
         let mut playing = false;
+        // A command that came while a block was being handed over.
+        let mut waiting: Option<Command> = None;
         loop {
-            let command = if playing {
+            let command = if let Some(command) = waiting.take() {
+                Some(command)
+            } else if playing {
                 match commands.try_recv() {
                     Ok(c) => Some(c),
                     Err(TryRecvError::Empty) => None,
@@ -207,10 +211,25 @@ impl Worker {
             out.clear();
             stretch.process(block, &mut out);
             let output = self.output.as_mut().expect("opened before playing");
-            if let Err(e) = output.write(&out) {
+            // Handed over 10 ms at a time, so that a pause or a jump is heard at once.
+            let mut failed = None;
+            for piece in out.chunks((rate as usize / 100).max(1) * usize::from(channels.max(1))) {
+                if let Err(e) = output.write(piece) {
+                    failed = Some(e);
+                    break;
+                }
+                if let Ok(command) = commands.try_recv() {
+                    waiting = Some(command);
+                    break;
+                }
+            }
+            if let Some(e) = failed {
                 self.output = None;
                 self.fail(e);
                 playing = false;
+                continue;
+            }
+            if waiting.is_some() {
                 continue;
             }
             // What is heard now: what was decoded, less what waits in the
