@@ -243,3 +243,25 @@ fn an_elan_export_links_the_sessions_recording_and_an_unmasked_one_carries_it() 
     let text = std::fs::read_to_string(&eaf).unwrap();
     assert!(text.contains("RELATIVE_MEDIA_URL=\"./raw.m4a\""), "{text}");
 }
+
+#[test]
+fn check_finds_a_recording_whose_bytes_changed_or_went_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s");
+    let session = study(&store, None);
+    ok(&store, None, &["session", "attach", &session, fixture("markers.flac").to_str().unwrap()]);
+    ok(&store, None, &["check"]);
+    let copy = store.join("recordings").join(format!("{session}.flac"));
+    let mut bytes = std::fs::read(&copy).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&copy, &bytes).unwrap();
+    let out = fieldlog(&store, None, &["check"]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("its bytes are not those attached (SHA-256 differs)"), "{said}");
+    std::fs::remove_file(&copy).unwrap();
+    let out = fieldlog(&store, None, &["check"]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && said.contains("(markers.flac)"), "{said}");
+}

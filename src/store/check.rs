@@ -192,6 +192,7 @@ impl Store {
             }
         }
         report.search_index = self.check_search_index(&narratives)?;
+        self.check_recordings(&session_ids, &mut report.problems)?;
         report.cases = cases.len();
         report.sessions = sessions.len();
         report.lines = lines;

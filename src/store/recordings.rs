@@ -141,6 +141,39 @@ impl Store {
         }
     }
 
+    /// `check`: every recording's session is there, and its file is there
+    /// with the bytes it had when it was attached (SHA-256), sealed ones read through the seal.
+    pub(super) fn check_recordings(&self, sessions: &std::collections::HashSet<Id>, problems: &mut Vec<String>) -> Result<(), StoreError> {
+        for recording in self.recordings()? {
+            let which = format!("the recording of session {} ({})", recording.session.short(), recording.name);
+            if !sessions.contains(&recording.session) {
+                problems.push(format!("{which} belongs to no session of the study"));
+                continue;
+            }
+            if recording.made_here && recording.sha256.is_empty() {
+                continue; // being made, or cut short: mended when it is next opened
+            }
+            let (mut bytes, _) = match self.open_recording(&recording) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    problems.push(format!("{which}: {e}"));
+                    continue;
+                }
+            };
+            let mut hash = Sha256::new();
+            match std::io::copy(&mut bytes, &mut hash) {
+                Ok(_) => {
+                    let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+                    if hex != recording.sha256 {
+                        problems.push(format!("{which}: its bytes are not those attached (SHA-256 differs)"));
+                    }
+                }
+                Err(e) => problems.push(format!("{which}: {e}")),
+            }
+        }
+        Ok(())
+    }
+
     /// Whether `name` in the recordings folder is a recording still being made.
     fn recording_in_progress(&self, name: &str) -> bool {
         self.sessions().is_ok_and(|sessions| {
