@@ -547,12 +547,9 @@ impl ReviewState {
                 };
                 if playing == Some(i) && r == 0 {
                     // The line being played: its number on green, a ▶ before it.
-                    let (number, rest) = lead.split_at(4);
-                    spans.push(Span::raw(format!("▶{}", number.trim_start())).black().on_green());
-                    spans.push(Span::raw(
-                        " ".repeat(4usize.saturating_sub(number.trim_start().chars().count() + 1)),
-                    ));
-                    spans.push(Span::raw(rest.to_string()).dim());
+                    let number = format!("▶{}", line.seq);
+                    spans.push(Span::raw(format!("{number:>4}")).black().on_green());
+                    spans.push(Span::raw(lead[4..].to_string()).dim());
                 } else {
                     spans.push(Span::raw(lead).dim());
                 }
