@@ -11,6 +11,8 @@ struct Tmux {
     dir: tempfile::TempDir,
     /// More arguments for fieldlog, after the store.
     args: String,
+    /// A command fieldlog runs under (strace), or nothing.
+    wrapper: String,
 }
 
 impl Tmux {
@@ -21,14 +23,20 @@ impl Tmux {
 
     /// Starts fieldlog with more arguments, made knowing the test's folder.
     fn start_with(args: impl Fn(&Path) -> String) -> Tmux {
+        Tmux::start_wrapped(|_| String::new(), args)
+    }
+
+    /// Starts fieldlog under `wrapper` (a tracer), with more arguments.
+    fn start_wrapped(wrapper: impl Fn(&Path) -> String, args: impl Fn(&Path) -> String) -> Tmux {
         let dir = tempfile::tempdir().unwrap();
         let args = args(dir.path());
+        let wrapper = wrapper(dir.path());
         let socket = format!(
             "fieldlog-test-{}-{}",
             std::process::id(),
             dir.path().file_name().unwrap().to_string_lossy()
         );
-        let tmux = Tmux { socket, dir, args };
+        let tmux = Tmux { socket, dir, args, wrapper };
         let made = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
             .arg("--store")
             .arg(tmux.store())
@@ -50,7 +58,8 @@ impl Tmux {
 
     fn launch(&self) {
         let program = format!(
-            "{} --store {} {}; echo exited $? > {}",
+            "{} {} --store {} {}; echo exited $? > {}",
+            self.wrapper,
             env!("CARGO_BIN_EXE_fieldlog"),
             self.store().display(),
             self.args,
@@ -228,7 +237,11 @@ fn kill_9_loses_no_saved_line_and_gives_the_draft_back() {
 
 #[test]
 fn kill_9_while_recording_loses_at_most_a_second_and_the_recording_opens() {
-    let t = Tmux::start_with(|dir| {
+    // Traced: a power cut loses what is not synced, so the recording must be synced every second.
+    let wrapper = |dir: &Path| {
+        format!("strace -f -qq -y -tt -e trace=write,fdatasync -e signal=none -o {}", dir.join("trace").display())
+    };
+    let t = Tmux::start_wrapped(wrapper, |dir| {
         let wav = dir.join("voice.wav");
         fieldlog::dev::sound::write_marker_wav(&wav, 30.0, &fieldlog::dev::sound::MARKERS).unwrap();
         format!("--audio-source {}", wav.display())
@@ -248,6 +261,22 @@ fn kill_9_while_recording_loses_at_most_a_second_and_the_recording_opens() {
     Command::new("kill").args(["-KILL", &t.pid()]).status().unwrap();
     let recorded_at_least = began.elapsed().as_secs_f64();
     t.wait_for_exit();
+    // The recording was synced to disk every second of sound: a dead battery
+    // would lose at most one. Counted in bytes written between syncs (48 kHz
+    // mono, 16 bit: 96,000 bytes a second), not in wall time.
+    let trace = std::fs::read_to_string(t.dir.path().join("trace")).unwrap();
+    let (mut unsynced, mut most, mut syncs) = (0u64, 0u64, 0);
+    for line in trace.lines().filter(|l| l.contains(".wav>")) {
+        if line.contains("write(") {
+            unsynced += line.rsplit("= ").next().and_then(|n| n.trim().parse::<u64>().ok()).unwrap_or(0);
+        } else if line.contains("fdatasync(") {
+            most = most.max(unsynced);
+            unsynced = 0;
+            syncs += 1;
+        }
+    }
+    assert!(syncs >= 2, "the recording was synced {syncs} times in {recorded_at_least:.1} s:\n{trace}");
+    assert!(most <= 96_000 + 1_920 + 44, "{most} bytes of sound were written between two syncs");
     // The next fieldlog to open the study mends the recording and keeps what reached the disk.
     let session = t.session_json();
     let id = session["session"]["id"].as_str().unwrap().to_string();
