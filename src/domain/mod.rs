@@ -3,10 +3,12 @@
 pub mod case;
 pub mod clock;
 pub mod codebook;
+pub mod contacts;
 pub mod filter;
 pub mod followup;
 pub mod ids;
 pub mod mask;
+pub mod narrated;
 pub mod narrative;
 pub mod overview;
 pub mod session;

@@ -5,6 +5,7 @@ use super::envelope::encode;
 use super::journal::Op;
 use super::JournalFault;
 use super::MASKS;
+use super::{CONTACTS, RECRUITMENT};
 use super::{keys, Change, Store, StoreError};
 use super::{
     CASES, CASE_CODES, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES,
@@ -51,6 +52,11 @@ impl Store {
                 Change::Link(l) => op(LINKS, l.id.as_bytes(), Some(encode(l))),
                 Change::EffortKinds(k) => op(EFFORT_KINDS, ONLY, Some(encode(k))),
                 Change::MaskList(m) => op(MASKS, ONLY, Some(encode(m))),
+                Change::ContactPlan(p) => op(CONTACTS, keys::CONTACT_PLAN, Some(encode(p))),
+                Change::ContactLedger(l) => op(CONTACTS, &keys::ledger(l.case_id), Some(encode(l))),
+                Change::NarratedTime(t) => op(CONTACTS, &keys::narrated(t.narrative), Some(encode(t))),
+                Change::ClearNarratedTime(n) => op(CONTACTS, &keys::narrated(*n), None),
+                Change::Recruitment(r) => op(RECRUITMENT, r.id.as_bytes(), Some(encode(r))),
             })
             .chain(codes)
             .chain(self.search_stamp(changes))

@@ -18,6 +18,8 @@ mod reads;
 pub mod search;
 pub mod writer;
 
+use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
     Case, CaseCode, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision,
@@ -77,6 +79,11 @@ const CASE_CODES: u8 = 12;
 const MASKS: u8 = 13;
 /// The search stamp (see `search`).
 const SEARCH: u8 = 14;
+/// The follow-up year's facts: the study's contact plan, each case's
+/// contact ledger and each narrative's narrated time (see `keys`).
+const CONTACTS: u8 = 16;
+/// The recruitment log, by entry id.
+const RECRUITMENT: u8 = 17;
 /// The key of a tree that holds one value.
 const ONLY: &[u8] = b"only";
 /// The codebook's one key in its tree.
@@ -160,6 +167,15 @@ pub enum Change {
     EffortKinds(EffortKinds),
     /// The study's mask list (one value).
     MaskList(MaskList),
+    /// The study-wide contact rhythm (one value).
+    ContactPlan(ContactPlan),
+    /// Adds or replaces a case's contact ledger.
+    ContactLedger(ContactLedger),
+    /// Sets a narrative's narrated time.
+    NarratedTime(NarratedTime),
+    /// Takes a narrative's narrated time away.
+    ClearNarratedTime(Id),
+    Recruitment(Recruitment),
 }
 
 /// sled's handles, dropped by `Store`'s own drop (see there).
