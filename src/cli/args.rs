@@ -56,6 +56,12 @@ pub enum Command {
     /// Record effort → consequence chains as the person tells them
     #[command(subcommand)]
     Link(LinkCommand),
+    /// The contact ledger: planned contact points, missed or partial ones, dropouts
+    #[command(subcommand)]
+    Contact(super::args_followup::ContactCommand),
+    /// The recruitment log: who was asked, who refused, why (pseudonymous)
+    #[command(subcommand)]
+    Recruit(super::args_followup::RecruitCommand),
     /// Markdown (or HTML) reports: a case, a display of narratives, the follow-up overview
     #[command(subcommand)]
     Report(ReportCommand),
@@ -268,7 +274,15 @@ pub enum ReportCommand {
         #[arg(long)]
         unmasked: bool,
     },
-    /// Every case's follow-up: sessions by kind, contact points, caseworker changes, first and last
+    /// The appendix follow-up table: each case's contact points kept, partial, missed; totals
+    Contacts {
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Every case's follow-up: sessions by kind, contact points, contacts kept and missed, caseworker changes, first and last
     Overview {
         #[arg(long)]
         html: bool,
@@ -389,6 +403,8 @@ pub enum NarrativeCommand {
         #[arg(long)]
         json: bool,
     },
+    /// When the told events happened: a date (2024-05-03), a month (2024-05), before (the follow-up) or clear
+    When { id: String, when: String },
     /// Show one narrative with the lines it spans (masked unless --unmasked)
     Show {
         id: String,

@@ -208,6 +208,12 @@ pub fn report_overview(store: &Store, as_html: bool, unmasked: bool) -> anyhow::
     Ok(())
 }
 
+pub fn report_contacts(store: &Store, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    let study = Study::load(store, unmasked)?;
+    write(&study, crate::export::report::contacts_report(&study), as_html);
+    Ok(())
+}
+
 pub struct DisplayArgs<'a> {
     pub rows: &'a str,
     pub cols: &'a str,

@@ -4,7 +4,9 @@
 
 mod analysis;
 mod args;
+mod args_followup;
 mod commands;
+mod contacts;
 mod exports;
 mod followup;
 mod imports;
@@ -202,6 +204,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Report(ReportCommand::Case { code, html, unmasked })) => {
             followup::report_case(&open()?, &code, html, unmasked)
+        }
+        Some(Command::Contact(command)) => contacts::contact(&open()?, command),
+        Some(Command::Recruit(command)) => contacts::recruit(&open()?, command),
+        Some(Command::Narrative(NarrativeCommand::When { id, when })) => {
+            contacts::narrative_when(&open()?, &id, &when)
+        }
+        Some(Command::Report(ReportCommand::Contacts { html, unmasked })) => {
+            followup::report_contacts(&open()?, html, unmasked)
         }
         Some(Command::Report(ReportCommand::Overview { html, unmasked })) => {
             followup::report_overview(&open()?, html, unmasked)

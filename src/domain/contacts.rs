@@ -224,9 +224,35 @@ pub fn case_contacts(
     CaseContacts { case: case.code.to_string(), points, dropout }
 }
 
-/// The follow-up table: case, contacts (`kept (held)`), missed, dropout —
-/// a row per case and a last row of totals.
-pub fn contacts_table(rows: &[CaseContacts]) -> Vec<Vec<String>> {
+impl ContactStatus {
+    /// The table's sign: ✓ kept, (x) held in part, – missed, ? past and not
+    /// recorded, · planned, out after a dropout.
+    pub fn sign(&self) -> &'static str {
+        match self {
+            ContactStatus::Kept(_) => "✓",
+            ContactStatus::Partial(_) => "(x)",
+            ContactStatus::Missed(_) => "–",
+            ContactStatus::Unrecorded => "?",
+            ContactStatus::Planned => "·",
+            ContactStatus::DroppedOut => "out",
+        }
+    }
+}
+
+/// The header of `contacts_table` for `points` contact points.
+pub fn contacts_header(points: u32) -> Vec<String> {
+    let mut header = vec!["case".to_string()];
+    header.extend((1..=points).map(|p| p.to_string()));
+    header.extend(["contacts".into(), "missed".into(), "dropped out".into()]);
+    header
+}
+
+/// The appendix follow-up table: a row per case — a sign per contact
+/// point, contacts as `kept (held)`, missed (recorded or not), dropout —
+/// and a row of totals: per point and in all, kept with held in parentheses.
+pub fn contacts_table(rows: &[CaseContacts]) -> (Vec<String>, Vec<Vec<String>>) {
+    let points = rows.iter().map(|r| r.points.len()).max().unwrap_or(0);
+    let mut per_point = vec![(0, 0); points];
     let (mut kept, mut partial, mut missed, mut out) = (0, 0, 0, 0);
     let mut table: Vec<Vec<String>> = rows
         .iter()
@@ -235,21 +261,29 @@ pub fn contacts_table(rows: &[CaseContacts]) -> Vec<Vec<String>> {
             partial += r.partial();
             missed += r.missed();
             out += usize::from(r.dropout.is_some());
-            vec![
-                r.case.clone(),
-                kept_and_partial(r.kept(), r.partial()),
-                r.missed().to_string(),
-                r.dropout.as_ref().map_or(String::new(), |d| format!("{} ({})", d.date, d.reason)),
-            ]
+            let mut row = vec![r.case.clone()];
+            for (i, slot) in per_point.iter_mut().enumerate() {
+                let status = r.points.get(i).map(|p| &p.status);
+                match status {
+                    Some(ContactStatus::Kept(_)) => slot.0 += 1,
+                    Some(ContactStatus::Partial(_)) => slot.1 += 1,
+                    _ => {}
+                }
+                row.push(status.map_or("", ContactStatus::sign).to_string());
+            }
+            row.push(kept_and_partial(r.kept(), r.partial()));
+            row.push(r.missed().to_string());
+            row.push(r.dropout.as_ref().map_or(String::new(), |d| format!("{}: {}", d.date, d.reason)));
+            row
         })
         .collect();
-    table.push(vec![
-        "total".into(),
-        kept_and_partial(kept, partial),
-        missed.to_string(),
-        if out == 0 { String::new() } else { format!("{out} dropped out") },
-    ]);
-    table
+    let mut total = vec!["total".to_string()];
+    total.extend(per_point.iter().map(|(k, p)| kept_and_partial(*k, *p)));
+    total.push(kept_and_partial(kept, partial));
+    total.push(missed.to_string());
+    total.push(out.to_string());
+    table.push(total);
+    (contacts_header(points as u32), table)
 }
 
 // Variants are only ever appended: bincode stores the variant index.

@@ -3,5 +3,6 @@
 
 pub mod codebook;
 pub mod merge;
+pub mod merge_followup;
 pub mod qdc;
 pub mod transcript;

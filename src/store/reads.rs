@@ -155,4 +155,20 @@ impl Store {
     pub fn recruitment(&self) -> Result<Vec<Recruitment>, StoreError> {
         self.values(self.tree(RECRUITMENT))
     }
+
+    /// Every case's contact points as of `today`, in case order.
+    pub fn case_contacts(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<crate::domain::contacts::CaseContacts>, StoreError> {
+        let (sessions, plan, ledgers) = (self.sessions()?, self.contact_plan()?, self.contact_ledgers()?);
+        Ok(self
+            .cases()?
+            .iter()
+            .map(|case| {
+                let ledger = ledgers.iter().find(|l| l.case_id == case.id);
+                crate::domain::contacts::case_contacts(case, &sessions, &plan, ledger, today)
+            })
+            .collect())
+    }
 }

@@ -90,9 +90,12 @@ pub fn narratives(store: &Store) -> Result<NarrativesState, StoreError> {
     Ok(NarrativesState::new(rows, cases, store.codebook()?))
 }
 
-pub fn overview(store: &Store) -> Result<OverviewState, StoreError> {
+pub fn overview(store: &Store, today: chrono::NaiveDate) -> Result<OverviewState, StoreError> {
     let sessions = store.sessions()?;
-    Ok(OverviewState::new(store.cases()?.iter().map(|c| follow_up(c, &sessions)).collect()))
+    let contacts = store.case_contacts(today)?;
+    let cases = store.cases()?;
+    let rows = cases.iter().zip(&contacts).map(|(c, k)| follow_up(c, &sessions).with_contacts(k));
+    Ok(OverviewState::new(rows.collect()))
 }
 
 pub fn display(store: &Store) -> Result<DisplayState, StoreError> {

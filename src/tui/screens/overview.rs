@@ -40,7 +40,7 @@ impl OverviewState {
         let [title, body, footer] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
         frame.render_widget(Line::from(" Follow-up overview").bold(), title);
-        let header = Row::new(["case", "int", "obs", "prof", "meet", "contacts", "cw chg", "first", "last"])
+        let header = Row::new(["case", "int", "obs", "prof", "meet", "points", "kept", "miss", "cw chg", "first", "last"])
             .style(Style::default().add_modifier(Modifier::BOLD));
         let table = overview_table(&self.rows, ",");
         let last = table.len() - 1;
@@ -62,8 +62,10 @@ impl OverviewState {
             Constraint::Length(4),
             Constraint::Length(5),
             Constraint::Length(5),
-            Constraint::Length(9),
-            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(6),
+            Constraint::Length(4),
+            Constraint::Length(6),
             Constraint::Length(10),
             Constraint::Length(10),
         ];
