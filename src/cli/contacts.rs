@@ -2,7 +2,9 @@
 
 use super::args_followup::{ContactCommand, RecruitCommand};
 use super::commands::{find_case, now, print_json};
-use crate::domain::contacts::{ContactLedger, ContactMarkKind, ContactPlan, Dropout, Recruitment, RecruitmentOutcome};
+use crate::domain::contacts::{
+    ContactLedger, ContactMarkKind, ContactPlan, Dropout, Recruitment, RecruitmentOutcome,
+};
 use crate::domain::followup::parse_date;
 use crate::domain::narrated::{NarratedTime, NarratedWhen};
 use crate::domain::text::sanitise;
@@ -119,8 +121,10 @@ fn list(store: &Store, only: Option<&str>, as_json: bool) -> anyhow::Result<()> 
         return Ok(());
     }
     for r in &rows {
-        let points: Vec<String> = r.points.iter().map(|p| format!("{} {}", p.point, p.status.sign())).collect();
-        let out = r.dropout.as_ref().map_or(String::new(), |d| format!("  dropped out {}: {}", d.date, d.reason));
+        let points: Vec<String> =
+            r.points.iter().map(|p| format!("{} {}", p.point, p.status.sign())).collect();
+        let out =
+            r.dropout.as_ref().map_or(String::new(), |d| format!("  dropped out {}: {}", d.date, d.reason));
         println!(
             "{:<8} {}  contacts {}, missed {}{out}",
             r.case,
@@ -163,7 +167,7 @@ pub fn recruit(store: &Store, command: RecruitCommand) -> anyhow::Result<()> {
             for r in &log {
                 let why = if r.reason.is_empty() { String::new() } else { format!(" — {}", r.reason) };
                 let via = if r.via.is_empty() { String::new() } else { format!(" (via {})", r.via) };
-                println!("{}  {:<8} {}{via}{why}", r.asked, r.label, r.outcome.word());
+                println!("{}  {:<8} {}{via}{why}", r.asked, r.label.as_str(), r.outcome.word());
             }
             let counts: Vec<String> = RecruitmentOutcome::ALL
                 .iter()

@@ -208,7 +208,9 @@ pub fn case_contacts(
             let held = mine.iter().filter(|s| s.contact_point == point).count();
             let mark = ledger.and_then(|l| l.marks.iter().find(|m| m.point == point));
             let status = match (mark, held) {
-                (Some(m), _) if m.kind == ContactMarkKind::Partial => ContactStatus::Partial(m.reason.clone()),
+                (Some(m), _) if m.kind == ContactMarkKind::Partial => {
+                    ContactStatus::Partial(m.reason.clone())
+                }
                 (Some(m), 0) => ContactStatus::Missed(m.reason.clone()),
                 (_, n) if n > 0 => ContactStatus::Kept(n),
                 _ => match (due, &dropout) {
@@ -308,10 +310,9 @@ impl RecruitmentOutcome {
         }
     }
     pub fn parse(text: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|o| o.word() == text.trim().to_lowercase())
-            .ok_or_else(|| format!("recruitment outcome {text:?} is unknown: use joined, refused or no-answer"))
+        Self::ALL.into_iter().find(|o| o.word() == text.trim().to_lowercase()).ok_or_else(|| {
+            format!("recruitment outcome {text:?} is unknown: use joined, refused or no-answer")
+        })
     }
 }
 

@@ -4,11 +4,13 @@
 use super::document::{Block, Document, Inlines};
 use super::masking::Masks;
 use crate::domain::clock::format_duration_ms;
+use crate::domain::contacts::{
+    case_contacts, contacts_table, CaseContacts, ContactLedger, ContactPlan, ContactStatus,
+};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::overview::{display, follow_up, overview_table, Columns};
 use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, UtteranceKind, Variables};
 use crate::store::{Store, StoreError};
-use crate::domain::contacts::{case_contacts, ContactStatus, contacts_table, CaseContacts, ContactLedger, ContactPlan};
-use crate::domain::narrated::NarratedTime;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 

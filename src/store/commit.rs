@@ -5,12 +5,12 @@ use super::envelope::encode;
 use super::journal::Op;
 use super::JournalFault;
 use super::MASKS;
-use super::{CONTACTS, RECRUITMENT};
 use super::{keys, Change, Store, StoreError};
 use super::{
     CASES, CASE_CODES, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES,
     ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
 };
+use super::{CONTACTS, RECRUITMENT};
 use crate::domain::Id;
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::sync::atomic::Ordering;

@@ -46,7 +46,9 @@ impl App {
                 screen.keep_only(&ids);
                 self.push(Screen::Narratives(screen));
             }
-            Effect::OpenOverview => self.push(Screen::Overview(loaders::overview(&self.store, self.clock.now().date_naive())?)),
+            Effect::OpenOverview => {
+                self.push(Screen::Overview(loaders::overview(&self.store, self.clock.now().date_naive())?))
+            }
             Effect::OpenDisplay => self.push(Screen::Display(Box::new(loaders::display(&self.store)?))),
             Effect::OpenReview { session, seq } => {
                 self.load(|store| store.session(session)?.ok_or(StoreError::Missing { what: "session" }))?;

@@ -40,8 +40,10 @@ impl OverviewState {
         let [title, body, footer] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
         frame.render_widget(Line::from(" Follow-up overview").bold(), title);
-        let header = Row::new(["case", "int", "obs", "prof", "meet", "points", "kept", "miss", "cw chg", "first", "last"])
-            .style(Style::default().add_modifier(Modifier::BOLD));
+        let header = Row::new([
+            "case", "int", "obs", "prof", "meet", "points", "kept", "miss", "cw chg", "first", "last",
+        ])
+        .style(Style::default().add_modifier(Modifier::BOLD));
         let table = overview_table(&self.rows, ",");
         let last = table.len() - 1;
         let rows: Vec<Row> = table
