@@ -255,8 +255,35 @@ pub enum ReportCommand {
         #[arg(long)]
         unmasked: bool,
     },
-    /// Narratives by case (rows) and contact point or the codes of a group (columns)
+    /// Case variables cross-tabulated, with totals: cases by two variables, or sessions by kind,
+    /// contacts by contact point, efforts by outcome or kind (--cols kind|contact|outcome|effort)
+    Table {
+        /// A variable, or case (a row per case)
+        #[arg(long)]
+        rows: String,
+        /// A variable, or kind, contact, outcome or effort
+        #[arg(long)]
+        cols: String,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Two cases side by side by contact point: contacts, sessions, narratives, efforts, chains
+    Compare {
+        first: String,
+        second: String,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Narratives by case (rows) and contact point or the codes of a group (columns),
+    /// or by the codes of two groups (--rows GROUP --cols GROUP)
     Display {
+        /// cases, or the name of a code group
         #[arg(long, default_value = "cases")]
         rows: String,
         /// contact, or the name of a code group

@@ -221,11 +221,42 @@ pub struct DisplayArgs<'a> {
     pub case: Option<&'a str>,
 }
 
-pub fn report_display(store: &Store, args: DisplayArgs, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
-    if args.rows != "cases" {
-        bail!("rows {:?} are not available: use --rows cases", args.rows);
+pub fn report_table(
+    store: &Store,
+    rows: &str,
+    cols: &str,
+    as_html: bool,
+    unmasked: bool,
+) -> anyhow::Result<()> {
+    let study = Study::load(store, unmasked)?;
+    let doc = crate::export::tables_report::cross_report(&study, rows, cols).map_err(anyhow::Error::msg)?;
+    write(&study, doc, as_html);
+    Ok(())
+}
+
+pub fn report_compare(store: &Store, a: &str, b: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    let (a, b) = (find_case(store, a)?, find_case(store, b)?);
+    if a.id == b.id {
+        bail!("compare needs two different cases, not {} twice", a.code);
     }
     let study = Study::load(store, unmasked)?;
+    let shown = |id| study.cases.iter().find(|c| c.id == id).cloned();
+    let (a, b) = (shown(a.id).unwrap_or(a), shown(b.id).unwrap_or(b));
+    write(&study, crate::export::tables_report::compare_report(&study, &a, &b), as_html);
+    Ok(())
+}
+
+pub fn report_display(store: &Store, args: DisplayArgs, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    let study = Study::load(store, unmasked)?;
+    if args.rows != "cases" {
+        if !args.filters.is_empty() || args.case.is_some() {
+            bail!("--where and --case narrow rows of cases: they do not go with --rows {}", args.rows);
+        }
+        let doc = crate::export::tables_report::code_display_report(&study, args.rows, args.cols)
+            .map_err(anyhow::Error::msg)?;
+        write(&study, doc, as_html);
+        return Ok(());
+    }
     let columns = match args.cols.trim() {
         "contact" => Columns::ContactPoints,
         group => {

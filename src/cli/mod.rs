@@ -210,6 +210,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Narrative(NarrativeCommand::When { id, when })) => {
             contacts::narrative_when(&open()?, &id, &when)
         }
+        Some(Command::Report(ReportCommand::Table { rows, cols, html, unmasked })) => {
+            followup::report_table(&open()?, &rows, &cols, html, unmasked)
+        }
+        Some(Command::Report(ReportCommand::Compare { first, second, html, unmasked })) => {
+            followup::report_compare(&open()?, &first, &second, html, unmasked)
+        }
         Some(Command::Report(ReportCommand::Contacts { html, unmasked })) => {
             followup::report_contacts(&open()?, html, unmasked)
         }

@@ -4,6 +4,7 @@ pub mod case;
 pub mod clock;
 pub mod codebook;
 pub mod contacts;
+pub mod crosstab;
 pub mod filter;
 pub mod followup;
 pub mod ids;

@@ -15,6 +15,7 @@ pub mod report;
 pub mod selection;
 pub mod stream;
 pub mod tables;
+pub mod tables_report;
 pub mod xlsx;
 pub mod xml;
 
