@@ -14,6 +14,7 @@ pub mod narrative;
 pub mod overview;
 pub mod session;
 pub mod text;
+pub mod timeline;
 pub mod utterance;
 
 pub use case::{Case, CaseCode};

@@ -12,6 +12,7 @@ use super::screens::narratives::{NarrativeRow, NarrativesState};
 use super::screens::overview::OverviewState;
 use super::screens::review::{ReviewData, ReviewState};
 use super::screens::search::Found;
+use super::screens::timeline::TimelineState;
 use crate::domain::mask::detect;
 use crate::domain::overview::follow_up;
 use crate::domain::session::latest_contact;
@@ -96,6 +97,23 @@ pub fn overview(store: &Store, today: chrono::NaiveDate) -> Result<OverviewState
     let cases = store.cases()?;
     let rows = cases.iter().zip(&contacts).map(|(c, k)| follow_up(c, &sessions).with_contacts(k));
     Ok(OverviewState::new(rows.collect()))
+}
+
+/// The time view of every case, contacts judged as of `today`.
+pub fn timeline(store: &Store, today: chrono::NaiveDate) -> Result<TimelineState, StoreError> {
+    let (cases, sessions, efforts) = (store.cases()?, store.sessions()?, store.efforts()?);
+    let (narratives, narrated, codebook) = (store.narratives()?, store.narrated_times()?, store.codebook()?);
+    let contacts = store.case_contacts(today)?;
+    let input = crate::domain::timeline::TimelineInput {
+        cases: &cases,
+        sessions: &sessions,
+        efforts: &efforts,
+        narratives: &narratives,
+        narrated: &narrated,
+        contacts: &contacts,
+        codebook: &codebook,
+    };
+    Ok(TimelineState::new(crate::domain::timeline::timeline(&input)))
 }
 
 pub fn display(store: &Store) -> Result<DisplayState, StoreError> {

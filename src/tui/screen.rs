@@ -12,6 +12,7 @@ use super::screens::narratives::NarrativesState;
 use super::screens::overview::OverviewState;
 use super::screens::review::ReviewState;
 use super::screens::search::SearchState;
+use super::screens::timeline::TimelineState;
 use super::screens::{Effect, Input, Receipt};
 use crate::domain::{Id, MaskList};
 use crate::keymap::{Action, Keymap, Table};
@@ -31,6 +32,7 @@ pub enum Screen {
     Search(SearchState),
     Codebook(CodebookState),
     Candidates(Box<CandidatesState>),
+    Timeline(Box<TimelineState>),
 }
 
 impl Screen {
@@ -48,6 +50,7 @@ impl Screen {
             Screen::Search(s) => s.table(),
             Screen::Codebook(s) => s.table(),
             Screen::Candidates(s) => s.table(),
+            Screen::Timeline(s) => s.table(),
         }
     }
 
@@ -74,6 +77,7 @@ impl Screen {
             Screen::Search(s) => s.update(input),
             Screen::Codebook(s) => s.update(input),
             Screen::Candidates(s) => s.update(input),
+            Screen::Timeline(s) => s.update(input),
         }
     }
 
@@ -90,6 +94,7 @@ impl Screen {
             Screen::Search(s) => s.render(frame, area, keys),
             Screen::Codebook(s) => s.render(frame, area, keys),
             Screen::Candidates(s) => s.render(frame, area, keys),
+            Screen::Timeline(s) => s.render(frame, area, keys),
         }
     }
 

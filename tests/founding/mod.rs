@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use fieldlog::domain::contacts::{ContactLedger, ContactMarkKind, Dropout};
+use fieldlog::domain::narrated::{NarratedTime, NarratedWhen};
 use fieldlog::domain::session::default_speakers;
 use fieldlog::domain::*;
 use fieldlog::store::{Change, Store};
@@ -138,7 +139,16 @@ pub fn build(store: &Store) -> Vec<Case> {
                         _ => &["agency:interplay", "here-and-now", "force:positive"],
                     };
                     let n = narrative(store, &s, 1, &format!("{code} at contact {point}"), codes);
+                    // Two narratives tell of earlier times: before the follow-up, and a month in it.
+                    let when = match (*code, point) {
+                        ("AA", 1) => Some(NarratedWhen::BeforeFollowUp),
+                        ("BB", 3) => Some(NarratedWhen::Month(date("2025-02-01"))),
+                        _ => None,
+                    };
+                    let narrated =
+                        when.map(|when| Change::NarratedTime(NarratedTime { narrative: n.id, when }));
                     store.commit(&[Change::Narrative(n)]).unwrap();
+                    store.commit(&narrated.into_iter().collect::<Vec<_>>()).unwrap();
                 }
                 'p' => {
                     let (_, changes) = session(&case, SessionKind::CaseMeeting, point, day, &lines[..1]);

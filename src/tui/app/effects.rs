@@ -49,6 +49,10 @@ impl App {
             Effect::OpenOverview => {
                 self.push(Screen::Overview(loaders::overview(&self.store, self.clock.now().date_naive())?))
             }
+            Effect::OpenTimeline => {
+                let view = self.load(|store| loaders::timeline(store, today))?;
+                self.push(Screen::Timeline(Box::new(view)));
+            }
             Effect::OpenDisplay => self.push(Screen::Display(Box::new(loaders::display(&self.store)?))),
             Effect::OpenReview { session, seq } => {
                 self.load(|store| store.session(session)?.ok_or(StoreError::Missing { what: "session" }))?;

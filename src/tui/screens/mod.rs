@@ -14,6 +14,7 @@ pub mod narratives;
 pub mod overview;
 pub mod review;
 pub mod search;
+pub mod timeline;
 
 use crate::domain::{Case, Id, Session};
 use crate::keymap::{Action, Keymap, Table};
@@ -58,6 +59,8 @@ pub enum Effect {
     OpenNarrativesOf(Vec<Id>),
     OpenOverview,
     OpenDisplay,
+    /// The time view across cases.
+    OpenTimeline,
     OpenSearch,
     OpenCodebook,
     /// What the detectors propose to mask: in this session, or in the whole study.

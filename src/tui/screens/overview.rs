@@ -30,6 +30,7 @@ impl OverviewState {
             Input::Action(Action::SelectDown) => {
                 self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
             }
+            Input::Action(Action::OpenTimeline) => return Effect::OpenTimeline,
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
         }
@@ -79,7 +80,12 @@ impl OverviewState {
         let hint = hints(
             keys,
             Table::Overview,
-            &[(Action::SelectDown, "move"), (Action::Help, "help"), (Action::Back, "back")],
+            &[
+                (Action::SelectDown, "move"),
+                (Action::OpenTimeline, "time view"),
+                (Action::Help, "help"),
+                (Action::Back, "back"),
+            ],
         );
         frame.render_widget(Line::from(hint).dim(), footer);
     }

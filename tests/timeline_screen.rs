@@ -1,0 +1,46 @@
+//! The time view: every case's follow-up year on one screen, driven through
+//! the default keymap on the 19-case study, at 80×24 and 200×60.
+
+mod common;
+mod founding;
+
+use common::Harness;
+
+fn on_the_time_view() -> Harness {
+    let mut h = Harness::new();
+    founding::build(&h.store);
+    h.restart();
+    h.press("t");
+    h
+}
+
+#[test]
+fn the_time_view_fits_80x24_and_200x60() {
+    let mut h = on_the_time_view();
+    insta::assert_snapshot!("time_view_80x24", h.screen(80, 24));
+    insta::assert_snapshot!("time_view_200x60", h.screen(200, 60));
+}
+
+#[test]
+fn scrolling_zooming_and_switching_marks_change_the_picture() {
+    let mut h = on_the_time_view();
+    let first = h.screen(80, 24);
+    assert!(first.contains("Time view: 19 cases, 2025-01 to 2025-10 · narratives by agency"), "{first}");
+    let aa = first.lines().find(|l| l.starts_with("AA")).unwrap().to_string();
+    assert!(aa.starts_with("AA    ◇I"), "AA told of before the follow-up, then was interviewed: {aa}");
+    h.press("m");
+    assert!(h.screen(80, 24).contains("narratives by time orientation"));
+    h.press("+ + l l");
+    let zoomed = h.screen(80, 24);
+    assert!(zoomed.contains("2025-03 to"), "two months scrolled: {zoomed}");
+    h.press("j j");
+    let scrolled = h.screen(80, 24);
+    assert!(scrolled.lines().nth(2).unwrap().starts_with("CC"), "{scrolled}");
+    h.press("q");
+    assert!(!h.screen(80, 24).contains("Time view"));
+    // Every size down to 1×1 draws.
+    h.press("t");
+    for (w, hgt) in [(1, 1), (10, 3), (30, 8)] {
+        h.screen(w, hgt);
+    }
+}
