@@ -270,6 +270,21 @@ pub enum ReportCommand {
         #[arg(long)]
         unmasked: bool,
     },
+    /// The time view as an SVG figure in an HTML page: a lane per case over the follow-up's months
+    Timeline {
+        /// Mark narratives by agency or orientation (time orientation)
+        #[arg(long, default_value = "agency")]
+        marks: String,
+        /// Two lanes a case: what the person says, and what the professionals say
+        #[arg(long)]
+        voices: bool,
+        /// Write the SVG figure alone, not an HTML page
+        #[arg(long)]
+        svg: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
     /// Two cases side by side by contact point: contacts, sessions, narratives, efforts, chains
     Compare {
         first: String,

@@ -234,6 +234,28 @@ pub fn report_table(
     Ok(())
 }
 
+pub fn report_timeline(
+    store: &Store,
+    marks: &str,
+    voices: bool,
+    svg: bool,
+    unmasked: bool,
+) -> anyhow::Result<()> {
+    use crate::export::timeline_svg::{study_timeline, timeline_report, timeline_svg, Marks};
+    let marks = match marks.trim() {
+        "agency" => Marks::Agency,
+        "orientation" | "time orientation" => Marks::Orientation,
+        other => bail!("marks {other:?} are unknown: use agency or orientation"),
+    };
+    let study = Study::load(store, unmasked)?;
+    if svg {
+        println!("{}", timeline_svg(&study_timeline(&study), marks, voices));
+        return Ok(());
+    }
+    write(&study, timeline_report(&study, marks, voices), true);
+    Ok(())
+}
+
 pub fn report_compare(store: &Store, a: &str, b: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
     let (a, b) = (find_case(store, a)?, find_case(store, b)?);
     if a.id == b.id {
