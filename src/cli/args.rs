@@ -285,6 +285,15 @@ pub enum ReportCommand {
         #[arg(long)]
         unmasked: bool,
     },
+    /// Before the next contact: last time's narratives, efforts under way, themes not covered, marks not reviewed
+    Brief {
+        code: String,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
     /// Two cases side by side by contact point: contacts, sessions, narratives, efforts, chains
     Compare {
         first: String,

@@ -256,6 +256,15 @@ pub fn report_timeline(
     Ok(())
 }
 
+pub fn report_brief(store: &Store, code: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    use crate::export::brief_report::{brief_report, load_brief};
+    let case = find_case(store, code)?;
+    let study = Study::load(store, unmasked)?;
+    let brief = load_brief(store, &study, &case)?;
+    write(&study, brief_report(store, &study, &brief)?, as_html);
+    Ok(())
+}
+
 pub fn report_compare(store: &Store, a: &str, b: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
     let (a, b) = (find_case(store, a)?, find_case(store, b)?);
     if a.id == b.id {

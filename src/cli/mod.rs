@@ -216,6 +216,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Report(ReportCommand::Timeline { marks, voices, svg, unmasked })) => {
             followup::report_timeline(&open()?, &marks, voices, svg, unmasked)
         }
+        Some(Command::Report(ReportCommand::Brief { code, html, unmasked })) => {
+            followup::report_brief(&open()?, &code, html, unmasked)
+        }
         Some(Command::Report(ReportCommand::Compare { first, second, html, unmasked })) => {
             followup::report_compare(&open()?, &first, &second, html, unmasked)
         }

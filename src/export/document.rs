@@ -36,6 +36,15 @@ impl Inlines {
         self.0.push(Span::Code(text.into()));
         self
     }
+    /// The runs' text, without their markup (for the screen).
+    pub fn text(&self) -> String {
+        self.0
+            .iter()
+            .map(|s| match s {
+                Span::Plain(t) | Span::Emphasis(t) | Span::Strong(t) | Span::Code(t) => t.as_str(),
+            })
+            .collect()
+    }
 }
 
 impl From<String> for Inlines {

@@ -1,6 +1,7 @@
 //! Exports: one module per format, reading through the store API, and
 //! `write`, which puts any of them on disk for the command line and the app.
 
+pub mod brief_report;
 pub mod codebook;
 pub mod csv;
 pub mod document;

@@ -77,7 +77,7 @@ impl Study {
     }
 
     /// A line as the report shows it: masked with its case's list, or as said.
-    fn said<'a>(&self, case: Id, text: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn said<'a>(&self, case: Id, text: &'a str) -> std::borrow::Cow<'a, str> {
         match &self.masks {
             Some(masks) => masks.of(case).mask(text),
             None => text.into(),
@@ -144,7 +144,7 @@ fn codes_text(book: &Codebook, n: &Narrative) -> String {
     n.codes.iter().map(|c| book.label(*c)).collect::<Vec<_>>().join("; ")
 }
 
-fn narrative_blocks(
+pub(crate) fn narrative_blocks(
     store: &Store,
     study: &Study,
     cache: &mut HashMap<Id, Vec<String>>,

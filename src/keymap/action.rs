@@ -84,8 +84,8 @@ actions! {
     TickTheme(n: THEME_KEYS) => "tick-theme-{n}", "tick or untick theme T{n} of the guide", [Live];
     EndSession => "end-session", "end the session (press twice)", [Live];
     // reviewing a session
-    PageUp => "page-up", "a page up", [Review, Narratives, Search, Masks, Timeline];
-    PageDown => "page-down", "a page down", [Review, Narratives, Search, Masks, Timeline];
+    PageUp => "page-up", "a page up", [Review, Narratives, Search, Masks, Timeline, Reading];
+    PageDown => "page-down", "a page down", [Review, Narratives, Search, Masks, Timeline, Reading];
     GoFirst => "go-first", "to the first line", [Review, Narratives, Masks];
     GoLast => "go-last", "to the last line", [Review, Narratives, Masks];
     NextMark => "next-mark", "to the next line marked live", [Review];
@@ -112,8 +112,8 @@ actions! {
     ToggleCode => "toggle-code", "tick or untick the code", [Checklist];
     SaveNarrative => "save-narrative", "save the narrative", [Editor, Checklist];
     // lists and forms
-    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline];
-    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline];
+    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading];
+    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading];
     OpenCase => "open-case", "the case's sessions", [Home];
     ReviewSession => "review-session", "read the session back and flag narratives", [Case];
     AddCase => "add-case", "add a case", [Home];
@@ -159,9 +159,9 @@ actions! {
     DeleteWordBack => "delete-word-back", "delete the word before the cursor", [Text];
     ClearInput => "clear-input", "clear the text", [Text];
     // everywhere
-    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline];
-    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline];
-    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline];
+    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading];
+    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading];
+    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading];
 }
 
 /// The tables of a keymap file: one per screen, plus `text` (editing keys
@@ -190,10 +190,12 @@ pub enum Table {
     Masks,
     /// The time view across cases.
     Timeline,
+    /// A report to read (the brief before the next contact).
+    Reading,
 }
 
 impl Table {
-    pub const ALL: [Table; 19] = [
+    pub const ALL: [Table; 20] = [
         Table::Global,
         Table::Text,
         Table::Home,
@@ -213,6 +215,7 @@ impl Table {
         Table::Words,
         Table::Masks,
         Table::Timeline,
+        Table::Reading,
     ];
 
     pub fn name(self) -> &'static str {
@@ -236,6 +239,7 @@ impl Table {
             Table::Words => "words",
             Table::Masks => "masks",
             Table::Timeline => "timeline",
+            Table::Reading => "reading",
         }
     }
 

@@ -10,6 +10,7 @@ use super::screens::live::LiveState;
 use super::screens::masks::{add_tally, CandidatesState};
 use super::screens::narratives::{NarrativeRow, NarrativesState};
 use super::screens::overview::OverviewState;
+use super::screens::reading::ReadingState;
 use super::screens::review::{ReviewData, ReviewState};
 use super::screens::search::Found;
 use super::screens::timeline::TimelineState;
@@ -97,6 +98,21 @@ pub fn overview(store: &Store, today: chrono::NaiveDate) -> Result<OverviewState
     let cases = store.cases()?;
     let rows = cases.iter().zip(&contacts).map(|(c, k)| follow_up(c, &sessions).with_contacts(k));
     Ok(OverviewState::new(rows.collect()))
+}
+
+/// The brief before the next contact with `case`, as said (the app shows
+/// text unmasked until asked, as review does).
+pub fn brief(
+    store: &Store,
+    case: crate::domain::Id,
+    today: chrono::NaiveDate,
+) -> Result<ReadingState, StoreError> {
+    use crate::export::brief_report::{brief_report, load_brief};
+    let mut study = crate::export::report::Study::load(store, true)?;
+    study.today = today;
+    let case = store.case(case)?.ok_or(StoreError::Missing { what: "case" })?;
+    let brief = load_brief(store, &study, &case)?;
+    Ok(ReadingState::new(brief_report(store, &study, &brief)?))
 }
 
 /// The time view of every case, contacts judged as of `today`.

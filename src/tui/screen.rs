@@ -10,6 +10,7 @@ use super::screens::live::LiveState;
 use super::screens::masks::CandidatesState;
 use super::screens::narratives::NarrativesState;
 use super::screens::overview::OverviewState;
+use super::screens::reading::ReadingState;
 use super::screens::review::ReviewState;
 use super::screens::search::SearchState;
 use super::screens::timeline::TimelineState;
@@ -33,6 +34,7 @@ pub enum Screen {
     Codebook(CodebookState),
     Candidates(Box<CandidatesState>),
     Timeline(Box<TimelineState>),
+    Reading(Box<ReadingState>),
 }
 
 impl Screen {
@@ -51,6 +53,7 @@ impl Screen {
             Screen::Codebook(s) => s.table(),
             Screen::Candidates(s) => s.table(),
             Screen::Timeline(s) => s.table(),
+            Screen::Reading(s) => s.table(),
         }
     }
 
@@ -78,6 +81,7 @@ impl Screen {
             Screen::Codebook(s) => s.update(input),
             Screen::Candidates(s) => s.update(input),
             Screen::Timeline(s) => s.update(input),
+            Screen::Reading(s) => s.update(input),
         }
     }
 
@@ -95,6 +99,7 @@ impl Screen {
             Screen::Codebook(s) => s.render(frame, area, keys),
             Screen::Candidates(s) => s.render(frame, area, keys),
             Screen::Timeline(s) => s.render(frame, area, keys),
+            Screen::Reading(s) => s.render(frame, area, keys),
         }
     }
 

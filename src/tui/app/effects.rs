@@ -49,6 +49,10 @@ impl App {
             Effect::OpenOverview => {
                 self.push(Screen::Overview(loaders::overview(&self.store, self.clock.now().date_naive())?))
             }
+            Effect::OpenBrief(case) => {
+                let brief = self.load(|store| loaders::brief(store, case, today))?;
+                self.push(Screen::Reading(Box::new(brief)));
+            }
             Effect::OpenTimeline => {
                 let view = self.load(|store| loaders::timeline(store, today))?;
                 self.push(Screen::Timeline(Box::new(view)));

@@ -195,6 +195,7 @@ impl CaseState {
             Action::EditEffort => return self.edit_effort(),
             Action::AddLink => self.asking = Some(question(Asking::NewLink)),
             Action::ImportTranscript => self.asking = Some(question(Asking::Transcript)),
+            Action::OpenBrief => return Effect::OpenBrief(self.case.id),
             Action::Back => return Effect::Back,
             _ => {}
         }

@@ -12,6 +12,7 @@ pub mod live;
 pub mod masks;
 pub mod narratives;
 pub mod overview;
+pub mod reading;
 pub mod review;
 pub mod search;
 pub mod timeline;
@@ -61,6 +62,8 @@ pub enum Effect {
     OpenDisplay,
     /// The time view across cases.
     OpenTimeline,
+    /// The brief before the next contact with this case.
+    OpenBrief(Id),
     OpenSearch,
     OpenCodebook,
     /// What the detectors propose to mask: in this session, or in the whole study.
