@@ -12,7 +12,7 @@ const BEFORE: f32 = 26.0;
 const MONTH: f32 = 64.0;
 const TOP: f32 = 34.0;
 const LANE: f32 = 28.0;
-const LEGEND: f32 = 64.0;
+const LEGEND: f32 = 86.0;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Marks {
@@ -191,96 +191,78 @@ fn lane_svg(out: &mut String, lane: &Lane, y: f32, width: f32, marks: Marks, voi
     out.push_str("</g>");
 }
 
+/// The legend in three rows — sessions and efforts, narratives, contacts —
+/// each item a shape drawn at `{X}`, `{Y}` (its row's middle) and a label.
 fn legend(out: &mut String, y: f32, marks: Marks, voices: bool) {
-    let mut at = LEFT;
-    let mut item = |out: &mut String, shape: String, label: &str| {
-        out.push_str(&shape.replace("{X}", &format!("{at:.1}")));
-        let _ = write!(
-            out,
-            r##"<text x="{:.1}" y="{:.1}" fill="#333">{}</text>"##,
-            at + 14.0,
-            y + 4.0,
-            escape(label)
-        );
-        at += 14.0 + label.chars().count() as f32 * 6.2 + 12.0;
-    };
+    let mut rows: Vec<Vec<(String, String)>> = vec![Vec::new(), Vec::new(), Vec::new()];
     for kind in SessionKind::ALL.iter().copied() {
-        item(
-            out,
-            format!(
-                r##"<rect x="{{X}}" y="{:.1}" width="10" height="12" rx="2" fill="{}"/>"##,
-                y - 6.0,
-                kind_colour(kind)
-            ),
-            kind.word(),
+        let shape = format!(
+            r##"<rect x="{{X}}" y="{{Y-6}}" width="10" height="12" rx="2" fill="{}"/>"##,
+            kind_colour(kind)
         );
+        rows[0].push((shape, kind.word().to_string()));
     }
-    item(
-        out,
-        format!(
-            r##"<rect x="{{X}}" y="{:.1}" width="12" height="6" fill="#e6ab02" opacity="0.7"/>"##,
-            y - 3.0
-        ),
-        "effort",
-    );
-    at = LEFT;
-    let y2 = y + 22.0;
+    rows[0].push((
+        r##"<rect x="{X}" y="{Y-3}" width="12" height="6" fill="#e6ab02" opacity="0.7"/>"##.into(),
+        "effort".into(),
+    ));
     let names: [(&str, Tone); 3] = match marks {
         Marks::Agency => [("agency low", Tone::Low), ("interplay", Tone::Middle), ("high", Tone::High)],
         Marks::Orientation => {
             [("looking back", Tone::Low), ("here and now", Tone::Middle), ("forward", Tone::High)]
         }
     };
-    let mut item2 = |out: &mut String, shape: String, label: &str| {
-        out.push_str(&shape.replace("{X}", &format!("{at:.1}")));
-        let _ = write!(
-            out,
-            r##"<text x="{:.1}" y="{:.1}" fill="#333">{}</text>"##,
-            at + 14.0,
-            y2 + 4.0,
-            escape(label)
-        );
-        at += 14.0 + label.chars().count() as f32 * 6.2 + 12.0;
-    };
     for (label, tone) in names {
-        item2(
-            out,
-            format!(
-                r##"<circle cx="{{X}}" cy="{y2:.1}" r="4.5" transform="translate(5,0)" fill="{}" stroke="#333"/>"##,
-                tone_colour(tone)
-            ),
-            label,
+        let shape = format!(
+            r##"<circle cx="{{X+5}}" cy="{{Y}}" r="4.5" fill="{}" stroke="#333"/>"##,
+            tone_colour(tone)
         );
+        rows[1].push((shape, label.into()));
     }
-    item2(
-        out,
-        format!(
-            r##"<polygon points="0,{:.1} 5,{y2:.1} 0,{:.1} -5,{y2:.1}" transform="translate({{X}},0) translate(5,0)" fill="#ffffff" stroke="#1b9e77"/>"##,
-            y2 - 5.0,
-            y2 + 5.0
-        ),
-        "when the told events happened",
-    );
-    item2(
-        out,
-        format!(
-            r##"<path d="M0,{:.1} l10,10 m0,-10 l-10,10" transform="translate({{X}},0)" stroke="#d7301f" stroke-width="2.5"/>"##,
-            y2 - 5.0
-        ),
-        "missed contact",
-    );
-    item2(
-        out,
-        format!(r##"<circle cx="{{X}}" cy="{y2:.1}" r="6" transform="translate(5,0)" fill="#7570b3"/>"##),
-        "held in part",
-    );
-    item2(
-        out,
-        format!(r##"<rect x="{{X}}" y="{:.1}" width="3" height="12" fill="#d7301f"/>"##, y2 - 6.0),
-        "dropped out",
-    );
+    rows[1].push((
+        r##"<polygon points="{X+5},{Y-5} {X+10},{Y} {X+5},{Y+5} {X},{Y}" fill="#ffffff" stroke="#1b9e77"/>"##
+            .into(),
+        "when the told events happened (left: before the follow-up)".into(),
+    ));
+    rows[2].push((
+        r##"<path d="M{X},{Y-5} l10,10 m0,-10 l-10,10" stroke="#d7301f" stroke-width="2.5"/>"##.into(),
+        "missed contact".into(),
+    ));
+    rows[2].push((r##"<circle cx="{X+5}" cy="{Y}" r="6" fill="#7570b3"/>"##.into(), "held in part".into()));
+    rows[2].push((
+        r##"<rect x="{X}" y="{Y-6}" width="3" height="12" fill="#d7301f"/>"##.into(),
+        "dropped out".into(),
+    ));
     if voices {
-        item2(out, String::new(), "upper row: the person; lower: professionals");
+        rows[2].push((String::new(), "upper row: the person; lower: professionals".into()));
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let middle = y + i as f32 * 22.0;
+        let mut at = LEFT;
+        for (shape, label) in row {
+            let mut shape = shape.clone();
+            for (place, value) in [
+                ("{X}", at),
+                ("{X+5}", at + 5.0),
+                ("{X+10}", at + 10.0),
+                ("{Y}", middle),
+                ("{Y-6}", middle - 6.0),
+                ("{Y-5}", middle - 5.0),
+                ("{Y-3}", middle - 3.0),
+                ("{Y+5}", middle + 5.0),
+            ] {
+                shape = shape.replace(place, &format!("{value:.1}"));
+            }
+            out.push_str(&shape);
+            let _ = write!(
+                out,
+                r##"<text x="{:.1}" y="{:.1}" fill="#333">{}</text>"##,
+                at + 14.0,
+                middle + 4.0,
+                escape(label)
+            );
+            at += 14.0 + label.chars().count() as f32 * 6.2 + 12.0;
+        }
     }
 }
 
