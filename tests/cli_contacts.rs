@@ -46,6 +46,7 @@ fn the_ledger_is_recorded_and_listed() {
     assert_eq!(listed[0]["points"][1]["reason"], "meeting without the person");
     assert_eq!(listed[1]["dropout"]["reason"], "moved");
     assert_eq!(listed[1]["points"][1]["due"], "2026-03-01", "BB's own rhythm from its own start");
+    assert!(ok(s, &["check"]).contains("is sound"));
     let log = ok(s, &["recruit", "list"]);
     assert_eq!(log, "2025-08-01  R1       refused — no time\n1 asked: 0 joined, 1 refused, 0 no-answer\n");
 }
@@ -102,4 +103,17 @@ fn backup_restore_and_merge_carry_the_follow_up_year() {
     assert_eq!(rows[0]["points"][2]["reason"], "ill");
     assert_eq!(rows[1]["dropout"]["date"], "2026-02-01");
     assert!(ok(merged, &["recruit", "list"]).contains("R1"));
+}
+
+#[test]
+fn purging_a_case_takes_its_ledger_and_its_recruitment_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    ok(s, &["recruit", "add", "AA", "--asked", "2024-12-01", "--outcome", "joined"]);
+    ok(s, &["case", "purge", "AA", "--yes"]);
+    let left = backup(s);
+    assert!(!left.contains("meeting without the person") && !left.contains("\"AA\""), "{left}");
+    assert!(left.contains("\"R1\"") && left.contains("\"moved\""), "the other case's facts stay");
+    assert!(ok(s, &["check"]).contains("is sound"));
 }
