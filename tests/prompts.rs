@@ -179,6 +179,7 @@ fn a_save_that_failed_is_shown_on_the_case_screen() {
         efforts: vec![],
         links: vec![],
         variables: Variables::default(),
+        contacts: String::new(),
     };
     let mut screen = CaseState::new(data);
     screen.on_saved(&Receipt::Said("Effort saved.".into()), Some("No space left on device"));

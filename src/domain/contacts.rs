@@ -170,6 +170,19 @@ impl CaseContacts {
     pub fn missed(&self) -> usize {
         self.count(|s| matches!(s, ContactStatus::Missed(_) | ContactStatus::Unrecorded))
     }
+
+    /// One line: `1 ✓  2 (x)  3 –  4 ·  contacts 1 (2), missed 1`.
+    pub fn summary(&self) -> String {
+        let points: Vec<String> =
+            self.points.iter().map(|p| format!("{} {}", p.point, p.status.sign())).collect();
+        let out = self.dropout.as_ref().map_or(String::new(), |d| format!(", dropped out {}", d.date));
+        format!(
+            "{}  contacts {}, missed {}{out}",
+            points.join("  "),
+            kept_and_partial(self.kept(), self.partial()),
+            self.missed()
+        )
+    }
 }
 
 /// The appendix's way of writing contacts: `3 (4)` is three contacts kept in

@@ -58,7 +58,12 @@ pub fn case(store: &Store, case_id: Id, today: NaiveDate) -> Result<CaseState, S
     let efforts = store.efforts()?.into_iter().filter(|e| e.case_id == case_id).collect();
     let links = store.links()?.into_iter().filter(|l| l.case_id == case_id).collect();
     let variables = store.variables()?;
-    Ok(CaseState::new(CaseData { today, case, sessions, efforts, links, variables }))
+    let contacts = store
+        .case_contacts(today)?
+        .into_iter()
+        .find(|c| c.case == case.code.as_str())
+        .map_or(String::new(), |c| c.summary());
+    Ok(CaseState::new(CaseData { today, case, sessions, efforts, links, variables, contacts }))
 }
 
 /// A session to read back, at line `seq` if given.

@@ -84,6 +84,8 @@ pub struct CaseData {
     pub links: Vec<Link>,
     /// The study's variables: an attribute's key must be one of them.
     pub variables: Variables,
+    /// Its contact points in a line: `1 ✓  2 (x)  3 –  4 ·  contacts 1 (2), missed 1`.
+    pub contacts: String,
 }
 
 pub struct CaseState {
@@ -93,6 +95,7 @@ pub struct CaseState {
     efforts: Vec<Effort>,
     links: Vec<Link>,
     variables: Variables,
+    contacts: String,
     section: usize,
     selected: [usize; 3],
     asking: Option<Prompt<Asking>>,
@@ -111,6 +114,7 @@ impl CaseState {
             efforts: data.efforts,
             links: data.links,
             variables: data.variables,
+            contacts: data.contacts,
             section: 0,
             selected: [last, 0, 0],
             asking: None,
@@ -340,7 +344,10 @@ impl CaseState {
             Constraint::Length(if self.asking.is_some() { 2 } else { hint_rows.clamp(1, 2) }),
         ])
         .areas(area);
-        frame.render_widget(Line::from(format!(" Case {}", self.case.code)).bold().reversed(), title);
+        frame.render_widget(
+            Line::from(format!(" Case {}   {}", self.case.code, self.contacts)).bold().reversed(),
+            title,
+        );
         let attrs: Vec<String> = self.case.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         let attrs = if attrs.is_empty() { "no attributes yet".to_string() } else { attrs.join(" · ") };
         frame.render_widget(Line::from(format!(" {attrs}")).dim(), attributes);
