@@ -294,6 +294,20 @@ pub enum ReportCommand {
         #[arg(long)]
         unmasked: bool,
     },
+    /// Each case on the plane of two scale code groups (agency × work identity), its path between contacts
+    Plane {
+        /// The scale group across
+        #[arg(long)]
+        x: String,
+        /// The scale group up
+        #[arg(long)]
+        y: String,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
     /// Two cases side by side by contact point: contacts, sessions, narratives, efforts, chains
     Compare {
         first: String,

@@ -265,6 +265,13 @@ pub fn report_brief(store: &Store, code: &str, as_html: bool, unmasked: bool) ->
     Ok(())
 }
 
+pub fn report_plane(store: &Store, x: &str, y: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    let study = Study::load(store, unmasked)?;
+    let doc = crate::export::tables_report::plane_report(&study, x, y).map_err(anyhow::Error::msg)?;
+    write(&study, doc, as_html);
+    Ok(())
+}
+
 pub fn report_compare(store: &Store, a: &str, b: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
     let (a, b) = (find_case(store, a)?, find_case(store, b)?);
     if a.id == b.id {

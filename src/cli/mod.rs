@@ -219,6 +219,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Report(ReportCommand::Brief { code, html, unmasked })) => {
             followup::report_brief(&open()?, &code, html, unmasked)
         }
+        Some(Command::Report(ReportCommand::Plane { x, y, html, unmasked })) => {
+            followup::report_plane(&open()?, &x, &y, html, unmasked)
+        }
         Some(Command::Report(ReportCommand::Compare { first, second, html, unmasked })) => {
             followup::report_compare(&open()?, &first, &second, html, unmasked)
         }

@@ -13,6 +13,7 @@ pub mod mask;
 pub mod narrated;
 pub mod narrative;
 pub mod overview;
+pub mod plane;
 pub mod session;
 pub mod text;
 pub mod timeline;

@@ -10,6 +10,7 @@ pub mod json;
 pub mod markdown;
 pub mod masking;
 mod output;
+pub mod plane_svg;
 pub mod pseudonyms;
 pub mod qdpx;
 pub mod report;

@@ -147,3 +147,74 @@ pub fn compare_report(study: &Study, a: &Case, b: &Case) -> Document {
         }],
     }
 }
+
+/// `report plane --x GROUP --y GROUP`: each case's path over the plane of
+/// two scale groups — a table of positions by contact point (the nearest
+/// codes, and the means), the cells of the plane, and the figure.
+pub fn plane_report(study: &Study, x: &str, y: &str) -> Result<Document, String> {
+    use crate::domain::plane::{axis, nearest, plane};
+    let (x, y) = (axis(find_group(study, x)?)?, axis(find_group(study, y)?)?);
+    if x.id == y.id {
+        return Err(format!("both axes are {:?}: choose two scale groups", x.name));
+    }
+    let paths = plane(&study.cases, &study.sessions, &study.narratives, x, y);
+    let points = paths.iter().flat_map(|p| p.positions.iter().map(|q| q.point)).max().unwrap_or(0);
+    let mut header = vec!["case".to_string()];
+    header.extend((1..=points).map(|p| format!("contact {p}")));
+    let rows = paths
+        .iter()
+        .map(|path| {
+            let mut row = vec![path.case.clone()];
+            row.extend((1..=points).map(|p| {
+                path.positions.iter().find(|q| q.point == p).map_or(String::new(), |q| {
+                    format!("{} × {} ({:.2}, {:.2})", nearest(x, q.x), nearest(y, q.y), q.x, q.y)
+                })
+            }));
+            row
+        })
+        .collect();
+    // The plane as cells: y's codes down (high first), x's across; each case at each contact.
+    let mut grid_header = vec![format!("{} \\ {}", y.name, x.name)];
+    grid_header.extend(x.codes.iter().map(|c| c.name.clone()));
+    let grid = y
+        .codes
+        .iter()
+        .rev()
+        .map(|yc| {
+            let mut row = vec![yc.name.clone()];
+            row.extend(x.codes.iter().map(|xc| {
+                let here = paths.iter().flat_map(|p| {
+                    p.positions
+                        .iter()
+                        .filter(|q| nearest(x, q.x) == xc.name && nearest(y, q.y) == yc.name)
+                        .map(move |q| format!("{}{}", p.case, q.point))
+                });
+                here.collect::<Vec<_>>().join(" ")
+            }));
+            row
+        })
+        .collect();
+    let svg = super::plane_svg::plane_svg(&paths, x, y);
+    Ok(Document {
+        title: format!("Cases on the plane of {} and {}", x.name, y.name),
+        blocks: vec![
+            Block::Paragraph(
+                format!(
+                    "Each case's place at each contact point: the mean of its narratives there on {} (0 {}, 1 {}) and on {} (0 {}, 1 {}); a contact without narratives on both has none.",
+                    x.name,
+                    x.codes[0].name,
+                    x.codes[x.codes.len() - 1].name,
+                    y.name,
+                    y.codes[0].name,
+                    y.codes[y.codes.len() - 1].name
+                )
+                .into(),
+            ),
+            Block::Table { header, rows },
+            Block::Heading(2, "The plane".into()),
+            Block::Paragraph("Each case by its code and contact point (AA2: case AA at contact 2).".into()),
+            Block::Table { header: grid_header, rows: grid },
+            Block::Figure { svg, caption: format!("Each case's path over {} × {} from contact to contact.", x.name, y.name) },
+        ],
+    })
+}
