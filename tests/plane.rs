@@ -9,6 +9,9 @@ use fieldlog::export::report::Study;
 use fieldlog::export::tables_report::plane_report;
 use fieldlog::store::{Change, Store};
 
+/// A contact point and the codes of the narrative told there.
+type Told<'a> = (u32, &'a [&'a str]);
+
 /// AA moves from low agency and weak work identity to high and strong; BB
 /// stays in between; CC has narratives on one scale only.
 fn study(store: &Store) {
@@ -18,7 +21,7 @@ fn study(store: &Store) {
         book.add_code(identity, code).unwrap();
     }
     store.commit(&[Change::Codebook(book)]).unwrap();
-    let told: [(&str, &[(u32, &[&str])]); 3] = [
+    let told: [(&str, &[Told]); 3] = [
         (
             "AA",
             &[
