@@ -44,7 +44,7 @@ A contact every 3 months from the first, 4 contact points (changeable per case);
 
 Contacts: kept in full, with the contacts held at all (a partial one included) in parentheses when they differ — 3 (4) is three kept and one held in part. Missed counts contacts marked missed and past ones with nothing recorded.
 
-✓ kept · (x) held in part · – missed · ? past, nothing recorded · · planned · out after dropping out
+✓ kept, (x) held in part, – missed, ? past with nothing recorded, · planned, out after dropping out
 
 ## Why
 

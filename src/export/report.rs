@@ -384,7 +384,7 @@ pub fn contacts_report(study: &Study) -> Document {
         ),
         Block::Table { header, rows },
         Block::Paragraph(CONTACTS_KEY.into()),
-        Block::Paragraph("✓ kept · (x) held in part · – missed · ? past, nothing recorded · · planned · out after dropping out".into()),
+        Block::Paragraph("✓ kept, (x) held in part, – missed, ? past with nothing recorded, · planned, out after dropping out".into()),
     ];
     let reasons: Vec<Inlines> = contacts
         .iter()
