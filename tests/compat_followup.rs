@@ -37,7 +37,9 @@ fn version_1_follow_up_values_decode() {
             points: None,
             start: Some(day("2025-01-06")),
             marks: vec![
-                ContactMark { point: 2, kind: ContactMarkKind::Partial, reason: "møde uden borgeren".into() },
+                ContactMark {
+                    point: 2, kind: ContactMarkKind::Partial, reason: "møde uden borgeren".into()
+                },
                 ContactMark { point: 3, kind: ContactMarkKind::Missed, reason: "aflyst".into() },
             ],
             dropout: Some(Dropout { date: day("2025-11-01"), reason: "flyttet".into() }),

@@ -36,6 +36,9 @@ fn scrolling_zooming_and_switching_marks_change_the_picture() {
     h.press("j j");
     let scrolled = h.screen(80, 24);
     assert!(scrolled.lines().nth(2).unwrap().starts_with("CC"), "{scrolled}");
+    h.press("v");
+    let apart = h.screen(80, 24);
+    assert!(apart.lines().nth(3).unwrap().starts_with(" prof."), "a second row a case: {apart}");
     h.press("q");
     assert!(!h.screen(80, 24).contains("Time view"));
     // Every size down to 1×1 draws.

@@ -142,6 +142,7 @@ actions! {
     ZoomIn => "zoom-in", "more room for each month", [Timeline];
     ZoomOut => "zoom-out", "more months on the screen", [Timeline];
     CycleMarks => "cycle-marks", "mark narratives by agency or by time orientation", [Timeline];
+    ToggleVoices => "toggle-voices", "a lane per case, or two: what the person says and what professionals say", [Timeline];
     OpenBrief => "open-brief", "the brief before the next contact: last time's narratives, open efforts, themes, marks", [Case];
     CycleColumns => "cycle-columns", "columns: contact points, then each code group", [Display];
     Export => "export", "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)", [Home];

@@ -5,7 +5,8 @@
 //! month, zoom by how many cells a month gets.
 
 use super::{hints, Effect, Input};
-use crate::domain::timeline::Timeline;
+use crate::domain::timeline::{Lane, Timeline};
+use crate::domain::SessionKind;
 use crate::keymap::{Action, Keymap, Table};
 use crate::tui::widgets::lanes::{lane_spans, MarkBy, LEGEND, LEGEND_MORE};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -25,6 +26,8 @@ pub struct TimelineState {
     /// An index into `ZOOMS`; `None` until the first frame fits it to the width.
     zoom: Option<usize>,
     mark_by: MarkBy,
+    /// Two rows a case: the person's narratives (with everything else), the professionals'.
+    voices: bool,
     /// Lanes shown by the last frame (for paging).
     page: std::cell::Cell<usize>,
 }
@@ -37,6 +40,7 @@ impl TimelineState {
             first_month: 0,
             zoom: None,
             mark_by: MarkBy::Agency,
+            voices: false,
             page: 10.into(),
         }
     }
@@ -73,6 +77,7 @@ impl TimelineState {
                     MarkBy::Orientation => MarkBy::Agency,
                 }
             }
+            Input::Action(Action::ToggleVoices) => self.voices = !self.voices,
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
         }
@@ -105,12 +110,17 @@ impl TimelineState {
         );
         frame.render_widget(Line::from(self.month_header(shown, zoom)).dim(), months);
         self.page.set(usize::from(body.height).max(1));
-        let lines: Vec<Line> = self
+        let rows: Vec<Lane> = self
             .timeline
             .lanes
             .iter()
             .skip(self.top)
             .take(usize::from(body.height))
+            .flat_map(|lane| if self.voices { voices(lane) } else { vec![lane.clone()] })
+            .take(usize::from(body.height))
+            .collect();
+        let lines: Vec<Line> = rows
+            .iter()
             .map(|lane| {
                 let before = lane.narratives.iter().any(|n| n.before);
                 let mut spans = vec![
@@ -133,9 +143,10 @@ impl TimelineState {
             &[
                 (Action::SelectDown, "cases"),
                 (Action::SelectRight, "months"),
-                (Action::ZoomIn, "zoom in"),
+                (Action::ZoomIn, "zoom"),
                 (Action::ZoomOut, "out"),
                 (Action::CycleMarks, "marks"),
+                (Action::ToggleVoices, "voices"),
                 (Action::Help, "help"),
                 (Action::Back, "back"),
             ],
@@ -166,4 +177,25 @@ impl TimelineState {
         }
         header
     }
+}
+
+/// A case's two rows when voices are apart: the person's narratives with
+/// everything else, then the professionals' narratives and interviews.
+fn voices(lane: &Lane) -> Vec<Lane> {
+    let mut person = lane.clone();
+    person.narratives.retain(|n| n.by_person);
+    let professionals = Lane {
+        case: " prof.".into(),
+        sessions: lane
+            .sessions
+            .iter()
+            .filter(|s| s.kind == SessionKind::ProfessionalInterview)
+            .cloned()
+            .collect(),
+        efforts: vec![],
+        narratives: lane.narratives.iter().filter(|n| !n.by_person).cloned().collect(),
+        contacts: vec![],
+        dropout: lane.dropout,
+    };
+    vec![person, professionals]
 }
