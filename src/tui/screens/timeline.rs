@@ -144,7 +144,6 @@ impl TimelineState {
                 (Action::SelectDown, "cases"),
                 (Action::SelectRight, "months"),
                 (Action::ZoomIn, "zoom"),
-                (Action::ZoomOut, "out"),
                 (Action::CycleMarks, "marks"),
                 (Action::ToggleVoices, "voices"),
                 (Action::Help, "help"),
