@@ -47,3 +47,21 @@ fn scrolling_zooming_and_switching_marks_change_the_picture() {
         h.screen(w, hgt);
     }
 }
+
+#[test]
+fn the_overview_shows_contacts_kept_held_and_missed() {
+    let mut h = Harness::new();
+    founding::build(&h.store);
+    h.restart();
+    h.press("f");
+    let screen = h.screen(80, 24);
+    let row = |code: &str| {
+        screen.lines().find(|l| l.starts_with(code)).unwrap().split_whitespace().collect::<Vec<_>>()
+    };
+    assert!(screen.contains("kept") && screen.contains("miss"), "{screen}");
+    // BB: three interviews and a case meeting; contacts 3 (4), none missed.
+    assert_eq!(row("BB")[1..8], ["3", "0", "0", "1", "1,2,3,4", "3", "(4)"], "{screen}");
+    assert_eq!(row("EE")[5..8], ["1,2,4", "3", "1"], "{screen}");
+    h.press("t");
+    assert!(h.screen(80, 24).contains("Time view"), "t on the overview opens the time view");
+}
