@@ -117,3 +117,24 @@ fn purging_a_case_takes_its_ledger_and_its_recruitment_entry() {
     assert!(left.contains("\"R1\"") && left.contains("\"moved\""), "the other case's facts stay");
     assert!(ok(s, &["check"]).contains("is sound"));
 }
+
+#[test]
+fn exports_and_reports_mask_the_ledger_and_recruitment_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    ok(s, &["mask", "add", "Hansen", "[sagsbehandleren]"]);
+    ok(s, &["contact", "dropout", "BB", "--date", "2026-02-01", "--reason", "flyttede fra Hansen"]);
+    ok(s, &["recruit", "add", "R2", "--asked", "2025-08-02", "--outcome", "refused", "--via", "Hansen"]);
+    let file = dir.path().join("export.json");
+    ok(s, &["export", "--format", "json", "--output", file.to_str().unwrap()]);
+    let export = std::fs::read_to_string(&file).unwrap();
+    assert!(!export.contains("Hansen"), "{export}");
+    assert!(
+        export.contains("flyttede fra [sagsbehandleren]")
+            && export.contains("\"via\": \"[sagsbehandleren]\"")
+    );
+    let report = ok(s, &["report", "contacts"]);
+    assert!(report.contains("flyttede fra \\[sagsbehandleren\\]") && !report.contains("Hansen"), "{report}");
+    assert!(ok(s, &["report", "contacts", "--unmasked"]).contains("flyttede fra Hansen"));
+}

@@ -62,15 +62,7 @@ impl Study {
             }
             study.efforts.iter_mut().for_each(|e| masks.effort(e));
             study.links.iter_mut().for_each(|l| masks.link(l));
-            for ledger in &mut study.ledgers {
-                let of = masks.of(ledger.case_id);
-                for mark in &mut ledger.marks {
-                    mark.reason = of.mask(&mark.reason).into_owned();
-                }
-                if let Some(out) = &mut ledger.dropout {
-                    out.reason = of.mask(&out.reason).into_owned();
-                }
-            }
+            study.ledgers.iter_mut().for_each(|l| masks.ledger(l));
             study.masks = Some(masks);
         }
         Ok(study)
