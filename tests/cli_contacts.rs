@@ -57,7 +57,8 @@ fn bad_input_is_one_sentence_and_changes_nothing() {
     let s = &dir.path().join("study");
     study(s);
     let before = backup(s);
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 10] = [
+        (&["contact", "missed", "AA", "1", "--reason", "x"], "has 1 session(s), so it was not missed"),
         (&["contact", "missed", "AA", "0", "--reason", "x"], "contact point must be 1 or more"),
         (&["contact", "missed", "AA", "2", "--reason", " "], "say why contact 2 was missed"),
         (&["contact", "missed", "ZZ", "2", "--reason", "x"], "there is no case ZZ"),

@@ -45,6 +45,14 @@ pub fn contact(store: &Store, command: ContactCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ContactCommand::Missed { case, point, reason } => {
+            let id = find_case(store, &case)?.id;
+            let held =
+                store.sessions()?.iter().filter(|s| s.case_id == id && s.contact_point == point).count();
+            if held > 0 {
+                bail!(
+                    "contact {point} of case {case} has {held} session(s), so it was not missed: mark it partial if it was held only in part"
+                );
+            }
             edit_ledger(store, &case, |l| l.mark(point, Some(ContactMarkKind::Missed), &reason))?;
             println!("case {case} contact {point}: missed");
             Ok(())
