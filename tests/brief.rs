@@ -110,3 +110,33 @@ fn the_case_screen_opens_the_brief_with_b() {
     h.press("q");
     assert!(!h.screen(80, 24).contains("Before the next contact"));
 }
+
+#[test]
+fn contacts_are_recorded_from_the_case_screen() {
+    let mut h = Harness::new();
+    let case = study(&h.store);
+    h.restart();
+    h.press("enter");
+    assert!(h.screen(80, 24).contains("Case AA   1 ✓  2 ✓  3 ?  4 ?  contacts 2, missed 2"));
+    h.press("m");
+    h.type_text("1 missed ill");
+    h.press("enter");
+    let refused = h.screen(80, 24);
+    assert!(refused.contains("has 1 session(s), so it was not missed"), "{refused}");
+    h.press("ctrl-u");
+    h.type_text("3 missed visit cancelled");
+    h.press("enter");
+    h.settle();
+    h.press("m");
+    h.type_text("dropout 2025-09-01 moved away");
+    h.press("enter");
+    h.settle();
+    let screen = h.screen(80, 24);
+    assert!(
+        screen.contains("Case AA   1 ✓  2 ✓  3 –  4 out  contacts 2, missed 1, dropped out 2025-09-01"),
+        "{screen}"
+    );
+    let ledger = h.store.contact_ledger(case.id).unwrap().unwrap();
+    assert_eq!(ledger.marks[0].reason, "visit cancelled");
+    assert_eq!(ledger.dropout.unwrap().reason, "moved away");
+}

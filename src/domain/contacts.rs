@@ -343,5 +343,7 @@ pub struct Recruitment {
     pub created: DateTime<FixedOffset>,
 }
 
+pub mod entry;
+
 #[cfg(test)]
 mod tests;

@@ -143,6 +143,7 @@ actions! {
     ZoomOut => "zoom-out", "more months on the screen", [Timeline];
     CycleMarks => "cycle-marks", "mark narratives by agency or by time orientation", [Timeline];
     ToggleVoices => "toggle-voices", "a lane per case, or two: what the person says and what professionals say", [Timeline];
+    RecordContact => "record-contact", "record a contact point missed or held in part, or a dropout: 3 missed REASON, 2 partial REASON, 3 clear, dropout DATE REASON", [Case];
     OpenBrief => "open-brief", "the brief before the next contact: last time's narratives, open efforts, themes, marks", [Case];
     CycleColumns => "cycle-columns", "columns: contact points, then each code group", [Display];
     Export => "export", "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)", [Home];

@@ -58,12 +58,11 @@ pub fn case(store: &Store, case_id: Id, today: NaiveDate) -> Result<CaseState, S
     let efforts = store.efforts()?.into_iter().filter(|e| e.case_id == case_id).collect();
     let links = store.links()?.into_iter().filter(|l| l.case_id == case_id).collect();
     let variables = store.variables()?;
-    let contacts = store
-        .case_contacts(today)?
-        .into_iter()
-        .find(|c| c.case == case.code.as_str())
-        .map_or(String::new(), |c| c.summary());
-    Ok(CaseState::new(CaseData { today, case, sessions, efforts, links, variables, contacts }))
+    let plan = store.contact_plan()?;
+    let ledger = store
+        .contact_ledger(case_id)?
+        .unwrap_or_else(|| crate::domain::contacts::ContactLedger::new(case_id, case.created));
+    Ok(CaseState::new(CaseData { today, case, sessions, efforts, links, variables, plan, ledger }))
 }
 
 /// A session to read back, at line `seq` if given.

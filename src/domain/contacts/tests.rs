@@ -82,3 +82,21 @@ fn the_appendix_writes_kept_then_held_in_parentheses() {
     assert_eq!(RecruitmentOutcome::parse("No-Answer").unwrap(), RecruitmentOutcome::NoAnswer);
     assert!(RecruitmentOutcome::parse("maybe").is_err());
 }
+
+#[test]
+fn a_typed_entry_marks_clears_or_ends_the_follow_up() {
+    let mut ledger = ContactLedger::new(Id::new(), now());
+    let none = |_| 0;
+    assert_eq!(ledger.apply("3 missed visit cancelled", none).unwrap(), "Contact 3: missed.");
+    assert_eq!(ledger.marks[0].reason, "visit cancelled");
+    ledger.apply("2 partial meeting without the person", none).unwrap();
+    ledger.apply("3 clear", none).unwrap();
+    assert_eq!(ledger.marks.len(), 1);
+    ledger.apply("dropout 2025-06-01 moved away", none).unwrap();
+    assert_eq!(ledger.dropout.as_ref().unwrap().date, date("2025-06-01"));
+    assert!(ledger.apply("1 missed ill", |_| 2).unwrap_err().contains("has 2 session(s)"));
+    assert!(ledger.apply("two missed", none).unwrap_err().contains("is no contact point"));
+    assert!(ledger.apply("2 forgotten", none).unwrap_err().contains("neither missed, partial nor clear"));
+    assert!(ledger.apply("dropout 2025-02-30 x", none).unwrap_err().contains("has 28 days"));
+    assert!(ledger.apply("dropout 2025-02-01", none).unwrap_err().contains("Say why"));
+}
