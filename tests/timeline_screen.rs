@@ -36,6 +36,14 @@ fn scrolling_zooming_and_switching_marks_change_the_picture() {
     h.press("j j");
     let scrolled = h.screen(80, 24);
     assert!(scrolled.lines().nth(2).unwrap().starts_with("CC"), "{scrolled}");
+    h.press("?");
+    let help = h.screen(80, 24);
+    assert!(
+        help.contains("more room for each month")
+            && help.contains("mark narratives by agency or by time orientation"),
+        "{help}"
+    );
+    h.press("esc");
     h.press("v");
     let apart = h.screen(80, 24);
     assert!(apart.lines().nth(3).unwrap().starts_with(" prof."), "a second row a case: {apart}");
