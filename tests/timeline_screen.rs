@@ -72,4 +72,9 @@ fn the_overview_shows_contacts_kept_held_and_missed() {
     assert_eq!(row("EE")[5..8], ["1,2,4", "3", "1"], "{screen}");
     h.press("t");
     assert!(h.screen(80, 24).contains("Time view"), "t on the overview opens the time view");
+    h.press("q c");
+    let table = h.screen(80, 24);
+    assert!(table.contains("Contacts kept and missed"), "{table}");
+    let bb = table.lines().find(|l| l.starts_with(" BB")).unwrap_or_default();
+    assert_eq!(bb, " BB     ✓   ✓        ✓        (x)      3 (4)     0", "{table}");
 }

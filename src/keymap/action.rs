@@ -138,6 +138,7 @@ actions! {
     OpenDisplay => "open-display", "the display: narratives by case and contact point or codes", [Home];
     SelectLeft => "select-left", "move left (the word before; a month earlier)", [Display, Words, Timeline];
     SelectRight => "select-right", "move right (the word after; a month later)", [Display, Words, Timeline];
+    OpenContactsTable => "open-contacts-table", "the contacts table: each case's contact points kept, partial, missed, with totals", [Overview];
     OpenTimeline => "open-timeline", "the time view: every case's follow-up year, a lane per case", [Home, Overview];
     ZoomIn => "zoom-in", "more room for each month", [Timeline];
     ZoomOut => "zoom-out", "more months on the screen", [Timeline];

@@ -119,6 +119,13 @@ pub fn brief(
     Ok(ReadingState::new(brief_report(store, &study, &brief)?))
 }
 
+/// The appendix table of contacts, as said.
+pub fn contacts_table(store: &Store, today: chrono::NaiveDate) -> Result<ReadingState, StoreError> {
+    let mut study = crate::export::report::Study::load(store, true)?;
+    study.today = today;
+    Ok(ReadingState::new(crate::export::report::contacts_report(&study)))
+}
+
 /// The time view of every case, contacts judged as of `today`.
 pub fn timeline(store: &Store, today: chrono::NaiveDate) -> Result<TimelineState, StoreError> {
     let (cases, sessions, efforts) = (store.cases()?, store.sessions()?, store.efforts()?);

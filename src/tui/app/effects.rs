@@ -49,6 +49,10 @@ impl App {
             Effect::OpenOverview => {
                 self.push(Screen::Overview(loaders::overview(&self.store, self.clock.now().date_naive())?))
             }
+            Effect::OpenContactsTable => {
+                let table = self.load(|store| loaders::contacts_table(store, today))?;
+                self.push(Screen::Reading(Box::new(table)));
+            }
             Effect::OpenBrief(case) => {
                 let brief = self.load(|store| loaders::brief(store, case, today))?;
                 self.push(Screen::Reading(Box::new(brief)));

@@ -64,6 +64,8 @@ pub enum Effect {
     OpenTimeline,
     /// The brief before the next contact with this case.
     OpenBrief(Id),
+    /// The appendix table of contacts kept, partial and missed.
+    OpenContactsTable,
     OpenSearch,
     OpenCodebook,
     /// What the detectors propose to mask: in this session, or in the whole study.

@@ -31,6 +31,7 @@ impl OverviewState {
                 self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
             }
             Input::Action(Action::OpenTimeline) => return Effect::OpenTimeline,
+            Input::Action(Action::OpenContactsTable) => return Effect::OpenContactsTable,
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
         }
@@ -83,6 +84,7 @@ impl OverviewState {
             &[
                 (Action::SelectDown, "move"),
                 (Action::OpenTimeline, "time view"),
+                (Action::OpenContactsTable, "contacts"),
                 (Action::Help, "help"),
                 (Action::Back, "back"),
             ],

@@ -36,8 +36,23 @@ impl ReadingState {
                     lines.into_iter().map(|l| (Style::default().add_modifier(Modifier::ITALIC), "│ ", l)),
                 ),
                 Block::Table { header, rows } => {
-                    blocks.push((Style::default().add_modifier(Modifier::BOLD), "", header.join(" | ")));
-                    blocks.extend(rows.into_iter().map(|r| (Style::default(), "", r.join(" | "))));
+                    // Columns as wide as their widest cell, so the table reads as one.
+                    let width = |text: &str| unicode_width::UnicodeWidthStr::width(text);
+                    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+                    for row in &rows {
+                        for (w, cell) in widths.iter_mut().zip(row) {
+                            *w = (*w).max(width(cell));
+                        }
+                    }
+                    let line = |cells: &[String]| {
+                        let padded = cells
+                            .iter()
+                            .zip(&widths)
+                            .map(|(c, w)| format!("{c}{}", " ".repeat(w - width(c))));
+                        padded.collect::<Vec<_>>().join("  ").trim_end().to_string()
+                    };
+                    blocks.push((Style::default().add_modifier(Modifier::BOLD), "", line(&header)));
+                    blocks.extend(rows.iter().map(|r| (Style::default(), "", line(r))));
                 }
                 Block::Figure { caption, .. } => blocks.push((Style::default(), "", caption)),
             }
