@@ -211,17 +211,24 @@ fn harness_with_study() -> Harness {
 #[test]
 fn the_overview_counts_a_built_study_including_a_caseworker_change() {
     let h = harness_with_study();
-    let report = markdown(&overview_report(&Study::load(&h.store, false).unwrap()));
-    assert!(report.contains("| AA | 1 | 2 | 0 | 1 | 1, 2, 3 | 1 | 2025-01-06 | 2025-09-13 |"), "{report}");
-    assert!(report.contains("| BB | 1 | 0 | 0 | 0 | 1 | 0 | 2025-01-16 | 2025-01-16 |"), "{report}");
-    assert!(report.contains("| CC | 0 | 0 | 0 | 0 |  | 0 | — | — |"), "{report}");
-    assert!(report.contains("| total | 2 | 2 | 0 | 1 |  | 1 |  |  |"), "{report}");
+    let mut study = Study::load(&h.store, false).unwrap();
+    // Contact 4 of AA, and 2–4 of BB, were due by then with nothing recorded.
+    study.today = date("2026-03-01");
+    let report = markdown(&overview_report(&study));
+    assert!(
+        report.contains("| AA | 1 | 2 | 0 | 1 | 1, 2, 3 | 3 | 1 | 1 | 2025-01-06 | 2025-09-13 |"),
+        "{report}"
+    );
+    assert!(report.contains("| BB | 1 | 0 | 0 | 0 | 1 | 1 | 3 | 0 | 2025-01-16 | 2025-01-16 |"), "{report}");
+    assert!(report.contains("| CC | 0 | 0 | 0 | 0 |  | 0 | 0 | 0 | — | — |"), "{report}");
+    assert!(report.contains("| total | 2 | 2 | 0 | 1 |  | 4 | 4 | 1 |  |  |"), "{report}");
 }
 
 #[test]
 fn reports_for_a_fixed_study_are_checked_in_full() {
     let h = harness_with_study();
-    let study = Study::load(&h.store, false).unwrap();
+    let mut study = Study::load(&h.store, false).unwrap();
+    study.today = date("2026-03-01");
     let aa = study.cases.iter().find(|c| c.code.as_str() == "AA").unwrap().clone();
     insta::assert_snapshot!("case_report", markdown(&case_report(&h.store, &study, &aa).unwrap()));
     let book = &study.codebook;

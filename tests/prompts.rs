@@ -172,6 +172,7 @@ fn a_save_that_failed_is_shown_on_the_case_screen() {
     use fieldlog::tui::screens::case::{CaseData, CaseState};
     use fieldlog::tui::screens::Receipt;
     let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], common::start_time());
+    let ledger = fieldlog::domain::contacts::ContactLedger::new(case.id, common::start_time());
     let data = CaseData {
         today: common::start_time().date_naive(),
         case,
@@ -179,6 +180,8 @@ fn a_save_that_failed_is_shown_on_the_case_screen() {
         efforts: vec![],
         links: vec![],
         variables: Variables::default(),
+        plan: Default::default(),
+        ledger,
     };
     let mut screen = CaseState::new(data);
     screen.on_saved(&Receipt::Said("Effort saved.".into()), Some("No space left on device"));

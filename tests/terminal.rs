@@ -239,7 +239,10 @@ fn kill_9_loses_no_saved_line_and_gives_the_draft_back() {
 fn kill_9_while_recording_loses_at_most_a_second_and_the_recording_opens() {
     // Traced: a power cut loses what is not synced, so the recording must be synced every second.
     let wrapper = |dir: &Path| {
-        format!("strace -f -qq -y -tt -e trace=write,fdatasync -e signal=none -o {}", dir.join("trace").display())
+        format!(
+            "strace -f -qq -y -tt -e trace=write,fdatasync -e signal=none -o {}",
+            dir.join("trace").display()
+        )
     };
     let t = Tmux::start_wrapped(wrapper, |dir| {
         let wav = dir.join("voice.wav");

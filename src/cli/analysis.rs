@@ -149,7 +149,7 @@ pub fn narrative_list(
     Ok(())
 }
 
-fn find_narrative(store: &Store, id: &str) -> anyhow::Result<Narrative> {
+pub(super) fn find_narrative(store: &Store, id: &str) -> anyhow::Result<Narrative> {
     let found = match id.parse::<Id>() {
         Ok(full) => store.narrative(full)?,
         Err(_) if id.len() >= 4 => {

@@ -59,6 +59,12 @@ pub enum Command {
     /// Record effort → consequence chains as the person tells them
     #[command(subcommand)]
     Link(LinkCommand),
+    /// The contact ledger: planned contact points, missed or partial ones, dropouts
+    #[command(subcommand)]
+    Contact(super::args_followup::ContactCommand),
+    /// The recruitment log: who was asked, who refused, why (pseudonymous)
+    #[command(subcommand)]
+    Recruit(super::args_followup::RecruitCommand),
     /// Markdown (or HTML) reports: a case, a display of narratives, the follow-up overview
     #[command(subcommand)]
     Report(ReportCommand),
@@ -252,8 +258,73 @@ pub enum ReportCommand {
         #[arg(long)]
         unmasked: bool,
     },
-    /// Narratives by case (rows) and contact point or the codes of a group (columns)
+    /// Case variables cross-tabulated, with totals: cases by two variables, or sessions by kind,
+    /// contacts by contact point, efforts by outcome or kind (--cols kind|contact|outcome|effort)
+    Table {
+        /// A variable, or case (a row per case)
+        #[arg(long)]
+        rows: String,
+        /// A variable, or kind, contact, outcome or effort
+        #[arg(long)]
+        cols: String,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// The time view as an SVG figure in an HTML page: a lane per case over the follow-up's months
+    Timeline {
+        /// Mark narratives by agency or orientation (time orientation)
+        #[arg(long, default_value = "agency")]
+        marks: String,
+        /// Two lanes a case: what the person says, and what the professionals say
+        #[arg(long)]
+        voices: bool,
+        /// Write the SVG figure alone, not an HTML page
+        #[arg(long)]
+        svg: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Before the next contact: last time's narratives, efforts under way, themes not covered, marks not reviewed
+    Brief {
+        code: String,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Each case on the plane of two scale code groups (agency × work identity), its path between contacts
+    Plane {
+        /// The scale group across
+        #[arg(long)]
+        x: String,
+        /// The scale group up
+        #[arg(long)]
+        y: String,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Two cases side by side by contact point: contacts, sessions, narratives, efforts, chains
+    Compare {
+        first: String,
+        second: String,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Narratives by case (rows) and contact point or the codes of a group (columns),
+    /// or by the codes of two groups (--rows GROUP --cols GROUP)
     Display {
+        /// cases, or the name of a code group
         #[arg(long, default_value = "cases")]
         rows: String,
         /// contact, or the name of a code group
@@ -271,7 +342,15 @@ pub enum ReportCommand {
         #[arg(long)]
         unmasked: bool,
     },
-    /// Every case's follow-up: sessions by kind, contact points, caseworker changes, first and last
+    /// The appendix follow-up table: each case's contact points kept, partial, missed; totals
+    Contacts {
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Every case's follow-up: sessions by kind, contact points, contacts kept and missed, caseworker changes, first and last
     Overview {
         #[arg(long)]
         html: bool,
@@ -418,6 +497,8 @@ pub enum NarrativeCommand {
         #[arg(long)]
         json: bool,
     },
+    /// When the told events happened: a date (2024-05-03), a month (2024-05), before (the follow-up) or clear
+    When { id: String, when: String },
     /// Show one narrative with the lines it spans (masked unless --unmasked)
     Show {
         id: String,

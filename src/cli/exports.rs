@@ -187,6 +187,10 @@ pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
     study.narratives.retain(|n| !gone.contains(&n.session));
     study.efforts.retain(|e| e.case_id != case.id);
     study.links.retain(|l| l.case_id != case.id);
+    study.contact_ledgers.retain(|l| l.case_id != case.id);
+    study.narrated_times.retain(|t| study.narratives.iter().any(|n| n.id == t.narrative));
+    // The recruitment entry under the case's code would name it still.
+    study.recruitment.retain(|r| r.label != case.code);
     if let Some(masks) = &mut study.masks {
         masks.forget_case(case.id);
     }

@@ -208,6 +208,12 @@ pub fn report_overview(store: &Store, as_html: bool, unmasked: bool) -> anyhow::
     Ok(())
 }
 
+pub fn report_contacts(store: &Store, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    let study = Study::load(store, unmasked)?;
+    write(&study, crate::export::report::contacts_report(&study), as_html);
+    Ok(())
+}
+
 pub struct DisplayArgs<'a> {
     pub rows: &'a str,
     pub cols: &'a str,
@@ -215,11 +221,80 @@ pub struct DisplayArgs<'a> {
     pub case: Option<&'a str>,
 }
 
-pub fn report_display(store: &Store, args: DisplayArgs, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
-    if args.rows != "cases" {
-        bail!("rows {:?} are not available: use --rows cases", args.rows);
+pub fn report_table(
+    store: &Store,
+    rows: &str,
+    cols: &str,
+    as_html: bool,
+    unmasked: bool,
+) -> anyhow::Result<()> {
+    let study = Study::load(store, unmasked)?;
+    let doc = crate::export::tables_report::cross_report(&study, rows, cols).map_err(anyhow::Error::msg)?;
+    write(&study, doc, as_html);
+    Ok(())
+}
+
+pub fn report_timeline(
+    store: &Store,
+    marks: &str,
+    voices: bool,
+    svg: bool,
+    unmasked: bool,
+) -> anyhow::Result<()> {
+    use crate::export::timeline_svg::{study_timeline, timeline_report, timeline_svg, Marks};
+    let marks = match marks.trim() {
+        "agency" => Marks::Agency,
+        "orientation" | "time orientation" => Marks::Orientation,
+        other => bail!("marks {other:?} are unknown: use agency or orientation"),
+    };
+    let study = Study::load(store, unmasked)?;
+    if svg {
+        println!("{}", timeline_svg(&study_timeline(&study), marks, voices));
+        return Ok(());
+    }
+    write(&study, timeline_report(&study, marks, voices), true);
+    Ok(())
+}
+
+pub fn report_brief(store: &Store, code: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    use crate::export::brief_report::{brief_report, load_brief};
+    let case = find_case(store, code)?;
+    let study = Study::load(store, unmasked)?;
+    let brief = load_brief(store, &study, &case)?;
+    write(&study, brief_report(store, &study, &brief)?, as_html);
+    Ok(())
+}
+
+pub fn report_plane(store: &Store, x: &str, y: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    let study = Study::load(store, unmasked)?;
+    let doc = crate::export::tables_report::plane_report(&study, x, y).map_err(anyhow::Error::msg)?;
+    write(&study, doc, as_html);
+    Ok(())
+}
+
+pub fn report_compare(store: &Store, a: &str, b: &str, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    let (a, b) = (find_case(store, a)?, find_case(store, b)?);
+    if a.id == b.id {
+        bail!("compare needs two different cases, not {} twice", a.code);
     }
     let study = Study::load(store, unmasked)?;
+    let shown = |id| study.cases.iter().find(|c| c.id == id).cloned();
+    let (a, b) = (shown(a.id).unwrap_or(a), shown(b.id).unwrap_or(b));
+    write(&study, crate::export::tables_report::compare_report(&study, &a, &b), as_html);
+    Ok(())
+}
+
+pub fn report_display(store: &Store, args: DisplayArgs, as_html: bool, unmasked: bool) -> anyhow::Result<()> {
+    let study = Study::load(store, unmasked)?;
+    if args.rows != "cases" {
+        if !args.filters.is_empty() || args.case.is_some() {
+            bail!("--where and --case narrow rows of cases: they do not go with --rows {}", args.rows);
+        }
+        let doc = crate::export::tables_report::code_display_report(&study, args.rows, args.cols)
+            .map_err(anyhow::Error::msg)?;
+        write(&study, doc, as_html);
+        return Ok(());
+    }
     let columns = match args.cols.trim() {
         "contact" => Columns::ContactPoints,
         group => {

@@ -4,7 +4,9 @@
 
 mod analysis;
 mod args;
+mod args_followup;
 mod commands;
+mod contacts;
 mod exports;
 mod followup;
 mod imports;
@@ -203,6 +205,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Report(ReportCommand::Case { code, html, unmasked })) => {
             followup::report_case(&open()?, &code, html, unmasked)
+        }
+        Some(Command::Contact(command)) => contacts::contact(&open()?, command),
+        Some(Command::Recruit(command)) => contacts::recruit(&open()?, command),
+        Some(Command::Narrative(NarrativeCommand::When { id, when })) => {
+            contacts::narrative_when(&open()?, &id, &when)
+        }
+        Some(Command::Report(ReportCommand::Table { rows, cols, html, unmasked })) => {
+            followup::report_table(&open()?, &rows, &cols, html, unmasked)
+        }
+        Some(Command::Report(ReportCommand::Timeline { marks, voices, svg, unmasked })) => {
+            followup::report_timeline(&open()?, &marks, voices, svg, unmasked)
+        }
+        Some(Command::Report(ReportCommand::Brief { code, html, unmasked })) => {
+            followup::report_brief(&open()?, &code, html, unmasked)
+        }
+        Some(Command::Report(ReportCommand::Plane { x, y, html, unmasked })) => {
+            followup::report_plane(&open()?, &x, &y, html, unmasked)
+        }
+        Some(Command::Report(ReportCommand::Compare { first, second, html, unmasked })) => {
+            followup::report_compare(&open()?, &first, &second, html, unmasked)
+        }
+        Some(Command::Report(ReportCommand::Contacts { html, unmasked })) => {
+            followup::report_contacts(&open()?, html, unmasked)
         }
         Some(Command::Report(ReportCommand::Overview { html, unmasked })) => {
             followup::report_overview(&open()?, html, unmasked)

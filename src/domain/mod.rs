@@ -1,17 +1,23 @@
 //! The study's types and rules. No terminal, no storage code lives here.
 
+pub mod brief;
 pub mod case;
 pub mod clock;
 pub mod codebook;
+pub mod contacts;
+pub mod crosstab;
 pub mod filter;
 pub mod followup;
 pub mod ids;
 pub mod mask;
+pub mod narrated;
 pub mod narrative;
 pub mod overview;
+pub mod plane;
 pub mod recording;
 pub mod session;
 pub mod text;
+pub mod timeline;
 pub mod utterance;
 
 pub use case::{Case, CaseCode};

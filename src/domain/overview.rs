@@ -16,6 +16,18 @@ pub struct FollowUp {
     pub caseworker_changes: usize,
     pub first: Option<NaiveDate>,
     pub last: Option<NaiveDate>,
+    /// Planned contact points kept, held in part, and missed (from the contact ledger).
+    pub kept: usize,
+    pub partial: usize,
+    pub missed: usize,
+}
+
+impl FollowUp {
+    /// The row with the counts of its case's contact ledger.
+    pub fn with_contacts(mut self, contacts: &super::contacts::CaseContacts) -> Self {
+        (self.kept, self.partial, self.missed) = (contacts.kept(), contacts.partial(), contacts.missed());
+        self
+    }
 }
 
 pub fn follow_up(case: &Case, sessions: &[Session]) -> FollowUp {
@@ -44,15 +56,20 @@ pub fn follow_up(case: &Case, sessions: &[Session]) -> FollowUp {
         caseworker_changes: changes,
         first: mine.first().map(|s| s.clock.started.date_naive()),
         last: mine.last().map(|s| s.clock.started.date_naive()),
+        kept: 0,
+        partial: 0,
+        missed: 0,
     }
 }
 
 /// The overview as table cells — case, interviews, observations, professional
-/// interviews, case meetings, contact points, caseworker changes, first, last —
-/// a row per case and a last row of totals.
+/// interviews, case meetings, contact points, contacts kept (held, partial
+/// included: `3 (4)`), missed, caseworker changes, first, last — a row per
+/// case and a last row of totals.
 pub fn overview_table(rows: &[FollowUp], contact_separator: &str) -> Vec<Vec<String>> {
     let mut totals = [0usize; 5];
     let mut changes = 0;
+    let (mut kept, mut partial, mut missed) = (0, 0, 0);
     let mut table: Vec<Vec<String>> = rows
         .iter()
         .map(|f| {
@@ -60,6 +77,7 @@ pub fn overview_table(rows: &[FollowUp], contact_separator: &str) -> Vec<Vec<Str
                 *t += n;
             }
             changes += f.caseworker_changes;
+            (kept, partial, missed) = (kept + f.kept, partial + f.partial, missed + f.missed);
             let contacts: Vec<String> = f.contact_points.iter().map(u32::to_string).collect();
             vec![
                 f.case.clone(),
@@ -68,6 +86,8 @@ pub fn overview_table(rows: &[FollowUp], contact_separator: &str) -> Vec<Vec<Str
                 f.sessions[2].to_string(),
                 f.sessions[3].to_string(),
                 contacts.join(contact_separator),
+                super::contacts::kept_and_partial(f.kept, f.partial),
+                f.missed.to_string(),
                 f.caseworker_changes.to_string(),
                 f.first.map_or("—".into(), |d| d.to_string()),
                 f.last.map_or("—".into(), |d| d.to_string()),
@@ -76,7 +96,14 @@ pub fn overview_table(rows: &[FollowUp], contact_separator: &str) -> Vec<Vec<Str
         .collect();
     let mut total = vec!["total".to_string()];
     total.extend(totals[..4].iter().map(usize::to_string));
-    total.extend([String::new(), changes.to_string(), String::new(), String::new()]);
+    total.extend([
+        String::new(),
+        super::contacts::kept_and_partial(kept, partial),
+        missed.to_string(),
+        changes.to_string(),
+        String::new(),
+        String::new(),
+    ]);
     table.push(total);
     table
 }

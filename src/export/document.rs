@@ -36,6 +36,15 @@ impl Inlines {
         self.0.push(Span::Code(text.into()));
         self
     }
+    /// The runs' text, without their markup (for the screen).
+    pub fn text(&self) -> String {
+        self.0
+            .iter()
+            .map(|s| match s {
+                Span::Plain(t) | Span::Emphasis(t) | Span::Strong(t) | Span::Code(t) => t.as_str(),
+            })
+            .collect()
+    }
 }
 
 impl From<String> for Inlines {
@@ -62,6 +71,12 @@ pub enum Block {
     /// Quoted lines of plain text, each in full.
     Quote(Vec<String>),
     List(Vec<Inlines>),
+    /// A figure drawn as SVG (written by fieldlog, whole and escaped), with
+    /// its caption: drawn in HTML, named in Markdown.
+    Figure {
+        svg: String,
+        caption: String,
+    },
 }
 
 pub struct Document {
@@ -192,12 +207,15 @@ pub fn markdown(doc: &Document) -> String {
                     let _ = writeln!(out, "- {}", md_inlines(item));
                 }
             }
+            Block::Figure { caption, .. } => {
+                let _ = writeln!(out, "*Figure (in the HTML report): {}*", md_text(caption, false));
+            }
         }
     }
     out
 }
 
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -220,7 +238,7 @@ fn html_inlines(inlines: &Inlines) -> String {
 
 pub fn html(doc: &Document) -> String {
     let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n<title>{0}</title>\n<style>\nbody {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; }}\ntable {{ border-collapse: collapse; }}\nth, td {{ border: 1px solid #999; padding: 0.3em 0.6em; vertical-align: top; text-align: left; }}\nblockquote {{ border-left: 3px solid #999; margin-left: 0; padding-left: 1em; }}\ncode {{ white-space: pre; }}\n</style>\n</head>\n<body>\n<h1>{0}</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n<title>{0}</title>\n<style>\nbody {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; }}\ntable {{ border-collapse: collapse; }}\nth, td {{ border: 1px solid #999; padding: 0.3em 0.6em; vertical-align: top; text-align: left; }}\nblockquote {{ border-left: 3px solid #999; margin-left: 0; padding-left: 1em; }}\ncode {{ white-space: pre; }}\nfigure {{ margin: 1em 0; }}\nfigure svg {{ max-width: 100%; height: auto; }}\n</style>\n</head>\n<body>\n<h1>{0}</h1>\n",
         escape(&doc.title)
     );
     for block in &doc.blocks {
@@ -260,6 +278,10 @@ pub fn html(doc: &Document) -> String {
                     let _ = writeln!(out, "<li>{}</li>", html_inlines(item));
                 }
                 out.push_str("</ul>\n");
+            }
+            Block::Figure { svg, caption } => {
+                let _ =
+                    writeln!(out, "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>", escape(caption));
             }
         }
     }

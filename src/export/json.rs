@@ -2,6 +2,8 @@
 //! record the store holds, in a stable order, so the same study always
 //! gives the same bytes. `backup` writes it whole; `restore` reads it back.
 
+use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session,
@@ -32,6 +34,18 @@ pub struct StudyExport {
     /// The mask list: in a backup (which restores the whole study), never in an export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masks: Option<MaskList>,
+    /// The follow-up year (absent from studies that recorded none of it, so
+    /// their exports read as before): the study's contact rhythm if set,
+    /// each case's contact ledger, narratives' narrated times, the
+    /// recruitment log (whole-study exports only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_plan: Option<ContactPlan>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contact_ledgers: Vec<ContactLedger>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub narrated_times: Vec<NarratedTime>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recruitment: Vec<Recruitment>,
     /// In an export: whether its texts went through the mask list (a backup has neither).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masked: Option<bool>,
@@ -95,11 +109,13 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
         });
     }
     let in_scope = |case: Id| cases.iter().any(|c| c.id == case);
-    let narratives = store
+    let narratives: Vec<Narrative> = store
         .all_narratives()?
         .into_iter()
         .filter(|n| exported.iter().any(|s| s.session.id == n.session))
         .collect();
+    let whole = scope.case.is_none() && scope.session.is_none();
+    let plan = store.contact_plan()?;
     Ok(StudyExport {
         format: FORMAT.to_string(),
         version: VERSION,
@@ -108,6 +124,14 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
         effort_kinds: store.effort_kinds()?,
         efforts: store.efforts()?.into_iter().filter(|e| in_scope(e.case_id)).collect(),
         links: store.links()?.into_iter().filter(|l| in_scope(l.case_id)).collect(),
+        contact_plan: (whole && plan != ContactPlan::default()).then_some(plan),
+        contact_ledgers: store.contact_ledgers()?.into_iter().filter(|l| in_scope(l.case_id)).collect(),
+        narrated_times: store
+            .narrated_times()?
+            .into_iter()
+            .filter(|t| narratives.iter().any(|n| n.id == t.narrative))
+            .collect(),
+        recruitment: if whole { store.recruitment()? } else { vec![] },
         cases,
         sessions: exported,
         narratives,
@@ -170,6 +194,12 @@ pub fn parse(name: &str, text: &str) -> Result<StudyExport, RestoreError> {
     {
         return Err(bad(format!("narrative {:?} refers to a session that is not in it", n.title)));
     }
+    if study.contact_ledgers.iter().any(|l| !study.cases.iter().any(|c| c.id == l.case_id)) {
+        return Err(bad("a contact ledger belongs to no case in the backup".into()));
+    }
+    if study.narrated_times.iter().any(|t| !study.narratives.iter().any(|n| n.id == t.narrative)) {
+        return Err(bad("a narrated time belongs to no narrative in the backup".into()));
+    }
     Ok(study)
 }
 
@@ -195,6 +225,10 @@ pub fn changes(study: StudyExport) -> Vec<Change> {
     changes.extend(study.efforts.into_iter().map(Change::Effort));
     changes.extend(study.links.into_iter().map(Change::Link));
     changes.extend(study.masks.map(Change::MaskList));
+    changes.extend(study.contact_plan.map(Change::ContactPlan));
+    changes.extend(study.contact_ledgers.into_iter().map(Change::ContactLedger));
+    changes.extend(study.narrated_times.into_iter().map(Change::NarratedTime));
+    changes.extend(study.recruitment.into_iter().map(Change::Recruitment));
     changes
 }
 

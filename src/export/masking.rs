@@ -82,6 +82,16 @@ impl Masks {
         }
     }
 
+    /// A contact ledger's reasons (a dropout's may name a place or a person).
+    pub fn ledger(&self, l: &mut crate::domain::contacts::ContactLedger) {
+        for mark in &mut l.marks {
+            self.put(l.case_id, &mut mark.reason);
+        }
+        if let Some(out) = &mut l.dropout {
+            self.put(l.case_id, &mut out.reason);
+        }
+    }
+
     /// Everything a JSON export holds that a person wrote or said.
     pub fn study(&self, study: &mut StudyExport) {
         study.cases.iter_mut().for_each(|c| self.case(c));
@@ -110,8 +120,13 @@ impl Masks {
         }
         study.efforts.iter_mut().for_each(|e| self.effort(e));
         study.links.iter_mut().for_each(|l| self.link(l));
+        study.contact_ledgers.iter_mut().for_each(|l| self.ledger(l));
         // The study's vocabularies, learned from what was typed.
         let study_wide = &self.by_case[&None];
+        for r in &mut study.recruitment {
+            r.via = study_wide.mask(&r.via).into_owned();
+            r.reason = study_wide.mask(&r.reason).into_owned();
+        }
         for kind in &mut study.effort_kinds.kinds {
             *kind = study_wide.mask(kind).into_owned();
         }

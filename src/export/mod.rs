@@ -1,6 +1,7 @@
 //! Exports: one module per format, reading through the store API, and
 //! `write`, which puts any of them on disk for the command line and the app.
 
+pub mod brief_report;
 pub mod codebook;
 pub mod csv;
 pub mod document;
@@ -9,12 +10,15 @@ pub mod json;
 pub mod markdown;
 pub mod masking;
 mod output;
+pub mod plane_svg;
 pub mod pseudonyms;
 pub mod qdpx;
 pub mod report;
 pub mod selection;
 pub mod stream;
 pub mod tables;
+pub mod tables_report;
+pub mod timeline_svg;
 pub mod xlsx;
 pub mod xml;
 

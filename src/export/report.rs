@@ -4,9 +4,14 @@
 use super::document::{Block, Document, Inlines};
 use super::masking::Masks;
 use crate::domain::clock::format_duration_ms;
+use crate::domain::contacts::{
+    case_contacts, contacts_table, CaseContacts, ContactLedger, ContactPlan, ContactStatus,
+};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::overview::{display, follow_up, overview_table, Columns};
 use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, UtteranceKind, Variables};
 use crate::store::{Store, StoreError};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// Everything a report reads, loaded once.
@@ -18,6 +23,11 @@ pub struct Study {
     pub efforts: Vec<Effort>,
     pub links: Vec<Link>,
     pub variables: Variables,
+    pub contact_plan: ContactPlan,
+    pub ledgers: Vec<ContactLedger>,
+    pub narrated: Vec<NarratedTime>,
+    /// The day contact points are judged on (past and unrecorded, or planned).
+    pub today: NaiveDate,
     /// The mask list every text of the report went through; `None` when unmasked.
     pub masks: Option<Masks>,
 }
@@ -34,6 +44,10 @@ impl Study {
             efforts: store.efforts()?,
             links: store.links()?,
             variables: store.variables()?,
+            contact_plan: store.contact_plan()?,
+            ledgers: store.contact_ledgers()?,
+            narrated: store.narrated_times()?,
+            today: chrono::Local::now().date_naive(),
             masks: None,
         };
         if !unmasked {
@@ -48,13 +62,14 @@ impl Study {
             }
             study.efforts.iter_mut().for_each(|e| masks.effort(e));
             study.links.iter_mut().for_each(|l| masks.link(l));
+            study.ledgers.iter_mut().for_each(|l| masks.ledger(l));
             study.masks = Some(masks);
         }
         Ok(study)
     }
 
     /// A line as the report shows it: masked with its case's list, or as said.
-    fn said<'a>(&self, case: Id, text: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn said<'a>(&self, case: Id, text: &'a str) -> std::borrow::Cow<'a, str> {
         match &self.masks {
             Some(masks) => masks.of(case).mask(text),
             None => text.into(),
@@ -66,7 +81,18 @@ impl Study {
         self.masks.is_none().then_some(super::UNMASKED)
     }
 
-    fn session(&self, id: Id) -> Option<&Session> {
+    /// Every case's contact points as of `today`, in case order.
+    pub fn contacts(&self) -> Vec<CaseContacts> {
+        self.cases
+            .iter()
+            .map(|case| {
+                let ledger = self.ledgers.iter().find(|l| l.case_id == case.id);
+                case_contacts(case, &self.sessions, &self.contact_plan, ledger, self.today)
+            })
+            .collect()
+    }
+
+    pub fn session(&self, id: Id) -> Option<&Session> {
         self.sessions.iter().find(|s| s.id == id)
     }
 }
@@ -110,7 +136,7 @@ fn codes_text(book: &Codebook, n: &Narrative) -> String {
     n.codes.iter().map(|c| book.label(*c)).collect::<Vec<_>>().join("; ")
 }
 
-fn narrative_blocks(
+pub(crate) fn narrative_blocks(
     store: &Store,
     study: &Study,
     cache: &mut HashMap<Id, Vec<String>>,
@@ -310,14 +336,62 @@ pub fn overview_report(study: &Study) -> Document {
         "professional interviews",
         "case meetings",
         "contact points",
+        "contacts kept (held)",
+        "contacts missed",
         "caseworker changes",
         "first",
         "last",
     ];
-    let follow: Vec<_> = study.cases.iter().map(|case| follow_up(case, &study.sessions)).collect();
+    let follow: Vec<_> = study
+        .cases
+        .iter()
+        .zip(study.contacts())
+        .map(|(case, contacts)| follow_up(case, &study.sessions).with_contacts(&contacts))
+        .collect();
     let rows = overview_table(&follow, ", ");
     Document {
         title: "Follow-up overview".into(),
-        blocks: vec![Block::Table { header: header.map(String::from).to_vec(), rows }],
+        blocks: vec![
+            Block::Table { header: header.map(String::from).to_vec(), rows },
+            Block::Paragraph(CONTACTS_KEY.into()),
+        ],
     }
+}
+
+/// How the contact columns read, under every table that has them.
+pub const CONTACTS_KEY: &str = "Contacts: kept in full, with the contacts held at all (a partial one included) in parentheses when they differ — 3 (4) is three kept and one held in part. Missed counts contacts marked missed and past ones with nothing recorded.";
+
+/// The appendix follow-up table: each case's contact points kept (✓), held
+/// in part ((x)), missed (–), unrecorded (?), planned (·) or after a dropout (out).
+pub fn contacts_report(study: &Study) -> Document {
+    let contacts = study.contacts();
+    let (header, rows) = contacts_table(&contacts);
+    let mut blocks = vec![
+        Block::Paragraph(
+            format!(
+                "A contact every {} months from the first, {} contact points (changeable per case); as of {}.",
+                study.contact_plan.every_months, study.contact_plan.points, study.today
+            )
+            .into(),
+        ),
+        Block::Table { header, rows },
+        Block::Paragraph(CONTACTS_KEY.into()),
+        Block::Paragraph("✓ kept, (x) held in part, – missed, ? past with nothing recorded, · planned, out after dropping out".into()),
+    ];
+    let reasons: Vec<Inlines> = contacts
+        .iter()
+        .flat_map(|c| {
+            c.points.iter().filter_map(move |p| match &p.status {
+                ContactStatus::Missed(r) | ContactStatus::Partial(r) if !r.is_empty() => {
+                    Some(Inlines::from(format!("{} contact {}, {}: {r}", c.case, p.point, p.status.word())))
+                }
+                _ => None,
+            })
+        })
+        .collect();
+    if !reasons.is_empty() {
+        blocks.push(Block::Heading(2, "Why".into()));
+        blocks.push(Block::List(reasons));
+    }
+    Document { title: "Contacts kept and missed".into(), blocks }
 }

@@ -77,9 +77,9 @@ pub fn merge(
     changes.push(Change::Codebook(book));
 
     let mut variables = store.variables()?;
-    for v in theirs.variables.variables {
+    for v in &theirs.variables.variables {
         if variables.get(&v.name).is_none() {
-            variables.variables.push(v);
+            variables.variables.push(v.clone());
         }
     }
     changes.push(Change::Variables(variables));
@@ -137,6 +137,8 @@ pub fn merge(
             changes.push(Change::MaskList(masks));
         }
     }
+
+    let follow_up = super::merge_followup::merge_follow_up(store, &theirs, &case_map, &mut report)?;
 
     for theirs_session in theirs.sessions {
         let mut session: Session = theirs_session.session;
@@ -301,5 +303,6 @@ pub fn merge(
             }
         }
     }
+    changes.extend(follow_up);
     Ok((changes, report))
 }

@@ -3,6 +3,7 @@
 
 pub mod codebook;
 pub mod merge;
+pub mod merge_followup;
 pub mod qdc;
 pub mod recording;
 pub mod transcript;

@@ -86,8 +86,8 @@ actions! {
     TickTheme(n: THEME_KEYS) => "tick-theme-{n}", "tick or untick theme T{n} of the guide", [Live];
     EndSession => "end-session", "end the session (press twice)", [Live];
     // reviewing a session
-    PageUp => "page-up", "a page up", [Review, Narratives, Search, Masks];
-    PageDown => "page-down", "a page down", [Review, Narratives, Search, Masks];
+    PageUp => "page-up", "a page up", [Review, Narratives, Search, Masks, Timeline, Reading];
+    PageDown => "page-down", "a page down", [Review, Narratives, Search, Masks, Timeline, Reading];
     GoFirst => "go-first", "to the first line", [Review, Narratives, Masks];
     GoLast => "go-last", "to the last line", [Review, Narratives, Masks];
     NextMark => "next-mark", "to the next line marked live", [Review];
@@ -122,8 +122,8 @@ actions! {
     ToggleCode => "toggle-code", "tick or untick the code", [Checklist];
     SaveNarrative => "save-narrative", "save the narrative", [Editor, Checklist];
     // lists and forms
-    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks];
-    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks];
+    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading];
+    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading];
     OpenCase => "open-case", "the case's sessions", [Home];
     ReviewSession => "review-session", "read the session back and flag narratives", [Case];
     AddCase => "add-case", "add a case", [Home];
@@ -146,8 +146,16 @@ actions! {
     AddLink => "add-link", "add a link: effort -> consequence; valence", [Case];
     OpenOverview => "open-overview", "the follow-up overview of every case", [Home];
     OpenDisplay => "open-display", "the display: narratives by case and contact point or codes", [Home];
-    SelectLeft => "select-left", "move left (the word before)", [Display, Words];
-    SelectRight => "select-right", "move right (the word after)", [Display, Words];
+    SelectLeft => "select-left", "move left (the word before; a month earlier)", [Display, Words, Timeline];
+    SelectRight => "select-right", "move right (the word after; a month later)", [Display, Words, Timeline];
+    OpenContactsTable => "open-contacts-table", "the contacts table: each case's contact points kept, partial, missed, with totals", [Overview];
+    OpenTimeline => "open-timeline", "the time view: every case's follow-up year, a lane per case", [Home, Overview];
+    ZoomIn => "zoom-in", "more room for each month", [Timeline];
+    ZoomOut => "zoom-out", "more months on the screen", [Timeline];
+    CycleMarks => "cycle-marks", "mark narratives by agency or by time orientation", [Timeline];
+    ToggleVoices => "toggle-voices", "a lane per case, or two: what the person says and what professionals say", [Timeline];
+    RecordContact => "record-contact", "record a contact point missed or held in part, or a dropout: 3 missed REASON, 2 partial REASON, 3 clear, dropout DATE REASON", [Case];
+    OpenBrief => "open-brief", "the brief before the next contact: last time's narratives, open efforts, themes, marks", [Case];
     CycleColumns => "cycle-columns", "columns: contact points, then each code group", [Display];
     Export => "export", "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)", [Home];
     ImportTranscript => "import-transcript", "import a transcript file as a new session of the case", [Case];
@@ -164,9 +172,9 @@ actions! {
     DeleteWordBack => "delete-word-back", "delete the word before the cursor", [Text];
     ClearInput => "clear-input", "clear the text", [Text];
     // everywhere
-    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks];
-    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks];
-    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks];
+    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading];
+    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading];
+    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading];
 }
 
 /// The tables of a keymap file: one per screen, plus `text` (editing keys
@@ -193,10 +201,14 @@ pub enum Table {
     Words,
     /// The detectors' proposals to mask.
     Masks,
+    /// The time view across cases.
+    Timeline,
+    /// A report to read (the brief before the next contact).
+    Reading,
 }
 
 impl Table {
-    pub const ALL: [Table; 18] = [
+    pub const ALL: [Table; 20] = [
         Table::Global,
         Table::Text,
         Table::Home,
@@ -215,6 +227,8 @@ impl Table {
         Table::Display,
         Table::Words,
         Table::Masks,
+        Table::Timeline,
+        Table::Reading,
     ];
 
     pub fn name(self) -> &'static str {
@@ -237,6 +251,8 @@ impl Table {
             Table::Display => "display",
             Table::Words => "words",
             Table::Masks => "masks",
+            Table::Timeline => "timeline",
+            Table::Reading => "reading",
         }
     }
 

@@ -8,6 +8,9 @@ use super::{
     CASES, CASE_CODES, CODEBOOK, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES, REVISIONS,
     SESSIONS, UTTERANCES, VARIABLES,
 };
+use super::{CONTACTS, RECRUITMENT};
+use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session,
@@ -48,6 +51,45 @@ impl Store {
             }
         }
         Ok(values)
+    }
+
+    /// The contacts tree (the plan, ledgers and narrated times, told apart
+    /// by their key's prefix) and the recruitment log: each value reads,
+    /// each ledger's case and narrated time's narrative is in the store.
+    fn check_follow_up_year(
+        &self,
+        cases: &HashSet<Id>,
+        narratives: &HashSet<Id>,
+        p: &mut Vec<String>,
+    ) -> Result<(), StoreError> {
+        for item in self.tree(CONTACTS).iter() {
+            let (key, value) = item?;
+            if key.as_ref() == keys::CONTACT_PLAN {
+                if let Err(e) = self.read::<ContactPlan>(&value) {
+                    p.push(format!("{}: {e}", ContactPlan::NAME));
+                }
+            } else if key.starts_with(keys::LEDGER_PREFIX) {
+                match self.read::<ContactLedger>(&value) {
+                    Ok(l) if !cases.contains(&l.case_id) => {
+                        p.push(format!("a contact ledger belongs to no case ({})", l.case_id))
+                    }
+                    Ok(_) => {}
+                    Err(e) => p.push(format!("{} {}: {e}", ContactLedger::NAME, short(&key))),
+                }
+            } else if key.starts_with(keys::NARRATED_PREFIX) {
+                match self.read::<NarratedTime>(&value) {
+                    Ok(t) if !narratives.contains(&t.narrative) => {
+                        p.push(format!("a narrated time belongs to no narrative ({})", t.narrative))
+                    }
+                    Ok(_) => {}
+                    Err(e) => p.push(format!("{} {}: {e}", NarratedTime::NAME, short(&key))),
+                }
+            } else {
+                p.push(format!("the contacts tree holds an unknown key {}", short(&key)));
+            }
+        }
+        let _: Vec<(Vec<u8>, Recruitment)> = self.read_all(RECRUITMENT, p)?;
+        Ok(())
     }
 
     /// Problems of the journal: damage found when this store was opened
@@ -191,6 +233,7 @@ impl Store {
                 p.push(format!("link {:?} names a narrative that is not in the store", l.chain_text()));
             }
         }
+        self.check_follow_up_year(&case_ids, &narrative_ids, p)?;
         report.search_index = self.check_search_index(&narratives)?;
         self.check_recordings(&session_ids, &mut report.problems)?;
         report.cases = cases.len();

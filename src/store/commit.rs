@@ -10,6 +10,7 @@ use super::{
     CASES, CASE_CODES, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES,
     ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
 };
+use super::{CONTACTS, RECRUITMENT};
 use crate::domain::Id;
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::sync::atomic::Ordering;
@@ -58,6 +59,11 @@ impl Store {
                 Change::Retiming(t) => {
                     op(RECORDINGS, &recordings::retiming_key(t.session, t.seq), Some(encode(t)))
                 }
+                Change::ContactPlan(p) => op(CONTACTS, keys::CONTACT_PLAN, Some(encode(p))),
+                Change::ContactLedger(l) => op(CONTACTS, &keys::ledger(l.case_id), Some(encode(l))),
+                Change::NarratedTime(t) => op(CONTACTS, &keys::narrated(t.narrative), Some(encode(t))),
+                Change::ClearNarratedTime(n) => op(CONTACTS, &keys::narrated(*n), None),
+                Change::Recruitment(r) => op(RECRUITMENT, r.id.as_bytes(), Some(encode(r))),
             })
             .chain(codes)
             .chain(self.search_stamp(changes))

@@ -6,6 +6,8 @@
 //! `From<Old>` migration in that type's `decode_version`.
 
 use super::StoreError;
+use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
@@ -97,6 +99,10 @@ versioned! {
     Recording => "recording", 1;
     Consent => "recording consent", 1;
     Retiming => "re-timed line", 1;
+    ContactPlan => "contact plan", 1;
+    ContactLedger => "contact ledger", 1;
+    NarratedTime => "narrated time", 1;
+    Recruitment => "recruitment entry", 1;
 }
 
 impl Versioned for Utterance {

@@ -23,6 +23,27 @@ pub fn seq_of(key: &[u8]) -> u32 {
     key.get(16..20).and_then(|b| b.try_into().ok()).map(u32::from_be_bytes).unwrap_or(0)
 }
 
+/// In the contacts tree: the study's plan, then per case and per narrative
+/// a prefix and the id, so each kind scans by its prefix.
+pub const CONTACT_PLAN: &[u8] = b"plan";
+pub const LEDGER_PREFIX: &[u8] = b"case";
+pub const NARRATED_PREFIX: &[u8] = b"told";
+
+fn prefixed(prefix: &[u8], id: Id) -> [u8; 20] {
+    let mut key = [0u8; 20];
+    key[..4].copy_from_slice(prefix);
+    key[4..].copy_from_slice(id.as_bytes());
+    key
+}
+
+pub fn ledger(case: Id) -> [u8; 20] {
+    prefixed(LEDGER_PREFIX, case)
+}
+
+pub fn narrated(narrative: Id) -> [u8; 20] {
+    prefixed(NARRATED_PREFIX, narrative)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

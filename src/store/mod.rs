@@ -19,6 +19,8 @@ pub mod recordings;
 pub mod search;
 pub mod writer;
 
+use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
     Case, CaseCode, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision,
@@ -81,6 +83,11 @@ const MASKS: u8 = 13;
 const SEARCH: u8 = 14;
 /// Sessions' recordings, speakers' consent to them, lines re-timed by ear (see `recordings`).
 const RECORDINGS: u8 = 15;
+/// The follow-up year's facts: the study's contact plan, each case's
+/// contact ledger and each narrative's narrated time (see `keys`).
+const CONTACTS: u8 = 16;
+/// The recruitment log, by entry id.
+const RECRUITMENT: u8 = 17;
 /// The key of a tree that holds one value.
 const ONLY: &[u8] = b"only";
 /// The codebook's one key in its tree.
@@ -169,6 +176,15 @@ pub enum Change {
     Consent(Consent),
     /// A line's start set by ear; goes with the line written with its new onset.
     Retiming(Retiming),
+    /// The study-wide contact rhythm (one value).
+    ContactPlan(ContactPlan),
+    /// Adds or replaces a case's contact ledger.
+    ContactLedger(ContactLedger),
+    /// Sets a narrative's narrated time.
+    NarratedTime(NarratedTime),
+    /// Takes a narrative's narrated time away.
+    ClearNarratedTime(Id),
+    Recruitment(Recruitment),
 }
 
 /// sled's handles, dropped by `Store`'s own drop (see there).

@@ -6,6 +6,9 @@ use super::{
     keys, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS,
     NARRATIVES, ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
 };
+use super::{CONTACTS, RECRUITMENT};
+use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
     Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
@@ -127,5 +130,45 @@ impl Store {
     /// Every link, oldest first.
     pub fn links(&self) -> Result<Vec<Link>, StoreError> {
         self.values(self.tree(LINKS))
+    }
+
+    /// The study's contact rhythm (the founding study's if none was set).
+    pub fn contact_plan(&self) -> Result<ContactPlan, StoreError> {
+        Ok(self.get(self.tree(CONTACTS), keys::CONTACT_PLAN)?.unwrap_or_default())
+    }
+
+    /// Every case's contact ledger (cases with nothing recorded have none).
+    pub fn contact_ledgers(&self) -> Result<Vec<ContactLedger>, StoreError> {
+        self.tree(CONTACTS).scan_prefix(keys::LEDGER_PREFIX).map(|item| self.read(&item?.1)).collect()
+    }
+
+    pub fn contact_ledger(&self, case: Id) -> Result<Option<ContactLedger>, StoreError> {
+        self.get(self.tree(CONTACTS), &keys::ledger(case))
+    }
+
+    /// Every narrated time set, by narrative.
+    pub fn narrated_times(&self) -> Result<Vec<NarratedTime>, StoreError> {
+        self.tree(CONTACTS).scan_prefix(keys::NARRATED_PREFIX).map(|item| self.read(&item?.1)).collect()
+    }
+
+    /// The recruitment log, oldest entry first.
+    pub fn recruitment(&self) -> Result<Vec<Recruitment>, StoreError> {
+        self.values(self.tree(RECRUITMENT))
+    }
+
+    /// Every case's contact points as of `today`, in case order.
+    pub fn case_contacts(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<crate::domain::contacts::CaseContacts>, StoreError> {
+        let (sessions, plan, ledgers) = (self.sessions()?, self.contact_plan()?, self.contact_ledgers()?);
+        Ok(self
+            .cases()?
+            .iter()
+            .map(|case| {
+                let ledger = ledgers.iter().find(|l| l.case_id == case.id);
+                crate::domain::contacts::case_contacts(case, &sessions, &plan, ledger, today)
+            })
+            .collect())
     }
 }

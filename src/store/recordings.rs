@@ -143,9 +143,14 @@ impl Store {
 
     /// `check`: every recording's session is there, and its file is there
     /// with the bytes it had when it was attached (SHA-256), sealed ones read through the seal.
-    pub(super) fn check_recordings(&self, sessions: &std::collections::HashSet<Id>, problems: &mut Vec<String>) -> Result<(), StoreError> {
+    pub(super) fn check_recordings(
+        &self,
+        sessions: &std::collections::HashSet<Id>,
+        problems: &mut Vec<String>,
+    ) -> Result<(), StoreError> {
         for recording in self.recordings()? {
-            let which = format!("the recording of session {} ({})", recording.session.short(), recording.name);
+            let which =
+                format!("the recording of session {} ({})", recording.session.short(), recording.name);
             if !sessions.contains(&recording.session) {
                 problems.push(format!("{which} belongs to no session of the study"));
                 continue;

@@ -10,8 +10,10 @@ use super::screens::live::LiveState;
 use super::screens::masks::{add_tally, CandidatesState};
 use super::screens::narratives::{NarrativeRow, NarrativesState};
 use super::screens::overview::OverviewState;
+use super::screens::reading::ReadingState;
 use super::screens::review::{ReviewData, ReviewState};
 use super::screens::search::Found;
+use super::screens::timeline::TimelineState;
 use crate::domain::mask::detect;
 use crate::domain::overview::follow_up;
 use crate::domain::session::latest_contact;
@@ -56,7 +58,11 @@ pub fn case(store: &Store, case_id: Id, today: NaiveDate) -> Result<CaseState, S
     let efforts = store.efforts()?.into_iter().filter(|e| e.case_id == case_id).collect();
     let links = store.links()?.into_iter().filter(|l| l.case_id == case_id).collect();
     let variables = store.variables()?;
-    Ok(CaseState::new(CaseData { today, case, sessions, efforts, links, variables }))
+    let plan = store.contact_plan()?;
+    let ledger = store
+        .contact_ledger(case_id)?
+        .unwrap_or_else(|| crate::domain::contacts::ContactLedger::new(case_id, case.created));
+    Ok(CaseState::new(CaseData { today, case, sessions, efforts, links, variables, plan, ledger }))
 }
 
 /// A session to read back, at line `seq` if given.
@@ -90,9 +96,51 @@ pub fn narratives(store: &Store) -> Result<NarrativesState, StoreError> {
     Ok(NarrativesState::new(rows, cases, store.codebook()?))
 }
 
-pub fn overview(store: &Store) -> Result<OverviewState, StoreError> {
+pub fn overview(store: &Store, today: chrono::NaiveDate) -> Result<OverviewState, StoreError> {
     let sessions = store.sessions()?;
-    Ok(OverviewState::new(store.cases()?.iter().map(|c| follow_up(c, &sessions)).collect()))
+    let contacts = store.case_contacts(today)?;
+    let cases = store.cases()?;
+    let rows = cases.iter().zip(&contacts).map(|(c, k)| follow_up(c, &sessions).with_contacts(k));
+    Ok(OverviewState::new(rows.collect()))
+}
+
+/// The brief before the next contact with `case`, as said (the app shows
+/// text unmasked until asked, as review does).
+pub fn brief(
+    store: &Store,
+    case: crate::domain::Id,
+    today: chrono::NaiveDate,
+) -> Result<ReadingState, StoreError> {
+    use crate::export::brief_report::{brief_report, load_brief};
+    let mut study = crate::export::report::Study::load(store, true)?;
+    study.today = today;
+    let case = store.case(case)?.ok_or(StoreError::Missing { what: "case" })?;
+    let brief = load_brief(store, &study, &case)?;
+    Ok(ReadingState::new(brief_report(store, &study, &brief)?))
+}
+
+/// The appendix table of contacts, as said.
+pub fn contacts_table(store: &Store, today: chrono::NaiveDate) -> Result<ReadingState, StoreError> {
+    let mut study = crate::export::report::Study::load(store, true)?;
+    study.today = today;
+    Ok(ReadingState::new(crate::export::report::contacts_report(&study)))
+}
+
+/// The time view of every case, contacts judged as of `today`.
+pub fn timeline(store: &Store, today: chrono::NaiveDate) -> Result<TimelineState, StoreError> {
+    let (cases, sessions, efforts) = (store.cases()?, store.sessions()?, store.efforts()?);
+    let (narratives, narrated, codebook) = (store.narratives()?, store.narrated_times()?, store.codebook()?);
+    let contacts = store.case_contacts(today)?;
+    let input = crate::domain::timeline::TimelineInput {
+        cases: &cases,
+        sessions: &sessions,
+        efforts: &efforts,
+        narratives: &narratives,
+        narrated: &narrated,
+        contacts: &contacts,
+        codebook: &codebook,
+    };
+    Ok(TimelineState::new(crate::domain::timeline::timeline(&input)))
 }
 
 pub fn display(store: &Store) -> Result<DisplayState, StoreError> {

@@ -10,8 +10,10 @@ use super::screens::live::LiveState;
 use super::screens::masks::CandidatesState;
 use super::screens::narratives::NarrativesState;
 use super::screens::overview::OverviewState;
+use super::screens::reading::ReadingState;
 use super::screens::review::ReviewState;
 use super::screens::search::SearchState;
+use super::screens::timeline::TimelineState;
 use super::screens::{Effect, Input, Receipt};
 use crate::domain::{Id, MaskList};
 use crate::keymap::{Action, Keymap, Table};
@@ -31,6 +33,8 @@ pub enum Screen {
     Search(SearchState),
     Codebook(CodebookState),
     Candidates(Box<CandidatesState>),
+    Timeline(Box<TimelineState>),
+    Reading(Box<ReadingState>),
 }
 
 impl Screen {
@@ -48,6 +52,8 @@ impl Screen {
             Screen::Search(s) => s.table(),
             Screen::Codebook(s) => s.table(),
             Screen::Candidates(s) => s.table(),
+            Screen::Timeline(s) => s.table(),
+            Screen::Reading(s) => s.table(),
         }
     }
 
@@ -74,6 +80,8 @@ impl Screen {
             Screen::Search(s) => s.update(input),
             Screen::Codebook(s) => s.update(input),
             Screen::Candidates(s) => s.update(input),
+            Screen::Timeline(s) => s.update(input),
+            Screen::Reading(s) => s.update(input),
         }
     }
 
@@ -90,6 +98,8 @@ impl Screen {
             Screen::Search(s) => s.render(frame, area, keys),
             Screen::Codebook(s) => s.render(frame, area, keys),
             Screen::Candidates(s) => s.render(frame, area, keys),
+            Screen::Timeline(s) => s.render(frame, area, keys),
+            Screen::Reading(s) => s.render(frame, area, keys),
         }
     }
 

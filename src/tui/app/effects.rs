@@ -54,7 +54,21 @@ impl App {
                 screen.keep_only(&ids);
                 self.push(Screen::Narratives(screen));
             }
-            Effect::OpenOverview => self.push(Screen::Overview(loaders::overview(&self.store)?)),
+            Effect::OpenOverview => {
+                self.push(Screen::Overview(loaders::overview(&self.store, self.clock.now().date_naive())?))
+            }
+            Effect::OpenContactsTable => {
+                let table = self.load(|store| loaders::contacts_table(store, today))?;
+                self.push(Screen::Reading(Box::new(table)));
+            }
+            Effect::OpenBrief(case) => {
+                let brief = self.load(|store| loaders::brief(store, case, today))?;
+                self.push(Screen::Reading(Box::new(brief)));
+            }
+            Effect::OpenTimeline => {
+                let view = self.load(|store| loaders::timeline(store, today))?;
+                self.push(Screen::Timeline(Box::new(view)));
+            }
             Effect::OpenDisplay => self.push(Screen::Display(Box::new(loaders::display(&self.store)?))),
             Effect::OpenReview { session, seq } => {
                 self.load(|store| store.session(session)?.ok_or(StoreError::Missing { what: "session" }))?;

@@ -1,7 +1,9 @@
 //! The case screen: attributes, the timeline of sessions by contact point,
-//! efforts as bars over time, and effort → consequence links.
+//! efforts as bars over time, and effort → consequence links; its contact
+//! points on the title line, marked missed or partial from here.
 
 use super::{hints, Effect, ImportRequest, Input, Receipt};
+use crate::domain::contacts::{case_contacts, ContactLedger, ContactPlan};
 use crate::domain::followup::parse_date;
 use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence, Variables};
 use crate::keymap::{Action, Keymap, Table};
@@ -24,6 +26,7 @@ fn question(asking: Asking) -> Prompt<Asking> {
         Asking::Recording(_) => {
             ("Recording: ", "attach", "FILE (.wav .mp3 .m4a .flac .ogg .opus), copied into the study")
         }
+        Asking::Contact => ("Contact: ", "record", crate::domain::contacts::entry::FORM),
     };
     Prompt::new(asking, label, verb).with_form(form)
 }
@@ -77,6 +80,7 @@ enum Asking {
     Transcript,
     /// A recording for the session selected.
     Recording(crate::domain::Id),
+    Contact,
 }
 
 /// What the case screen shows.
@@ -89,6 +93,9 @@ pub struct CaseData {
     pub links: Vec<Link>,
     /// The study's variables: an attribute's key must be one of them.
     pub variables: Variables,
+    /// The study's contact rhythm and the case's ledger (a new one if it has none).
+    pub plan: ContactPlan,
+    pub ledger: ContactLedger,
 }
 
 pub struct CaseState {
@@ -98,6 +105,10 @@ pub struct CaseState {
     efforts: Vec<Effort>,
     links: Vec<Link>,
     variables: Variables,
+    plan: ContactPlan,
+    ledger: ContactLedger,
+    /// Its contact points in a line, for the title: `1 ✓  2 (x)  3 –  4 ·  contacts 1 (2), missed 1`.
+    contacts: String,
     section: usize,
     selected: [usize; 3],
     asking: Option<Prompt<Asking>>,
@@ -109,18 +120,30 @@ impl CaseState {
         let mut sessions = data.sessions;
         sessions.sort_by_key(|r| (r.session.contact_point, r.session.clock.started));
         let last = sessions.len().saturating_sub(1);
-        CaseState {
+        let mut state = CaseState {
             today: data.today,
             case: data.case,
             sessions,
             efforts: data.efforts,
             links: data.links,
             variables: data.variables,
+            plan: data.plan,
+            ledger: data.ledger,
+            contacts: String::new(),
             section: 0,
             selected: [last, 0, 0],
             asking: None,
             message: None,
-        }
+        };
+        state.summarise_contacts();
+        state
+    }
+
+    /// The title's line of contact points, from the ledger as it is now.
+    fn summarise_contacts(&mut self) {
+        let sessions: Vec<Session> = self.sessions.iter().map(|r| r.session.clone()).collect();
+        let contacts = case_contacts(&self.case, &sessions, &self.plan, Some(&self.ledger), self.today);
+        self.contacts = contacts.summary();
     }
 
     /// Says something on the screen's message line.
@@ -207,6 +230,8 @@ impl CaseState {
                         Some("This case has no sessions yet: a recording goes with a session.".into())
                 }
             },
+            Action::OpenBrief => return Effect::OpenBrief(self.case.id),
+            Action::RecordContact => self.asking = Some(question(Asking::Contact)),
             Action::Back => return Effect::Back,
             _ => {}
         }
@@ -233,7 +258,7 @@ impl CaseState {
             Asking::Attribute => "Attribute saved.",
             Asking::NewEffort | Asking::EditEffort(_) => "Effort saved.",
             Asking::NewLink => "Link saved.",
-            Asking::Transcript | Asking::Recording(_) => "",
+            Asking::Transcript | Asking::Recording(_) | Asking::Contact => "",
         };
         let changes = match asking {
             Asking::Transcript => {
@@ -252,8 +277,20 @@ impl CaseState {
             Asking::NewEffort => self.effort(text, None, now)?,
             Asking::EditEffort(i) => self.effort(text, Some(i), now)?,
             Asking::NewLink => self.link(text, now)?,
+            Asking::Contact => return self.contact(text, now),
         };
         Ok(self.save(changes, done))
+    }
+
+    /// A typed change to the case's contact ledger, saved whole.
+    fn contact(&mut self, text: &str, now: DateTime<FixedOffset>) -> Result<Effect, String> {
+        let mut ledger = self.ledger.clone();
+        let held = |point: u32| self.sessions.iter().filter(|r| r.session.contact_point == point).count();
+        let done = ledger.apply(text, held)?;
+        ledger.updated = now;
+        self.ledger = ledger;
+        self.summarise_contacts();
+        Ok(self.save(vec![Change::ContactLedger(self.ledger.clone())], &done))
     }
 
     fn attribute(&mut self, text: &str) -> Result<Vec<Change>, String> {
@@ -358,7 +395,10 @@ impl CaseState {
             Constraint::Length(if self.asking.is_some() { 2 } else { hint_rows.clamp(1, 2) }),
         ])
         .areas(area);
-        frame.render_widget(Line::from(format!(" Case {}", self.case.code)).bold().reversed(), title);
+        frame.render_widget(
+            Line::from(format!(" Case {}   {}", self.case.code, self.contacts)).bold().reversed(),
+            title,
+        );
         let attrs: Vec<String> = self.case.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         let attrs = if attrs.is_empty() { "no attributes yet".to_string() } else { attrs.join(" · ") };
         frame.render_widget(Line::from(format!(" {attrs}")).dim(), attributes);

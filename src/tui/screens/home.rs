@@ -115,6 +115,7 @@ impl HomeState {
             Input::Action(Action::OpenCodebook) => return Effect::OpenCodebook,
             Input::Action(Action::OpenCandidates) => return Effect::OpenCandidates(None),
             Input::Action(Action::OpenOverview) => return Effect::OpenOverview,
+            Input::Action(Action::OpenTimeline) => return Effect::OpenTimeline,
             Input::Action(Action::OpenDisplay) => return Effect::OpenDisplay,
             Input::Action(Action::StartSession) => match self.selected() {
                 Some(row) => return Effect::OpenForm(Box::new(row.case.clone())),

@@ -12,8 +12,10 @@ pub mod live;
 pub mod masks;
 pub mod narratives;
 pub mod overview;
+pub mod reading;
 pub mod review;
 pub mod search;
+pub mod timeline;
 
 use crate::domain::{Case, Id, Session};
 use crate::keymap::{Action, Keymap, Table};
@@ -58,6 +60,12 @@ pub enum Effect {
     OpenNarrativesOf(Vec<Id>),
     OpenOverview,
     OpenDisplay,
+    /// The time view across cases.
+    OpenTimeline,
+    /// The brief before the next contact with this case.
+    OpenBrief(Id),
+    /// The appendix table of contacts kept, partial and missed.
+    OpenContactsTable,
     OpenSearch,
     OpenCodebook,
     /// What the detectors propose to mask: in this session, or in the whole study.

@@ -30,6 +30,8 @@ impl OverviewState {
             Input::Action(Action::SelectDown) => {
                 self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
             }
+            Input::Action(Action::OpenTimeline) => return Effect::OpenTimeline,
+            Input::Action(Action::OpenContactsTable) => return Effect::OpenContactsTable,
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
         }
@@ -40,8 +42,10 @@ impl OverviewState {
         let [title, body, footer] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
         frame.render_widget(Line::from(" Follow-up overview").bold(), title);
-        let header = Row::new(["case", "int", "obs", "prof", "meet", "contacts", "cw chg", "first", "last"])
-            .style(Style::default().add_modifier(Modifier::BOLD));
+        let header = Row::new([
+            "case", "int", "obs", "prof", "meet", "points", "kept", "miss", "cw chg", "first", "last",
+        ])
+        .style(Style::default().add_modifier(Modifier::BOLD));
         let table = overview_table(&self.rows, ",");
         let last = table.len() - 1;
         let rows: Vec<Row> = table
@@ -62,8 +66,10 @@ impl OverviewState {
             Constraint::Length(4),
             Constraint::Length(5),
             Constraint::Length(5),
-            Constraint::Length(9),
-            Constraint::Length(7),
+            Constraint::Length(8),
+            Constraint::Length(6),
+            Constraint::Length(4),
+            Constraint::Length(6),
             Constraint::Length(10),
             Constraint::Length(10),
         ];
@@ -75,7 +81,13 @@ impl OverviewState {
         let hint = hints(
             keys,
             Table::Overview,
-            &[(Action::SelectDown, "move"), (Action::Help, "help"), (Action::Back, "back")],
+            &[
+                (Action::SelectDown, "move"),
+                (Action::OpenTimeline, "time view"),
+                (Action::OpenContactsTable, "contacts"),
+                (Action::Help, "help"),
+                (Action::Back, "back"),
+            ],
         );
         frame.render_widget(Line::from(hint).dim(), footer);
     }

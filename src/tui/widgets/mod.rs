@@ -2,6 +2,7 @@
 
 pub mod header;
 pub mod input;
+pub mod lanes;
 pub mod mask_question;
 pub mod prompt;
 pub mod transcript;

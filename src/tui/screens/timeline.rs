@@ -1,0 +1,200 @@
+//! The time view: every case's follow-up year on one screen, a lane per
+//! case over the months — sessions by kind, efforts as bars, narratives as
+//! marks by agency or time orientation (◇ where their told events
+//! happened), missed and partial contacts, dropouts. Scroll by lane and by
+//! month, zoom by how many cells a month gets.
+
+use super::{hints, Effect, Input};
+use crate::domain::timeline::{Lane, Timeline};
+use crate::domain::SessionKind;
+use crate::keymap::{Action, Keymap, Table};
+use crate::tui::widgets::lanes::{lane_spans, MarkBy, LEGEND, LEGEND_MORE};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+
+/// Cells a month can get, narrow to wide.
+const ZOOMS: [u16; 6] = [1, 2, 3, 4, 6, 8];
+/// The case code's column and the "before the follow-up" column.
+const CODE_WIDTH: u16 = 6;
+
+pub struct TimelineState {
+    timeline: Timeline,
+    top: usize,
+    first_month: i32,
+    /// An index into `ZOOMS`; `None` until the first frame fits it to the width.
+    zoom: Option<usize>,
+    mark_by: MarkBy,
+    /// Two rows a case: the person's narratives (with everything else), the professionals'.
+    voices: bool,
+    /// Lanes shown by the last frame (for paging).
+    page: std::cell::Cell<usize>,
+}
+
+impl TimelineState {
+    pub fn new(timeline: Timeline) -> Self {
+        TimelineState {
+            timeline,
+            top: 0,
+            first_month: 0,
+            zoom: None,
+            mark_by: MarkBy::Agency,
+            voices: false,
+            page: 10.into(),
+        }
+    }
+
+    pub fn table(&self) -> Table {
+        Table::Timeline
+    }
+
+    /// The widest zoom at which every month fits in `width` cells.
+    fn fitting(&self, width: u16) -> usize {
+        let months = self.timeline.months.max(1) as u16;
+        ZOOMS.iter().rposition(|z| z * months <= width).unwrap_or(0)
+    }
+
+    pub fn update(&mut self, input: Input) -> Effect {
+        let lanes = self.timeline.lanes.len();
+        let zoom = self.zoom.unwrap_or(2);
+        match input {
+            Input::Action(Action::SelectUp) => self.top = self.top.saturating_sub(1),
+            Input::Action(Action::SelectDown) => self.top = (self.top + 1).min(lanes.saturating_sub(1)),
+            Input::Action(Action::PageUp) => self.top = self.top.saturating_sub(self.page.get()),
+            Input::Action(Action::PageDown) => {
+                self.top = (self.top + self.page.get()).min(lanes.saturating_sub(1))
+            }
+            Input::Action(Action::SelectLeft) => self.first_month = (self.first_month - 1).max(0),
+            Input::Action(Action::SelectRight) => {
+                self.first_month = (self.first_month + 1).min(self.timeline.months - 1).max(0)
+            }
+            Input::Action(Action::ZoomIn) => self.zoom = Some((zoom + 1).min(ZOOMS.len() - 1)),
+            Input::Action(Action::ZoomOut) => self.zoom = Some(zoom.saturating_sub(1)),
+            Input::Action(Action::CycleMarks) => {
+                self.mark_by = match self.mark_by {
+                    MarkBy::Agency => MarkBy::Orientation,
+                    MarkBy::Orientation => MarkBy::Agency,
+                }
+            }
+            Input::Action(Action::ToggleVoices) => self.voices = !self.voices,
+            Input::Action(Action::Back) => return Effect::Back,
+            _ => {}
+        }
+        Effect::None
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
+        let [title, months, body, legend, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(2),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let room = area.width.saturating_sub(CODE_WIDTH + 1);
+        let zoom = ZOOMS[self.zoom.unwrap_or_else(|| self.fitting(room))];
+        let shown = (i32::from(room) / i32::from(zoom)).min(self.timeline.months - self.first_month).max(0);
+        let last = self.first_month + shown - 1;
+        frame.render_widget(
+            Line::from(format!(
+                " Time view: {} cases, {} to {} · narratives by {}",
+                self.timeline.lanes.len(),
+                self.timeline.label(self.first_month),
+                self.timeline.label(last.max(self.first_month)),
+                self.mark_by.word()
+            ))
+            .bold(),
+            title,
+        );
+        frame.render_widget(Line::from(self.month_header(shown, zoom)).dim(), months);
+        self.page.set(usize::from(body.height).max(1));
+        let rows: Vec<Lane> = self
+            .timeline
+            .lanes
+            .iter()
+            .skip(self.top)
+            .take(usize::from(body.height))
+            .flat_map(|lane| if self.voices { voices(lane) } else { vec![lane.clone()] })
+            .take(usize::from(body.height))
+            .collect();
+        let lines: Vec<Line> = rows
+            .iter()
+            .map(|lane| {
+                let before = lane.narratives.iter().any(|n| n.before);
+                let mut spans = vec![
+                    Span::raw(format!("{:<width$}", lane.case, width = usize::from(CODE_WIDTH))),
+                    Span::styled(if before { "◇" } else { " " }, Style::default().fg(Color::Cyan)),
+                ];
+                spans.extend(lane_spans(lane, self.first_month, shown, zoom, self.mark_by));
+                Line::from(spans)
+            })
+            .collect();
+        frame.render_widget(ratatui::widgets::Paragraph::new(lines), body);
+        let legend_text = vec![
+            Line::from(LEGEND).dim(),
+            Line::from(format!("{LEGEND_MORE} {}", self.mark_by.legend())).dim(),
+        ];
+        frame.render_widget(ratatui::widgets::Paragraph::new(legend_text), legend);
+        let hint = hints(
+            keys,
+            Table::Timeline,
+            &[
+                (Action::SelectDown, "cases"),
+                (Action::SelectRight, "months"),
+                (Action::ZoomIn, "zoom"),
+                (Action::CycleMarks, "marks"),
+                (Action::ToggleVoices, "voices"),
+                (Action::Help, "help"),
+                (Action::Back, "back"),
+            ],
+        );
+        frame.render_widget(Line::from(hint).dim(), footer);
+    }
+
+    /// Month labels where they fit: `2025-03` at wide zooms, `03` or the year's first month otherwise.
+    fn month_header(&self, shown: i32, zoom: u16) -> String {
+        let mut header = " ".repeat(usize::from(CODE_WIDTH) + 1);
+        let mut used = 0usize;
+        for i in 0..shown {
+            let m = self.first_month + i;
+            let at = (i as usize) * usize::from(zoom);
+            if at < used {
+                continue;
+            }
+            let full = self.timeline.label(m);
+            let label = if usize::from(zoom) * 2 > full.len() || i == 0 || full.ends_with("-01") {
+                full
+            } else {
+                full[5..].to_string()
+            };
+            header.push_str(&" ".repeat(at - used));
+            header.push_str(&label);
+            used = at + label.len() + 1;
+            header.push(' ');
+        }
+        header
+    }
+}
+
+/// A case's two rows when voices are apart: the person's narratives with
+/// everything else, then the professionals' narratives and interviews.
+fn voices(lane: &Lane) -> Vec<Lane> {
+    let mut person = lane.clone();
+    person.narratives.retain(|n| n.by_person);
+    let professionals = Lane {
+        case: " prof.".into(),
+        sessions: lane
+            .sessions
+            .iter()
+            .filter(|s| s.kind == SessionKind::ProfessionalInterview)
+            .cloned()
+            .collect(),
+        efforts: vec![],
+        narratives: lane.narratives.iter().filter(|n| !n.by_person).cloned().collect(),
+        contacts: vec![],
+        dropout: lane.dropout,
+    };
+    vec![person, professionals]
+}

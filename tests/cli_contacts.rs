@@ -1,0 +1,141 @@
+//! The contact ledger, recruitment log and narrated time from the command
+//! line: bad input refused in one sentence with nothing changed, and every
+//! fact carried through backup, restore and merge.
+
+mod common;
+
+use common::cli::{ok, refused};
+use serde_json::Value;
+use std::path::Path;
+
+/// The whole store as its backup says it.
+fn backup(s: &Path) -> String {
+    let file = s.with_extension("check.json");
+    let _ = std::fs::remove_file(&file);
+    ok(s, &["backup", file.to_str().unwrap()]);
+    std::fs::read_to_string(&file).unwrap()
+}
+
+fn study(s: &Path) -> String {
+    ok(s, &["init"]);
+    ok(s, &["case", "add", "AA"]);
+    ok(s, &["case", "add", "BB"]);
+    let id = ok(s, &["session", "start", "--case", "AA", "--kind", "interview"]);
+    ok(s, &["log", "--session", id.trim(), "Dengang i 2019 mistede jeg jobbet"]);
+    let narrative =
+        ok(s, &["narrative", "add", "--session", id.trim(), "--from", "1", "--to", "1", "--title", "Fyret"]);
+    ok(s, &["contact", "plan", "--every", "4", "--points", "3"]);
+    ok(s, &["contact", "partial", "AA", "2", "--reason", "meeting without the person"]);
+    ok(s, &["contact", "missed", "AA", "3", "--reason", "cancelled"]);
+    ok(s, &["contact", "dropout", "BB", "--date", "2026-02-01", "--reason", "moved"]);
+    ok(s, &["contact", "plan", "--case", "BB", "--every", "6", "--start", "2025-09-01"]);
+    ok(s, &["recruit", "add", "R1", "--asked", "2025-08-01", "--outcome", "refused", "--reason", "no time"]);
+    ok(s, &["narrative", "when", narrative.trim(), "2019-05"]);
+    narrative.trim().to_string()
+}
+
+#[test]
+fn the_ledger_is_recorded_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    let listed: Value = serde_json::from_str(&ok(s, &["contact", "list", "--json"])).unwrap();
+    let aa: Vec<&str> =
+        listed[0]["points"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect();
+    assert_eq!(aa, ["kept", "partial", "missed"]);
+    assert_eq!(listed[0]["points"][1]["reason"], "meeting without the person");
+    assert_eq!(listed[1]["dropout"]["reason"], "moved");
+    assert_eq!(listed[1]["points"][1]["due"], "2026-03-01", "BB's own rhythm from its own start");
+    assert!(ok(s, &["check"]).contains("is sound"));
+    let log = ok(s, &["recruit", "list"]);
+    assert_eq!(log, "2025-08-01  R1       refused — no time\n1 asked: 0 joined, 1 refused, 0 no-answer\n");
+}
+
+#[test]
+fn bad_input_is_one_sentence_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    let before = backup(s);
+    let cases: [(&[&str], &str); 10] = [
+        (&["contact", "missed", "AA", "1", "--reason", "x"], "has 1 session(s), so it was not missed"),
+        (&["contact", "missed", "AA", "0", "--reason", "x"], "contact point must be 1 or more"),
+        (&["contact", "missed", "AA", "2", "--reason", " "], "say why contact 2 was missed"),
+        (&["contact", "missed", "ZZ", "2", "--reason", "x"], "there is no case ZZ"),
+        (&["contact", "dropout", "AA", "--date", "2026-02-30", "--reason", "x"], "February 2026 has 28 days"),
+        (&["contact", "plan", "--every", "0"], "is not a rhythm"),
+        (&["contact", "plan"], "say what to change"),
+        (&["recruit", "add", "Anne Hansen", "--asked", "2025-01-01", "--outcome", "refused"], "never a name"),
+        (
+            &["recruit", "add", "R2", "--asked", "2025-01-01", "--outcome", "maybe"],
+            "use joined, refused or no-answer",
+        ),
+        (&["narrative", "when", "0000", "last spring"], "there is no narrative"),
+    ];
+    for (args, says) in cases {
+        let error = refused(s, args);
+        assert!(error.contains(says), "{args:?}: {error}");
+    }
+    assert_eq!(backup(s), before, "a refused command changed the store");
+}
+
+#[test]
+fn backup_restore_and_merge_carry_the_follow_up_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, copy, merged) = (&dir.path().join("a"), &dir.path().join("b"), &dir.path().join("c"));
+    study(s);
+    let file = dir.path().join("a.json");
+    ok(s, &["backup", file.to_str().unwrap()]);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved["contact_plan"]["every_months"], 4);
+    assert_eq!(saved["contact_ledgers"].as_array().unwrap().len(), 2);
+    assert_eq!(saved["narrated_times"][0]["when"]["month"], "2019-05-01");
+    assert_eq!(saved["recruitment"][0]["outcome"], "refused");
+    ok(copy, &["restore", file.to_str().unwrap()]);
+    assert_eq!(ok(copy, &["contact", "list"]), ok(s, &["contact", "list"]));
+    assert_eq!(backup(copy), std::fs::read_to_string(&file).unwrap());
+    ok(merged, &["init"]);
+    ok(merged, &["case", "add", "AA"]);
+    ok(merged, &["contact", "missed", "AA", "3", "--reason", "ill"]);
+    let said = ok(merged, &["merge", file.to_str().unwrap()]);
+    assert!(said.contains("case AA contact 3: missed here and missed in the backup; kept missed"), "{said}");
+    let rows: Value = serde_json::from_str(&ok(merged, &["contact", "list", "--json"])).unwrap();
+    assert_eq!(rows[0]["points"][1]["status"], "partial");
+    assert_eq!(rows[0]["points"][2]["reason"], "ill");
+    assert_eq!(rows[1]["dropout"]["date"], "2026-02-01");
+    assert!(ok(merged, &["recruit", "list"]).contains("R1"));
+}
+
+#[test]
+fn purging_a_case_takes_its_ledger_and_its_recruitment_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    ok(s, &["recruit", "add", "AA", "--asked", "2024-12-01", "--outcome", "joined"]);
+    ok(s, &["case", "purge", "AA", "--yes"]);
+    let left = backup(s);
+    assert!(!left.contains("meeting without the person") && !left.contains("\"AA\""), "{left}");
+    assert!(left.contains("\"R1\"") && left.contains("\"moved\""), "the other case's facts stay");
+    assert!(ok(s, &["check"]).contains("is sound"));
+}
+
+#[test]
+fn exports_and_reports_mask_the_ledger_and_recruitment_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    ok(s, &["mask", "add", "Hansen", "[sagsbehandleren]"]);
+    ok(s, &["contact", "dropout", "BB", "--date", "2026-02-01", "--reason", "flyttede fra Hansen"]);
+    ok(s, &["recruit", "add", "R2", "--asked", "2025-08-02", "--outcome", "refused", "--via", "Hansen"]);
+    let file = dir.path().join("export.json");
+    ok(s, &["export", "--format", "json", "--output", file.to_str().unwrap()]);
+    let export = std::fs::read_to_string(&file).unwrap();
+    assert!(!export.contains("Hansen"), "{export}");
+    assert!(
+        export.contains("flyttede fra [sagsbehandleren]")
+            && export.contains("\"via\": \"[sagsbehandleren]\"")
+    );
+    let report = ok(s, &["report", "contacts"]);
+    assert!(report.contains("flyttede fra \\[sagsbehandleren\\]") && !report.contains("Hansen"), "{report}");
+    assert!(ok(s, &["report", "contacts", "--unmasked"]).contains("flyttede fra Hansen"));
+}

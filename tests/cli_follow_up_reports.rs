@@ -1,0 +1,66 @@
+//! The follow-up year's reports from the command line: each wired to its
+//! command, each refusal one sentence naming what was wrong.
+
+mod common;
+
+use common::cli::{ok, refused};
+
+#[test]
+fn every_report_runs_and_bad_choices_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    ok(s, &["init"]);
+    ok(s, &["variable", "add", "site", "--kind", "list", "--values", "Nord,Syd"]);
+    ok(s, &["case", "add", "AA", "--attr", "site=Nord"]);
+    ok(s, &["case", "add", "BB", "--attr", "site=Syd"]);
+    let id = ok(s, &["session", "start", "--case", "AA", "--kind", "interview"]);
+    ok(s, &["log", "--session", id.trim(), "Jeg vil gerne arbejde"]);
+    ok(
+        s,
+        &[
+            "narrative",
+            "add",
+            "--session",
+            id.trim(),
+            "--from",
+            "1",
+            "--to",
+            "1",
+            "--title",
+            "Viljen",
+            "--code",
+            "agency:high",
+            "--code",
+            "force:positive",
+        ],
+    );
+    assert!(ok(s, &["report", "table", "--rows", "site", "--cols", "kind"])
+        .contains("| Nord | 1 | 0 | 0 | 0 | 0 | 1 |"));
+    assert!(ok(s, &["report", "display", "--rows", "agency", "--cols", "force"])
+        .contains("| high | “Viljen” (AA 1) |  |"));
+    assert!(ok(s, &["report", "compare", "AA", "BB"]).contains("# Cases AA and BB side by side"));
+    assert!(ok(s, &["report", "contacts", "--html"]).starts_with("<!DOCTYPE html>"));
+    assert!(ok(s, &["report", "brief", "AA"]).contains("“Viljen”"));
+    let page = ok(s, &["report", "timeline"]);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg"), "{page}");
+    assert!(ok(s, &["report", "timeline", "--svg", "--voices"]).starts_with("<svg"));
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["report", "table", "--rows", "colour", "--cols", "site"],
+            "rows \"colour\" are neither case nor a variable",
+        ),
+        (&["report", "display", "--rows", "agency", "--cols", "mood"], "there is no code group \"mood\""),
+        (
+            &["report", "display", "--rows", "agency", "--cols", "force", "--where", "site=Nord"],
+            "--where and --case narrow rows of cases",
+        ),
+        (&["report", "compare", "AA", "AA"], "two different cases"),
+        (&["report", "brief", "ZZ"], "there is no case ZZ"),
+        (&["report", "timeline", "--marks", "colour"], "use agency or orientation"),
+        (&["report", "plane", "--x", "agency", "--y", "force"], "\"force\" is not a scale"),
+    ];
+    for (args, says) in cases {
+        let error = refused(s, args);
+        assert!(error.contains(says), "{args:?}: {error}");
+    }
+}

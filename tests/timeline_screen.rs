@@ -1,0 +1,80 @@
+//! The time view: every case's follow-up year on one screen, driven through
+//! the default keymap on the 19-case study, at 80×24 and 200×60.
+
+mod common;
+mod founding;
+
+use common::Harness;
+
+fn on_the_time_view() -> Harness {
+    let mut h = Harness::new();
+    founding::build(&h.store);
+    h.restart();
+    h.press("t");
+    h
+}
+
+#[test]
+fn the_time_view_fits_80x24_and_200x60() {
+    let mut h = on_the_time_view();
+    insta::assert_snapshot!("time_view_80x24", h.screen(80, 24));
+    insta::assert_snapshot!("time_view_200x60", h.screen(200, 60));
+}
+
+#[test]
+fn scrolling_zooming_and_switching_marks_change_the_picture() {
+    let mut h = on_the_time_view();
+    let first = h.screen(80, 24);
+    assert!(first.contains("Time view: 19 cases, 2025-01 to 2025-10 · narratives by agency"), "{first}");
+    let aa = first.lines().find(|l| l.starts_with("AA")).unwrap().to_string();
+    assert!(aa.starts_with("AA    ◇I"), "AA told of before the follow-up, then was interviewed: {aa}");
+    h.press("m");
+    assert!(h.screen(80, 24).contains("narratives by time orientation"));
+    h.press("+ + l l");
+    let zoomed = h.screen(80, 24);
+    assert!(zoomed.contains("2025-03 to"), "two months scrolled: {zoomed}");
+    h.press("j j");
+    let scrolled = h.screen(80, 24);
+    assert!(scrolled.lines().nth(2).unwrap().starts_with("CC"), "{scrolled}");
+    h.press("?");
+    let help = h.screen(80, 24);
+    assert!(
+        help.contains("more room for each month")
+            && help.contains("mark narratives by agency or by time orientation"),
+        "{help}"
+    );
+    h.press("esc");
+    h.press("v");
+    let apart = h.screen(80, 24);
+    assert!(apart.lines().nth(3).unwrap().starts_with(" prof."), "a second row a case: {apart}");
+    h.press("q");
+    assert!(!h.screen(80, 24).contains("Time view"));
+    // Every size down to 1×1 draws.
+    h.press("t");
+    for (w, hgt) in [(1, 1), (10, 3), (30, 8)] {
+        h.screen(w, hgt);
+    }
+}
+
+#[test]
+fn the_overview_shows_contacts_kept_held_and_missed() {
+    let mut h = Harness::new();
+    founding::build(&h.store);
+    h.restart();
+    h.press("f");
+    let screen = h.screen(80, 24);
+    let row = |code: &str| {
+        screen.lines().find(|l| l.starts_with(code)).unwrap().split_whitespace().collect::<Vec<_>>()
+    };
+    assert!(screen.contains("kept") && screen.contains("miss"), "{screen}");
+    // BB: three interviews and a case meeting; contacts 3 (4), none missed.
+    assert_eq!(row("BB")[1..8], ["3", "0", "0", "1", "1,2,3,4", "3", "(4)"], "{screen}");
+    assert_eq!(row("EE")[5..8], ["1,2,4", "3", "1"], "{screen}");
+    h.press("t");
+    assert!(h.screen(80, 24).contains("Time view"), "t on the overview opens the time view");
+    h.press("q c");
+    let table = h.screen(80, 24);
+    assert!(table.contains("Contacts kept and missed"), "{table}");
+    let bb = table.lines().find(|l| l.starts_with(" BB")).unwrap_or_default();
+    assert_eq!(bb, " BB     ✓   ✓        ✓        (x)      3 (4)     0", "{table}");
+}
