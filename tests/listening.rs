@@ -246,3 +246,46 @@ fn recording_needs_every_speakers_consent_then_is_kept_with_the_session_when_sto
     // It plays in review like any attached recording.
     assert!(!screen.contains("● rec"));
 }
+
+#[test]
+fn a_recording_is_attached_from_the_case_screen_copied_or_linked() {
+    let mut h = Harness::new();
+    h.start_session("AA", "");
+    h.type_text("Hej");
+    h.press("enter ctrl-x ctrl-x");
+    h.settle();
+    h.restart();
+    // Home → the case → A on its session: the file, and the recording is read through and copied.
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/markers.flac");
+    h.press("enter A");
+    h.type_text(fixture.to_str().unwrap());
+    h.press("enter");
+    h.app.wait_for_export();
+    let screen = h.screen(120, 24);
+    assert!(
+        screen.contains("Attached markers.flac, 00:00:06, flac 48 kHz mono, copied into the study."),
+        "{screen}"
+    );
+    // Again with --link: used where it is, in place of the copy.
+    h.press("A");
+    h.type_text(&format!("{} --link", fixture.display()));
+    h.press("enter");
+    h.app.wait_for_export();
+    let screen = h.screen(160, 24);
+    assert!(screen.contains("linked at"), "{screen}");
+    let session = h.store.sessions().unwrap().remove(0);
+    assert!(matches!(
+        h.store.recording(session.id).unwrap().unwrap().kept,
+        fieldlog::domain::Kept::Linked { .. }
+    ));
+    // A file that is no recording is refused in one sentence, and the recording stays.
+    let notes = h.dir.path().join("notes.wav");
+    std::fs::write(&notes, "not a recording").unwrap();
+    h.press("A");
+    h.type_text(notes.to_str().unwrap());
+    h.press("enter");
+    h.app.wait_for_export();
+    let screen = h.screen(200, 24);
+    assert!(screen.contains("notes.wav is no recording fieldlog can play"), "{screen}");
+    assert!(h.store.recording(session.id).unwrap().is_some());
+}

@@ -123,7 +123,7 @@ impl App {
                 }
                 self.screen.set_playback(&self.sound);
             }
-            Effect::AttachRecording { session, file } => self.attach_recording(session, &file),
+            Effect::AttachRecording { session, file, link } => self.attach_recording(session, &file, link),
             Effect::Record { session } => return self.record(session),
             Effect::Back => self.back()?,
             Effect::Export { format, path } => self.start_export(format, &path),
@@ -248,7 +248,7 @@ impl App {
     }
 
     /// Attaches a recording on a thread of its own (a long one is read through first).
-    fn attach_recording(&mut self, session: crate::domain::Id, file: &str) {
+    fn attach_recording(&mut self, session: crate::domain::Id, file: &str, link: bool) {
         use crate::import::recording::{attach, Attach, Keeping};
         let path = expand_home(file);
         let store = self.store.clone();
@@ -258,13 +258,9 @@ impl App {
         let started = self.jobs.start(doing, move || {
             let said = match store.session(session) {
                 Ok(Some(s)) => {
-                    let how = Attach {
-                        file: &path,
-                        keeping: Keeping::Copy,
-                        offset_ms: None,
-                        replace: true,
-                        made_here: false,
-                    };
+                    let keeping = if link { Keeping::Link } else { Keeping::Copy };
+                    let how =
+                        Attach { file: &path, keeping, offset_ms: None, replace: true, made_here: false };
                     match attach(&store, &s, how, now) {
                         Ok(recording) => format!("Attached {}.", recording.describe()),
                         Err(e) => e.to_string(),

@@ -23,9 +23,11 @@ fn question(asking: Asking) -> Prompt<Asking> {
         Asking::EditEffort(_) => ("Effort: ", "save", "kind; start; end; provider; outcome"),
         Asking::NewLink => ("Link: ", "add", "A -> B -> C; positive, negative or mixed"),
         Asking::Transcript => ("Transcript: ", "import", "FILE KIND YYYY-MM-DD"),
-        Asking::Recording(_) => {
-            ("Recording: ", "attach", "FILE (.wav .mp3 .m4a .flac .ogg .opus), copied into the study")
-        }
+        Asking::Recording(_) => (
+            "Recording: ",
+            "attach",
+            "FILE (.wav .mp3 .m4a .flac .ogg .opus): copied into the study; FILE --link: used where it is",
+        ),
         Asking::Contact => ("Contact: ", "record", crate::domain::contacts::entry::FORM),
     };
     Prompt::new(asking, label, verb).with_form(form)
@@ -271,7 +273,11 @@ impl CaseState {
                 if file.is_empty() {
                     return Err("Write the recording's file: ~/interview.m4a".into());
                 }
-                return Ok(Effect::AttachRecording { session, file: file.to_string() });
+                let (file, link) = match file.strip_suffix("--link") {
+                    Some(rest) => (rest.trim_end(), true),
+                    None => (file, false),
+                };
+                return Ok(Effect::AttachRecording { session, file: file.to_string(), link });
             }
             Asking::Attribute => self.attribute(text)?,
             Asking::NewEffort => self.effort(text, None, now)?,

@@ -93,6 +93,8 @@ pub enum Effect {
     AttachRecording {
         session: Id,
         file: String,
+        /// Linked where it is, not copied into the study.
+        link: bool,
     },
     /// Back to the screen this one was opened from.
     Back,
