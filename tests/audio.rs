@@ -19,6 +19,13 @@ fn marker_wav(dir: &Path) -> PathBuf {
     path
 }
 
+/// The marker recording in every format fieldlog reads: WAV made here, the rest encoded once.
+fn every_format(dir: &Path) -> Vec<PathBuf> {
+    let mut all = vec![marker_wav(dir)];
+    all.extend(["flac", "mp3", "m4a", "ogg", "opus"].map(|e| fixture(&format!("markers.{e}"))));
+    all
+}
+
 fn open(path: &Path) -> Stream {
     let file = std::fs::File::open(path).unwrap();
     let len = file.metadata().unwrap().len();
@@ -28,15 +35,7 @@ fn open(path: &Path) -> Stream {
 #[test]
 fn each_format_decodes_to_its_length_within_one_frame() {
     let dir = tempfile::tempdir().unwrap();
-    let wav = marker_wav(dir.path());
-    for path in [
-        wav,
-        fixture("markers.flac"),
-        fixture("markers.mp3"),
-        fixture("markers.m4a"),
-        fixture("markers.ogg"),
-        fixture("markers.opus"),
-    ] {
+    for path in every_format(dir.path()) {
         let file = std::fs::File::open(&path).unwrap();
         let len = file.metadata().unwrap().len();
         let info = inspect(Box::new(file), Some(len), path.extension().and_then(|e| e.to_str())).unwrap();
@@ -72,16 +71,8 @@ fn heard_from(path: &Path, from_ms: u64, speed: f64) -> Vec<f32> {
 #[test]
 fn playing_from_a_moment_starts_there_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
-    let wav = marker_wav(dir.path());
     let tones: Vec<f64> = MARKERS.iter().map(|m| m.1).collect();
-    for path in [
-        wav,
-        fixture("markers.flac"),
-        fixture("markers.mp3"),
-        fixture("markers.m4a"),
-        fixture("markers.ogg"),
-        fixture("markers.opus"),
-    ] {
+    for path in every_format(dir.path()) {
         for (start, hz) in MARKERS {
             // 200 ms before the marker: its tone must begin 200 ms into what is heard.
             let from_ms = (start * 1000.0) as u64 - 200;
