@@ -8,7 +8,7 @@ use super::MASKS;
 use super::{keys, Change, Store, StoreError};
 use super::{
     CASES, CASE_CODES, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES,
-    ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
+    ONLY, REVISIONS, SESSIONS, TEAM, UTTERANCES, VARIABLES,
 };
 use crate::domain::Id;
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
@@ -51,6 +51,7 @@ impl Store {
                 Change::Link(l) => op(LINKS, l.id.as_bytes(), Some(encode(l))),
                 Change::EffortKinds(k) => op(EFFORT_KINDS, ONLY, Some(encode(k))),
                 Change::MaskList(m) => op(MASKS, ONLY, Some(encode(m))),
+                Change::Team { key, value } => op(TEAM, key.as_bytes(), value.as_ref().map(encode)),
             })
             .chain(codes)
             .chain(self.search_stamp(changes))

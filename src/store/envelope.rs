@@ -8,8 +8,8 @@
 use super::StoreError;
 use crate::domain::MaskList;
 use crate::domain::{
-    Case, Codebook, Draft, Effort, EffortKinds, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
-    Variables,
+    Case, Codebook, Draft, Effort, EffortKinds, Link, MarkDismissal, Narrative, Revision, Session, TeamValue,
+    Utterance, Variables,
 };
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -93,6 +93,7 @@ versioned! {
     Link => "link", 1;
     EffortKinds => "effort kind list", 1;
     MaskList => "mask list", 1;
+    TeamValue => "team record", 1;
 }
 
 impl Versioned for Utterance {

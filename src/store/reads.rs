@@ -4,12 +4,12 @@
 use super::MASKS;
 use super::{
     keys, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS,
-    NARRATIVES, ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
+    NARRATIVES, ONLY, REVISIONS, SESSIONS, TEAM, UTTERANCES, VARIABLES,
 };
 use crate::domain::MaskList;
 use crate::domain::{
-    Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
-    Variables,
+    Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session, TeamValue,
+    Utterance, Variables,
 };
 
 impl Store {
@@ -127,5 +127,23 @@ impl Store {
     /// Every link, oldest first.
     pub fn links(&self) -> Result<Vec<Link>, StoreError> {
         self.values(self.tree(LINKS))
+    }
+}
+
+/// The team tree (see `TeamValue`): sync bookkeeping and blind settings.
+impl Store {
+    pub fn team(&self, key: &str) -> Result<Option<TeamValue>, StoreError> {
+        self.get(self.tree(TEAM), key.as_bytes())
+    }
+
+    /// Every team value whose key starts with `prefix`, with its key.
+    pub fn team_values(&self, prefix: &str) -> Result<Vec<(String, TeamValue)>, StoreError> {
+        self.tree(TEAM)
+            .scan_prefix(prefix.as_bytes())
+            .map(|item| {
+                let (key, value) = item?;
+                Ok((String::from_utf8_lossy(&key).into_owned(), self.read(&value)?))
+            })
+            .collect()
     }
 }
