@@ -68,6 +68,12 @@ pub enum Command {
     Restore { path: PathBuf },
     /// Bring another fieldworker's backup into this study: nothing doubled, conflicts listed
     Merge { path: PathBuf },
+    /// Keep a team's laptops in step through a shared folder (Syncthing, Nextcloud, a network drive):
+    /// write this laptop's changes to its own file there, bring in everyone else's
+    Sync {
+        /// The shared folder (it must exist)
+        dir: PathBuf,
+    },
     /// Verify the store: every value reads, every reference resolves; exits non-zero on any problem
     Check {
         /// Instead: the leak check, on the study as a masked export would hold it, or on the FILEs given

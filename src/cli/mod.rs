@@ -10,6 +10,7 @@ mod followup;
 mod imports;
 mod masks;
 mod passphrase;
+mod team;
 mod usage;
 
 use crate::keymap;
@@ -175,6 +176,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Backup { path }) => exports::backup(&open()?, &path),
         Some(Command::Restore { path }) => exports::restore(&dir, &path),
         Some(Command::Merge { path }) => exports::merge(&dir, &path),
+        Some(Command::Sync { dir: folder }) => team::sync(&dir, &folder),
         Some(Command::Check { leaks: false, .. }) => commands::check(&open()?),
         Some(Command::Check { leaks: true, files }) => masks::check_leaks(&open()?, &files),
         Some(Command::Init { encrypt }) => {

@@ -84,13 +84,15 @@ pub enum CodebookError {
     OneOnly { group: String, kind: GroupKind, first: String, second: String },
 }
 
+// The default frame's ids are the same in every new study, so laptops of
+// one team that each made their study agree on them when they sync.
 fn code(name: &str, description: &str) -> Code {
-    Code { id: Id::new(), name: name.into(), description: description.into(), retired: false }
+    Code { id: Id::named(&format!("default code {name}")), name: name.into(), description: description.into(), retired: false }
 }
 
 fn group(name: &str, kind: GroupKind, description: &str, codes: Vec<Code>) -> CodeGroup {
     CodeGroup {
-        id: Id::new(),
+        id: Id::named(&format!("default code group {name}")),
         name: name.into(),
         kind,
         description: description.into(),

@@ -1,0 +1,43 @@
+//! Team commands: `sync` through a shared folder.
+
+use crate::domain::narrative::author_from_env;
+use crate::sync::{sync as run_sync, SyncReport};
+use std::path::Path;
+
+/// Syncs the study in `dir` through the shared folder `folder` and says what happened.
+pub fn sync(dir: &Path, folder: &Path) -> anyhow::Result<()> {
+    let (store, passphrase) = super::passphrase::open_keeping(dir)?;
+    let report = run_sync(&store, folder, passphrase.as_deref(), &author_from_env())?;
+    print!("{}", describe(&report));
+    Ok(())
+}
+
+fn describe(report: &SyncReport) -> String {
+    let mut out = String::new();
+    if report.written == 0 {
+        out.push_str("nothing new to send\n");
+    } else {
+        out.push_str(&format!(
+            "sent {} changed records to {}\n",
+            report.records_sent,
+            report.own_file.display()
+        ));
+    }
+    let m = &report.merged;
+    out.push_str(&format!(
+        "brought in {} change sets from {} laptops: {} cases, {} sessions, {} lines, {} narratives, {} codes, {} efforts, {} links added\n",
+        report.records_read, report.laptops, m.cases, m.sessions, m.lines, m.narratives, m.codes, m.efforts, m.links
+    ));
+    if m.conflicts.is_empty() {
+        out.push_str("no conflicts\n");
+    } else {
+        out.push_str(&format!("{} conflicts:\n", m.conflicts.len()));
+        for c in &m.conflicts {
+            out.push_str(&format!("- {c}\n"));
+        }
+    }
+    for w in &report.waiting {
+        out.push_str(&format!("not yet: {w}\n"));
+    }
+    out
+}

@@ -1,0 +1,153 @@
+//! What this laptop sends: every record whose value changed since it was
+//! last written to or read from the sync folder, whole (its full current
+//! value, so merge's rules apply on arrival), with the versions it replaces.
+//! Records a change refers to (a line's session, a session's case) travel
+//! with it as context, so a teammate never holds a line without its session.
+
+use super::record::ChangeRecord;
+use crate::domain::{Id, Lineage};
+use crate::export::json::{self, SessionExport, StudyExport};
+use crate::import::lineage::{record, version};
+use crate::store::{Store, StoreError};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A record of the study by its sync name, and its version.
+pub struct Versioned {
+    pub name: String,
+    pub version: u64,
+    /// Lines, narratives and the like change; revisions and dismissed marks
+    /// are only ever added (their name holds their version).
+    pub changes: bool,
+}
+
+pub fn revision_name(r: &crate::domain::Revision) -> String {
+    format!("revision/{}/{}/{:016x}", r.session, r.seq, version(r))
+}
+
+pub fn dismissal_name(d: &crate::domain::MarkDismissal) -> String {
+    format!("dismissal/{}/{}", d.session, d.seq)
+}
+
+/// Every record of a study with its version.
+pub fn versions(study: &StudyExport) -> Vec<Versioned> {
+    let mut out = Vec::new();
+    let mut push = |name: String, version: u64, changes: bool| out.push(Versioned { name, version, changes });
+    push(record::CODEBOOK.into(), version(&study.codebook), true);
+    push(record::VARIABLES.into(), version(&study.variables), true);
+    push(record::EFFORT_KINDS.into(), version(&study.effort_kinds), true);
+    if let Some(masks) = &study.masks {
+        push(record::MASKS.into(), version(masks), true);
+    }
+    for c in &study.cases {
+        push(record::case(&c.code), version(c), true);
+    }
+    for s in &study.sessions {
+        push(record::session(s.session.id), version(&s.session), true);
+        for u in &s.utterances {
+            push(record::line(u.session, u.seq), version(u), true);
+        }
+        for r in &s.revisions {
+            push(revision_name(r), version(r), false);
+        }
+        for d in &s.dismissed_marks {
+            push(dismissal_name(d), version(d), false);
+        }
+    }
+    for n in &study.narratives {
+        push(record::narrative(n.id), version(n), true);
+    }
+    for e in &study.efforts {
+        push(record::effort(e.id), version(e), true);
+    }
+    for l in &study.links {
+        push(record::link(l.id), version(l), true);
+    }
+    out
+}
+
+/// This laptop's record of changes, if anything changed, and what it
+/// exchanges (to be stored once the record is on disk).
+pub struct Outgoing {
+    pub record: Option<ChangeRecord>,
+    pub exchanged: Vec<(String, Lineage)>,
+}
+
+/// The changes since the last sync (`exchanged`: what each record was when
+/// last exchanged); with `everything`, the whole study (a new folder).
+pub fn changes(
+    store: &Store,
+    exchanged: &HashMap<String, Lineage>,
+    everything: bool,
+    laptop: Id,
+    author: &str,
+) -> Result<Outgoing, StoreError> {
+    let study = json::backup(store)?;
+    let mut lineage = BTreeMap::new();
+    let mut updates = Vec::new();
+    for v in versions(&study) {
+        let prior = exchanged.get(&v.name);
+        if !everything && prior.is_some_and(|p| p.version == v.version) {
+            continue;
+        }
+        let mut now = Lineage { version: v.version, replaces: Vec::new() };
+        if let Some(p) = prior.filter(|_| v.changes) {
+            now.absorb(p.replaces.iter().copied().chain([p.version]));
+        }
+        lineage.insert(v.name.clone(), now.clone());
+        updates.push((v.name, now));
+    }
+    if lineage.is_empty() {
+        return Ok(Outgoing { record: None, exchanged: updates });
+    }
+    let fragment = fragment(study, &lineage);
+    let context = versions(&fragment).into_iter().map(|v| v.name).filter(|n| !lineage.contains_key(n));
+    let record = ChangeRecord::new(laptop, author, fragment, lineage.clone(), context.collect());
+    Ok(Outgoing { record: Some(record), exchanged: updates })
+}
+
+/// The study cut down to the changed records and what they refer to.
+fn fragment(study: StudyExport, changed: &BTreeMap<String, Lineage>) -> StudyExport {
+    let is = |name: &str| changed.contains_key(name);
+    let narratives: Vec<_> = study.narratives.into_iter().filter(|n| is(&record::narrative(n.id))).collect();
+    let efforts: Vec<_> = study.efforts.into_iter().filter(|e| is(&record::effort(e.id))).collect();
+    let links: Vec<_> = study.links.into_iter().filter(|l| is(&record::link(l.id))).collect();
+    let mut sessions = Vec::new();
+    for s in study.sessions {
+        let id = s.session.id;
+        let cut = SessionExport {
+            case: s.case,
+            utterances: s.utterances.into_iter().filter(|u| is(&record::line(u.session, u.seq))).collect(),
+            revisions: s.revisions.into_iter().filter(|r| is(&revision_name(r))).collect(),
+            dismissed_marks: s.dismissed_marks.into_iter().filter(|d| is(&dismissal_name(d))).collect(),
+            draft: None,
+            session: s.session,
+        };
+        let wanted = is(&record::session(id))
+            || !cut.utterances.is_empty()
+            || !cut.revisions.is_empty()
+            || !cut.dismissed_marks.is_empty()
+            || narratives.iter().any(|n| n.session == id);
+        if wanted {
+            sessions.push(cut);
+        }
+    }
+    let cases_wanted: BTreeSet<Id> = sessions
+        .iter()
+        .map(|s| s.session.case_id)
+        .chain(efforts.iter().map(|e| e.case_id))
+        .chain(links.iter().map(|l| l.case_id))
+        .collect();
+    let cases = study
+        .cases
+        .into_iter()
+        .filter(|c| is(&record::case(&c.code)) || cases_wanted.contains(&c.id))
+        .collect();
+    StudyExport {
+        cases,
+        sessions,
+        narratives,
+        efforts,
+        links,
+        ..study
+    }
+}
