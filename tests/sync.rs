@@ -18,11 +18,21 @@ fn at(minutes: i64) -> DateTime<FixedOffset> {
 #[derive(Clone, Debug)]
 enum Step {
     /// A laptop changes the study (what, and which of its things it picks).
-    Edit { laptop: usize, what: u8, pick: usize },
-    Sync { laptop: usize },
+    Edit {
+        laptop: usize,
+        what: u8,
+        pick: usize,
+    },
+    Sync {
+        laptop: usize,
+    },
     /// The sync tool copies one laptop's folder's files to another's, each
     /// cut to the given share of its length (a copy still under way).
-    Copy { from: usize, to: usize, share: u8 },
+    Copy {
+        from: usize,
+        to: usize,
+        share: u8,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -184,7 +194,9 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let mut clock = 0;
     for step in steps {
         match step {
-            Step::Edit { laptop, what, pick } => edit(&mut laptops[laptop], what, pick, &mut clock, &mut made),
+            Step::Edit { laptop, what, pick } => {
+                edit(&mut laptops[laptop], what, pick, &mut clock, &mut made)
+            }
             Step::Sync { laptop } => {
                 let l = &laptops[laptop];
                 sync(&l.store, &l.folder, None, "x").unwrap();
@@ -237,4 +249,36 @@ proptest! {
     fn three_laptops_in_any_order_end_with_one_study(steps in prop::collection::vec(step(), 10..80)) {
         run(steps)?;
     }
+}
+
+/// A teammate's change file arriving one byte at a time: every sync takes
+/// the whole records there are, none twice, and the last leaves the two
+/// studies alike.
+#[test]
+fn a_change_file_arriving_byte_by_byte_is_read_safely_at_every_cut() {
+    let mut a = laptop('a');
+    let b = laptop('b');
+    let (mut clock, mut made) = (0, Made::default());
+    for (what, pick) in [(0, 0), (1, 0), (2, 0), (2, 0), (4, 1)] {
+        edit(&mut a, what, pick, &mut clock, &mut made);
+    }
+    sync(&a.store, &a.folder, None, "a").unwrap();
+    edit(&mut a, 5, 0, &mut clock, &mut made);
+    edit(&mut a, 3, 0, &mut clock, &mut made);
+    sync(&a.store, &a.folder, None, "a").unwrap();
+    let file = own_file(&a).unwrap();
+    let whole = std::fs::read(&file).unwrap();
+    let there = b.folder.join(file.file_name().unwrap());
+    let mut records = 0;
+    for cut in 0..=whole.len() {
+        std::fs::write(&there, &whole[..cut]).unwrap();
+        let report = sync(&b.store, &b.folder, None, "b").unwrap();
+        records += report.records_read;
+        assert!(report.merged.conflicts.is_empty(), "cut at {cut}: {:?}", report.merged.conflicts);
+        if report.records_read > 0 {
+            assert!(b.store.check().unwrap().problems.is_empty(), "cut at {cut}");
+        }
+    }
+    assert_eq!(records, 2, "each record brought in once");
+    assert_eq!(canonical(&b.store), canonical(&a.store));
 }

@@ -87,7 +87,12 @@ pub enum CodebookError {
 // The default frame's ids are the same in every new study, so laptops of
 // one team that each made their study agree on them when they sync.
 fn code(name: &str, description: &str) -> Code {
-    Code { id: Id::named(&format!("default code {name}")), name: name.into(), description: description.into(), retired: false }
+    Code {
+        id: Id::named(&format!("default code {name}")),
+        name: name.into(),
+        description: description.into(),
+        retired: false,
+    }
 }
 
 fn group(name: &str, kind: GroupKind, description: &str, codes: Vec<Code>) -> CodeGroup {

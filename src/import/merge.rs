@@ -282,7 +282,8 @@ pub fn merge_related(
                                 replaced: their_time.max(our_time),
                             };
                             let known = |r: &Revision| r.seq == kept.seq && r.text == kept.text;
-                            if !our_revisions.iter().any(known) && !theirs_session.revisions.iter().any(known) {
+                            if !our_revisions.iter().any(known) && !theirs_session.revisions.iter().any(known)
+                            {
                                 changes.push(Change::Revision(kept));
                             }
                             changes.push(Change::Utterance(winner.clone()));

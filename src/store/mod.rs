@@ -163,7 +163,10 @@ pub enum Change {
     /// The study's mask list (one value).
     MaskList(MaskList),
     /// Sets (or with `None` removes) one value of the team tree.
-    Team { key: String, value: Option<TeamValue> },
+    Team {
+        key: String,
+        value: Option<TeamValue>,
+    },
 }
 
 /// A study's key for files that leave the store (see `Store::file_key`).

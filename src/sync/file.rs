@@ -25,7 +25,10 @@ const MOST: usize = 1 << 30;
 pub enum Header {
     Plain,
     /// Sealed: the salt and check value of the key (see `FileKey`).
-    Sealed { salt: Vec<u8>, check: Vec<u8> },
+    Sealed {
+        salt: Vec<u8>,
+        check: Vec<u8>,
+    },
 }
 
 impl Header {
@@ -109,7 +112,8 @@ pub fn records(bytes: &[u8], header_len: usize, from: u64) -> Read {
             break;
         };
         if crc32fast::hash(body) != crc {
-            read.stopped = Some(format!("the record at byte {at} does not check (damaged or still arriving)"));
+            read.stopped =
+                Some(format!("the record at byte {at} does not check (damaged or still arriving)"));
             break;
         }
         at += FRAME + len;
@@ -131,8 +135,8 @@ fn frame(body: &[u8]) -> Vec<u8> {
 /// Appends one record to this laptop's own change file, made (private,
 /// with its header) if it is not there. A record left half written by a
 /// crash is cut off first: nobody has read it, since readers take whole
-/// records only. Returns once the record is on disk (fsync).
-pub fn append(path: &Path, header: &Header, body: &[u8]) -> std::io::Result<()> {
+/// records only. Returns, once the record is on disk (fsync), the file's length.
+pub fn append(path: &Path, header: &Header, body: &[u8]) -> std::io::Result<u64> {
     let existing = match std::fs::read(path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -161,9 +165,11 @@ pub fn append(path: &Path, header: &Header, body: &[u8]) -> std::io::Result<()> 
             file
         }
     };
-    file.seek(SeekFrom::End(0))?;
-    file.write_all(&frame(body))?;
-    file.sync_all()
+    let end = file.seek(SeekFrom::End(0))?;
+    let framed = frame(body);
+    file.write_all(&framed)?;
+    file.sync_all()?;
+    Ok(end + framed.len() as u64)
 }
 
 fn other(why: &str) -> std::io::Error {

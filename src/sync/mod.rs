@@ -71,7 +71,12 @@ fn exchanged(store: &Store) -> Result<HashMap<String, Lineage>, StoreError> {
 
 /// Writes this laptop's changes to its file in `dir`, then brings in every
 /// other laptop's new records. `passphrase` opens teammates' sealed files.
-pub fn sync(store: &Store, dir: &Path, passphrase: Option<&str>, author: &str) -> Result<SyncReport, SyncError> {
+pub fn sync(
+    store: &Store,
+    dir: &Path,
+    passphrase: Option<&str>,
+    author: &str,
+) -> Result<SyncReport, SyncError> {
     if !dir.is_dir() {
         return Err(SyncError::NoFolder(dir.to_path_buf()));
     }
@@ -80,32 +85,41 @@ pub fn sync(store: &Store, dir: &Path, passphrase: Option<&str>, author: &str) -
     let key = store.file_key()?;
     let header = Header::for_key(key.as_ref());
     let mut report = SyncReport { own_file: own.clone(), ..SyncReport::default() };
-    let file_error = |path: &Path, e: std::io::Error| SyncError::File { path: path.to_path_buf(), cause: files::cause(&e) };
-
-    // A folder that holds nothing of ours yet gets the whole study.
-    let everything = match std::fs::read(&own) {
-        Ok(bytes) => match Header::read(&bytes) {
-            Ok(Some((_, len))) => file::records(&bytes, len, 0).records.is_empty(),
-            _ => true,
-        },
-        Err(_) => true,
+    let file_error = |path: &Path, e: std::io::Error| SyncError::File {
+        path: path.to_path_buf(),
+        cause: files::cause(&e),
     };
+
+    // A folder that holds nothing of ours yet gets the whole study; so does
+    // one whose copy of our file lost records we wrote (a sync tool put an
+    // older copy back): what they held is sent again.
+    let whole_end = match std::fs::read(&own) {
+        Ok(bytes) => match Header::read(&bytes) {
+            Ok(Some((_, len))) => file::records(&bytes, len, 0).records.last().map_or(0, |r| r.1),
+            _ => 0,
+        },
+        Err(_) => 0,
+    };
+    let written = match store.team(&TeamKey::read_up_to(me))? {
+        Some(TeamValue::ReadUpTo(end)) => end,
+        _ => 0,
+    };
+    let everything = whole_end == 0 || whole_end < written;
     let mut exchanged = exchanged(store)?;
     let outgoing = outgoing::changes(store, &exchanged, everything, me, author)?;
+    let mut noted = Vec::new();
     if let Some(record) = &outgoing.record {
-        file::append(&own, &header, &record.to_body(key.as_ref())).map_err(|e| file_error(&own, e))?;
+        let end =
+            file::append(&own, &header, &record.to_body(key.as_ref())).map_err(|e| file_error(&own, e))?;
+        noted.push(Change::Team { key: TeamKey::read_up_to(me), value: Some(TeamValue::ReadUpTo(end)) });
         report.written = 1;
         report.records_sent = record.lineage.len();
     }
     // Only once the record is on disk: a crash before this sends it again, which changes nothing.
-    let noted: Vec<Change> = outgoing
-        .exchanged
-        .iter()
-        .map(|(name, l)| Change::Team {
-            key: TeamKey::exchanged(name),
-            value: Some(TeamValue::Exchanged(l.clone())),
-        })
-        .collect();
+    noted.extend(outgoing.exchanged.iter().map(|(name, l)| Change::Team {
+        key: TeamKey::exchanged(name),
+        value: Some(TeamValue::Exchanged(l.clone())),
+    }));
     if !noted.is_empty() {
         store.commit(&noted)?;
     }

@@ -142,12 +142,5 @@ fn fragment(study: StudyExport, changed: &BTreeMap<String, Lineage>) -> StudyExp
         .into_iter()
         .filter(|c| is(&record::case(&c.code)) || cases_wanted.contains(&c.id))
         .collect();
-    StudyExport {
-        cases,
-        sessions,
-        narratives,
-        efforts,
-        links,
-        ..study
-    }
+    StudyExport { cases, sessions, narratives, efforts, links, ..study }
 }
