@@ -1,5 +1,6 @@
 //! The study's types and rules. No terminal, no storage code lives here.
 
+pub mod agreement;
 pub mod case;
 pub mod clock;
 pub mod codebook;
