@@ -274,6 +274,21 @@ pub enum ReportCommand {
         #[arg(long)]
         unmasked: bool,
     },
+    /// How alike coders flagged and coded the same sessions: Krippendorff's α per code group and
+    /// for where narratives start and end, and the disagreements to discuss
+    Agreement {
+        /// The coders (narrative authors) to compare, comma-separated: A,B (default: every author)
+        #[arg(long, value_name = "A,B")]
+        coders: Option<String>,
+        /// Only this code group
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
     /// Every case's follow-up: sessions by kind, contact points, caseworker changes, first and last
     Overview {
         #[arg(long)]

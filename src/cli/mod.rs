@@ -2,6 +2,7 @@
 //! errors into one sentence on stderr. Each command is a thin call into
 //! the domain and the store (see `commands`).
 
+mod agreement;
 mod analysis;
 mod args;
 mod commands;
@@ -204,6 +205,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Report(ReportCommand::Case { code, html, unmasked })) => {
             followup::report_case(&open()?, &code, html, unmasked)
+        }
+        Some(Command::Report(ReportCommand::Agreement { coders, group, html, unmasked })) => {
+            agreement::report(&open()?, coders.as_deref(), group.as_deref(), html, unmasked)
         }
         Some(Command::Report(ReportCommand::Overview { html, unmasked })) => {
             followup::report_overview(&open()?, html, unmasked)
