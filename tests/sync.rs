@@ -37,7 +37,7 @@ enum Step {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        4 => (0..3usize, 0..6u8, any::<usize>()).prop_map(|(laptop, what, pick)| Step::Edit { laptop, what, pick }),
+        4 => (0..3usize, 0..7u8, any::<usize>()).prop_map(|(laptop, what, pick)| Step::Edit { laptop, what, pick }),
         2 => (0..3usize).prop_map(|laptop| Step::Sync { laptop }),
         2 => (0..3usize, 0..3usize, 0..=100u8).prop_map(|(from, to, share)| Step::Copy { from, to, share }),
     ]
@@ -149,6 +149,11 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
             let n = &narratives[pick % narratives.len()];
             let edited = Narrative { title: format!("{} / {}", n.title, l.name), updated: now, ..n.clone() };
             store.commit(&[Change::Narrative(edited)]).unwrap();
+        }
+        6 if !sessions.is_empty() => {
+            let s = &sessions[pick % sessions.len()];
+            let on = !store.blind_sessions().unwrap().contains(&s.id);
+            store.commit(&[json::blind_change(BlindSetting { session: s.id, on })]).unwrap();
         }
         _ => {}
     }

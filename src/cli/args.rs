@@ -331,6 +331,13 @@ pub enum SessionCommand {
     },
     /// End a session now
     End { id: String },
+    /// Code the session blind: each coder sees only their own narratives in it, on every screen
+    /// and in search (for a second coder's independent coding); --off shows everyone's again
+    Blind {
+        id: String,
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Args)]

@@ -227,6 +227,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             commands::session_list(&open()?, case.as_deref(), json)
         }
         Some(Command::Session(SessionCommand::End { id })) => commands::session_end(&open()?, &id),
+        Some(Command::Session(SessionCommand::Blind { id, off })) => team::blind(&open()?, &id, !off),
         Some(Command::Log(a)) => commands::log(&open()?, &a.session, a.speaker.as_deref(), &a.kind, &a.text),
         Some(Command::Export(a)) => exports::export(&open()?, &a),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),

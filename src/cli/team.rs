@@ -1,6 +1,10 @@
 //! Team commands: `sync` through a shared folder.
 
+use super::commands::find_session;
 use crate::domain::narrative::author_from_env;
+use crate::domain::BlindSetting;
+use crate::export::json::blind_change;
+use crate::store::Store;
 use crate::sync::{sync as run_sync, SyncReport};
 use std::path::Path;
 
@@ -9,6 +13,21 @@ pub fn sync(dir: &Path, folder: &Path) -> anyhow::Result<()> {
     let (store, passphrase) = super::passphrase::open_keeping(dir)?;
     let report = run_sync(&store, folder, passphrase.as_deref(), &author_from_env())?;
     print!("{}", describe(&report));
+    Ok(())
+}
+
+/// Turns blind coding of a session on or off.
+pub fn blind(store: &Store, id: &str, on: bool) -> anyhow::Result<()> {
+    let session = find_session(store, id)?;
+    let was = store.blind_sessions()?.contains(&session.id);
+    if was != on {
+        store.commit(&[blind_change(BlindSetting { session: session.id, on })])?;
+    }
+    if on {
+        println!("session {id} is coded blind: each coder sees only their own narratives in it");
+    } else {
+        println!("session {id} is no longer coded blind: everyone's narratives in it show again");
+    }
     Ok(())
 }
 

@@ -4,8 +4,23 @@
 //! sync sends only what changed and knows which versions a version replaces),
 //! and which sessions are coded blind.
 
-use super::Id;
+use super::{Id, Narrative};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// Whether a session is coded blind: each coder then sees only their own
+/// narratives in it (brackets, titles, codes, memos), on every screen and
+/// in search, until the setting is turned off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlindSetting {
+    pub session: Id,
+    pub on: bool,
+}
+
+/// Whether `author` must not see `narrative`: it is another coder's, in a blind session.
+pub fn hidden_from(narrative: &Narrative, blind: &HashSet<Id>, author: &str) -> bool {
+    narrative.author != author && blind.contains(&narrative.session)
+}
 
 /// One value of the team tree, under a key that says what it is about
 /// (see `TeamKey`).
@@ -60,7 +75,11 @@ impl TeamKey {
     }
 
     pub fn blind(session: Id) -> String {
-        format!("blind/{session}")
+        format!("{}{session}", Self::blind_prefix())
+    }
+
+    pub fn blind_prefix() -> &'static str {
+        "blind/"
     }
 }
 

@@ -2,7 +2,7 @@
 //! record the store holds, in a stable order, so the same study always
 //! gives the same bytes. `backup` writes it whole; `restore` reads it back.
 
-use crate::domain::MaskList;
+use crate::domain::{BlindSetting, MaskList, TeamKey, TeamValue};
 use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session,
     Utterance, Variables,
@@ -31,6 +31,9 @@ pub struct StudyExport {
     /// The mask list: in a backup (which restores the whole study), never in an export.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masks: Option<MaskList>,
+    /// Sessions set to blind coding (on or off), each with its setting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blind: Vec<BlindSetting>,
     /// In an export: whether its texts went through the mask list (a backup has neither).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masked: Option<bool>,
@@ -87,6 +90,11 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
         .into_iter()
         .filter(|n| exported.iter().any(|s| s.session.id == n.session))
         .collect();
+    let blind = store
+        .blind_settings()?
+        .into_iter()
+        .filter(|b| exported.iter().any(|s| s.session.id == b.session))
+        .collect();
     Ok(StudyExport {
         format: FORMAT.to_string(),
         version: VERSION,
@@ -99,6 +107,7 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
         sessions: exported,
         narratives,
         masks: None,
+        blind,
         masked: None,
     })
 }
@@ -179,7 +188,13 @@ pub fn changes(study: StudyExport) -> Vec<Change> {
     changes.extend(study.efforts.into_iter().map(Change::Effort));
     changes.extend(study.links.into_iter().map(Change::Link));
     changes.extend(study.masks.map(Change::MaskList));
+    changes.extend(study.blind.into_iter().map(blind_change));
     changes
+}
+
+/// The change that stores a blind setting.
+pub fn blind_change(setting: BlindSetting) -> Change {
+    Change::Team { key: TeamKey::blind(setting.session), value: Some(TeamValue::Blind(setting.on)) }
 }
 
 #[cfg(test)]

@@ -72,6 +72,9 @@ pub mod record {
     pub fn link(id: Id) -> String {
         format!("link/{id}")
     }
+    pub fn blind(session: Id) -> String {
+        format!("blind/{session}")
+    }
 }
 
 #[cfg(test)]

@@ -339,6 +339,23 @@ pub fn merge_related(
         }
     }
 
+    // A session set blind on either side stays blind unless one side turned
+    // it off after seeing the other's setting: nobody sees what they should not.
+    let our_blind: HashMap<Id, bool> =
+        store.blind_settings()?.into_iter().map(|b| (b.session, b.on)).collect();
+    for setting in theirs.blind {
+        let take = match (our_blind.get(&setting.session), relations.of(&record::blind(setting.session))) {
+            (None, _) => true,
+            (Some(on), _) if *on == setting.on => false,
+            (Some(_), Relation::TheirsReplacesOurs) => true,
+            (Some(_), Relation::OursReplacesTheirs) => false,
+            (Some(on), Relation::Concurrent) => !on && setting.on,
+        };
+        if take {
+            changes.push(crate::export::json::blind_change(setting));
+        }
+    }
+
     let our_efforts = store.efforts()?;
     for mut effort in theirs.efforts {
         effort.case_id = case_map.get(&effort.case_id).copied().unwrap_or(effort.case_id);

@@ -98,6 +98,7 @@ actions! {
     DeleteNarrative => "delete-narrative", "delete the narrative at this line (press twice)", [Review];
     CorrectLine => "correct-line", "correct this line (the earlier text is kept)", [Review];
     DismissMark => "dismiss-mark", "dismiss this line's mark as no narrative", [Review];
+    ToggleBlind => "toggle-blind", "blind coding of this session: each coder sees only their own narratives (again: off)", [Review];
     // masking what people said
     MaskWords => "mask-words", "mask words of this line: choose them, then what to write instead", [Review];
     ToggleMasked => "toggle-masked", "show the text masked (as exports show it) or as it was said", [Review, Search];

@@ -62,6 +62,9 @@ pub fn versions(study: &StudyExport) -> Vec<Versioned> {
     for l in &study.links {
         push(record::link(l.id), version(l), true);
     }
+    for b in &study.blind {
+        push(record::blind(b.session), version(b), true);
+    }
     out
 }
 
@@ -142,5 +145,6 @@ fn fragment(study: StudyExport, changed: &BTreeMap<String, Lineage>) -> StudyExp
         .into_iter()
         .filter(|c| is(&record::case(&c.code)) || cases_wanted.contains(&c.id))
         .collect();
-    StudyExport { cases, sessions, narratives, efforts, links, ..study }
+    let blind = study.blind.into_iter().filter(|b| is(&record::blind(b.session))).collect();
+    StudyExport { cases, sessions, narratives, efforts, links, blind, ..study }
 }

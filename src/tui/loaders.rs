@@ -15,9 +15,16 @@ use super::screens::search::Found;
 use crate::domain::mask::detect;
 use crate::domain::overview::follow_up;
 use crate::domain::session::latest_contact;
-use crate::domain::{Case, Id, MaskList, Masker, Session};
+use crate::domain::{Case, Id, MaskList, Masker, Narrative, Session};
+use crate::store::search::HitPlace;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
+
+/// The narratives `author` may see: in a session coded blind, their own only.
+fn seen_by(store: &Store, author: &str, narratives: Vec<Narrative>) -> Result<Vec<Narrative>, StoreError> {
+    let hidden = store.narratives_hidden_from(author)?;
+    Ok(narratives.into_iter().filter(|n| !hidden.contains(&n.id)).collect())
+}
 
 /// Home's rows: each case with its sessions by kind.
 pub fn case_rows(store: &Store) -> Result<Vec<CaseRow>, StoreError> {
@@ -44,9 +51,9 @@ fn case_code(store: &Store, session: &Session) -> Result<String, StoreError> {
 }
 
 /// A case: its attributes, sessions with their counts, efforts and links.
-pub fn case(store: &Store, case_id: Id, today: NaiveDate) -> Result<CaseState, StoreError> {
+pub fn case(store: &Store, case_id: Id, today: NaiveDate, author: &str) -> Result<CaseState, StoreError> {
     let case = store.case(case_id)?.ok_or(StoreError::Missing { what: "case" })?;
-    let narratives = store.narratives()?;
+    let narratives = seen_by(store, author, store.narratives()?)?;
     let mut sessions = Vec::new();
     for session in store.sessions()?.into_iter().filter(|s| s.case_id == case_id) {
         let lines = store.utterance_count(session.id)?;
@@ -65,20 +72,21 @@ pub fn review(store: &Store, session: Id, author: &str, seq: Option<u32>) -> Res
     let data = ReviewData {
         case: case_code(store, &record)?,
         lines: store.utterances(session)?,
-        narratives: store.narratives_of(session)?,
+        narratives: seen_by(store, author, store.narratives_of(session)?)?,
         codebook: store.codebook()?,
         dismissed: store.dismissed_marks(session)?,
+        blind: store.blind_sessions()?.contains(&session),
         session: record,
     };
     Ok(ReviewState::open(data, author.to_string(), seq))
 }
 
 /// Every narrative with its session, case and first words.
-pub fn narratives(store: &Store) -> Result<NarrativesState, StoreError> {
+pub fn narratives(store: &Store, author: &str) -> Result<NarrativesState, StoreError> {
     let sessions = store.sessions()?;
     let cases = store.cases()?;
     let mut rows = Vec::new();
-    for narrative in store.narratives()? {
+    for narrative in seen_by(store, author, store.narratives()?)? {
         let Some(session) = sessions.iter().find(|s| s.id == narrative.session).cloned() else {
             continue;
         };
@@ -95,28 +103,35 @@ pub fn overview(store: &Store) -> Result<OverviewState, StoreError> {
     Ok(OverviewState::new(store.cases()?.iter().map(|c| follow_up(c, &sessions)).collect()))
 }
 
-pub fn display(store: &Store) -> Result<DisplayState, StoreError> {
+pub fn display(store: &Store, author: &str) -> Result<DisplayState, StoreError> {
     let data = DisplayData {
         cases: store.cases()?,
         sessions: store.sessions()?,
-        narratives: store.narratives()?,
+        narratives: seen_by(store, author, store.narratives()?)?,
         codebook: store.codebook()?,
     };
     Ok(DisplayState::new(data))
 }
 
-pub fn codebook(store: &Store) -> Result<CodebookState, StoreError> {
-    Ok(CodebookState::new(store.codebook()?, store.narratives()?))
+pub fn codebook(store: &Store, author: &str) -> Result<CodebookState, StoreError> {
+    Ok(CodebookState::new(store.codebook()?, seen_by(store, author, store.narratives()?)?))
 }
 
 /// Up to `limit` hits for `query`, each with its case (its code, and its id for masking).
-pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Found>, StoreError> {
+pub fn search(store: &Store, query: &str, limit: usize, author: &str) -> Result<Vec<Found>, StoreError> {
     let codes = store.session_case_codes()?;
     let cases: std::collections::HashMap<Id, Id> =
         store.sessions()?.into_iter().map(|s| (s.id, s.case_id)).collect();
     let hits = store.search(query, limit)?;
+    let hidden = store.narratives_hidden_from(author)?;
     Ok(hits
         .into_iter()
+        .filter(|hit| match hit.place {
+            HitPlace::NarrativeTitle { narrative, .. } | HitPlace::NarrativeMemo { narrative, .. } => {
+                !hidden.contains(&narrative)
+            }
+            HitPlace::Line { .. } => true,
+        })
         .map(|hit| {
             let session = hit.target().0;
             Found {

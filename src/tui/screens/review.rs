@@ -2,6 +2,7 @@
 //! narratives, shown as brackets in the margin; walk the marks made live;
 //! mask words of a line and read the session masked (in `masking`).
 
+mod blind;
 mod masking;
 
 use super::editor::{NarrativeEditor, Outcome};
@@ -57,6 +58,8 @@ pub struct ReviewState {
     masker: Masker,
     /// Lines, titles and marks shown masked.
     masked: bool,
+    /// The session is coded blind: only this coder's narratives are here.
+    blind: bool,
 }
 
 /// What review opens with.
@@ -67,6 +70,8 @@ pub struct ReviewData {
     pub narratives: Vec<Narrative>,
     pub codebook: Codebook,
     pub dismissed: Vec<u32>,
+    /// Coded blind: `narratives` holds this coder's only.
+    pub blind: bool,
 }
 
 impl ReviewState {
@@ -90,6 +95,7 @@ impl ReviewState {
             masks: MaskList::default(),
             masker: Masker::new(&MaskList::default(), None),
             masked: false,
+            blind: data.blind,
         };
         state.sort_narratives();
         state
@@ -259,6 +265,7 @@ impl ReviewState {
             Action::DismissMark => return self.dismiss(now),
             Action::MaskWords => self.start_picking(),
             Action::ToggleMasked => return self.toggle_masked(),
+            Action::ToggleBlind => return self.toggle_blind(),
             Action::OpenCandidates => return Effect::OpenCandidates(Some(self.session.id)),
             Action::Back if self.anchor.is_some() => self.anchor = None,
             Action::Back => return Effect::Back,
@@ -428,7 +435,8 @@ impl ReviewState {
         let marks = if candidates > 0 { format!(" · ★ {candidates} to review") } else { String::new() };
         let lines = crate::domain::text::count(self.lines.len(), "line");
         let view = if self.masked { "MASKED VIEW · " } else { "" };
-        let right = format!("{view}{lines} · {} narr.{marks} ", self.narratives.len());
+        let blind = if self.blind { "BLIND · " } else { "" };
+        let right = format!("{blind}{view}{lines} · {} narr.{marks} ", self.narratives.len());
         header::render(frame, area, &left, &right);
     }
 
