@@ -115,3 +115,49 @@ fn a_change_file_a_crash_cut_mid_record_is_finished_by_the_next_sync() {
         assert!(shown.contains(line), "{line} missing: {shown}");
     }
 }
+
+#[test]
+fn a_blind_setting_travels_with_sync_and_hides_the_first_coders_work_from_the_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, folder) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("shared"));
+    std::fs::create_dir(&folder).unwrap();
+    let session = study(&a, None, "Jeg vil gerne arbejde");
+    ok(
+        &a,
+        None,
+        &["narrative", "add", "--session", &session, "--from", "1", "--to", "1", "--title", "Viljen"],
+    );
+    let said = ok(&a, None, &["session", "blind", &session]);
+    assert!(said.contains("coded blind"), "{said}");
+    ok(&a, None, &["sync", folder.to_str().unwrap()]);
+    ok(&b, None, &["init"]);
+    // bo's laptop: the setting came with the study.
+    let bo = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+            .arg("--store")
+            .arg(&b)
+            .args(args)
+            .env("FIELDLOG_AUTHOR", "bo")
+            .env_remove("FIELDLOG_PASSPHRASE")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    bo(&["sync", folder.to_str().unwrap()]);
+    assert!(bo(&["narrative", "list"]).contains("no narratives match"));
+    assert!(bo(&["search", "Viljen"]).contains("nothing found"));
+    assert!(bo(&["search", "arbejde"]).contains("Jeg vil gerne arbejde"), "lines are found as ever");
+    bo(&["narrative", "add", "--session", &session, "--from", "1", "--to", "1", "--title", "Arbejdslysten"]);
+    bo(&["sync", folder.to_str().unwrap()]);
+    ok(&a, None, &["sync", folder.to_str().unwrap()]);
+    let annas = ok(&a, None, &["narrative", "list"]);
+    assert!(annas.contains("Viljen") && !annas.contains("Arbejdslysten"), "{annas}");
+    // The agreement report compares both.
+    let report = ok(&a, None, &["report", "agreement"]);
+    assert!(report.contains("Agreement between anna, bo"), "{report}");
+    // Off again: everyone's narratives show.
+    ok(&a, None, &["session", "blind", &session, "--off"]);
+    let all = ok(&a, None, &["narrative", "list"]);
+    assert!(all.contains("Viljen") && all.contains("Arbejdslysten"), "{all}");
+}
