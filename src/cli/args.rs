@@ -73,6 +73,9 @@ pub enum Command {
     Sync {
         /// The shared folder (it must exist)
         dir: PathBuf,
+        /// DIR is a clone of the team's git repository: pull, sync, commit and push with git
+        #[arg(long)]
+        git: bool,
     },
     /// Verify the store: every value reads, every reference resolves; exits non-zero on any problem
     Check {

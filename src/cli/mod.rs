@@ -177,7 +177,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Backup { path }) => exports::backup(&open()?, &path),
         Some(Command::Restore { path }) => exports::restore(&dir, &path),
         Some(Command::Merge { path }) => exports::merge(&dir, &path),
-        Some(Command::Sync { dir: folder }) => team::sync(&dir, &folder),
+        Some(Command::Sync { dir: folder, git }) => team::sync(&dir, &folder, git),
         Some(Command::Check { leaks: false, .. }) => commands::check(&open()?),
         Some(Command::Check { leaks: true, files }) => masks::check_leaks(&open()?, &files),
         Some(Command::Init { encrypt }) => {

@@ -5,14 +5,27 @@ use crate::domain::narrative::author_from_env;
 use crate::domain::BlindSetting;
 use crate::export::json::blind_change;
 use crate::store::Store;
-use crate::sync::{sync as run_sync, SyncReport};
+use crate::sync::{git, sync as run_sync, SyncReport};
 use std::path::Path;
 
-/// Syncs the study in `dir` through the shared folder `folder` and says what happened.
-pub fn sync(dir: &Path, folder: &Path) -> anyhow::Result<()> {
+/// Syncs the study in `dir` through the shared folder `folder` (with
+/// `through_git`, a clone of the team's repository) and says what happened.
+pub fn sync(dir: &Path, folder: &Path, through_git: bool) -> anyhow::Result<()> {
     let (store, passphrase) = super::passphrase::open_keeping(dir)?;
-    let report = run_sync(&store, folder, passphrase.as_deref(), &author_from_env())?;
+    let author = author_from_env();
+    let mut notes = git::GitReport::default();
+    if through_git {
+        git::check(folder).map_err(anyhow::Error::msg)?;
+        git::pull(folder, &mut notes);
+    }
+    let report = run_sync(&store, folder, passphrase.as_deref(), &author)?;
     print!("{}", describe(&report));
+    if through_git {
+        git::commit_and_push(folder, &report.own_file, &author, &mut notes).map_err(anyhow::Error::msg)?;
+    }
+    for note in notes.notes {
+        println!("git: {note}");
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! new in every other laptop's file (`incoming`) with merge's rules.
 
 pub mod file;
+pub mod git;
 mod incoming;
 pub mod outgoing;
 pub mod record;
