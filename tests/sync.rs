@@ -287,3 +287,21 @@ fn a_change_file_arriving_byte_by_byte_is_read_safely_at_every_cut() {
     assert_eq!(records, 2, "each record brought in once");
     assert_eq!(canonical(&b.store), canonical(&a.store));
 }
+
+/// A first sync of a study larger than one record's worth of lines goes
+/// in several records, each brought in on its own, and nothing is lost.
+#[test]
+fn a_large_first_sync_is_sent_and_brought_in_in_pieces() {
+    let a = laptop('a');
+    let b = laptop('b');
+    fieldlog::dev::generate::generate(&a.store, 3, 4, 500).unwrap();
+    let sent = sync(&a.store, &a.folder, None, "a").unwrap();
+    assert!(sent.written >= 2, "{} records for 6000 lines", sent.written);
+    let file = own_file(&a).unwrap();
+    std::fs::copy(&file, b.folder.join(file.file_name().unwrap())).unwrap();
+    let got = sync(&b.store, &b.folder, None, "b").unwrap();
+    assert_eq!(got.records_read, sent.written);
+    assert!(got.merged.conflicts.is_empty(), "{:?}", got.merged.conflicts);
+    assert_eq!(canonical(&b.store), canonical(&a.store));
+    assert!(b.store.check().unwrap().problems.is_empty());
+}

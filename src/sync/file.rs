@@ -132,11 +132,11 @@ fn frame(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Appends one record to this laptop's own change file, made (private,
+/// Appends records to this laptop's own change file, made (private,
 /// with its header) if it is not there. A record left half written by a
 /// crash is cut off first: nobody has read it, since readers take whole
 /// records only. Returns, once the record is on disk (fsync), the file's length.
-pub fn append(path: &Path, header: &Header, body: &[u8]) -> std::io::Result<u64> {
+pub fn append(path: &Path, header: &Header, bodies: &[Vec<u8>]) -> std::io::Result<u64> {
     let existing = match std::fs::read(path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -166,7 +166,7 @@ pub fn append(path: &Path, header: &Header, body: &[u8]) -> std::io::Result<u64>
         }
     };
     let end = file.seek(SeekFrom::End(0))?;
-    let framed = frame(body);
+    let framed: Vec<u8> = bodies.iter().flat_map(|b| frame(b)).collect();
     file.write_all(&framed)?;
     file.sync_all()?;
     Ok(end + framed.len() as u64)
@@ -234,18 +234,18 @@ mod tests {
     fn appending_cuts_off_a_record_a_crash_left_half_written() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("laptop.changes");
-        append(&path, &Header::Plain, b"one").unwrap();
-        append(&path, &Header::Plain, b"two").unwrap();
+        append(&path, &Header::Plain, &[b"one".to_vec()]).unwrap();
+        append(&path, &Header::Plain, &[b"two".to_vec()]).unwrap();
         let whole = std::fs::read(&path).unwrap();
         // kill -9 in the middle of writing a third record.
         let mut cut = whole.clone();
         cut.extend_from_slice(&frame(b"three")[..6]);
         std::fs::write(&path, &cut).unwrap();
-        append(&path, &Header::Plain, b"four").unwrap();
+        append(&path, &Header::Plain, &[b"four".to_vec(), b"five".to_vec()]).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let read = records(&bytes, PLAIN.len(), 0);
         let got: Vec<&[u8]> = read.records.iter().map(|(b, _)| b.as_slice()).collect();
-        assert_eq!(got, [b"one".as_slice(), b"two", b"four"]);
+        assert_eq!(got, [b"one".as_slice(), b"two", b"four", b"five"]);
         assert!(read.stopped.is_none());
     }
 

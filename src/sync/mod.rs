@@ -34,7 +34,7 @@ pub enum SyncError {
 pub struct SyncReport {
     /// This laptop's change file.
     pub own_file: PathBuf,
-    /// Records this laptop wrote (0 or 1) and the records of the study in it.
+    /// Records this laptop wrote to its file, and the records of the study in them.
     pub written: usize,
     pub records_sent: usize,
     /// Records brought in, and from how many laptops.
@@ -109,14 +109,14 @@ pub fn sync(
     let mut exchanged = exchanged(store)?;
     let outgoing = outgoing::changes(store, &exchanged, everything, me, author)?;
     let mut noted = Vec::new();
-    if let Some(record) = &outgoing.record {
-        let end =
-            file::append(&own, &header, &record.to_body(key.as_ref())).map_err(|e| file_error(&own, e))?;
+    if !outgoing.records.is_empty() {
+        let bodies: Vec<Vec<u8>> = outgoing.records.iter().map(|r| r.to_body(key.as_ref())).collect();
+        let end = file::append(&own, &header, &bodies).map_err(|e| file_error(&own, e))?;
         noted.push(Change::Team { key: TeamKey::read_up_to(me), value: Some(TeamValue::ReadUpTo(end)) });
-        report.written = 1;
-        report.records_sent = record.lineage.len();
+        report.written = bodies.len();
+        report.records_sent = outgoing.records.iter().map(|r| r.lineage.len()).sum();
     }
-    // Only once the record is on disk: a crash before this sends it again, which changes nothing.
+    // Only once the records are on disk: a crash before this sends it again, which changes nothing.
     noted.extend(outgoing.exchanged.iter().map(|(name, l)| Change::Team {
         key: TeamKey::exchanged(name),
         value: Some(TeamValue::Exchanged(l.clone())),

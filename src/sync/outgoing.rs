@@ -68,10 +68,14 @@ pub fn versions(study: &StudyExport) -> Vec<Versioned> {
     out
 }
 
-/// This laptop's record of changes, if anything changed, and what it
-/// exchanges (to be stored once the record is on disk).
+/// About how many lines one record holds: a teammate brings in one record
+/// at a time, so the first sync of a large study is taken in pieces.
+const LINES_PER_RECORD: usize = 5_000;
+
+/// This laptop's records of changes (none if nothing changed), and what it
+/// exchanges (to be stored once the records are on disk).
 pub struct Outgoing {
-    pub record: Option<ChangeRecord>,
+    pub records: Vec<ChangeRecord>,
     pub exchanged: Vec<(String, Lineage)>,
 }
 
@@ -100,12 +104,81 @@ pub fn changes(
         updates.push((v.name, now));
     }
     if lineage.is_empty() {
-        return Ok(Outgoing { record: None, exchanged: updates });
+        return Ok(Outgoing { records: Vec::new(), exchanged: updates });
     }
-    let fragment = fragment(study, &lineage);
-    let context = versions(&fragment).into_iter().map(|v| v.name).filter(|n| !lineage.contains_key(n));
-    let record = ChangeRecord::new(laptop, author, fragment, lineage.clone(), context.collect());
-    Ok(Outgoing { record: Some(record), exchanged: updates })
+    let records = pieces(fragment(study, &lineage))
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            // After the first piece, the study-wide records ride along as context only.
+            let own = |name: &str| {
+                i == 0
+                    || ["session/", "line/", "revision/", "dismissal/", "narrative/"]
+                        .iter()
+                        .any(|p| name.starts_with(p))
+            };
+            let (mine, context): (Vec<String>, Vec<String>) = versions(&piece)
+                .into_iter()
+                .map(|v| v.name)
+                .partition(|name| lineage.contains_key(name) && own(name));
+            let piece_lineage = mine.into_iter().map(|name| (name.clone(), lineage[&name].clone())).collect();
+            ChangeRecord::new(laptop, author, piece, piece_lineage, context)
+        })
+        .collect();
+    Ok(Outgoing { records, exchanged: updates })
+}
+
+/// The fragment cut into records of about `LINES_PER_RECORD` lines, by
+/// whole sessions (each with its narratives and its case as context); the
+/// first holds everything study-wide.
+fn pieces(fragment: StudyExport) -> Vec<StudyExport> {
+    let StudyExport { sessions, narratives, cases, .. } = fragment;
+    let mut groups: Vec<Vec<SessionExport>> = vec![Vec::new()];
+    let mut lines = 0;
+    for s in sessions {
+        if lines >= LINES_PER_RECORD {
+            groups.push(Vec::new());
+            lines = 0;
+        }
+        lines += s.utterances.len() + s.revisions.len();
+        groups.last_mut().expect("one group at least").push(s);
+    }
+    let mut narratives = narratives;
+    let mut out = Vec::new();
+    for (i, group) in groups.into_iter().enumerate() {
+        let (these, rest): (Vec<_>, Vec<_>) =
+            narratives.into_iter().partition(|n| group.iter().any(|s| s.session.id == n.session));
+        narratives = rest;
+        let piece_cases = cases
+            .iter()
+            .filter(|c| i == 0 || group.iter().any(|s| s.session.case_id == c.id))
+            .cloned()
+            .collect();
+        let mut piece = StudyExport {
+            format: fragment.format.clone(),
+            version: fragment.version,
+            codebook: fragment.codebook.clone(),
+            variables: fragment.variables.clone(),
+            effort_kinds: fragment.effort_kinds.clone(),
+            cases: piece_cases,
+            sessions: group,
+            narratives: these,
+            efforts: Vec::new(),
+            links: Vec::new(),
+            masks: fragment.masks.clone(),
+            blind: Vec::new(),
+            masked: None,
+        };
+        if i == 0 {
+            piece.efforts = fragment.efforts.clone();
+            piece.links = fragment.links.clone();
+            piece.blind = fragment.blind.clone();
+        }
+        out.push(piece);
+    }
+    // Narratives of sessions that are not in the fragment (a title changed) go with the first.
+    out[0].narratives.extend(narratives);
+    out
 }
 
 /// The study cut down to the changed records and what they refer to.
