@@ -194,7 +194,7 @@ fn canonical(store: &Store) -> serde_json::Value {
 }
 
 fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
-    let mut laptops = vec![laptop('a'), laptop('b'), laptop('c')];
+    let mut laptops = [laptop('a'), laptop('b'), laptop('c')];
     let mut made = Made::default();
     let mut clock = 0;
     for step in steps {
@@ -215,8 +215,8 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
     }
     // At the end of the year the sync tool catches up and everyone syncs, twice round.
     for _ in 0..3 {
-        for i in 0..3 {
-            sync(&laptops[i].store, &laptops[i].folder, None, "x").unwrap();
+        for l in &laptops {
+            sync(&l.store, &l.folder, None, "x").unwrap();
         }
         for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
             let own = own_file(&laptops[to]);
