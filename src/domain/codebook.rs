@@ -84,20 +84,13 @@ pub enum CodebookError {
     OneOnly { group: String, kind: GroupKind, first: String, second: String },
 }
 
-// The default frame's ids are the same in every new study, so laptops of
-// one team that each made their study agree on them when they sync.
 fn code(name: &str, description: &str) -> Code {
-    Code {
-        id: Id::named(&format!("default code {name}")),
-        name: name.into(),
-        description: description.into(),
-        retired: false,
-    }
+    Code { id: Id::new(), name: name.into(), description: description.into(), retired: false }
 }
 
 fn group(name: &str, kind: GroupKind, description: &str, codes: Vec<Code>) -> CodeGroup {
     CodeGroup {
-        id: Id::named(&format!("default code group {name}")),
+        id: Id::new(),
         name: name.into(),
         kind,
         description: description.into(),
@@ -110,7 +103,7 @@ impl Codebook {
     /// The study's analytic frame (DESIGN §2), given to every new study.
     pub fn default_frame() -> Codebook {
         use GroupKind::*;
-        Codebook {
+        let mut book = Codebook {
             groups: vec![
                 group(
                     "analytic focus",
@@ -165,7 +158,16 @@ impl Codebook {
                     vec![code("positive", ""), code("negative", "")],
                 ),
             ],
+        };
+        // The same ids in every new study, so laptops of one team that each
+        // made their study agree on them when they sync.
+        for group in &mut book.groups {
+            group.id = Id::named(&format!("default code group {}", group.name));
+            for code in &mut group.codes {
+                code.id = Id::named(&format!("default code {}/{}", group.name, code.name));
+            }
         }
+        book
     }
 
     pub fn group_of(&self, code: Id) -> Option<&CodeGroup> {
