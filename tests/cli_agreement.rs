@@ -65,6 +65,19 @@ fn figures_worked_out_by_hand_and_the_disagreements() {
     assert!(report.contains("**time orientation**: anna: forward-looking; bo: backward-looking"), "{report}");
     assert!(report
         .contains("lines `10–10` — **flagged by some only**: bo: flagged lines 10–10; anna: not flagged"));
+    // A team's settled version is no coder's: the default compares anna and bo only.
+    let session = ok(&store, "anna", &["session", "list"]);
+    let session = session.split_whitespace().next().unwrap().to_string();
+    ok(
+        &store,
+        "team",
+        &["narrative", "add", "--session", &session, "--from", "1", "--to", "3", "--title", "t"],
+    );
+    let again = ok(&store, "anna", &["report", "agreement"]);
+    assert!(
+        again.starts_with("# Agreement between anna, bo\n") && again.contains("**α = 0.705**"),
+        "{again}"
+    );
     let html = ok(&store, "anna", &["report", "agreement", "--group", "agency", "--html"]);
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<td>0.833</td>"), "{html}");
     assert!(!html.contains("time orientation"), "only the group asked for: {html}");

@@ -2,7 +2,7 @@
 //! sessions (see `domain::agreement` for the definitions), in the terminal
 //! (Markdown) or as HTML.
 
-use crate::domain::agreement::{boundary_agreement, disagreements, group_agreement, units, Level};
+use crate::domain::agreement::{boundary_agreement, disagreements, group_agreement, units, Level, TEAM};
 use crate::domain::{CodeGroup, Id};
 use crate::export::document::{Block, Document, Inlines};
 use crate::export::report::Study;
@@ -12,8 +12,13 @@ use std::collections::{BTreeSet, HashMap};
 
 /// The coders asked for, or every author of a narrative; at least two, each with narratives.
 fn coders(study: &Study, asked: Option<&str>) -> anyhow::Result<Vec<String>> {
-    let authors: BTreeSet<&str> =
-        study.narratives.iter().filter(|n| !n.deleted).map(|n| n.author.as_str()).collect();
+    // The team's settled versions are no coder's.
+    let authors: BTreeSet<&str> = study
+        .narratives
+        .iter()
+        .filter(|n| !n.deleted && n.author != TEAM)
+        .map(|n| n.author.as_str())
+        .collect();
     let known = authors.iter().copied().collect::<Vec<_>>().join(", ");
     let chosen: Vec<String> = match asked {
         None => authors.iter().map(|a| a.to_string()).collect(),

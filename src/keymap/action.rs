@@ -113,8 +113,8 @@ actions! {
     ToggleCode => "toggle-code", "tick or untick the code", [Checklist];
     SaveNarrative => "save-narrative", "save the narrative", [Editor, Checklist];
     // lists and forms
-    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks];
-    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks];
+    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Disagreements];
+    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Disagreements];
     OpenCase => "open-case", "the case's sessions", [Home];
     ReviewSession => "review-session", "read the session back and flag narratives", [Case];
     AddCase => "add-case", "add a case", [Home];
@@ -137,6 +137,9 @@ actions! {
     AddLink => "add-link", "add a link: effort -> consequence; valence", [Case];
     OpenOverview => "open-overview", "the follow-up overview of every case", [Home];
     OpenDisplay => "open-display", "the display: narratives by case and contact point or codes", [Home];
+    OpenDisagreements => "open-disagreements", "walk the coders' disagreements side by side and settle them", [Home];
+    SettleFirst => "settle-first", "the left coder's version becomes the team's (both originals are kept)", [Disagreements];
+    SettleSecond => "settle-second", "the right coder's version becomes the team's (both originals are kept)", [Disagreements];
     SelectLeft => "select-left", "move left (the word before)", [Display, Words];
     SelectRight => "select-right", "move right (the word after)", [Display, Words];
     CycleColumns => "cycle-columns", "columns: contact points, then each code group", [Display];
@@ -144,7 +147,7 @@ actions! {
     ImportTranscript => "import-transcript", "import a transcript file as a new session of the case", [Case];
     NextField => "next-field", "next field", [Form, Case, Editor, Checklist];
     PreviousField => "previous-field", "previous field", [Form, Case, Editor, Checklist];
-    Confirm => "confirm", "confirm", [Form, Prompt, Case, Narratives, Search, Display, Words];
+    Confirm => "confirm", "confirm", [Form, Prompt, Case, Narratives, Search, Display, Words, Disagreements];
     // editing the line being typed
     CursorLeft => "cursor-left", "cursor left (or previous choice)", [Text, Form];
     CursorRight => "cursor-right", "cursor right (or next choice)", [Text, Form];
@@ -155,9 +158,9 @@ actions! {
     DeleteWordBack => "delete-word-back", "delete the word before the cursor", [Text];
     ClearInput => "clear-input", "clear the text", [Text];
     // everywhere
-    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks];
-    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks];
-    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks];
+    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Disagreements];
+    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Disagreements];
+    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Disagreements];
 }
 
 /// The tables of a keymap file: one per screen, plus `text` (editing keys
@@ -184,10 +187,12 @@ pub enum Table {
     Words,
     /// The detectors' proposals to mask.
     Masks,
+    /// Coders' disagreements, side by side.
+    Disagreements,
 }
 
 impl Table {
-    pub const ALL: [Table; 18] = [
+    pub const ALL: [Table; 19] = [
         Table::Global,
         Table::Text,
         Table::Home,
@@ -206,6 +211,7 @@ impl Table {
         Table::Display,
         Table::Words,
         Table::Masks,
+        Table::Disagreements,
     ];
 
     pub fn name(self) -> &'static str {
@@ -228,6 +234,7 @@ impl Table {
             Table::Display => "display",
             Table::Words => "words",
             Table::Masks => "masks",
+            Table::Disagreements => "disagreements",
         }
     }
 

@@ -3,6 +3,7 @@
 
 use super::screens::case::{CaseData, CaseState, SessionRow};
 use super::screens::codebook::CodebookState;
+use super::screens::disagreements::{Disagreement, DisagreementsState};
 use super::screens::display::{DisplayData, DisplayState};
 use super::screens::form::FormState;
 use super::screens::home::CaseRow;
@@ -187,4 +188,52 @@ pub fn candidates(
         _ => vec!["the whole study".to_string()],
     };
     Ok(CandidatesState::new(scope, session.is_none(), rows, masks.clone()))
+}
+
+/// The coders' disagreements not yet settled, passage by passage (sessions
+/// coded blind left out, and counted).
+pub fn disagreements(store: &Store) -> Result<DisagreementsState, StoreError> {
+    use crate::domain::agreement::{self, settled, TEAM};
+    let all = store.all_narratives()?;
+    let codebook = store.codebook()?;
+    let blind = store.blind_sessions()?;
+    let live: Vec<Narrative> = all.iter().filter(|n| !n.deleted).cloned().collect();
+    let coders: Vec<String> = live
+        .iter()
+        .filter(|n| n.author != TEAM)
+        .map(|n| n.author.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let units = agreement::units(&live, &coders);
+    let found = agreement::disagreements(&units, &coders, &codebook);
+    let sessions = store.sessions()?;
+    let cases = store.cases()?;
+    let mut items: Vec<Disagreement> = Vec::new();
+    let mut blind_left_out = 0;
+    for (index, unit) in units.iter().enumerate() {
+        let what: Vec<String> = found.iter().filter(|d| d.unit == index).map(|d| d.what.clone()).collect();
+        if what.is_empty() || settled(unit, &all) {
+            continue;
+        }
+        if blind.contains(&unit.session) {
+            blind_left_out += 1;
+            continue;
+        }
+        // Left and right: the coders of the passage, then those of the session who did not flag it.
+        let coded_session =
+            |c: &String| units.iter().any(|u| u.session == unit.session && u.by.contains_key(c));
+        let mut pair: Vec<String> = unit.by.keys().cloned().collect();
+        pair.extend(coders.iter().filter(|c| !unit.by.contains_key(*c) && coded_session(c)).cloned());
+        pair.resize(2, String::new());
+        let session = sessions.iter().find(|s| s.id == unit.session);
+        let case = session
+            .and_then(|s| cases.iter().find(|c| c.id == s.case_id))
+            .map(|c| c.code.to_string())
+            .unwrap_or_default();
+        let contact = session.map_or(0, |s| s.contact_point);
+        let coders = [pair[0].clone(), pair[1].clone()];
+        items.push(Disagreement { unit: unit.clone(), case, contact, coders, what });
+    }
+    Ok(DisagreementsState::new(items, codebook, blind_left_out))
 }

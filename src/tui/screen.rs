@@ -3,6 +3,7 @@
 
 use super::screens::case::CaseState;
 use super::screens::codebook::CodebookState;
+use super::screens::disagreements::DisagreementsState;
 use super::screens::display::DisplayState;
 use super::screens::form::FormState;
 use super::screens::home::HomeState;
@@ -31,6 +32,7 @@ pub enum Screen {
     Search(SearchState),
     Codebook(CodebookState),
     Candidates(Box<CandidatesState>),
+    Disagreements(Box<DisagreementsState>),
 }
 
 impl Screen {
@@ -48,6 +50,7 @@ impl Screen {
             Screen::Search(s) => s.table(),
             Screen::Codebook(s) => s.table(),
             Screen::Candidates(s) => s.table(),
+            Screen::Disagreements(s) => s.table(),
         }
     }
 
@@ -74,6 +77,7 @@ impl Screen {
             Screen::Search(s) => s.update(input),
             Screen::Codebook(s) => s.update(input),
             Screen::Candidates(s) => s.update(input),
+            Screen::Disagreements(s) => s.update(input, now),
         }
     }
 
@@ -90,6 +94,7 @@ impl Screen {
             Screen::Search(s) => s.render(frame, area, keys),
             Screen::Codebook(s) => s.render(frame, area, keys),
             Screen::Candidates(s) => s.render(frame, area, keys),
+            Screen::Disagreements(s) => s.render(frame, area, keys),
         }
     }
 
@@ -102,6 +107,7 @@ impl Screen {
             Screen::Case(s) => s.on_saved(receipt, error),
             Screen::Codebook(s) => s.on_saved(receipt, error),
             Screen::Candidates(s) => s.on_saved(receipt, error),
+            Screen::Disagreements(s) => s.on_saved(receipt, error),
             Screen::Home(s) => match error {
                 Some(e) => s.message = Some(format!("NOT SAVED: {e}")),
                 None => return true,

@@ -175,6 +175,8 @@ pub fn boundary_agreement(
 /// A passage the coders did not flag or code alike.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Disagreement {
+    /// The passage's index in the units it was found in.
+    pub unit: usize,
     pub session: Id,
     pub first_seq: u32,
     pub last_seq: u32,
@@ -189,7 +191,7 @@ pub fn disagreements(units: &[Unit], coders: &[String], codebook: &Codebook) -> 
     let mut out = Vec::new();
     let coded_session =
         |session: Id, coder: &String| units.iter().any(|u| u.session == session && u.by.contains_key(coder));
-    for u in units {
+    for (index, u) in units.iter().enumerate() {
         let first = u.by.values().map(|n| n.first_seq).min().unwrap_or(0);
         let last = u.by.values().map(|n| n.last_seq).max().unwrap_or(0);
         let missing: Vec<&String> =
@@ -201,6 +203,7 @@ pub fn disagreements(units: &[Unit], coders: &[String], codebook: &Codebook) -> 
                     .collect();
             said.extend(missing.iter().map(|c| format!("{c}: not flagged")));
             out.push(Disagreement {
+                unit: index,
                 session: u.session,
                 first_seq: first,
                 last_seq: last,
@@ -213,6 +216,7 @@ pub fn disagreements(units: &[Unit], coders: &[String], codebook: &Codebook) -> 
             if u.by.len() >= 2 && values.windows(2).any(|w| w[0] != w[1]) {
                 let said = u.by.iter().map(|(c, n)| format!("{c}: {}", value_words(group, n))).collect();
                 out.push(Disagreement {
+                    unit: index,
                     session: u.session,
                     first_seq: first,
                     last_seq: last,
@@ -223,4 +227,89 @@ pub fn disagreements(units: &[Unit], coders: &[String], codebook: &Codebook) -> 
         }
     }
     out
+}
+
+/// The author of the versions a team settles on (see `settlement`).
+pub const TEAM: &str = "team";
+
+/// Whether the team has settled this passage: a team narrative (kept or
+/// deleted: "not a narrative") overlaps it as its coders' narratives overlap each other.
+pub fn settled(unit: &Unit, all: &[Narrative]) -> bool {
+    let Some(first) = unit.by.values().next() else { return true };
+    all.iter().any(|n| n.author == TEAM && n.session == unit.session && overlap(first, n) > 0.5)
+}
+
+/// The team's version of a passage: a copy of the coder's narrative
+/// chosen, by the team; `None` chosen settles that it is no narrative (a
+/// deleted team copy records the decision). The originals stay as they are.
+/// Its id is derived from the passage's first narrative, so two laptops
+/// that settle one passage settle one record.
+pub fn settlement(
+    unit: &Unit,
+    chosen: Option<&Narrative>,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Option<Narrative> {
+    let first = unit.by.values().next()?;
+    let base = chosen.unwrap_or(first);
+    Some(Narrative {
+        id: first.id.derived("settled by the team"),
+        author: TEAM.into(),
+        created: now,
+        updated: now,
+        deleted: chosen.is_none(),
+        ..base.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+
+    fn narrative(author: &str, from: u32, to: u32) -> Narrative {
+        let t = DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap();
+        Narrative {
+            id: Id::new(),
+            session: Id::from_bytes([1; 16]),
+            first_seq: from,
+            last_seq: to,
+            title: format!("{author} {from}"),
+            codes: vec![],
+            memo: String::new(),
+            author: author.into(),
+            created: t,
+            updated: t,
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn narratives_overlapping_by_more_than_half_are_one_passage() {
+        let all = vec![
+            narrative("anna", 1, 4),
+            narrative("bo", 2, 4), // 3 of 4 lines: one passage with anna's 1–4
+            narrative("anna", 8, 9),
+            narrative("bo", 9, 12), // 1 of 5 lines: a passage of its own
+        ];
+        let units = units(&all, &["anna".into(), "bo".into()]);
+        let shapes: Vec<Vec<(&str, u32)>> =
+            units.iter().map(|u| u.by.iter().map(|(c, n)| (c.as_str(), n.first_seq)).collect()).collect();
+        assert_eq!(shapes, [vec![("anna", 1), ("bo", 2)], vec![("anna", 8)], vec![("bo", 9)]]);
+    }
+
+    #[test]
+    fn a_settled_passage_has_a_team_version_and_keeps_both_originals() {
+        let all = vec![narrative("anna", 1, 4), narrative("bo", 2, 4)];
+        let unit = &units(&all, &["anna".into(), "bo".into()])[0];
+        assert!(!settled(unit, &all));
+        let now = all[0].created;
+        let team = settlement(unit, unit.by.get("bo"), now).unwrap();
+        assert_eq!((team.author.as_str(), team.first_seq, team.deleted), (TEAM, 2, false));
+        assert_ne!(team.id, all[1].id);
+        let mut with_team = all.clone();
+        with_team.push(team);
+        assert!(settled(unit, &with_team));
+        let none = settlement(unit, None, now).unwrap();
+        assert!(none.deleted && settled(unit, &[all[0].clone(), none]));
+    }
 }

@@ -47,6 +47,10 @@ impl App {
                 screen.keep_only(&ids);
                 self.push(Screen::Narratives(screen));
             }
+            Effect::OpenDisagreements => {
+                let screen = loaders::disagreements(&self.store)?;
+                self.push(Screen::Disagreements(Box::new(screen)));
+            }
             Effect::OpenOverview => self.push(Screen::Overview(loaders::overview(&self.store)?)),
             Effect::OpenDisplay => {
                 self.push(Screen::Display(Box::new(loaders::display(&self.store, &self.author)?)))

@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod codebook;
+pub mod disagreements;
 pub mod display;
 pub mod editor;
 pub mod form;
@@ -58,6 +59,8 @@ pub enum Effect {
     OpenNarrativesOf(Vec<Id>),
     OpenOverview,
     OpenDisplay,
+    /// The coders' disagreements, to settle.
+    OpenDisagreements,
     OpenSearch,
     OpenCodebook,
     /// What the detectors propose to mask: in this session, or in the whole study.
