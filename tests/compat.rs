@@ -172,4 +172,5 @@ fn version_1_team_values_decode() {
     let lineage = Lineage { version: 0x8f2d_1e1c_5e54_1e0f, replaces: vec![3, 0xaf63_dc4c_8601_ec8c] };
     check("team-exchanged.bin", TeamValue::Exchanged(lineage));
     check("team-blind.bin", TeamValue::Blind(true));
+    check("team-read-through.bin", TeamValue::ReadThrough { end: 16_912_218, crc: 0xcbf4_3926 });
 }

@@ -305,3 +305,30 @@ fn a_large_first_sync_is_sent_and_brought_in_in_pieces() {
     assert_eq!(canonical(&b.store), canonical(&a.store));
     assert!(b.store.check().unwrap().problems.is_empty());
 }
+
+/// A teammate's file replaced by another copy of that name (another
+/// folder's, or one a sync tool made anew) is read again from its start,
+/// not from where the old one was left.
+#[test]
+fn a_replaced_change_file_is_read_again_from_its_start() {
+    let mut a = laptop('a');
+    let b = laptop('b');
+    let (mut clock, mut made) = (0, Made::default());
+    for (what, pick) in [(0, 0), (1, 0), (2, 0)] {
+        edit(&mut a, what, pick, &mut clock, &mut made);
+    }
+    sync(&a.store, &a.folder, None, "a").unwrap();
+    let file = own_file(&a).unwrap();
+    let name = file.file_name().unwrap().to_owned();
+    std::fs::copy(&file, b.folder.join(&name)).unwrap();
+    sync(&b.store, &b.folder, None, "b").unwrap();
+    // a goes on in another folder: its file there holds the whole study, other bytes.
+    edit(&mut a, 2, 0, &mut clock, &mut made);
+    edit(&mut a, 2, 0, &mut clock, &mut made);
+    let other = tempfile::tempdir().unwrap();
+    sync(&a.store, other.path(), None, "a").unwrap();
+    std::fs::copy(other.path().join(&name), b.folder.join(&name)).unwrap();
+    let report = sync(&b.store, &b.folder, None, "b").unwrap();
+    assert!(report.waiting.is_empty(), "{:?}", report.waiting);
+    assert_eq!(canonical(&b.store), canonical(&a.store));
+}

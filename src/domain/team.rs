@@ -35,6 +35,10 @@ pub enum TeamValue {
     Exchanged(Lineage),
     /// Whether a session is coded blind.
     Blind(bool),
+    /// Bytes of another laptop's change file brought in, and the CRC-32 of
+    /// those bytes: a file that no longer starts so (replaced by another
+    /// copy, or another folder's) is read again from its start.
+    ReadThrough { end: u64, crc: u32 },
 }
 
 /// A record's version and the versions it replaces, by hash of their values.

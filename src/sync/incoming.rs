@@ -18,13 +18,15 @@ fn exchanged_change(name: &str, lineage: &Lineage) -> Change {
     Change::Team { key: TeamKey::exchanged(name), value: Some(TeamValue::Exchanged(lineage.clone())) }
 }
 
-/// Brings in `record`, read from `laptop`'s file up to byte `end`, and keeps
+/// Brings in `record`, read from `laptop`'s file up to byte `end` (`crc`:
+/// the CRC-32 of the file's bytes up to there), and keeps
 /// `exchanged` (what this store last exchanged of each record) in step.
 pub fn bring_in(
     store: &Store,
     record: ChangeRecord,
     laptop: Id,
     end: u64,
+    crc: u32,
     exchanged: &mut HashMap<String, Lineage>,
 ) -> Result<MergeReport, StoreError> {
     let mut relations = Relations::default();
@@ -62,7 +64,8 @@ pub fn bring_in(
         }
     }
     let (mut changes, report) = merge_related(store, record.study, &relations)?;
-    changes.push(Change::Team { key: TeamKey::read_up_to(laptop), value: Some(TeamValue::ReadUpTo(end)) });
+    let read = TeamValue::ReadThrough { end, crc };
+    changes.push(Change::Team { key: TeamKey::read_up_to(laptop), value: Some(read) });
     for (name, lineage) in &settled {
         changes.push(exchanged_change(name, lineage));
         exchanged.insert(name.clone(), lineage.clone());

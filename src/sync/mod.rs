@@ -177,7 +177,11 @@ pub fn sync(
             }
         };
         let from = match store.team(&TeamKey::read_up_to(laptop))? {
-            Some(TeamValue::ReadUpTo(at)) if at <= bytes.len() as u64 => at,
+            Some(TeamValue::ReadThrough { end, crc })
+                if bytes.get(..end as usize).is_some_and(|read| crc32fast::hash(read) == crc) =>
+            {
+                end
+            }
             _ => 0,
         };
         let read = file::records(&bytes, header_len, from);
@@ -190,7 +194,14 @@ pub fn sync(
                     break;
                 }
             };
-            let merged = incoming::bring_in(store, record, laptop, end, &mut exchanged)?;
+            let merged = incoming::bring_in(
+                store,
+                record,
+                laptop,
+                end,
+                crc32fast::hash(&bytes[..end as usize]),
+                &mut exchanged,
+            )?;
             add(&mut report.merged, merged);
             took += 1;
         }
