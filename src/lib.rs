@@ -8,4 +8,5 @@ pub mod export;
 pub mod import;
 pub mod keymap;
 pub mod store;
+pub mod sync;
 pub mod tui;

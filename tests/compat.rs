@@ -162,3 +162,15 @@ fn a_version_1_store_opens_with_everything_in_it() {
     assert!(store.check().unwrap().problems.is_empty());
     assert_eq!(store.search("SELVVÆRD", 10).unwrap().len(), 1);
 }
+
+/// The team tree's values (sync bookkeeping, blind settings), as their
+/// first layout wrote them.
+#[test]
+fn version_1_team_values_decode() {
+    check("team-laptop.bin", TeamValue::Laptop(session_id()));
+    check("team-read-up-to.bin", TeamValue::ReadUpTo(16_912_218));
+    let lineage = Lineage { version: 0x8f2d_1e1c_5e54_1e0f, replaces: vec![3, 0xaf63_dc4c_8601_ec8c] };
+    check("team-exchanged.bin", TeamValue::Exchanged(lineage));
+    check("team-blind.bin", TeamValue::Blind(true));
+    check("team-read-through.bin", TeamValue::ReadThrough { end: 16_912_218, crc: 0xcbf4_3926 });
+}

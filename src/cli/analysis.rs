@@ -114,8 +114,9 @@ pub fn narrative_list(
     let sessions = store.sessions()?;
     // Titles are listed masked, as everything shown of what people said.
     let masks = store.mask_list()?;
+    let hidden = store.narratives_hidden_from(&author_from_env())?;
     let mut shown = Vec::new();
-    for n in store.narratives()? {
+    for n in store.narratives()?.into_iter().filter(|n| !hidden.contains(&n.id)) {
         let Some(session) = sessions.iter().find(|s| s.id == n.session) else { continue };
         if filter.matches(&n, session) {
             shown.push((n, session));
@@ -161,7 +162,10 @@ pub(super) fn find_narrative(store: &Store, id: &str) -> anyhow::Result<Narrativ
         }
         Err(_) => None,
     };
-    found.filter(|n| !n.deleted).with_context(|| format!("there is no narrative {id} in this study"))
+    let hidden = store.narratives_hidden_from(&author_from_env())?;
+    found.filter(|n| !n.deleted && !hidden.contains(&n.id)).with_context(|| {
+        format!("there is no narrative {id} in this study (or it is another coder's in a blind session)")
+    })
 }
 
 pub fn narrative_show(store: &Store, id: &str, as_json: bool, unmasked: bool) -> anyhow::Result<()> {
@@ -217,9 +221,16 @@ pub fn search(store: &Store, text: &str, as_json: bool) -> anyhow::Result<()> {
     // written a line at a time.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut starts: HashMap<Id, String> = HashMap::new();
+    let hidden = store.narratives_hidden_from(&author_from_env())?;
     let (mut written, mut failed) = (0, None);
-    let found = store.search_each(text, usize::MAX, |h| {
-        if failed.is_none() {
+    store.search_each(text, usize::MAX, |h| {
+        let another_coders = match h.place {
+            HitPlace::NarrativeTitle { narrative, .. } | HitPlace::NarrativeMemo { narrative, .. } => {
+                hidden.contains(&narrative)
+            }
+            HitPlace::Line { .. } => false,
+        };
+        if failed.is_none() && !another_coders {
             let result = if as_json {
                 write_json_hit(&mut out, &codes, &h, written == 0)
             } else {
@@ -235,7 +246,7 @@ pub fn search(store: &Store, text: &str, as_json: bool) -> anyhow::Result<()> {
     if let Some(e) = failed {
         return Err(e.into());
     }
-    match (as_json, found) {
+    match (as_json, written) {
         (true, 0) => writeln!(out, "[]")?,
         (true, _) => writeln!(out, "\n]")?,
         (false, 0) => writeln!(out, "nothing found")?,
@@ -267,7 +278,7 @@ pub fn dev_search(
     let mut hits = 0;
     for _ in 0..runs {
         let began = std::time::Instant::now();
-        hits = crate::tui::loaders::search(&store, text, limit)?.len();
+        hits = crate::tui::loaders::search(&store, text, limit, &author_from_env())?.len();
         times.push(began.elapsed().as_micros());
     }
     let resident_kb = crate::dev::resident_kb().unwrap_or(0);

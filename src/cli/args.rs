@@ -77,6 +77,15 @@ pub enum Command {
     Restore { path: PathBuf },
     /// Bring another fieldworker's backup into this study: nothing doubled, conflicts listed
     Merge { path: PathBuf },
+    /// Keep a team's laptops in step through a shared folder (Syncthing, Nextcloud, a network drive):
+    /// write this laptop's changes to its own file there, bring in everyone else's
+    Sync {
+        /// The shared folder (it must exist)
+        dir: PathBuf,
+        /// DIR is a clone of the team's git repository: pull, sync, commit and push with git
+        #[arg(long)]
+        git: bool,
+    },
     /// Verify the store: every value reads, every reference resolves; exits non-zero on any problem
     Check {
         /// Instead: the leak check, on the study as a masked export would hold it, or on the FILEs given
@@ -350,6 +359,21 @@ pub enum ReportCommand {
         #[arg(long)]
         unmasked: bool,
     },
+    /// How alike coders flagged and coded the same sessions: Krippendorff's α per code group and
+    /// for where narratives start and end, and the disagreements to discuss
+    Agreement {
+        /// The coders (narrative authors) to compare, comma-separated: A,B (default: every author)
+        #[arg(long, value_name = "A,B")]
+        coders: Option<String>,
+        /// Only this code group
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long)]
+        html: bool,
+        /// The words as people said them, not through the mask list (the report says so)
+        #[arg(long)]
+        unmasked: bool,
+    },
     /// Every case's follow-up: sessions by kind, contact points, contacts kept and missed, caseworker changes, first and last
     Overview {
         #[arg(long)]
@@ -417,6 +441,13 @@ pub enum SessionCommand {
         id: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Code the session blind: each coder sees only their own narratives in it, on every screen
+    /// and in search (for a second coder's independent coding); --off shows everyone's again
+    Blind {
+        id: String,
+        #[arg(long)]
+        off: bool,
     },
 }
 

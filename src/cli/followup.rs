@@ -186,7 +186,7 @@ pub fn link_list(store: &Store, case: Option<&str>, as_json: bool) -> anyhow::Re
 }
 
 /// Prints a report; an unmasked one says so at its top.
-fn write(study: &Study, mut doc: Document, as_html: bool) {
+pub(super) fn write(study: &Study, mut doc: Document, as_html: bool) {
     if let Some(note) = study.unmasked_note() {
         doc.blocks.insert(0, crate::export::document::Block::Paragraph(note.into()));
     }

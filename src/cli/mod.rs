@@ -2,6 +2,7 @@
 //! errors into one sentence on stderr. Each command is a thin call into
 //! the domain and the store (see `commands`).
 
+mod agreement;
 mod analysis;
 mod args;
 mod args_followup;
@@ -13,6 +14,7 @@ mod imports;
 mod masks;
 mod passphrase;
 mod recordings;
+mod team;
 mod usage;
 
 use crate::keymap;
@@ -178,6 +180,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Backup { path }) => exports::backup(&open()?, &path),
         Some(Command::Restore { path }) => exports::restore(&dir, &path),
         Some(Command::Merge { path }) => exports::merge(&dir, &path),
+        Some(Command::Sync { dir: folder, git }) => team::sync(&dir, &folder, git),
         Some(Command::Check { leaks: false, .. }) => commands::check(&open()?),
         Some(Command::Check { leaks: true, files }) => masks::check_leaks(&open()?, &files),
         Some(Command::Init { encrypt }) => {
@@ -229,6 +232,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Report(ReportCommand::Contacts { html, unmasked })) => {
             followup::report_contacts(&open()?, html, unmasked)
         }
+        Some(Command::Report(ReportCommand::Agreement { coders, group, html, unmasked })) => {
+            agreement::report(&open()?, coders.as_deref(), group.as_deref(), html, unmasked)
+        }
         Some(Command::Report(ReportCommand::Overview { html, unmasked })) => {
             followup::report_overview(&open()?, html, unmasked)
         }
@@ -256,6 +262,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Session(SessionCommand::Recording { id, json })) => {
             recordings::show(&open()?, &id, json)
         }
+        Some(Command::Session(SessionCommand::Blind { id, off })) => team::blind(&open()?, &id, !off),
         Some(Command::Log(a)) => commands::log(&open()?, &a.session, a.speaker.as_deref(), &a.kind, &a.text),
         Some(Command::Export(a)) => exports::export(&open()?, &a),
         Some(Command::Dev(DevCommand::LogStdin { session })) => commands::log_stdin(open()?, &session),

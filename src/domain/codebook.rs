@@ -103,7 +103,7 @@ impl Codebook {
     /// The study's analytic frame (DESIGN §2), given to every new study.
     pub fn default_frame() -> Codebook {
         use GroupKind::*;
-        Codebook {
+        let mut book = Codebook {
             groups: vec![
                 group(
                     "analytic focus",
@@ -158,7 +158,16 @@ impl Codebook {
                     vec![code("positive", ""), code("negative", "")],
                 ),
             ],
+        };
+        // The same ids in every new study, so laptops of one team that each
+        // made their study agree on them when they sync.
+        for group in &mut book.groups {
+            group.id = Id::named(&format!("default code group {}", group.name));
+            for code in &mut group.codes {
+                code.id = Id::named(&format!("default code {}/{}", group.name, code.name));
+            }
         }
+        book
     }
 
     pub fn group_of(&self, code: Id) -> Option<&CodeGroup> {

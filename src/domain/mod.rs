@@ -1,5 +1,6 @@
 //! The study's types and rules. No terminal, no storage code lives here.
 
+pub mod agreement;
 pub mod brief;
 pub mod case;
 pub mod clock;
@@ -16,6 +17,7 @@ pub mod overview;
 pub mod plane;
 pub mod recording;
 pub mod session;
+pub mod team;
 pub mod text;
 pub mod timeline;
 pub mod utterance;
@@ -30,6 +32,7 @@ pub use mask::{MaskList, MaskTerm, Masker};
 pub use narrative::{MarkDismissal, Narrative};
 pub use recording::{Consent, Kept, Recording, Retiming};
 pub use session::{Place, Role, Session, SessionKind, Speaker, INTERVIEW_THEMES};
+pub use team::{hidden_from, BlindSetting, Lineage, TeamKey, TeamValue};
 pub use utterance::{Draft, Mark, Revision, Utterance, UtteranceKind};
 
 /// What went wrong with something a user typed, in words they understand.

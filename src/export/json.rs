@@ -4,7 +4,7 @@
 
 use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
 use crate::domain::narrated::NarratedTime;
-use crate::domain::MaskList;
+use crate::domain::{BlindSetting, MaskList, TeamKey, TeamValue};
 use crate::domain::{
     Case, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session,
     Utterance, Variables,
@@ -46,6 +46,9 @@ pub struct StudyExport {
     pub narrated_times: Vec<NarratedTime>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recruitment: Vec<Recruitment>,
+    /// Sessions set to blind coding (on or off), each with its setting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blind: Vec<BlindSetting>,
     /// In an export: whether its texts went through the mask list (a backup has neither).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masked: Option<bool>,
@@ -116,6 +119,11 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
         .collect();
     let whole = scope.case.is_none() && scope.session.is_none();
     let plan = store.contact_plan()?;
+    let blind = store
+        .blind_settings()?
+        .into_iter()
+        .filter(|b| exported.iter().any(|s| s.session.id == b.session))
+        .collect();
     Ok(StudyExport {
         format: FORMAT.to_string(),
         version: VERSION,
@@ -136,6 +144,7 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
         sessions: exported,
         narratives,
         masks: None,
+        blind,
         masked: None,
     })
 }
@@ -229,7 +238,13 @@ pub fn changes(study: StudyExport) -> Vec<Change> {
     changes.extend(study.contact_ledgers.into_iter().map(Change::ContactLedger));
     changes.extend(study.narrated_times.into_iter().map(Change::NarratedTime));
     changes.extend(study.recruitment.into_iter().map(Change::Recruitment));
+    changes.extend(study.blind.into_iter().map(blind_change));
     changes
+}
+
+/// The change that stores a blind setting.
+pub fn blind_change(setting: BlindSetting) -> Change {
+    Change::Team { key: TeamKey::blind(setting.session), value: Some(TeamValue::Blind(setting.on)) }
 }
 
 #[cfg(test)]

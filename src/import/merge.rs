@@ -2,10 +2,14 @@
 //! added, the same record is never doubled, and where both sides changed
 //! a record the newer change wins and the other is kept (a line as a
 //! revision, a narrative as a tombstone copy) and listed as a conflict.
+//! Where the caller knows that one version was made from the other (a sync
+//! does, see `lineage`), the later one is simply taken. Ties are broken by
+//! the values themselves, so every laptop settles a conflict alike.
 
 use crate::domain::mask::fold;
-use crate::domain::{Case, Codebook, Id, Narrative, Revision, Session, Utterance};
+use crate::domain::{Case, Codebook, Id, MaskList, Narrative, Revision, Session, Utterance};
 use crate::export::json::StudyExport;
+use crate::import::lineage::{record, version, Relation, Relations};
 use crate::store::{Change, Store, StoreError};
 use chrono::{DateTime, FixedOffset};
 use std::collections::HashMap;
@@ -66,22 +70,103 @@ fn merge_codebook(
     (book, map)
 }
 
+/// Two versions of a session neither made from the other: what either
+/// added (an end, the recorder's start, ticked themes, speakers) is kept.
+fn merge_session(mine: &Session, theirs: &Session) -> Session {
+    let mut merged = mine.clone();
+    merged.ended = mine.ended.or(theirs.ended);
+    merged.recording_started = mine.recording_started.or(theirs.recording_started);
+    for t in &theirs.themes_ticked {
+        if !merged.themes_ticked.contains(t) {
+            merged.themes_ticked.push(*t);
+        }
+    }
+    merged.themes_ticked.sort_unstable();
+    for s in &theirs.speakers {
+        if merged.speaker(&s.label).is_none() {
+            merged.speakers.push(s.clone());
+        }
+    }
+    merged
+}
+
+/// Their mask list joins ours: a term either side masks stays masked.
+fn merge_masks(
+    store: &Store,
+    theirs: Option<&MaskList>,
+    case_map: &HashMap<Id, Id>,
+    changes: &mut Vec<Change>,
+    report: &mut MergeReport,
+) -> Result<(), StoreError> {
+    let Some(their_masks) = theirs else { return Ok(()) };
+    let mut masks = store.mask_list()?;
+    let before = masks.clone();
+    for t in &their_masks.terms {
+        let case = t.case.map(|c| case_map.get(&c).copied().unwrap_or(c));
+        let listed = masks.terms.iter().any(|m| m.case == case && fold(&m.term) == fold(&t.term));
+        if !listed && masks.add(&t.term, &t.replacement, case).is_err() {
+            report.conflicts.push(format!("the mask term {:?} could not be added", t.term));
+        }
+    }
+    for word in &their_masks.allowed {
+        masks.allow(word);
+    }
+    if masks != before {
+        changes.push(Change::MaskList(masks));
+    }
+    Ok(())
+}
+
+/// Whether their version wins a conflict: the later change, or on a tie
+/// the value that comes later in a fixed order (the same on every laptop).
+fn theirs_wins<T: serde::Serialize>(
+    their_time: DateTime<FixedOffset>,
+    theirs: &T,
+    our_time: DateTime<FixedOffset>,
+    ours: &T,
+) -> bool {
+    (their_time, version(theirs)) > (our_time, version(ours))
+}
+
+/// Merges a backup, whose history is unknown: every difference is a conflict.
 pub fn merge(
     store: &Store,
     theirs: StudyExport,
     now: DateTime<FixedOffset>,
 ) -> Result<(Vec<Change>, MergeReport), StoreError> {
+    let _ = now;
+    merge_related(store, theirs, &Relations::default())
+}
+
+/// Merges records whose relation to ours may be known (`relations`).
+pub fn merge_related(
+    store: &Store,
+    theirs: StudyExport,
+    relations: &Relations,
+) -> Result<(Vec<Change>, MergeReport), StoreError> {
     let mut report = MergeReport::default();
     let mut changes = Vec::new();
-    let (book, code_map) = merge_codebook(&store.codebook()?, &theirs.codebook, &mut report);
+    let (book, code_map) = match relations.of(record::CODEBOOK) {
+        // A codebook made from ours (a rename, a retired code) is theirs as it is.
+        Relation::TheirsReplacesOurs => (theirs.codebook.clone(), HashMap::new()),
+        Relation::OursReplacesTheirs => (store.codebook()?, HashMap::new()),
+        Relation::Concurrent => merge_codebook(&store.codebook()?, &theirs.codebook, &mut report),
+    };
     changes.push(Change::Codebook(book));
 
-    let mut variables = store.variables()?;
-    for v in &theirs.variables.variables {
-        if variables.get(&v.name).is_none() {
-            variables.variables.push(v.clone());
+    let variables = match relations.of(record::VARIABLES) {
+        Relation::TheirsReplacesOurs => theirs.variables.clone(),
+        Relation::OursReplacesTheirs => store.variables()?,
+        Relation::Concurrent => {
+            let mut variables = store.variables()?;
+            for v in &theirs.variables.variables {
+                if variables.get(&v.name).is_none() {
+                    variables.variables.push(v.clone());
+                }
+            }
+            variables
         }
-    }
+    };
     changes.push(Change::Variables(variables));
     let mut kinds = store.effort_kinds()?;
     for k in &theirs.effort_kinds.kinds {
@@ -96,6 +181,17 @@ pub fn merge(
         match our_cases.iter().find(|c| c.code == case.code) {
             Some(mine) => {
                 case_map.insert(case.id, mine.id);
+                match relations.of(&record::case(&case.code)) {
+                    Relation::OursReplacesTheirs => continue,
+                    Relation::TheirsReplacesOurs => {
+                        let taken = Case { id: mine.id, ..case.clone() };
+                        if taken != *mine {
+                            changes.push(Change::Case(taken));
+                        }
+                        continue;
+                    }
+                    Relation::Concurrent => {}
+                }
                 let mut merged: Case = mine.clone();
                 for (key, value) in &case.attributes {
                     match merged.attributes.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
@@ -119,23 +215,11 @@ pub fn merge(
         }
     }
 
-    // Their mask list joins ours: a term either side masks stays masked.
-    if let Some(their_masks) = &theirs.masks {
-        let mut masks = store.mask_list()?;
-        let before = masks.clone();
-        for t in &their_masks.terms {
-            let case = t.case.map(|c| case_map.get(&c).copied().unwrap_or(c));
-            let listed = masks.terms.iter().any(|m| m.case == case && fold(&m.term) == fold(&t.term));
-            if !listed && masks.add(&t.term, &t.replacement, case).is_err() {
-                report.conflicts.push(format!("the mask term {:?} could not be added", t.term));
-            }
-        }
-        for word in &their_masks.allowed {
-            masks.allow(word);
-        }
-        if masks != before {
-            changes.push(Change::MaskList(masks));
-        }
+    let their_masks = theirs.masks.as_ref();
+    match relations.of(record::MASKS) {
+        Relation::TheirsReplacesOurs => changes.extend(their_masks.cloned().map(Change::MaskList)),
+        Relation::OursReplacesTheirs => {}
+        Relation::Concurrent => merge_masks(store, their_masks, &case_map, &mut changes, &mut report)?,
     }
 
     let follow_up = super::merge_followup::merge_follow_up(store, &theirs, &case_map, &mut report)?;
@@ -156,11 +240,12 @@ pub fn merge(
                 changes.extend(theirs_session.retimings.into_iter().map(Change::Retiming));
             }
             Some(mine) => {
-                // A recording, a consent, a re-timing this side has not got comes in; ours stay.
-                if store.recording(mine.id)?.is_none() {
+                // A recording or a consent this side has not got, or made from ours, comes in; else ours stay.
+                let replaces = |name: String| relations.of(&name) == Relation::TheirsReplacesOurs;
+                if store.recording(mine.id)?.is_none() || replaces(record::recording(mine.id)) {
                     changes.extend(theirs_session.recording.map(Change::Recording));
                 }
-                if store.consent(mine.id)?.is_none() {
+                if store.consent(mine.id)?.is_none() || replaces(record::consent(mine.id)) {
                     changes.extend(theirs_session.consent.map(Change::Consent));
                 }
                 let our_retimings = store.retimings(mine.id)?;
@@ -169,35 +254,32 @@ pub fn merge(
                         changes.push(Change::Retiming(retiming));
                     }
                 }
-                let mut merged = mine.clone();
-                merged.ended = mine.ended.or(session.ended);
-                merged.recording_started = mine.recording_started.or(session.recording_started);
-                for t in &session.themes_ticked {
-                    if !merged.themes_ticked.contains(t) {
-                        merged.themes_ticked.push(*t);
-                    }
-                }
-                merged.themes_ticked.sort_unstable();
-                for s in &session.speakers {
-                    if merged.speaker(&s.label).is_none() {
-                        merged.speakers.push(s.clone());
-                    }
-                }
+                let merged = match relations.of(&record::session(mine.id)) {
+                    Relation::Concurrent => merge_session(&mine, &session),
+                    Relation::TheirsReplacesOurs => session.clone(),
+                    Relation::OursReplacesTheirs => mine.clone(),
+                };
                 if merged != mine {
                     changes.push(Change::Session(merged));
                 }
                 let our_lines = store.utterances(mine.id)?;
                 let our_revisions = store.revisions(mine.id)?;
                 for line in theirs_session.utterances {
+                    let relation = relations.of(&record::line(line.session, line.seq));
                     match our_lines.iter().find(|l| l.seq == line.seq) {
                         None => {
                             report.lines += 1;
                             changes.push(Change::Utterance(line));
                         }
                         Some(ours) if *ours == line => {}
+                        Some(_) if relation == Relation::TheirsReplacesOurs => {
+                            changes.push(Change::Utterance(line));
+                        }
+                        Some(_) if relation == Relation::OursReplacesTheirs => {}
                         Some(ours) => {
                             let their_time = changed_at(&line, &theirs_session.revisions);
-                            let (winner, loser) = if their_time > changed_at(ours, &our_revisions) {
+                            let our_time = changed_at(ours, &our_revisions);
+                            let (winner, loser) = if theirs_wins(their_time, &line, our_time, ours) {
                                 (&line, ours)
                             } else {
                                 (ours, &line)
@@ -209,13 +291,20 @@ pub fn merge(
                                 winner.text,
                                 loser.text
                             ));
-                            changes.push(Change::Revision(Revision {
+                            // Replaced when the later of the two was made: the
+                            // same revision on every laptop that meets this conflict.
+                            let kept = Revision {
                                 session: loser.session,
                                 seq: loser.seq,
                                 speaker: loser.speaker.clone(),
                                 text: loser.text.clone(),
-                                replaced: now,
-                            }));
+                                replaced: their_time.max(our_time),
+                            };
+                            let known = |r: &Revision| r.seq == kept.seq && r.text == kept.text;
+                            if !our_revisions.iter().any(known) && !theirs_session.revisions.iter().any(known)
+                            {
+                                changes.push(Change::Revision(kept));
+                            }
                             changes.push(Change::Utterance(winner.clone()));
                         }
                     }
@@ -241,9 +330,17 @@ pub fn merge(
                 changes.push(Change::Narrative(narrative));
             }
             Some(mine) if mine == narrative => {}
+            Some(_) if relations.of(&record::narrative(narrative.id)) == Relation::TheirsReplacesOurs => {
+                changes.push(Change::Narrative(narrative));
+            }
+            Some(_) if relations.of(&record::narrative(narrative.id)) == Relation::OursReplacesTheirs => {}
             Some(mine) => {
                 let (winner, loser): (Narrative, Narrative) =
-                    if narrative.updated > mine.updated { (narrative, mine) } else { (mine, narrative) };
+                    if theirs_wins(narrative.updated, &narrative, mine.updated, &mine) {
+                        (narrative, mine)
+                    } else {
+                        (mine, narrative)
+                    };
                 report.conflicts.push(format!(
                     "narrative {:?}: both sides changed it; kept the newer, the other is kept deleted as {:?}",
                     winner.title,
@@ -261,6 +358,23 @@ pub fn merge(
         }
     }
 
+    // A session set blind on either side stays blind unless one side turned
+    // it off after seeing the other's setting: nobody sees what they should not.
+    let our_blind: HashMap<Id, bool> =
+        store.blind_settings()?.into_iter().map(|b| (b.session, b.on)).collect();
+    for setting in theirs.blind {
+        let take = match (our_blind.get(&setting.session), relations.of(&record::blind(setting.session))) {
+            (None, _) => true,
+            (Some(on), _) if *on == setting.on => false,
+            (Some(_), Relation::TheirsReplacesOurs) => true,
+            (Some(_), Relation::OursReplacesTheirs) => false,
+            (Some(on), Relation::Concurrent) => !on && setting.on,
+        };
+        if take {
+            changes.push(crate::export::json::blind_change(setting));
+        }
+    }
+
     let our_efforts = store.efforts()?;
     for mut effort in theirs.efforts {
         effort.case_id = case_map.get(&effort.case_id).copied().unwrap_or(effort.case_id);
@@ -270,6 +384,10 @@ pub fn merge(
                 changes.push(Change::Effort(effort));
             }
             Some(mine) if *mine == effort => {}
+            Some(_) if relations.of(&record::effort(effort.id)) == Relation::TheirsReplacesOurs => {
+                changes.push(Change::Effort(effort));
+            }
+            Some(_) if relations.of(&record::effort(effort.id)) == Relation::OursReplacesTheirs => {}
             Some(mine) => {
                 // An effort that has ended is the newer account of it.
                 if mine.end.is_none() && effort.end.is_some() {
@@ -290,6 +408,11 @@ pub fn merge(
                 report.links += 1;
                 changes.push(Change::Link(link));
             }
+            Some(mine) if *mine == link => {}
+            Some(_) if relations.of(&record::link(link.id)) == Relation::TheirsReplacesOurs => {
+                changes.push(Change::Link(link));
+            }
+            Some(_) if relations.of(&record::link(link.id)) == Relation::OursReplacesTheirs => {}
             Some(mine) => {
                 let mut merged = mine.clone();
                 for n in &link.narratives {

@@ -108,6 +108,7 @@ actions! {
     PlayFollow => "play-follow", "the cursor follows the line being played, or stays where it is", [Review];
     StampLine => "stamp-line", "this line begins at the moment being played (its typed time is kept)", [Review];
     AttachRecording => "attach-recording", "attach the session's recording (a file: copied into the study)", [Case];
+    ToggleBlind => "toggle-blind", "blind coding of this session: each coder sees only their own narratives (again: off)", [Review];
     // masking what people said
     MaskWords => "mask-words", "mask words of this line: choose them, then what to write instead", [Review];
     ToggleMasked => "toggle-masked", "show the text masked (as exports show it) or as it was said", [Review, Search];
@@ -122,8 +123,8 @@ actions! {
     ToggleCode => "toggle-code", "tick or untick the code", [Checklist];
     SaveNarrative => "save-narrative", "save the narrative", [Editor, Checklist];
     // lists and forms
-    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading];
-    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading];
+    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading, Disagreements];
+    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading, Disagreements];
     OpenCase => "open-case", "the case's sessions", [Home];
     ReviewSession => "review-session", "read the session back and flag narratives", [Case];
     AddCase => "add-case", "add a case", [Home];
@@ -156,12 +157,15 @@ actions! {
     ToggleVoices => "toggle-voices", "a lane per case, or two: what the person says and what professionals say", [Timeline];
     RecordContact => "record-contact", "record a contact point missed or held in part, or a dropout: 3 missed REASON, 2 partial REASON, 3 clear, dropout DATE REASON", [Case];
     OpenBrief => "open-brief", "the brief before the next contact: last time's narratives, open efforts, themes, marks", [Case];
+    OpenDisagreements => "open-disagreements", "walk the coders' disagreements side by side and settle them", [Home];
+    SettleFirst => "settle-first", "the left coder's version becomes the team's (both originals are kept)", [Disagreements];
+    SettleSecond => "settle-second", "the right coder's version becomes the team's (both originals are kept)", [Disagreements];
     CycleColumns => "cycle-columns", "columns: contact points, then each code group", [Display];
     Export => "export", "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)", [Home];
     ImportTranscript => "import-transcript", "import a transcript file as a new session of the case", [Case];
     NextField => "next-field", "next field", [Form, Case, Editor, Checklist];
     PreviousField => "previous-field", "previous field", [Form, Case, Editor, Checklist];
-    Confirm => "confirm", "confirm", [Form, Prompt, Case, Narratives, Search, Display, Words];
+    Confirm => "confirm", "confirm", [Form, Prompt, Case, Narratives, Search, Display, Words, Disagreements];
     // editing the line being typed
     CursorLeft => "cursor-left", "cursor left (or previous choice)", [Text, Form];
     CursorRight => "cursor-right", "cursor right (or next choice)", [Text, Form];
@@ -172,9 +176,9 @@ actions! {
     DeleteWordBack => "delete-word-back", "delete the word before the cursor", [Text];
     ClearInput => "clear-input", "clear the text", [Text];
     // everywhere
-    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading];
-    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading];
-    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading];
+    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading, Disagreements];
+    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading, Disagreements];
+    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading, Disagreements];
 }
 
 /// The tables of a keymap file: one per screen, plus `text` (editing keys
@@ -205,10 +209,12 @@ pub enum Table {
     Timeline,
     /// A report to read (the brief before the next contact).
     Reading,
+    /// Coders' disagreements, side by side.
+    Disagreements,
 }
 
 impl Table {
-    pub const ALL: [Table; 20] = [
+    pub const ALL: [Table; 21] = [
         Table::Global,
         Table::Text,
         Table::Home,
@@ -229,6 +235,7 @@ impl Table {
         Table::Masks,
         Table::Timeline,
         Table::Reading,
+        Table::Disagreements,
     ];
 
     pub fn name(self) -> &'static str {
@@ -253,6 +260,7 @@ impl Table {
             Table::Masks => "masks",
             Table::Timeline => "timeline",
             Table::Reading => "reading",
+            Table::Disagreements => "disagreements",
         }
     }
 

@@ -8,7 +8,7 @@ use super::{keys, Change, Store, StoreError};
 use super::{recordings, MASKS, RECORDINGS};
 use super::{
     CASES, CASE_CODES, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS, NARRATIVES,
-    ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
+    ONLY, REVISIONS, SESSIONS, TEAM, UTTERANCES, VARIABLES,
 };
 use super::{CONTACTS, RECRUITMENT};
 use crate::domain::Id;
@@ -64,6 +64,7 @@ impl Store {
                 Change::NarratedTime(t) => op(CONTACTS, &keys::narrated(t.narrative), Some(encode(t))),
                 Change::ClearNarratedTime(n) => op(CONTACTS, &keys::narrated(*n), None),
                 Change::Recruitment(r) => op(RECRUITMENT, r.id.as_bytes(), Some(encode(r))),
+                Change::Team { key, value } => op(TEAM, key.as_bytes(), value.as_ref().map(encode)),
             })
             .chain(codes)
             .chain(self.search_stamp(changes))

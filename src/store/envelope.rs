@@ -10,8 +10,8 @@ use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
 use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
-    Case, Codebook, Draft, Effort, EffortKinds, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
-    Variables,
+    Case, Codebook, Draft, Effort, EffortKinds, Link, MarkDismissal, Narrative, Revision, Session, TeamValue,
+    Utterance, Variables,
 };
 use crate::domain::{Consent, Recording, Retiming};
 use serde::{de::DeserializeOwned, Serialize};
@@ -103,6 +103,7 @@ versioned! {
     ContactLedger => "contact ledger", 1;
     NarratedTime => "narrated time", 1;
     Recruitment => "recruitment entry", 1;
+    TeamValue => "team record", 1;
 }
 
 impl Versioned for Utterance {

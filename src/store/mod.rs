@@ -24,7 +24,7 @@ use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
     Case, CaseCode, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision,
-    Session, Utterance, Variables,
+    Session, TeamValue, Utterance, Variables,
 };
 use crate::domain::{Consent, Recording, Retiming};
 use envelope::{decode, Versioned};
@@ -58,11 +58,12 @@ const JOURNALED: [&str; 19] = [
     "search",
     // Reserved for work under way, so that branches do not number alike:
     // a session's recording (issue 15), the follow-up year's contact ledger
-    // and recruitment log (issue 16), and team settings (issue 17). An empty
-    // tree is never written to the journal.
+    // and recruitment log (issue 16). An empty tree is never written to the
+    // journal.
     "recordings",
     "contacts",
     "recruitment",
+    // A team's sync bookkeeping and blind-coding settings (`TeamValue`).
     "team",
 ];
 const UTTERANCES: u8 = 0;
@@ -88,6 +89,7 @@ const RECORDINGS: u8 = 15;
 const CONTACTS: u8 = 16;
 /// The recruitment log, by entry id.
 const RECRUITMENT: u8 = 17;
+const TEAM: u8 = 18;
 /// The key of a tree that holds one value.
 const ONLY: &[u8] = b"only";
 /// The codebook's one key in its tree.
@@ -185,6 +187,42 @@ pub enum Change {
     /// Takes a narrative's narrated time away.
     ClearNarratedTime(Id),
     Recruitment(Recruitment),
+    /// Sets (or with `None` removes) one value of the team tree.
+    Team {
+        key: String,
+        value: Option<TeamValue>,
+    },
+}
+
+/// A study's key for files that leave the store (see `Store::file_key`).
+#[derive(Clone)]
+pub struct FileKey {
+    cipher: crypt::Cipher,
+    /// What a reader derives the key from, with the passphrase.
+    pub salt: Vec<u8>,
+    /// Tells a reader whether its passphrase is the right one.
+    pub check: Vec<u8>,
+}
+
+impl FileKey {
+    /// The key of a file written with `salt`, from the passphrase; a wrong
+    /// passphrase is refused by the file's check value.
+    pub fn derive(passphrase: &str, salt: &[u8], check: &[u8]) -> Result<FileKey, StoreError> {
+        let cipher = crypt::Cipher::derive(passphrase, salt)?;
+        if !cipher.accepts(check) {
+            return Err(StoreError::Crypt("the passphrase does not open this file".into()));
+        }
+        Ok(FileKey { cipher, salt: salt.to_vec(), check: check.to_vec() })
+    }
+
+    pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
+        self.cipher.seal(plain)
+    }
+
+    /// The plain bytes, or `None` if they were not sealed with this key.
+    pub fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        self.cipher.open(sealed)
+    }
 }
 
 /// sled's handles, dropped by `Store`'s own drop (see there).
@@ -397,6 +435,21 @@ impl Store {
             .get("crypt_salt")?
             .ok_or(StoreError::Missing { what: "key salt" })?;
         Ok(crypt::seal_backup(cipher, &salt, &plain))
+    }
+
+    /// The key this study's files for teammates (sync change files) are
+    /// sealed with, in an encrypted study: the study's own key, with the
+    /// salt and check value a teammate's laptop needs to derive it from the
+    /// passphrase.
+    pub fn file_key(&self) -> Result<Option<FileKey>, StoreError> {
+        let Some(cipher) = &self.cipher else { return Ok(None) };
+        let salt = self
+            .sled
+            .db
+            .open_tree("meta")?
+            .get("crypt_salt")?
+            .ok_or(StoreError::Missing { what: "key salt" })?;
+        Ok(Some(FileKey { cipher: cipher.clone(), salt: salt.to_vec(), check: cipher.check_value() }))
     }
 
     /// Whether a backup file's bytes are sealed (they then need a passphrase).

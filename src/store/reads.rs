@@ -4,15 +4,15 @@
 use super::MASKS;
 use super::{
     keys, Store, StoreError, CODEBOOK, CODEBOOK_KEY, DISMISSALS, DRAFTS, EFFORTS, EFFORT_KINDS, LINKS,
-    NARRATIVES, ONLY, REVISIONS, SESSIONS, UTTERANCES, VARIABLES,
+    NARRATIVES, ONLY, REVISIONS, SESSIONS, TEAM, UTTERANCES, VARIABLES,
 };
 use super::{CONTACTS, RECRUITMENT};
 use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
 use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
-    Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session, Utterance,
-    Variables,
+    Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session, TeamKey,
+    TeamValue, Utterance, Variables,
 };
 
 impl Store {
@@ -170,5 +170,51 @@ impl Store {
                 crate::domain::contacts::case_contacts(case, &sessions, &plan, ledger, today)
             })
             .collect())
+    }
+}
+
+/// The team tree (see `TeamValue`): sync bookkeeping and blind settings.
+impl Store {
+    pub fn team(&self, key: &str) -> Result<Option<TeamValue>, StoreError> {
+        self.get(self.tree(TEAM), key.as_bytes())
+    }
+
+    /// The sessions coded blind (see `BlindSetting`).
+    pub fn blind_sessions(&self) -> Result<std::collections::HashSet<Id>, StoreError> {
+        Ok(self.blind_settings()?.into_iter().filter(|b| b.on).map(|b| b.session).collect())
+    }
+
+    /// The narratives `author` must not see: other coders' in blind sessions.
+    pub fn narratives_hidden_from(&self, author: &str) -> Result<std::collections::HashSet<Id>, StoreError> {
+        let blind = self.blind_sessions()?;
+        if blind.is_empty() {
+            return Ok(Default::default());
+        }
+        let all = self.all_narratives()?;
+        Ok(all.into_iter().filter(|n| crate::domain::hidden_from(n, &blind, author)).map(|n| n.id).collect())
+    }
+
+    /// Every blind setting ever made, on or off.
+    pub fn blind_settings(&self) -> Result<Vec<crate::domain::BlindSetting>, StoreError> {
+        let prefix = TeamKey::blind_prefix();
+        Ok(self
+            .team_values(prefix)?
+            .into_iter()
+            .filter_map(|(key, value)| match (key[prefix.len()..].parse(), value) {
+                (Ok(session), TeamValue::Blind(on)) => Some(crate::domain::BlindSetting { session, on }),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Every team value whose key starts with `prefix`, with its key.
+    pub fn team_values(&self, prefix: &str) -> Result<Vec<(String, TeamValue)>, StoreError> {
+        self.tree(TEAM)
+            .scan_prefix(prefix.as_bytes())
+            .map(|item| {
+                let (key, value) = item?;
+                Ok((String::from_utf8_lossy(&key).into_owned(), self.read(&value)?))
+            })
+            .collect()
     }
 }

@@ -3,6 +3,7 @@
 
 use super::screens::case::{CaseData, CaseState, SessionRow};
 use super::screens::codebook::CodebookState;
+use super::screens::disagreements::{Disagreement, DisagreementsState};
 use super::screens::display::{DisplayData, DisplayState};
 use super::screens::form::FormState;
 use super::screens::home::CaseRow;
@@ -17,9 +18,16 @@ use super::screens::timeline::TimelineState;
 use crate::domain::mask::detect;
 use crate::domain::overview::follow_up;
 use crate::domain::session::latest_contact;
-use crate::domain::{Case, Id, MaskList, Masker, Session};
+use crate::domain::{Case, Id, MaskList, Masker, Narrative, Session};
+use crate::store::search::HitPlace;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
+
+/// The narratives `author` may see: in a session coded blind, their own only.
+fn seen_by(store: &Store, author: &str, narratives: Vec<Narrative>) -> Result<Vec<Narrative>, StoreError> {
+    let hidden = store.narratives_hidden_from(author)?;
+    Ok(narratives.into_iter().filter(|n| !hidden.contains(&n.id)).collect())
+}
 
 /// Home's rows: each case with its sessions by kind.
 pub fn case_rows(store: &Store) -> Result<Vec<CaseRow>, StoreError> {
@@ -46,9 +54,9 @@ fn case_code(store: &Store, session: &Session) -> Result<String, StoreError> {
 }
 
 /// A case: its attributes, sessions with their counts, efforts and links.
-pub fn case(store: &Store, case_id: Id, today: NaiveDate) -> Result<CaseState, StoreError> {
+pub fn case(store: &Store, case_id: Id, today: NaiveDate, author: &str) -> Result<CaseState, StoreError> {
     let case = store.case(case_id)?.ok_or(StoreError::Missing { what: "case" })?;
-    let narratives = store.narratives()?;
+    let narratives = seen_by(store, author, store.narratives()?)?;
     let mut sessions = Vec::new();
     for session in store.sessions()?.into_iter().filter(|s| s.case_id == case_id) {
         let lines = store.utterance_count(session.id)?;
@@ -71,20 +79,21 @@ pub fn review(store: &Store, session: Id, author: &str, seq: Option<u32>) -> Res
     let data = ReviewData {
         case: case_code(store, &record)?,
         lines: store.utterances(session)?,
-        narratives: store.narratives_of(session)?,
+        narratives: seen_by(store, author, store.narratives_of(session)?)?,
         codebook: store.codebook()?,
         dismissed: store.dismissed_marks(session)?,
+        blind: store.blind_sessions()?.contains(&session),
         session: record,
     };
     Ok(ReviewState::open(data, author.to_string(), seq))
 }
 
 /// Every narrative with its session, case and first words.
-pub fn narratives(store: &Store) -> Result<NarrativesState, StoreError> {
+pub fn narratives(store: &Store, author: &str) -> Result<NarrativesState, StoreError> {
     let sessions = store.sessions()?;
     let cases = store.cases()?;
     let mut rows = Vec::new();
-    for narrative in store.narratives()? {
+    for narrative in seen_by(store, author, store.narratives()?)? {
         let Some(session) = sessions.iter().find(|s| s.id == narrative.session).cloned() else {
             continue;
         };
@@ -143,28 +152,35 @@ pub fn timeline(store: &Store, today: chrono::NaiveDate) -> Result<TimelineState
     Ok(TimelineState::new(crate::domain::timeline::timeline(&input)))
 }
 
-pub fn display(store: &Store) -> Result<DisplayState, StoreError> {
+pub fn display(store: &Store, author: &str) -> Result<DisplayState, StoreError> {
     let data = DisplayData {
         cases: store.cases()?,
         sessions: store.sessions()?,
-        narratives: store.narratives()?,
+        narratives: seen_by(store, author, store.narratives()?)?,
         codebook: store.codebook()?,
     };
     Ok(DisplayState::new(data))
 }
 
-pub fn codebook(store: &Store) -> Result<CodebookState, StoreError> {
-    Ok(CodebookState::new(store.codebook()?, store.narratives()?))
+pub fn codebook(store: &Store, author: &str) -> Result<CodebookState, StoreError> {
+    Ok(CodebookState::new(store.codebook()?, seen_by(store, author, store.narratives()?)?))
 }
 
 /// Up to `limit` hits for `query`, each with its case (its code, and its id for masking).
-pub fn search(store: &Store, query: &str, limit: usize) -> Result<Vec<Found>, StoreError> {
+pub fn search(store: &Store, query: &str, limit: usize, author: &str) -> Result<Vec<Found>, StoreError> {
     let codes = store.session_case_codes()?;
     let cases: std::collections::HashMap<Id, Id> =
         store.sessions()?.into_iter().map(|s| (s.id, s.case_id)).collect();
     let hits = store.search(query, limit)?;
+    let hidden = store.narratives_hidden_from(author)?;
     Ok(hits
         .into_iter()
+        .filter(|hit| match hit.place {
+            HitPlace::NarrativeTitle { narrative, .. } | HitPlace::NarrativeMemo { narrative, .. } => {
+                !hidden.contains(&narrative)
+            }
+            HitPlace::Line { .. } => true,
+        })
         .map(|hit| {
             let session = hit.target().0;
             Found {
@@ -220,4 +236,52 @@ pub fn candidates(
         _ => vec!["the whole study".to_string()],
     };
     Ok(CandidatesState::new(scope, session.is_none(), rows, masks.clone()))
+}
+
+/// The coders' disagreements not yet settled, passage by passage (sessions
+/// coded blind left out, and counted).
+pub fn disagreements(store: &Store) -> Result<DisagreementsState, StoreError> {
+    use crate::domain::agreement::{self, settled, TEAM};
+    let all = store.all_narratives()?;
+    let codebook = store.codebook()?;
+    let blind = store.blind_sessions()?;
+    let live: Vec<Narrative> = all.iter().filter(|n| !n.deleted).cloned().collect();
+    let coders: Vec<String> = live
+        .iter()
+        .filter(|n| n.author != TEAM)
+        .map(|n| n.author.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let units = agreement::units(&live, &coders);
+    let found = agreement::disagreements(&units, &coders, &codebook);
+    let sessions = store.sessions()?;
+    let cases = store.cases()?;
+    let mut items: Vec<Disagreement> = Vec::new();
+    let mut blind_left_out = 0;
+    for (index, unit) in units.iter().enumerate() {
+        let what: Vec<String> = found.iter().filter(|d| d.unit == index).map(|d| d.what.clone()).collect();
+        if what.is_empty() || settled(unit, &all) {
+            continue;
+        }
+        if blind.contains(&unit.session) {
+            blind_left_out += 1;
+            continue;
+        }
+        // Left and right: the coders of the passage, then those of the session who did not flag it.
+        let coded_session =
+            |c: &String| units.iter().any(|u| u.session == unit.session && u.by.contains_key(c));
+        let mut pair: Vec<String> = unit.by.keys().cloned().collect();
+        pair.extend(coders.iter().filter(|c| !unit.by.contains_key(*c) && coded_session(c)).cloned());
+        pair.resize(2, String::new());
+        let session = sessions.iter().find(|s| s.id == unit.session);
+        let case = session
+            .and_then(|s| cases.iter().find(|c| c.id == s.case_id))
+            .map(|c| c.code.to_string())
+            .unwrap_or_default();
+        let contact = session.map_or(0, |s| s.contact_point);
+        let coders = [pair[0].clone(), pair[1].clone()];
+        items.push(Disagreement { unit: unit.clone(), case, contact, coders, what });
+    }
+    Ok(DisagreementsState::new(items, codebook, blind_left_out))
 }

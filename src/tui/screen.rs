@@ -3,6 +3,7 @@
 
 use super::screens::case::CaseState;
 use super::screens::codebook::CodebookState;
+use super::screens::disagreements::DisagreementsState;
 use super::screens::display::DisplayState;
 use super::screens::form::FormState;
 use super::screens::home::HomeState;
@@ -35,6 +36,7 @@ pub enum Screen {
     Candidates(Box<CandidatesState>),
     Timeline(Box<TimelineState>),
     Reading(Box<ReadingState>),
+    Disagreements(Box<DisagreementsState>),
 }
 
 impl Screen {
@@ -54,6 +56,7 @@ impl Screen {
             Screen::Candidates(s) => s.table(),
             Screen::Timeline(s) => s.table(),
             Screen::Reading(s) => s.table(),
+            Screen::Disagreements(s) => s.table(),
         }
     }
 
@@ -82,6 +85,7 @@ impl Screen {
             Screen::Candidates(s) => s.update(input),
             Screen::Timeline(s) => s.update(input),
             Screen::Reading(s) => s.update(input),
+            Screen::Disagreements(s) => s.update(input, now),
         }
     }
 
@@ -100,6 +104,7 @@ impl Screen {
             Screen::Candidates(s) => s.render(frame, area, keys),
             Screen::Timeline(s) => s.render(frame, area, keys),
             Screen::Reading(s) => s.render(frame, area, keys),
+            Screen::Disagreements(s) => s.render(frame, area, keys),
         }
     }
 
@@ -112,6 +117,7 @@ impl Screen {
             Screen::Case(s) => s.on_saved(receipt, error),
             Screen::Codebook(s) => s.on_saved(receipt, error),
             Screen::Candidates(s) => s.on_saved(receipt, error),
+            Screen::Disagreements(s) => s.on_saved(receipt, error),
             Screen::Home(s) => match error {
                 Some(e) => s.message = Some(format!("NOT SAVED: {e}")),
                 None => return true,

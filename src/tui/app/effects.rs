@@ -46,13 +46,18 @@ impl App {
                 self.push(Screen::Live(Box::new(live)));
             }
             Effect::OpenCase(id) => {
-                let case = self.load(|store| loaders::case(store, id, today))?;
+                let author = self.author.clone();
+                let case = self.load(|store| loaders::case(store, id, today, &author))?;
                 self.push(Screen::Case(Box::new(case)));
             }
             Effect::OpenNarrativesOf(ids) => {
-                let mut screen = loaders::narratives(&self.store)?;
+                let mut screen = loaders::narratives(&self.store, &self.author)?;
                 screen.keep_only(&ids);
                 self.push(Screen::Narratives(screen));
+            }
+            Effect::OpenDisagreements => {
+                let screen = loaders::disagreements(&self.store)?;
+                self.push(Screen::Disagreements(Box::new(screen)));
             }
             Effect::OpenOverview => {
                 self.push(Screen::Overview(loaders::overview(&self.store, self.clock.now().date_naive())?))
@@ -69,7 +74,9 @@ impl App {
                 let view = self.load(|store| loaders::timeline(store, today))?;
                 self.push(Screen::Timeline(Box::new(view)));
             }
-            Effect::OpenDisplay => self.push(Screen::Display(Box::new(loaders::display(&self.store)?))),
+            Effect::OpenDisplay => {
+                self.push(Screen::Display(Box::new(loaders::display(&self.store, &self.author)?)))
+            }
             Effect::OpenReview { session, seq } => {
                 self.load(|store| store.session(session)?.ok_or(StoreError::Missing { what: "session" }))?;
                 // Proposals to mask opened from this session's review go back to it.
@@ -84,7 +91,9 @@ impl App {
                     self.open_review(session, seq)?
                 }
             }
-            Effect::OpenNarratives => self.push(Screen::Narratives(loaders::narratives(&self.store)?)),
+            Effect::OpenNarratives => {
+                self.push(Screen::Narratives(loaders::narratives(&self.store, &self.author)?))
+            }
             Effect::OpenSearch => {
                 // Reading every line into the search corpus takes a while in a big
                 // study: start it while the researcher types the words.
@@ -110,10 +119,12 @@ impl App {
                 Screen::Search(_) => self.masked_views.search = on,
                 _ => {}
             },
-            Effect::OpenCodebook => self.push(Screen::Codebook(loaders::codebook(&self.store)?)),
+            Effect::OpenCodebook => {
+                self.push(Screen::Codebook(loaders::codebook(&self.store, &self.author)?))
+            }
             Effect::Search(query) => {
                 if let Screen::Search(search) = &mut self.screen {
-                    let found = loaders::search(&self.store, &query, search.limit)?;
+                    let found = loaders::search(&self.store, &query, search.limit, &self.author)?;
                     search.show(query, found);
                 }
             }
@@ -372,7 +383,7 @@ impl App {
             Receipt::Imported(told) => {
                 if let Screen::Case(case) = &self.screen {
                     let today = self.clock.now().date_naive();
-                    let mut fresh = loaders::case(&self.store, case.case.id, today)?;
+                    let mut fresh = loaders::case(&self.store, case.case.id, today, &self.author)?;
                     fresh.tell(told.clone());
                     self.screen = Screen::Case(Box::new(fresh));
                 }

@@ -64,11 +64,12 @@ impl App {
             }
             Screen::Case(s) => {
                 let today = self.clock.now().date_naive();
-                self.screen = Screen::Case(Box::new(loaders::case(&self.store, s.case.id, today)?));
+                self.screen =
+                    Screen::Case(Box::new(loaders::case(&self.store, s.case.id, today, &self.author)?));
             }
             Screen::Narratives(old) => {
                 let filter = old.filter().to_string();
-                let mut fresh = loaders::narratives(&self.store)?;
+                let mut fresh = loaders::narratives(&self.store, &self.author)?;
                 let _ = fresh.apply_filter(&filter);
                 self.screen = Screen::Narratives(fresh);
             }

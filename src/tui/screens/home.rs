@@ -117,6 +117,7 @@ impl HomeState {
             Input::Action(Action::OpenOverview) => return Effect::OpenOverview,
             Input::Action(Action::OpenTimeline) => return Effect::OpenTimeline,
             Input::Action(Action::OpenDisplay) => return Effect::OpenDisplay,
+            Input::Action(Action::OpenDisagreements) => return Effect::OpenDisagreements,
             Input::Action(Action::StartSession) => match self.selected() {
                 Some(row) => return Effect::OpenForm(Box::new(row.case.clone())),
                 None => self.message = Some("Add a case first.".into()),

@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod codebook;
+pub mod disagreements;
 pub mod display;
 pub mod editor;
 pub mod form;
@@ -66,6 +67,8 @@ pub enum Effect {
     OpenBrief(Id),
     /// The appendix table of contacts kept, partial and missed.
     OpenContactsTable,
+    /// The coders' disagreements, to settle.
+    OpenDisagreements,
     OpenSearch,
     OpenCodebook,
     /// What the detectors propose to mask: in this session, or in the whole study.

@@ -2,6 +2,7 @@
 //! narratives, shown as brackets in the margin; walk the marks made live;
 //! mask words of a line and read the session masked (in `masking`).
 
+mod blind;
 mod listening;
 mod masking;
 
@@ -60,6 +61,8 @@ pub struct ReviewState {
     masked: bool,
     /// The recording being played, as last told.
     listening: listening::Listening,
+    /// The session is coded blind: only this coder's narratives are here.
+    blind: bool,
 }
 
 /// What review opens with.
@@ -70,6 +73,8 @@ pub struct ReviewData {
     pub narratives: Vec<Narrative>,
     pub codebook: Codebook,
     pub dismissed: Vec<u32>,
+    /// Coded blind: `narratives` holds this coder's only.
+    pub blind: bool,
 }
 
 impl ReviewState {
@@ -94,6 +99,7 @@ impl ReviewState {
             masker: Masker::new(&MaskList::default(), None),
             masked: false,
             listening: listening::Listening::default(),
+            blind: data.blind,
         };
         state.sort_narratives();
         state
@@ -263,6 +269,7 @@ impl ReviewState {
             Action::DismissMark => return self.dismiss(now),
             Action::MaskWords => self.start_picking(),
             Action::ToggleMasked => return self.toggle_masked(),
+            Action::ToggleBlind => return self.toggle_blind(),
             Action::OpenCandidates => return Effect::OpenCandidates(Some(self.session.id)),
             Action::PlayPause
             | Action::PlayLine
@@ -438,8 +445,12 @@ impl ReviewState {
         let marks = if candidates > 0 { format!(" · ★ {candidates} to review") } else { String::new() };
         let lines = crate::domain::text::count(self.lines.len(), "line");
         let view = if self.masked { "MASKED VIEW · " } else { "" };
-        let right =
-            format!("{}{view}{lines} · {} narr.{marks} ", self.playback_label(), self.narratives.len());
+        let blind = if self.blind { "BLIND · " } else { "" };
+        let right = format!(
+            "{}{blind}{view}{lines} · {} narr.{marks} ",
+            self.playback_label(),
+            self.narratives.len()
+        );
         header::render(frame, area, &left, &right);
     }
 

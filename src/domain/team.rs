@@ -1,0 +1,101 @@
+//! What a team working on one study keeps beside the study itself: this
+//! laptop's name in the shared sync folder, how far each other laptop's
+//! change file has been read, what was last exchanged of each record (so a
+//! sync sends only what changed and knows which versions a version replaces),
+//! and which sessions are coded blind.
+
+use super::{Id, Narrative};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// Whether a session is coded blind: each coder then sees only their own
+/// narratives in it (brackets, titles, codes, memos), on every screen and
+/// in search, until the setting is turned off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlindSetting {
+    pub session: Id,
+    pub on: bool,
+}
+
+/// Whether `author` must not see `narrative`: it is another coder's, in a blind session.
+pub fn hidden_from(narrative: &Narrative, blind: &HashSet<Id>, author: &str) -> bool {
+    narrative.author != author && blind.contains(&narrative.session)
+}
+
+/// One value of the team tree, under a key that says what it is about
+/// (see `TeamKey`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TeamValue {
+    /// This store's own change file in the sync folder is named by this id.
+    Laptop(Id),
+    /// Bytes of another laptop's change file already brought in (whole records only).
+    ReadUpTo(u64),
+    /// The version of a record last written to or read from the sync folder
+    /// (a hash of its value), and every earlier version it replaces.
+    Exchanged(Lineage),
+    /// Whether a session is coded blind.
+    Blind(bool),
+    /// Bytes of another laptop's change file brought in, and the CRC-32 of
+    /// those bytes: a file that no longer starts so (replaced by another
+    /// copy, or another folder's) is read again from its start.
+    ReadThrough { end: u64, crc: u32 },
+}
+
+/// A record's version and the versions it replaces, by hash of their values.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lineage {
+    pub version: u64,
+    /// Kept sorted, without repeats.
+    pub replaces: Vec<u64>,
+}
+
+impl Lineage {
+    /// Adds versions this one replaces (never itself).
+    pub fn absorb(&mut self, versions: impl IntoIterator<Item = u64>) {
+        self.replaces.extend(versions);
+        self.replaces.sort_unstable();
+        self.replaces.dedup();
+        let own = self.version;
+        self.replaces.retain(|v| *v != own);
+    }
+
+    pub fn replaces(&self, version: u64) -> bool {
+        self.replaces.binary_search(&version).is_ok()
+    }
+}
+
+/// The keys of the team tree.
+pub struct TeamKey;
+
+impl TeamKey {
+    pub const LAPTOP: &'static str = "laptop";
+
+    pub fn read_up_to(laptop: Id) -> String {
+        format!("read/{laptop}")
+    }
+
+    pub fn exchanged(record: &str) -> String {
+        format!("exchanged/{record}")
+    }
+
+    pub fn blind(session: Id) -> String {
+        format!("{}{session}", Self::blind_prefix())
+    }
+
+    pub fn blind_prefix() -> &'static str {
+        "blind/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lineage_never_replaces_itself_and_keeps_one_of_each() {
+        let mut l = Lineage { version: 5, replaces: vec![] };
+        l.absorb([3, 5, 1, 3]);
+        assert_eq!(l.replaces, vec![1, 3]);
+        assert!(l.replaces(3) && !l.replaces(5));
+    }
+}

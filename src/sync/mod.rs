@@ -1,0 +1,226 @@
+//! `fieldlog sync DIR`: a team keeps one study in step through a folder
+//! that a sync tool they already run replicates (Syncthing, Nextcloud, a
+//! university drive). Each laptop appends what it changed to its own change
+//! file there (`file`), never touching another's, then brings in what is
+//! new in every other laptop's file (`incoming`) with merge's rules.
+
+pub mod file;
+pub mod git;
+mod incoming;
+pub mod outgoing;
+pub mod record;
+
+use crate::domain::{Id, Lineage, TeamKey, TeamValue};
+use crate::import::merge::MergeReport;
+use crate::store::{files, Change, FileKey, Store, StoreError};
+use file::Header;
+use record::ChangeRecord;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What went wrong, in words a user understands; nothing half-done is stored.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the sync folder {0} does not exist or is not a folder: make it (or let your sync tool make it) first")]
+    NoFolder(PathBuf),
+    #[error("{path}: {cause}")]
+    File { path: PathBuf, cause: String },
+}
+
+/// What a sync did.
+#[derive(Debug, Default)]
+pub struct SyncReport {
+    /// This laptop's change file.
+    pub own_file: PathBuf,
+    /// Records this laptop wrote to its file, and the records of the study in them.
+    pub written: usize,
+    pub records_sent: usize,
+    /// Records brought in, and from how many laptops.
+    pub records_read: usize,
+    pub laptops: usize,
+    pub merged: MergeReport,
+    /// Files read only in part, or not at all, and why: finished next time.
+    pub waiting: Vec<String>,
+}
+
+/// The suffix of change files in the sync folder.
+pub const SUFFIX: &str = "changes";
+
+/// This store's laptop id, made on its first sync.
+fn laptop(store: &Store) -> Result<Id, StoreError> {
+    if let Some(TeamValue::Laptop(id)) = store.team(TeamKey::LAPTOP)? {
+        return Ok(id);
+    }
+    let id = Id::new();
+    store.commit(&[Change::Team { key: TeamKey::LAPTOP.into(), value: Some(TeamValue::Laptop(id)) }])?;
+    Ok(id)
+}
+
+fn exchanged(store: &Store) -> Result<HashMap<String, Lineage>, StoreError> {
+    let prefix = TeamKey::exchanged("");
+    Ok(store
+        .team_values(&prefix)?
+        .into_iter()
+        .filter_map(|(key, value)| match value {
+            TeamValue::Exchanged(l) => Some((key[prefix.len()..].to_string(), l)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Writes this laptop's changes to its file in `dir`, then brings in every
+/// other laptop's new records. `passphrase` opens teammates' sealed files.
+pub fn sync(
+    store: &Store,
+    dir: &Path,
+    passphrase: Option<&str>,
+    author: &str,
+) -> Result<SyncReport, SyncError> {
+    if !dir.is_dir() {
+        return Err(SyncError::NoFolder(dir.to_path_buf()));
+    }
+    let me = laptop(store)?;
+    let own = dir.join(format!("{me}.{SUFFIX}"));
+    let key = store.file_key()?;
+    let header = Header::for_key(key.as_ref());
+    let mut report = SyncReport { own_file: own.clone(), ..SyncReport::default() };
+    let file_error = |path: &Path, e: std::io::Error| SyncError::File {
+        path: path.to_path_buf(),
+        cause: files::cause(&e),
+    };
+
+    // A folder that holds nothing of ours yet gets the whole study; so does
+    // one whose copy of our file lost records we wrote (a sync tool put an
+    // older copy back): what they held is sent again.
+    let whole_end = match std::fs::read(&own) {
+        Ok(bytes) => match Header::read(&bytes) {
+            Ok(Some((_, len))) => file::records(&bytes, len, 0).records.last().map_or(0, |r| r.1),
+            _ => 0,
+        },
+        Err(_) => 0,
+    };
+    let written = match store.team(&TeamKey::read_up_to(me))? {
+        Some(TeamValue::ReadUpTo(end)) => end,
+        _ => 0,
+    };
+    let everything = whole_end == 0 || whole_end < written;
+    let mut exchanged = exchanged(store)?;
+    let outgoing = outgoing::changes(store, &exchanged, everything, me, author)?;
+    let mut noted = Vec::new();
+    if !outgoing.records.is_empty() {
+        let bodies: Vec<Vec<u8>> = outgoing.records.iter().map(|r| r.to_body(key.as_ref())).collect();
+        let end = file::append(&own, &header, &bodies).map_err(|e| file_error(&own, e))?;
+        noted.push(Change::Team { key: TeamKey::read_up_to(me), value: Some(TeamValue::ReadUpTo(end)) });
+        report.written = bodies.len();
+        report.records_sent = outgoing.records.iter().map(|r| r.lineage.len()).sum();
+    }
+    // Only once the records are on disk: a crash before this sends it again, which changes nothing.
+    noted.extend(outgoing.exchanged.iter().map(|(name, l)| Change::Team {
+        key: TeamKey::exchanged(name),
+        value: Some(TeamValue::Exchanged(l.clone())),
+    }));
+    if !noted.is_empty() {
+        store.commit(&noted)?;
+    }
+    exchanged.extend(outgoing.exchanged);
+
+    let mut theirs: Vec<(Id, PathBuf)> = std::fs::read_dir(dir)
+        .map_err(|e| file_error(dir, e))?
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.path();
+            let name = path.file_name()?.to_str()?;
+            let id: Id = name.strip_suffix(&format!(".{SUFFIX}"))?.parse().ok()?;
+            (id != me).then_some((id, path))
+        })
+        .collect();
+    theirs.sort();
+    let mut keys: HashMap<(Vec<u8>, Vec<u8>), FileKey> = HashMap::new();
+    for (laptop, path) in theirs {
+        let bytes = std::fs::read(&path).map_err(|e| file_error(&path, e))?;
+        let shown = path.display();
+        let (header, header_len) = match Header::read(&bytes) {
+            Ok(Some(found)) => found,
+            Ok(None) => {
+                report.waiting.push(format!("{shown}: its header has not arrived whole yet"));
+                continue;
+            }
+            Err(why) => {
+                report.waiting.push(format!("{shown} was left alone: {why}"));
+                continue;
+            }
+        };
+        let key = match header {
+            Header::Plain => None,
+            Header::Sealed { salt, check } => {
+                let Some(passphrase) = passphrase else {
+                    report.waiting.push(format!(
+                        "{shown} is sealed with a study key and this study has no passphrase: it was left alone"
+                    ));
+                    continue;
+                };
+                let known = (salt.clone(), check.clone());
+                if !keys.contains_key(&known) {
+                    match FileKey::derive(passphrase, &salt, &check) {
+                        Ok(k) => keys.insert(known.clone(), k),
+                        Err(_) => {
+                            report.waiting.push(format!(
+                                "{shown} is sealed with another passphrase than this study's: it was left alone"
+                            ));
+                            continue;
+                        }
+                    };
+                }
+                keys.get(&known).cloned()
+            }
+        };
+        let from = match store.team(&TeamKey::read_up_to(laptop))? {
+            Some(TeamValue::ReadThrough { end, crc })
+                if bytes.get(..end as usize).is_some_and(|read| crc32fast::hash(read) == crc) =>
+            {
+                end
+            }
+            _ => 0,
+        };
+        let read = file::records(&bytes, header_len, from);
+        let mut took = 0;
+        for (body, end) in read.records {
+            let record = match ChangeRecord::from_body(&body, key.as_ref()) {
+                Ok(record) => record,
+                Err(why) => {
+                    report.waiting.push(format!("{shown}: {why}; it was read up to there"));
+                    break;
+                }
+            };
+            let merged = incoming::bring_in(
+                store,
+                record,
+                laptop,
+                end,
+                crc32fast::hash(&bytes[..end as usize]),
+                &mut exchanged,
+            )?;
+            add(&mut report.merged, merged);
+            took += 1;
+        }
+        if let Some(why) = read.stopped {
+            report.waiting.push(format!("{shown}: {why}; the rest is read on the next sync"));
+        }
+        report.records_read += took;
+        report.laptops += usize::from(took > 0);
+    }
+    Ok(report)
+}
+
+fn add(sum: &mut MergeReport, one: MergeReport) {
+    sum.cases += one.cases;
+    sum.sessions += one.sessions;
+    sum.lines += one.lines;
+    sum.narratives += one.narratives;
+    sum.codes += one.codes;
+    sum.efforts += one.efforts;
+    sum.links += one.links;
+    sum.conflicts.extend(one.conflicts);
+}

@@ -1,0 +1,163 @@
+//! `fieldlog sync DIR` from the command line: encrypted change files,
+//! a refused folder, and a change file a crash left half written.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use support::files_holding;
+
+fn run(store: &Path, passphrase: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fieldlog"));
+    command.arg("--store").arg(store).args(args).env_remove("FIELDLOG_PASSPHRASE").stdin(Stdio::null());
+    command.env("FIELDLOG_AUTHOR", "anna");
+    if let Some(p) = passphrase {
+        command.env("FIELDLOG_PASSPHRASE", p);
+    }
+    command.output().unwrap()
+}
+
+fn ok(store: &Path, passphrase: Option<&str>, args: &[&str]) -> String {
+    let out = run(store, passphrase, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A study with one case, one session and one line; returns the session id.
+fn study(store: &Path, passphrase: Option<&str>, line: &str) -> String {
+    let init: &[&str] = if passphrase.is_some() { &["init", "--encrypt"] } else { &["init"] };
+    ok(store, passphrase, init);
+    ok(store, passphrase, &["case", "add", "AA"]);
+    let session = ok(store, passphrase, &["session", "start", "--case", "AA", "--kind", "interview"]);
+    let session = session.trim().to_string();
+    ok(store, passphrase, &["log", "--session", &session, "--speaker", "AA", line]);
+    session
+}
+
+#[test]
+fn encrypted_change_files_hold_no_plaintext_and_open_on_a_teammates_laptop() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, folder) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("shared"));
+    std::fs::create_dir(&folder).unwrap();
+    let key = Some("korrekt hest batteri");
+    let session = study(&a, key, "Jeg ærgrer mig over praktikken");
+    ok(
+        &a,
+        key,
+        &["narrative", "add", "--session", &session, "--from", "1", "--to", "1", "--title", "Ærgrelsen"],
+    );
+    let said = ok(&a, key, &["sync", folder.to_str().unwrap()]);
+    assert!(said.contains("sent"), "{said}");
+    for word in ["ærgrer", "Ærgrelsen", "praktikken", "anna"] {
+        assert!(files_holding(&folder, word.as_bytes()).is_empty(), "{word:?} readable in the sync folder");
+    }
+    // A teammate's encrypted study (its own salt) with the team's passphrase.
+    ok(&b, key, &["init", "--encrypt"]);
+    ok(&b, key, &["sync", folder.to_str().unwrap()]);
+    let shown = ok(&b, key, &["session", "show", &session]);
+    assert!(shown.contains("Jeg ærgrer mig over praktikken"), "{shown}");
+    assert!(ok(&b, key, &["narrative", "list"]).contains("Ærgrelsen"));
+    // A plain study cannot open them, and says so without failing the sync.
+    let c = dir.path().join("c");
+    ok(&c, None, &["init"]);
+    let said = ok(&c, None, &["sync", folder.to_str().unwrap()]);
+    assert!(said.contains("sealed") && said.contains("left alone"), "{said}");
+    assert!(!ok(&c, None, &["session", "list"]).contains(&session[..8]));
+}
+
+#[test]
+fn a_folder_that_is_not_there_is_refused_in_one_sentence_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("study");
+    study(&store, None, "hej");
+    let backup = |name: &str| {
+        let path = dir.path().join(name);
+        ok(&store, None, &["backup", path.to_str().unwrap()]);
+        std::fs::read(path).unwrap()
+    };
+    let before = backup("before.json");
+    let missing = dir.path().join("no such folder");
+    let out = run(&store, None, &["sync", missing.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(said.trim_end().lines().count(), 1, "{said}");
+    assert!(said.contains("no such folder") && said.contains("does not exist"), "{said}");
+    assert_eq!(backup("after.json"), before);
+    assert!(!missing.exists());
+}
+
+#[test]
+fn a_change_file_a_crash_cut_mid_record_is_finished_by_the_next_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, folder) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("shared"));
+    std::fs::create_dir(&folder).unwrap();
+    let session = study(&a, None, "første linje");
+    ok(&a, None, &["sync", folder.to_str().unwrap()]);
+    let own = std::fs::read_dir(&folder).unwrap().next().unwrap().unwrap().path();
+    let whole = std::fs::read(&own).unwrap();
+    // kill -9 while the next record was being written: half of it is on disk.
+    ok(&a, None, &["log", "--session", &session, "--speaker", "AA", "anden linje"]);
+    ok(&a, None, &["sync", folder.to_str().unwrap()]);
+    let two = std::fs::read(&own).unwrap();
+    let cut = whole.len() + (two.len() - whole.len()) / 2;
+    std::fs::write(&own, &two[..cut]).unwrap();
+    // The store noted the second record as sent (a crash before the note
+    // would send it again): a file that lost a noted record gets the whole
+    // study again on the next sync.
+    ok(&b, None, &["init"]);
+    let said = ok(&b, None, &["sync", folder.to_str().unwrap()]);
+    assert!(said.contains("not yet") && said.contains("cut short"), "{said}");
+    ok(&a, None, &["log", "--session", &session, "--speaker", "AA", "tredje linje"]);
+    ok(&a, None, &["sync", folder.to_str().unwrap()]);
+    ok(&b, None, &["sync", folder.to_str().unwrap()]);
+    let shown = ok(&b, None, &["session", "show", &session]);
+    for line in ["første linje", "anden linje", "tredje linje"] {
+        assert!(shown.contains(line), "{line} missing: {shown}");
+    }
+}
+
+#[test]
+fn a_blind_setting_travels_with_sync_and_hides_the_first_coders_work_from_the_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, folder) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("shared"));
+    std::fs::create_dir(&folder).unwrap();
+    let session = study(&a, None, "Jeg vil gerne arbejde");
+    ok(
+        &a,
+        None,
+        &["narrative", "add", "--session", &session, "--from", "1", "--to", "1", "--title", "Viljen"],
+    );
+    let said = ok(&a, None, &["session", "blind", &session]);
+    assert!(said.contains("coded blind"), "{said}");
+    ok(&a, None, &["sync", folder.to_str().unwrap()]);
+    ok(&b, None, &["init"]);
+    // bo's laptop: the setting came with the study.
+    let bo = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fieldlog"))
+            .arg("--store")
+            .arg(&b)
+            .args(args)
+            .env("FIELDLOG_AUTHOR", "bo")
+            .env_remove("FIELDLOG_PASSPHRASE")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    bo(&["sync", folder.to_str().unwrap()]);
+    assert!(bo(&["narrative", "list"]).contains("no narratives match"));
+    assert!(bo(&["search", "Viljen"]).contains("nothing found"));
+    assert!(bo(&["search", "arbejde"]).contains("Jeg vil gerne arbejde"), "lines are found as ever");
+    bo(&["narrative", "add", "--session", &session, "--from", "1", "--to", "1", "--title", "Arbejdslysten"]);
+    bo(&["sync", folder.to_str().unwrap()]);
+    ok(&a, None, &["sync", folder.to_str().unwrap()]);
+    let annas = ok(&a, None, &["narrative", "list"]);
+    assert!(annas.contains("Viljen") && !annas.contains("Arbejdslysten"), "{annas}");
+    // The agreement report compares both.
+    let report = ok(&a, None, &["report", "agreement"]);
+    assert!(report.contains("Agreement between anna, bo"), "{report}");
+    // Off again: everyone's narratives show.
+    ok(&a, None, &["session", "blind", &session, "--off"]);
+    let all = ok(&a, None, &["narrative", "list"]);
+    assert!(all.contains("Viljen") && all.contains("Arbejdslysten"), "{all}");
+}

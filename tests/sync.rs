@@ -1,0 +1,334 @@
+//! Three laptops keep one study in step through a sync folder that a sync
+//! tool copies between them, in any order, with files caught half copied.
+
+use chrono::{DateTime, Duration, FixedOffset};
+use fieldlog::domain::*;
+use fieldlog::export::json;
+use fieldlog::store::{Change, Store};
+use fieldlog::sync::sync;
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn at(minutes: i64) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-03-02T10:00:00+01:00").unwrap() + Duration::minutes(minutes)
+}
+
+/// One step of the team's year.
+#[derive(Clone, Debug)]
+enum Step {
+    /// A laptop changes the study (what, and which of its things it picks).
+    Edit {
+        laptop: usize,
+        what: u8,
+        pick: usize,
+    },
+    Sync {
+        laptop: usize,
+    },
+    /// The sync tool copies one laptop's folder's files to another's, each
+    /// cut to the given share of its length (a copy still under way).
+    Copy {
+        from: usize,
+        to: usize,
+        share: u8,
+    },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0..3usize, 0..7u8, any::<usize>()).prop_map(|(laptop, what, pick)| Step::Edit { laptop, what, pick }),
+        2 => (0..3usize).prop_map(|laptop| Step::Sync { laptop }),
+        2 => (0..3usize, 0..3usize, 0..=100u8).prop_map(|(from, to, share)| Step::Copy { from, to, share }),
+    ]
+}
+
+struct Laptop {
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    store: Store,
+    folder: PathBuf,
+    name: char,
+    made: u32,
+}
+
+/// What was made anywhere, to find nothing lost or doubled at the end.
+#[derive(Default)]
+struct Made {
+    lines: BTreeSet<(Id, u32)>,
+    narratives: BTreeSet<Id>,
+    cases: BTreeSet<String>,
+}
+
+fn laptop(name: char) -> Laptop {
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let store = Store::create(&dirs.0.path().join("study"), None).unwrap();
+    let folder = dirs.1.path().to_path_buf();
+    Laptop { _dirs: dirs, store, folder, name, made: 0 }
+}
+
+fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made) {
+    *clock += 1;
+    // Two steps a minute: some changes tie on time.
+    let now = at(*clock / 2);
+    let store = &l.store;
+    let cases = store.cases().unwrap();
+    let sessions = store.sessions().unwrap();
+    let narratives = store.narratives().unwrap();
+    match what {
+        0 if cases.len() < 6 => {
+            l.made += 1;
+            let code = format!("{}{}", l.name, l.made);
+            store.add_case(&Case::new(CaseCode::parse(&code).unwrap(), vec![], now)).unwrap();
+            made.cases.insert(code);
+        }
+        1 if !cases.is_empty() => {
+            let case = &cases[pick % cases.len()];
+            let speakers = session::default_speakers(SessionKind::Interview, &case.code);
+            let mut s = Session::new(case.id, SessionKind::Interview, 1, "home", speakers, now);
+            // Who started a session logs it: its notes say which laptop that is.
+            s.notes = l.name.to_string();
+            store.commit(&[Change::Session(s)]).unwrap();
+        }
+        2 => {
+            let own: Vec<&Session> = sessions.iter().filter(|s| s.notes == l.name.to_string()).collect();
+            let Some(s) = own.get(pick % own.len().max(1)) else { return };
+            let seq = store.last_seq(s.id).unwrap() + 1;
+            let line = Utterance {
+                session: s.id,
+                seq,
+                speaker: "I".into(),
+                kind: UtteranceKind::Speech,
+                text: format!("linje {seq} fra {}", l.name),
+                onset: now,
+                committed: now,
+                elapsed_ms: 0,
+                mark: None,
+                deleted: false,
+            };
+            store.commit(&[Change::Utterance(line)]).unwrap();
+            made.lines.insert((s.id, seq));
+        }
+        3 if !sessions.is_empty() => {
+            let s = &sessions[pick % sessions.len()];
+            let lines = store.utterances(s.id).unwrap();
+            let Some(old) = lines.get(pick % lines.len().max(1)) else { return };
+            let revision = Revision {
+                session: old.session,
+                seq: old.seq,
+                speaker: old.speaker.clone(),
+                text: old.text.clone(),
+                replaced: now,
+            };
+            let new = Utterance { text: format!("{} (rettet af {})", old.text, l.name), ..old.clone() };
+            store.commit(&[Change::Revision(revision), Change::Utterance(new)]).unwrap();
+        }
+        4 if !sessions.is_empty() => {
+            let s = &sessions[pick % sessions.len()];
+            let last = store.last_seq(s.id).unwrap();
+            if last == 0 {
+                return;
+            }
+            let first = (pick as u32 % last) + 1;
+            let n = Narrative {
+                id: Id::new(),
+                session: s.id,
+                first_seq: first,
+                last_seq: last,
+                title: format!("fortælling fra {}", l.name),
+                codes: vec![],
+                memo: String::new(),
+                author: l.name.to_string(),
+                created: now,
+                updated: now,
+                deleted: false,
+            };
+            made.narratives.insert(n.id);
+            store.commit(&[Change::Narrative(n)]).unwrap();
+        }
+        5 if !narratives.is_empty() => {
+            let n = &narratives[pick % narratives.len()];
+            let edited = Narrative { title: format!("{} / {}", n.title, l.name), updated: now, ..n.clone() };
+            store.commit(&[Change::Narrative(edited)]).unwrap();
+        }
+        6 if !sessions.is_empty() => {
+            let s = &sessions[pick % sessions.len()];
+            let on = !store.blind_sessions().unwrap().contains(&s.id);
+            store.commit(&[json::blind_change(BlindSetting { session: s.id, on })]).unwrap();
+        }
+        _ => {}
+    }
+}
+
+/// The sync tool's copy of `from`'s files into `to`'s folder: never a
+/// laptop's own file, never shorter than what is there already.
+fn copy(from: &Path, to: &Path, own: Option<&Path>, share: u8) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if own.is_some_and(|o| o == target) {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).unwrap();
+        let len = bytes.len() * usize::from(share) / 100;
+        let there = std::fs::metadata(&target).map(|m| m.len() as usize).unwrap_or(0);
+        if len > there {
+            std::fs::write(&target, &bytes[..len]).unwrap();
+        }
+    }
+}
+
+fn own_file(l: &Laptop) -> Option<PathBuf> {
+    match l.store.team(TeamKey::LAPTOP).unwrap() {
+        Some(TeamValue::Laptop(id)) => Some(l.folder.join(format!("{id}.changes"))),
+        _ => None,
+    }
+}
+
+/// The study as a comparable value: revisions in a fixed order (their keys
+/// in the store are local).
+fn canonical(store: &Store) -> serde_json::Value {
+    let mut study = json::backup(store).unwrap();
+    for s in &mut study.sessions {
+        s.revisions.sort_by(|a, b| (a.seq, a.replaced, &a.text).cmp(&(b.seq, b.replaced, &b.text)));
+    }
+    serde_json::to_value(&study).unwrap()
+}
+
+fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
+    let mut laptops = [laptop('a'), laptop('b'), laptop('c')];
+    let mut made = Made::default();
+    let mut clock = 0;
+    for step in steps {
+        match step {
+            Step::Edit { laptop, what, pick } => {
+                edit(&mut laptops[laptop], what, pick, &mut clock, &mut made)
+            }
+            Step::Sync { laptop } => {
+                let l = &laptops[laptop];
+                sync(&l.store, &l.folder, None, "x").unwrap();
+            }
+            Step::Copy { from, to, share } if from != to => {
+                let own = own_file(&laptops[to]);
+                copy(&laptops[from].folder, &laptops[to].folder, own.as_deref(), share);
+            }
+            Step::Copy { .. } => {}
+        }
+    }
+    // At the end of the year the sync tool catches up and everyone syncs, twice round.
+    for _ in 0..3 {
+        for l in &laptops {
+            sync(&l.store, &l.folder, None, "x").unwrap();
+        }
+        for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
+            let own = own_file(&laptops[to]);
+            copy(&laptops[from].folder, &laptops[to].folder, own.as_deref(), 100);
+        }
+    }
+    let first = canonical(&laptops[0].store);
+    for l in &laptops[1..] {
+        prop_assert_eq!(&canonical(&l.store), &first, "laptop {} differs from a", l.name);
+    }
+    let store = &laptops[0].store;
+    let codes: BTreeSet<String> = store.cases().unwrap().iter().map(|c| c.code.to_string()).collect();
+    prop_assert_eq!(codes, made.cases);
+    let mut lines = BTreeSet::new();
+    for s in store.sessions().unwrap() {
+        for u in store.utterances(s.id).unwrap() {
+            prop_assert!(lines.insert((u.session, u.seq)), "a line twice");
+        }
+    }
+    prop_assert_eq!(lines, made.lines);
+    let kept: BTreeSet<Id> = store.narratives().unwrap().iter().map(|n| n.id).collect();
+    prop_assert_eq!(kept, made.narratives);
+    prop_assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("FIELDLOG_SYNC_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn three_laptops_in_any_order_end_with_one_study(steps in prop::collection::vec(step(), 10..80)) {
+        run(steps)?;
+    }
+}
+
+/// A teammate's change file arriving one byte at a time: every sync takes
+/// the whole records there are, none twice, and the last leaves the two
+/// studies alike.
+#[test]
+fn a_change_file_arriving_byte_by_byte_is_read_safely_at_every_cut() {
+    let mut a = laptop('a');
+    let b = laptop('b');
+    let (mut clock, mut made) = (0, Made::default());
+    for (what, pick) in [(0, 0), (1, 0), (2, 0), (2, 0), (4, 1)] {
+        edit(&mut a, what, pick, &mut clock, &mut made);
+    }
+    sync(&a.store, &a.folder, None, "a").unwrap();
+    edit(&mut a, 5, 0, &mut clock, &mut made);
+    edit(&mut a, 3, 0, &mut clock, &mut made);
+    sync(&a.store, &a.folder, None, "a").unwrap();
+    let file = own_file(&a).unwrap();
+    let whole = std::fs::read(&file).unwrap();
+    let there = b.folder.join(file.file_name().unwrap());
+    let mut records = 0;
+    for cut in 0..=whole.len() {
+        std::fs::write(&there, &whole[..cut]).unwrap();
+        let report = sync(&b.store, &b.folder, None, "b").unwrap();
+        records += report.records_read;
+        assert!(report.merged.conflicts.is_empty(), "cut at {cut}: {:?}", report.merged.conflicts);
+        if report.records_read > 0 {
+            assert!(b.store.check().unwrap().problems.is_empty(), "cut at {cut}");
+        }
+    }
+    assert_eq!(records, 2, "each record brought in once");
+    assert_eq!(canonical(&b.store), canonical(&a.store));
+}
+
+/// A first sync of a study larger than one record's worth of lines goes
+/// in several records, each brought in on its own, and nothing is lost.
+#[test]
+fn a_large_first_sync_is_sent_and_brought_in_in_pieces() {
+    let a = laptop('a');
+    let b = laptop('b');
+    fieldlog::dev::generate::generate(&a.store, 3, 4, 500).unwrap();
+    let sent = sync(&a.store, &a.folder, None, "a").unwrap();
+    assert!(sent.written >= 2, "{} records for 6000 lines", sent.written);
+    let file = own_file(&a).unwrap();
+    std::fs::copy(&file, b.folder.join(file.file_name().unwrap())).unwrap();
+    let got = sync(&b.store, &b.folder, None, "b").unwrap();
+    assert_eq!(got.records_read, sent.written);
+    assert!(got.merged.conflicts.is_empty(), "{:?}", got.merged.conflicts);
+    assert_eq!(canonical(&b.store), canonical(&a.store));
+    assert!(b.store.check().unwrap().problems.is_empty());
+}
+
+/// A teammate's file replaced by another copy of that name (another
+/// folder's, or one a sync tool made anew) is read again from its start,
+/// not from where the old one was left.
+#[test]
+fn a_replaced_change_file_is_read_again_from_its_start() {
+    let mut a = laptop('a');
+    let b = laptop('b');
+    let (mut clock, mut made) = (0, Made::default());
+    for (what, pick) in [(0, 0), (1, 0), (2, 0)] {
+        edit(&mut a, what, pick, &mut clock, &mut made);
+    }
+    sync(&a.store, &a.folder, None, "a").unwrap();
+    let file = own_file(&a).unwrap();
+    let name = file.file_name().unwrap().to_owned();
+    std::fs::copy(&file, b.folder.join(&name)).unwrap();
+    sync(&b.store, &b.folder, None, "b").unwrap();
+    // a goes on in another folder: its file there holds the whole study, other bytes.
+    edit(&mut a, 2, 0, &mut clock, &mut made);
+    edit(&mut a, 2, 0, &mut clock, &mut made);
+    let other = tempfile::tempdir().unwrap();
+    sync(&a.store, other.path(), None, "a").unwrap();
+    std::fs::copy(other.path().join(&name), b.folder.join(&name)).unwrap();
+    let report = sync(&b.store, &b.folder, None, "b").unwrap();
+    assert!(report.waiting.is_empty(), "{:?}", report.waiting);
+    assert_eq!(canonical(&b.store), canonical(&a.store));
+}
