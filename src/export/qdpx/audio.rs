@@ -122,7 +122,7 @@ pub fn write_audio_source(
         .write_inner_content(|w| {
             codes::description(
                 w,
-                &format!("The recording of the source \"{source_name}\" ({}); its transcript is that source's text, each line tied to its time by a sync point.", recording.name),
+                &format!("The recording of the source \"{source_name}\" ({}); its transcript is the text of that source, each line tied to its time by a sync point.", recording.name),
             )?;
             let transcript = recording.session.derived("transcript").to_string();
             let text = format!("internal://{}.txt", session.id);
