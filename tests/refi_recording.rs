@@ -70,7 +70,14 @@ fn study(dir: &Path) -> (PathBuf, String, String) {
     let transcript = dir.join("t.txt");
     std::fs::write(
         &transcript,
-        "I: Hvor står du nu? [00:00:04]\nAA: Dårlige tænder og e\u{301}n café\nog så videre [00:00:09]\nI: Og praktikken? #00:00:15-5#\nAA: Jeg vil gerne.\n",
+        [
+            "I: Hvor står du nu? [00:00:04]",
+            "AA: Dårlige tænder og e\u{301}n café",
+            "og så videre [00:00:09]",
+            "I: Og praktikken? #00:00:15-5#",
+            "AA: Jeg vil gerne.\n",
+        ]
+        .join("\n"),
     )
     .unwrap();
     let import = || {

@@ -67,7 +67,8 @@ pub fn link(store: &Store, recording: &Recording, export: &Path, unmasked: bool)
         }
         (Kept::Copied { sealed: true, .. }, false) => {
             return Err(format!(
-                "{}: the recording {} of session {} is sealed in the encrypted study, so the masked project does not link it; give --unmasked to carry it inside the package",
+                "{}: the recording {} of session {} is sealed in the encrypted study, so the masked \
+                 project does not link it; give --unmasked to carry it inside the package",
                 export.display(),
                 recording.name,
                 recording.session.short()
@@ -120,10 +121,12 @@ pub fn write_audio_source(
             ("creationDateTime", &attached),
         ])
         .write_inner_content(|w| {
-            codes::description(
-                w,
-                &format!("The recording of the source \"{source_name}\" ({}); its transcript is the text of that source, each line tied to its time by a sync point.", recording.name),
-            )?;
+            let about = format!(
+                "The recording of the source \"{source_name}\" ({}); its transcript is the text of \
+                 that source, each line tied to its time by a sync point.",
+                recording.name
+            );
+            codes::description(w, &about)?;
             let transcript = recording.session.derived("transcript").to_string();
             let text = format!("internal://{}.txt", session.id);
             w.create_element("Transcript")
@@ -139,7 +142,11 @@ pub fn write_audio_source(
                         let guid = session.id.derived(&format!("sync point:{seq}")).to_string();
                         let (position, ms) = (position.to_string(), ms.to_string());
                         w.create_element("SyncPoint")
-                            .with_attributes([("guid", guid.as_str()), ("position", &position), ("timeStamp", &ms)])
+                            .with_attributes([
+                                ("guid", guid.as_str()),
+                                ("position", &position),
+                                ("timeStamp", &ms),
+                            ])
                             .write_empty()?;
                     }
                     Ok(())
