@@ -116,6 +116,7 @@ fn a_qdpx_of_many_sessions_is_the_study_written_whole() {
         variables: &selection.variables,
         cases_as_codes: false,
         description: None,
+        recordings: &Default::default(),
     };
     want.insert(0, ("project.qde".to_string(), qdpx::project(&project).unwrap()));
     let got = members(&output);

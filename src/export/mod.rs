@@ -255,9 +255,10 @@ fn write_format(
             let about = qdpx::About {
                 cases_as_codes: options.cases_as_codes,
                 description: options.unmasked.then_some(UNMASKED),
+                unmasked: options.unmasked,
             };
-            let file = qdpx::write(&chosen, &reading, tally, output, &about)?;
-            return Ok(Written { files: vec![file], notes: Vec::new() });
+            let (file, notes) = qdpx::write(&chosen, &reading, tally, output, &about)?;
+            return Ok(Written { files: vec![file], notes });
         }
         _ => {}
     }

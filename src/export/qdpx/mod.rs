@@ -8,6 +8,7 @@
 //! they are the same in every export; positions count Unicode code points
 //! of NFC text, as the README's "Positions in a .qdpx" explains.
 
+pub mod audio;
 pub mod codes;
 pub mod facts;
 mod package;
@@ -41,6 +42,9 @@ pub struct Project<'a> {
     pub cases_as_codes: bool,
     /// The project's description, if it has one (an unmasked export says so there).
     pub description: Option<&'a str>,
+    /// The recordings linked, by session: each an AudioSource whose
+    /// transcript is the session's text with its sync points (`Placed::sync`).
+    pub recordings: &'a HashMap<Id, audio::Linked>,
 }
 
 /// The project document being written, to memory or straight into the zip.
@@ -53,6 +57,9 @@ type Xml<'a> = Writer<&'a mut dyn io::Write>;
 pub struct Placed {
     pub spans: HashMap<Id, (usize, usize)>,
     pub length: usize,
+    /// Where each line with a time in the session's recording begins, and
+    /// that time: (seq, position, ms). Empty without a recording.
+    pub sync: Vec<(u32, usize, i64)>,
 }
 
 impl Placed {
@@ -62,7 +69,7 @@ impl Placed {
             .iter()
             .filter_map(|n| source.span(n.first_seq, n.last_seq).map(|span| (n.id, span)))
             .collect();
-        Placed { spans, length: source.text.chars().count() }
+        Placed { spans, length: source.text.chars().count(), sync: Vec::new() }
     }
 }
 
@@ -275,6 +282,14 @@ fn write_sources(w: &mut Xml<'_>, p: &Project, source_variables: &[Variable]) ->
                     }
                     Ok(())
                 })?;
+        }
+        // After every text source, so a reader that wants them in the
+        // schema's order of kinds finds them so.
+        for session in p.sessions {
+            if let Some(linked) = p.recordings.get(&session.id) {
+                let sync = p.placed.get(&session.id).map_or(&[][..], |placed| &placed.sync);
+                audio::write_audio_source(w, session, &names[&session.id], linked, sync)?;
+            }
         }
         Ok(())
     })?;
