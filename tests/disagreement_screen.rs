@@ -64,7 +64,7 @@ fn disagreements_show_side_by_side_and_a_settled_one_is_the_teams() {
 fn passages_in_blind_sessions_are_left_out_and_not_drawn() {
     let mut h = double_coded();
     h.app.set_author("anna");
-    h.press("enter enter b");
+    h.press("enter enter B");
     h.settle();
     h.press("esc esc D");
     let screen = h.screen(80, 24);
