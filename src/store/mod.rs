@@ -428,13 +428,12 @@ impl Store {
     /// key in an encrypted store, as they are otherwise.
     pub fn seal_backup(&self, plain: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         let Some(cipher) = &self.cipher else { return Ok(plain) };
-        let salt = self
-            .sled
-            .db
-            .open_tree("meta")?
-            .get("crypt_salt")?
-            .ok_or(StoreError::Missing { what: "key salt" })?;
-        Ok(crypt::seal_backup(cipher, &salt, &plain))
+        Ok(crypt::seal_backup(cipher, &self.key_salt()?, &plain))
+    }
+
+    /// The salt the study's key is derived with (encrypted studies).
+    fn key_salt(&self) -> Result<sled::IVec, StoreError> {
+        self.sled.db.open_tree("meta")?.get("crypt_salt")?.ok_or(StoreError::Missing { what: "key salt" })
     }
 
     /// The key this study's files for teammates (sync change files) are
@@ -443,12 +442,7 @@ impl Store {
     /// passphrase.
     pub fn file_key(&self) -> Result<Option<FileKey>, StoreError> {
         let Some(cipher) = &self.cipher else { return Ok(None) };
-        let salt = self
-            .sled
-            .db
-            .open_tree("meta")?
-            .get("crypt_salt")?
-            .ok_or(StoreError::Missing { what: "key salt" })?;
+        let salt = self.key_salt()?;
         Ok(Some(FileKey { cipher: cipher.clone(), salt: salt.to_vec(), check: cipher.check_value() }))
     }
 
