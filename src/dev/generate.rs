@@ -144,7 +144,8 @@ pub fn generate(store: &Store, cases: usize, sessions: usize, lines: usize) -> R
             let kind = SessionKind::ALL[s % 4];
             let begun = start + Duration::days((s * 90 + c) as i64);
             let place = Place::ALL[s % Place::ALL.len()].word();
-            let contact = (s / 4 + 1) as u32;
+            // A contact every three months, as the founding study had (and as the sessions' dates are).
+            let contact = (s + 1) as u32;
             let mut session =
                 Session::new(case.id, kind, contact, place, default_speakers(kind, &code), begun);
             session.ended = Some(begun + Duration::seconds(lines as i64 * 4));
@@ -203,4 +204,23 @@ pub fn generate(store: &Store, cases: usize, sessions: usize, lines: usize) -> R
         }
     }
     Ok(made)
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::generate;
+    use crate::store::Store;
+
+    #[test]
+    fn each_generated_session_is_the_next_contact_three_months_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(&dir.path().join("s"), None).unwrap();
+        generate(&store, 1, 3, 5).unwrap();
+        let mut sessions = store.sessions().unwrap();
+        sessions.sort_by_key(|s| s.clock.started);
+        let contacts: Vec<u32> = sessions.iter().map(|s| s.contact_point).collect();
+        assert_eq!(contacts, [1, 2, 3]);
+        let gap = sessions[1].clock.started - sessions[0].clock.started;
+        assert_eq!(gap.num_days(), 90);
+    }
 }
