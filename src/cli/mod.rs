@@ -6,6 +6,7 @@ mod agreement;
 mod analysis;
 mod args;
 mod args_followup;
+mod args_session;
 mod commands;
 mod contacts;
 mod exports;

@@ -7,7 +7,9 @@ mod crypt;
 mod durable;
 pub mod envelope;
 mod error;
+mod file_key;
 pub mod files;
+pub use file_key::FileKey;
 mod index;
 mod journal;
 mod keys;
@@ -192,37 +194,6 @@ pub enum Change {
         key: String,
         value: Option<TeamValue>,
     },
-}
-
-/// A study's key for files that leave the store (see `Store::file_key`).
-#[derive(Clone)]
-pub struct FileKey {
-    cipher: crypt::Cipher,
-    /// What a reader derives the key from, with the passphrase.
-    pub salt: Vec<u8>,
-    /// Tells a reader whether its passphrase is the right one.
-    pub check: Vec<u8>,
-}
-
-impl FileKey {
-    /// The key of a file written with `salt`, from the passphrase; a wrong
-    /// passphrase is refused by the file's check value.
-    pub fn derive(passphrase: &str, salt: &[u8], check: &[u8]) -> Result<FileKey, StoreError> {
-        let cipher = crypt::Cipher::derive(passphrase, salt)?;
-        if !cipher.accepts(check) {
-            return Err(StoreError::Crypt("the passphrase does not open this file".into()));
-        }
-        Ok(FileKey { cipher, salt: salt.to_vec(), check: check.to_vec() })
-    }
-
-    pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
-        self.cipher.seal(plain)
-    }
-
-    /// The plain bytes, or `None` if they were not sealed with this key.
-    pub fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
-        self.cipher.open(sealed)
-    }
 }
 
 /// sled's handles, dropped by `Store`'s own drop (see there).
@@ -443,7 +414,7 @@ impl Store {
     pub fn file_key(&self) -> Result<Option<FileKey>, StoreError> {
         let Some(cipher) = &self.cipher else { return Ok(None) };
         let salt = self.key_salt()?;
-        Ok(Some(FileKey { cipher: cipher.clone(), salt: salt.to_vec(), check: cipher.check_value() }))
+        Ok(Some(FileKey::of_study(cipher.clone(), salt.to_vec())))
     }
 
     /// Whether a backup file's bytes are sealed (they then need a passphrase).
