@@ -21,14 +21,7 @@ const LINES: [&str; 5] = [
 fn coded_by_anna(blind: bool) -> Harness {
     let mut h = Harness::new();
     h.app.set_author("anna");
-    h.start_session("AA", "");
-    for text in LINES {
-        h.type_text(text);
-        h.press("enter");
-        h.clock.advance_ms(5_000);
-    }
-    h.press("ctrl-x ctrl-x");
-    h.settle();
+    h.ended_session("AA", &LINES, 5_000);
     h.press("j v j j f");
     h.type_text("Fra tvivl til tro");
     h.press("tab j j j j j j j space j j j space tab");

@@ -10,15 +10,8 @@ use common::Harness;
 fn double_coded() -> Harness {
     let mut h = Harness::new();
     h.app.set_author("anna");
-    h.start_session("AA", "");
-    for text in ["Hvordan går det?", "Det går godt", "Jeg møder hver dag", "Jeg kan få et fleksjob", "Ja"]
-    {
-        h.type_text(text);
-        h.press("enter");
-        h.clock.advance_ms(5_000);
-    }
-    h.press("ctrl-x ctrl-x");
-    h.settle();
+    let lines = ["Hvordan går det?", "Det går godt", "Jeg møder hver dag", "Jeg kan få et fleksjob", "Ja"];
+    h.ended_session("AA", &lines, 5_000);
     h.press("j v j j f");
     h.type_text("Fra tvivl til tro");
     h.press("tab j j j j j j j space j j j space tab ctrl-s");

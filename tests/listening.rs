@@ -18,7 +18,7 @@ const LINES: [&str; 3] = ["Hvordan går det?", "Det går faktisk godt", "Før tr
 /// An ended interview whose three lines began 1.0, 2.5 and 4.0 s into it,
 /// with the marker recording attached as starting with the session; the
 /// app plays through a null output whose frames the test can read.
-fn listening(paced: bool) -> (Harness, Arc<Mutex<Heard>>) {
+fn listening(paced: bool) -> (Harness, Arc<Mutex<Arc<Mutex<Heard>>>>) {
     let mut h = Harness::new();
     h.start_session("AA", "");
     let mut at = 0;
@@ -40,43 +40,16 @@ fn listening(paced: bool) -> (Harness, Arc<Mutex<Heard>>) {
     // Review opened as the session ended, before the recording came: open it again.
     h.restart();
     h.press("enter r");
-    let heard: Arc<Mutex<Heard>> = Arc::default();
+    // Each play opens a new output: the test reads the latest one's record.
+    let heard: Arc<Mutex<Arc<Mutex<Heard>>>> = Arc::default();
     let shared = heard.clone();
     h.app.set_sound(Sound::with_output(Arc::new(move |rate, channels| {
         let output = NullOutput::new(rate, channels, paced);
-        let mine = output.heard.clone();
-        // The test reads what this output is handed through `heard`.
-        *shared.lock().unwrap() = Heard::default();
-        let relay = Relay { inner: output, mine, shared: shared.clone() };
-        Ok(Box::new(relay) as Box<dyn Output>)
+        *shared.lock().unwrap() = output.heard.clone();
+        Ok(Box::new(output) as Box<dyn Output>)
     })));
     h.press("g");
     (h, heard)
-}
-
-/// A null output whose record is copied where the test looks.
-struct Relay {
-    inner: NullOutput,
-    mine: Arc<Mutex<Heard>>,
-    shared: Arc<Mutex<Heard>>,
-}
-
-impl Output for Relay {
-    fn write(&mut self, samples: &[f32]) -> Result<(), fieldlog::audio::AudioError> {
-        self.inner.write(samples)?;
-        let mine = self.mine.lock().unwrap();
-        let mut shared = self.shared.lock().unwrap();
-        shared.first.clone_from(&mine.first);
-        shared.first_at = mine.first_at;
-        shared.frames = mine.frames;
-        Ok(())
-    }
-    fn delay(&mut self) -> u64 {
-        self.inner.delay()
-    }
-    fn drop_buffered(&mut self) {
-        self.inner.drop_buffered();
-    }
 }
 
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
@@ -91,11 +64,14 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 fn the_line_under_the_cursor_plays_from_its_moment() {
     let (mut h, heard) = listening(false);
     let tones: Vec<f64> = MARKERS.iter().map(|m| m.1).collect();
+    // What the output now playing was handed first.
+    let first = || heard.lock().unwrap().lock().unwrap().first.clone();
     for (line, (_, hz)) in MARKERS.iter().enumerate() {
-        heard.lock().unwrap().first.clear();
+        // The last play has run to its end (the output is unpaced): forget it.
+        heard.lock().unwrap().lock().unwrap().first.clear();
         h.press("o");
-        wait_for("a second of sound", || heard.lock().unwrap().first.len() >= 24_000);
-        let first = heard.lock().unwrap().first.clone();
+        wait_for("a second of sound", || first().len() >= 24_000);
+        let first = first();
         let at = onset(&first, 48_000).expect("the marker is heard");
         assert!(at * 1000 / 48_000 <= 50, "line {}: its marker came {} ms in", line + 1, at * 1000 / 48_000);
         assert_eq!(loudest_tone(&first[at..at + 9_600], 48_000, &tones), Some(*hz), "line {}", line + 1);
@@ -196,10 +172,7 @@ fn with_no_sound_device_playback_is_off_said_once_and_review_goes_on() {
 #[test]
 fn a_session_without_a_recording_says_how_to_attach_one() {
     let mut h = Harness::new();
-    h.start_session("AA", "");
-    h.type_text("Hej");
-    h.press("enter ctrl-x ctrl-x");
-    h.settle();
+    h.ended_session("AA", &["Hej"], 5_000);
     h.press("o");
     let screen = h.screen(80, 24);
     assert!(screen.contains("This session has no recording: attach one on its case screen."), "{screen}");
@@ -250,10 +223,7 @@ fn recording_needs_every_speakers_consent_then_is_kept_with_the_session_when_sto
 #[test]
 fn a_recording_is_attached_from_the_case_screen_copied_or_linked() {
     let mut h = Harness::new();
-    h.start_session("AA", "");
-    h.type_text("Hej");
-    h.press("enter ctrl-x ctrl-x");
-    h.settle();
+    h.ended_session("AA", &["Hej"], 5_000);
     h.restart();
     // Home → the case → A on its session: the file, and the recording is read through and copied.
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/markers.flac");

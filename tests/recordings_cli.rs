@@ -172,6 +172,18 @@ fn an_encrypted_study_keeps_its_recording_sealed_and_plays_it_through_the_seal()
     let mut some = [0u8; 100];
     bytes.read_exact(&mut some).unwrap();
     assert_eq!(&some[..], &plain[200_001..200_101]);
+    // Chunks swapped on disk do not read as the recording: each is numbered inside its seal.
+    let file = store.join("recordings").join(format!("{session}.wav.sealed"));
+    let (header, chunk) = (20, 64 * 1024 + 37);
+    let mut swapped = sealed.clone();
+    swapped[header + chunk..header + 2 * chunk]
+        .copy_from_slice(&sealed[header + 2 * chunk..header + 3 * chunk]);
+    swapped[header + 2 * chunk..header + 3 * chunk]
+        .copy_from_slice(&sealed[header + chunk..header + 2 * chunk]);
+    std::fs::write(&file, &swapped).unwrap();
+    let (mut bytes, _) = opened.open_recording(&recording).unwrap();
+    let err = bytes.read_to_end(&mut Vec::new()).expect_err("a swapped chunk is refused");
+    assert!(err.to_string().contains("chunk 1 does not open with the study's key"), "{err}");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use super::AudioError;
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -133,7 +133,6 @@ pub fn mend(path: &Path) -> std::io::Result<u64> {
 
 #[derive(Default)]
 struct Progress {
-    frames: AtomicU64,
     stop: AtomicBool,
     failure: Mutex<Option<String>>,
 }
@@ -165,11 +164,6 @@ impl Recorder {
             .map_err(|e| AudioError::Unreadable(e.to_string()))?;
         let heard_before = Duration::from_secs_f64(got as f64 / f64::from(RATE)) + read_at.elapsed();
         Ok(Recorder { progress, thread: Some(thread), heard_before })
-    }
-
-    /// Frames on disk so far.
-    pub fn frames(&self) -> u64 {
-        self.progress.frames.load(Ordering::Relaxed)
     }
 
     pub fn failure(&self) -> Option<String> {
@@ -226,7 +220,6 @@ fn record(
                 break Err(io(e));
             }
             synced_at = frames;
-            progress.frames.store(frames, Ordering::Relaxed);
         }
         if progress.stop.load(Ordering::Relaxed) {
             break Ok(frames);

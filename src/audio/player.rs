@@ -74,15 +74,6 @@ impl Player {
         let _ = self.commands.send(Command::Pause);
     }
 
-    /// Pauses if playing, else plays again from `rewind_ms` before where it stopped.
-    pub fn toggle(&self, rewind_ms: u64) {
-        if self.is_playing() {
-            self.pause();
-        } else {
-            self.play_from(self.position_ms().saturating_sub(rewind_ms));
-        }
-    }
-
     /// Goes `ms` back, playing on if it was playing.
     pub fn back(&self, ms: u64) {
         let to = self.position_ms().saturating_sub(ms);

@@ -179,13 +179,6 @@ impl Store {
         Ok(())
     }
 
-    /// Whether `name` in the recordings folder is a recording still being made.
-    fn recording_in_progress(&self, name: &str) -> bool {
-        self.sessions().is_ok_and(|sessions| {
-            sessions.iter().any(|s| s.ended.is_none() && name.starts_with(&s.id.to_string()))
-        })
-    }
-
     /// Removes the copies of recordings no session has any more (after a purge, a replacement).
     pub fn remove_unattached_recordings(&self) -> Result<(), StoreError> {
         let dir = self.recordings_dir();
@@ -198,11 +191,12 @@ impl Store {
                 Kept::Linked { .. } => None,
             })
             .collect();
+        // A recording being made is kept too, though its record may still be on its way to the writer.
+        let open: Vec<String> =
+            self.sessions()?.iter().filter(|s| s.ended.is_none()).map(|s| s.id.to_string()).collect();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            // A recording being made is not attached until it stops (or is mended).
-            let being_made =
-                name.ends_with(".wav") && !name.starts_with('.') && self.recording_in_progress(&name);
+            let being_made = name.ends_with(".wav") && open.iter().any(|id| name.starts_with(id.as_str()));
             if !kept.contains(&name) && !being_made {
                 std::fs::remove_file(entry.path()).map_err(io(&entry.path(), "remove"))?;
             }

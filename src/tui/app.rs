@@ -238,7 +238,7 @@ impl App {
             let kept = self.microphone.stop(&self.store, None);
             Some(format!("The recording stopped: {why}. {}", kept?.unwrap_or_else(|e| e)))
         });
-        let recording = self.microphone.recording().map(|(id, _)| id);
+        let recording = self.microphone.recording();
         match &mut self.screen {
             Screen::Live(live) => {
                 live.microphone = recording == Some(live.session.id);

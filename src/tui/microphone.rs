@@ -20,9 +20,9 @@ impl Microphone {
         Microphone { source, current: None }
     }
 
-    /// The session being recorded, and how long so far in ms.
-    pub fn recording(&self) -> Option<(Id, u64)> {
-        self.current.as_ref().map(|(id, r, _)| (*id, r.frames() * 1000 / u64::from(capture::RATE)))
+    /// The session being recorded.
+    pub fn recording(&self) -> Option<Id> {
+        self.current.as_ref().map(|(id, ..)| *id)
     }
 
     /// Starts recording `session`: the record to save with the session's new start.

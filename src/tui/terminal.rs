@@ -18,10 +18,13 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 /// Raw mode, the alternate screen and bracketed paste; a panic restores them first.
 pub fn enter() -> std::io::Result<Term> {
     let previous = std::panic::take_hook();
+    // The terminal is the thread's that entered it. A panic on another thread
+    // (a decoder's bug on a bad packet, a background job) is that thread's to
+    // report, and the app says so on screen ("playback stopped", "stopped
+    // without finishing"): the screen stays as it is, with nothing written over it.
+    let owner = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        // The sound threads catch their own panics (a decoder's bug on a bad
-        // packet) and say playback stopped: the screen stays as it is.
-        if std::thread::current().name().is_some_and(|n| n.starts_with("audio-")) {
+        if std::thread::current().id() != owner {
             return;
         }
         restore();

@@ -110,6 +110,19 @@ impl Harness {
         // The case and the session are saved by the writer, behind the screen.
         self.settle();
     }
+
+    /// Adds case `code`, logs `lines` in an observation, the clock moving
+    /// `every_ms` after each, and ends it: review opens on the session.
+    pub fn ended_session(&mut self, code: &str, lines: &[&str], every_ms: i64) {
+        self.start_session(code, "");
+        for text in lines {
+            self.type_text(text);
+            self.press("enter");
+            self.clock.advance_ms(every_ms);
+        }
+        self.press("ctrl-x ctrl-x");
+        self.settle();
+    }
 }
 
 pub fn buffer_text(buffer: &Buffer) -> String {
