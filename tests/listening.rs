@@ -259,3 +259,13 @@ fn a_recording_is_attached_from_the_case_screen_copied_or_linked() {
     assert!(screen.contains("notes.wav is no recording fieldlog can play"), "{screen}");
     assert!(h.store.recording(session.id).unwrap().is_some());
 }
+
+#[test]
+fn a_session_with_a_recording_shows_its_play_key_in_the_footer() {
+    let (mut h, _heard) = listening(false);
+    let screen = h.screen(80, 24);
+    assert!(screen.lines().last().unwrap().ends_with("· o play"), "{screen}");
+    let mut plain = Harness::new();
+    plain.ended_session("AA", &["Hej"], 5_000);
+    assert!(!plain.screen(80, 24).contains("o play"));
+}

@@ -428,6 +428,12 @@ impl ReviewState {
                 ],
             )
         };
+        // A session with a recording says how to hear it.
+        let reading = self.anchor.is_none() && matches!(self.mode, Mode::Reading | Mode::ConfirmDelete(_));
+        let hint = match self.session.recording_started {
+            Some(_) if reading => format!("{hint} · {}", hints(keys, table, &[(Action::PlayLine, "play")])),
+            _ => hint,
+        };
         if !matches!(self.mode, Mode::Editing(_)) {
             frame.render_widget(Line::from(hint).dim(), footer);
         }
