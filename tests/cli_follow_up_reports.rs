@@ -64,3 +64,39 @@ fn every_report_runs_and_bad_choices_are_named() {
         assert!(error.contains(says), "{args:?}: {error}");
     }
 }
+
+#[test]
+fn professionals_are_counted_by_role_and_a_case_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    ok(s, &["init"]);
+    ok(s, &["variable", "add", "municipality", "--kind", "list", "--values", "Nord,Syd"]);
+    ok(s, &["case", "add", "AA", "--attr", "municipality=Nord"]);
+    ok(s, &["case", "add", "BB", "--attr", "municipality=Nord"]);
+    ok(s, &["case", "add", "CC", "--attr", "municipality=Syd"]);
+    // SB1 meets both Nord cases (one person, counted once); SB2 and a job consultant in Syd.
+    for (case, speakers) in [
+        ("AA", &["1=AA:participant", "2=SB1:caseworker"][..]),
+        ("BB", &["1=BB:participant", "2=SB1:caseworker", "3=PW1:project-worker"]),
+        ("CC", &["1=CC:participant", "2=SB2:caseworker", "3=JK1:job-consultant", "4=I:interviewer"]),
+    ] {
+        let mut args = vec!["session", "start", "--case", case, "--kind", "case-meeting"];
+        for speaker in speakers {
+            args.extend(["--speaker", speaker]);
+        }
+        ok(s, &args);
+    }
+    let table = ok(s, &["report", "table", "--rows", "role", "--cols", "municipality"]);
+    assert!(table.contains("# Professionals by role × municipality"), "{table}");
+    for row in [
+        "| caseworker | 1 | 1 | 2 |",
+        "| job-consultant | 0 | 1 | 1 |",
+        "| project-worker | 1 | 0 | 1 |",
+        "| total | 2 | 2 | 4 |",
+    ] {
+        assert!(table.contains(row), "{row}: {table}");
+    }
+    assert_eq!(table, ok(s, &["report", "table", "--rows", "municipality", "--cols", "role"]));
+    let error = refused(s, &["report", "table", "--rows", "role", "--cols", "kind"]);
+    assert!(error.contains("professionals go by role and a variable, and \"kind\" is none"), "{error}");
+}

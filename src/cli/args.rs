@@ -270,9 +270,10 @@ pub enum ReportCommand {
         unmasked: bool,
     },
     /// Case variables cross-tabulated, with totals: cases by two variables, or sessions by kind,
-    /// contacts by contact point, efforts by outcome or kind (--cols kind|contact|outcome|effort)
+    /// contacts by contact point, efforts by outcome or kind (--cols kind|contact|outcome|effort),
+    /// or professionals by role and a variable (--rows role --cols VAR)
     Table {
-        /// A variable, or case (a row per case)
+        /// A variable, case (a row per case) or role (professionals)
         #[arg(long)]
         rows: String,
         /// A variable, or kind, contact, outcome or effort

@@ -3,7 +3,7 @@
 //! contact point, outcome), each with row and column totals.
 
 use super::contacts::{kept_and_partial, CaseContacts, ContactStatus};
-use super::{Case, Effort, Session, SessionKind};
+use super::{Case, Effort, Role, Session, SessionKind};
 use std::collections::BTreeSet;
 
 /// What the columns of a table count.
@@ -164,6 +164,51 @@ pub fn cross_table(
     total.push(count(None, None));
     table.push(total);
     Table { header, rows: table }
+}
+
+/// The roles a professional has: everyone who speaks for the system.
+pub const PROFESSIONAL_ROLES: [Role; 4] =
+    [Role::Caseworker, Role::JobConsultant, Role::ProjectWorker, Role::OtherProfessional];
+
+/// Professionals by role (rows) and a case variable (columns, e.g. the
+/// municipality): each professional counted once per value, known by their
+/// label, as the speakers of every session name them. Two people under one
+/// label (every caseworker "CW") count as one: the note says so.
+pub fn professionals_table(cases: &[Case], sessions: &[Session], variable: &str) -> Table {
+    let mut seen: BTreeSet<(usize, String, String)> = BTreeSet::new();
+    for s in sessions {
+        let Some(case) = cases.iter().find(|c| c.id == s.case_id) else { continue };
+        let value = value_of(case, variable);
+        for speaker in &s.speakers {
+            if let Some(role) = PROFESSIONAL_ROLES.iter().position(|r| *r == speaker.role) {
+                seen.insert((role, speaker.label.trim().to_lowercase(), value.clone()));
+            }
+        }
+    }
+    let values: Vec<String> = seen.iter().map(|(_, _, v)| v.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let count = |role: Option<usize>, value: Option<&str>| {
+        seen.iter()
+            .filter(|(r, _, v)| role.is_none_or(|role| role == *r) && value.is_none_or(|value| value == v))
+            .count()
+            .to_string()
+    };
+    let mut header = vec!["role".to_string()];
+    header.extend(values.iter().cloned());
+    header.push("total".into());
+    let roles = (0..PROFESSIONAL_ROLES.len()).filter(|r| seen.iter().any(|(role, _, _)| role == r));
+    let mut rows: Vec<Vec<String>> = roles
+        .map(|r| {
+            let mut row = vec![PROFESSIONAL_ROLES[r].word().to_string()];
+            row.extend(values.iter().map(|v| count(Some(r), Some(v))));
+            row.push(count(Some(r), None));
+            row
+        })
+        .collect();
+    let mut total = vec!["total".to_string()];
+    total.extend(values.iter().map(|v| count(None, Some(v))));
+    total.push(count(None, None));
+    rows.push(total);
+    Table { header, rows }
 }
 
 /// Narratives by the codes of two groups (Display 6.2: kind of context ×

@@ -129,6 +129,14 @@ pub struct Display {
     pub rows: Vec<DisplayRow>,
 }
 
+/// What a display's rows are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rows {
+    Cases,
+    /// The codes of one code group (Display 6.2: kind of context × force).
+    Group(Id),
+}
+
 /// Lays the narratives of `cases` out by case and column.
 pub fn display(
     cases: &[Case],
@@ -137,57 +145,86 @@ pub fn display(
     codebook: &Codebook,
     columns: &Columns,
 ) -> Display {
+    display_by(cases, sessions, narratives, codebook, &Rows::Cases, columns)
+}
+
+/// Lays the narratives told in `cases` out by `rows` and `columns`: a cell
+/// holds the narratives that belong to both its row and its column.
+pub fn display_by(
+    cases: &[Case],
+    sessions: &[Session],
+    narratives: &[Narrative],
+    codebook: &Codebook,
+    rows: &Rows,
+    columns: &Columns,
+) -> Display {
     let session_of = |n: &Narrative| sessions.iter().find(|s| s.id == n.session);
-    let mut live: Vec<&Narrative> = narratives.iter().filter(|n| !n.deleted).collect();
+    let mut live: Vec<(&Narrative, &Session)> = narratives
+        .iter()
+        .filter(|n| !n.deleted)
+        .filter_map(|n| session_of(n).map(|s| (n, s)))
+        .filter(|(_, s)| cases.iter().any(|c| c.id == s.case_id))
+        .collect();
     // In a cell, narratives come in the order they were told.
-    live.sort_by_key(|n| (session_of(n).map(|s| s.clock.started), n.first_seq));
-    let (headers, keys): (Vec<String>, Vec<ColumnKey>) = match columns {
+    live.sort_by_key(|(n, s)| (s.clock.started, n.first_seq));
+    let codes_of = |group: &Id| -> Vec<(String, Key)> {
+        codebook
+            .groups
+            .iter()
+            .filter(|g| g.id == *group)
+            .flat_map(|g| &g.codes)
+            .filter(|c| !c.retired || live.iter().any(|(n, _)| n.codes.contains(&c.id)))
+            .map(|c| (c.name.clone(), Key::Code(c.id)))
+            .collect()
+    };
+    let column_keys: Vec<(String, Key)> = match columns {
         Columns::ContactPoints => {
             let points: BTreeSet<u32> = sessions
                 .iter()
                 .filter(|s| cases.iter().any(|c| c.id == s.case_id))
                 .map(|s| s.contact_point)
                 .collect();
-            points.into_iter().map(|p| (format!("contact {p}"), ColumnKey::Contact(p))).unzip()
+            points.into_iter().map(|p| (format!("contact {p}"), Key::Contact(p))).collect()
         }
-        Columns::Group(group) => codebook
-            .groups
-            .iter()
-            .filter(|g| g.id == *group)
-            .flat_map(|g| &g.codes)
-            .filter(|c| !c.retired || live.iter().any(|n| n.codes.contains(&c.id)))
-            .map(|c| (c.name.clone(), ColumnKey::Code(c.id)))
-            .unzip(),
+        Columns::Group(group) => codes_of(group),
     };
-    let rows = cases
+    let row_keys: Vec<(String, Key)> = match rows {
+        Rows::Cases => cases.iter().map(|c| (c.code.to_string(), Key::Case(c.id))).collect(),
+        Rows::Group(group) => codes_of(group),
+    };
+    let rows = row_keys
         .iter()
-        .map(|case| {
-            let cells = keys
+        .map(|(name, row)| {
+            let cells = column_keys
                 .iter()
-                .map(|key| {
+                .map(|(_, column)| {
                     live.iter()
-                        .filter(|n| {
-                            session_of(n).is_some_and(|s| {
-                                s.case_id == case.id
-                                    && match key {
-                                        ColumnKey::Contact(p) => s.contact_point == *p,
-                                        ColumnKey::Code(c) => n.codes.contains(c),
-                                    }
-                            })
-                        })
-                        .map(|n| n.id)
+                        .filter(|(n, s)| row.holds(n, s) && column.holds(n, s))
+                        .map(|(n, _)| n.id)
                         .collect()
                 })
                 .collect();
-            DisplayRow { case: case.code.to_string(), cells }
+            DisplayRow { case: name.clone(), cells }
         })
         .collect();
-    Display { columns: headers, rows }
+    Display { columns: column_keys.into_iter().map(|(name, _)| name).collect(), rows }
 }
 
-enum ColumnKey {
+/// What a row or column of a display stands for.
+enum Key {
+    Case(Id),
     Contact(u32),
     Code(Id),
+}
+
+impl Key {
+    fn holds(&self, n: &Narrative, s: &Session) -> bool {
+        match self {
+            Key::Case(id) => s.case_id == *id,
+            Key::Contact(p) => s.contact_point == *p,
+            Key::Code(c) => n.codes.contains(c),
+        }
+    }
 }
 
 /// Whether a case has `key=value` among its attributes (key ignoring case).

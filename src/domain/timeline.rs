@@ -6,7 +6,7 @@
 
 use super::contacts::{CaseContacts, ContactStatus};
 use super::narrated::{NarratedTime, NarratedWhen};
-use super::{Case, Codebook, Effort, Narrative, Role, Session, SessionKind};
+use super::{Case, Codebook, Effort, Id, Narrative, Role, Session, SessionKind};
 use chrono::{Datelike, NaiveDate};
 
 /// A month counted from the follow-up's first month (0), with the day's place in it (0.0–1.0).
@@ -65,6 +65,7 @@ pub struct ContactMark {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lane {
     pub case: String,
+    pub case_id: Id,
     pub sessions: Vec<SessionMark>,
     pub efforts: Vec<EffortBar>,
     pub narratives: Vec<NarrativeMark>,
@@ -191,6 +192,7 @@ pub fn timeline(input: &TimelineInput) -> Timeline {
                 .collect();
             Lane {
                 case: case.code.to_string(),
+                case_id: case.id,
                 sessions: sessions
                     .iter()
                     .map(|s| SessionMark {

@@ -59,6 +59,7 @@ impl From<&str> for Inlines {
     }
 }
 
+#[derive(Clone, Debug)]
 pub enum Block {
     /// Plain text.
     Heading(u8, String),
@@ -79,6 +80,7 @@ pub enum Block {
     },
 }
 
+#[derive(Clone, Debug)]
 pub struct Document {
     pub title: String,
     pub blocks: Vec<Block>,

@@ -16,9 +16,13 @@ fn known_variables(study: &Study) -> String {
     }
 }
 
-/// `report table --rows VAR --cols VAR|kind|contact|outcome|effort`.
+/// `report table --rows VAR --cols VAR|kind|contact|outcome|effort`, or
+/// professionals: `--rows role --cols VAR`.
 pub fn cross_report(study: &Study, rows: &str, cols: &str) -> Result<Document, String> {
     let rows = rows.trim();
+    if rows == "role" || cols.trim() == "role" {
+        return professionals_report(study, rows, cols.trim());
+    }
     if rows != "case" && study.variables.get(rows).is_none() {
         return Err(format!("rows {rows:?} are neither case nor a variable: {}", known_variables(study)));
     }
@@ -46,6 +50,28 @@ pub fn cross_report(study: &Study, rows: &str, cols: &str) -> Result<Document, S
         blocks.push(Block::Paragraph(CONTACTS_KEY.into()));
     }
     Ok(Document { title: format!("{rows_name} × {cols_name}"), blocks })
+}
+
+/// Professionals by role and a case variable (the municipality, the site).
+fn professionals_report(study: &Study, rows: &str, cols: &str) -> Result<Document, String> {
+    let other = if rows == "role" { cols } else { rows };
+    let variable = study.variables.get(other).ok_or_else(|| {
+        format!("professionals go by role and a variable, and {other:?} is none: {}", known_variables(study))
+    })?;
+    let table = crate::domain::crosstab::professionals_table(&study.cases, &study.sessions, &variable.name);
+    Ok(Document {
+        title: format!("Professionals by role × {}", variable.name),
+        blocks: vec![
+            Block::Paragraph(
+                format!(
+                    "Counts the professionals who speak in the sessions (caseworkers, job consultants, project workers, other professionals), each once for each {} of the cases they speak in. They are known by their speaker labels: give each person a label of their own (CW1, CW2), or two people under one label count as one.",
+                    variable.name
+                )
+                .into(),
+            ),
+            Block::Table { header: table.header, rows: table.rows },
+        ],
+    })
 }
 
 fn find_group<'a>(study: &'a Study, name: &str) -> Result<&'a CodeGroup, String> {

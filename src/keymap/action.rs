@@ -123,9 +123,9 @@ actions! {
     ToggleCode => "toggle-code", "tick or untick the code", [Checklist];
     SaveNarrative => "save-narrative", "save the narrative", [Editor, Checklist];
     // lists and forms
-    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading, Disagreements];
-    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading, Disagreements];
-    OpenCase => "open-case", "the case's sessions", [Home];
+    SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading, Disagreements, Tables];
+    SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading, Disagreements, Tables];
+    OpenCase => "open-case", "the case's sessions", [Home, Timeline];
     ReviewSession => "review-session", "read the session back and flag narratives", [Case];
     AddCase => "add-case", "add a case", [Home];
     StartSession => "start-session", "start a session for the case", [Home, Case];
@@ -147,9 +147,10 @@ actions! {
     AddLink => "add-link", "add a link: effort -> consequence; valence", [Case];
     OpenOverview => "open-overview", "the follow-up overview of every case", [Home];
     OpenDisplay => "open-display", "the display: narratives by case and contact point or codes", [Home];
-    SelectLeft => "select-left", "move left (the word before; a month earlier)", [Display, Words, Timeline];
-    SelectRight => "select-right", "move right (the word after; a month later)", [Display, Words, Timeline];
+    SelectLeft => "select-left", "move left (the word before; a month earlier)", [Display, Words, Timeline, Tables];
+    SelectRight => "select-right", "move right (the word after; a month later)", [Display, Words, Timeline, Tables];
     OpenContactsTable => "open-contacts-table", "the contacts table: each case's contact points kept, partial, missed, with totals", [Overview];
+    OpenTables => "open-tables", "the study's tables: cases by variables, professionals, two cases side by side, the plane", [Overview];
     OpenTimeline => "open-timeline", "the time view: every case's follow-up year, a lane per case", [Home, Overview];
     ZoomIn => "zoom-in", "more room for each month", [Timeline];
     ZoomOut => "zoom-out", "more months on the screen", [Timeline];
@@ -161,11 +162,12 @@ actions! {
     SettleFirst => "settle-first", "the left coder's version becomes the team's (both originals are kept)", [Disagreements];
     SettleSecond => "settle-second", "the right coder's version becomes the team's (both originals are kept)", [Disagreements];
     CycleColumns => "cycle-columns", "columns: contact points, then each code group", [Display];
+    CycleRows => "cycle-rows", "rows: cases, then each code group (narratives by two code groups)", [Display];
     Export => "export", "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)", [Home];
     ImportTranscript => "import-transcript", "import a transcript file as a new session of the case", [Case];
     NextField => "next-field", "next field", [Form, Case, Editor, Checklist];
     PreviousField => "previous-field", "previous field", [Form, Case, Editor, Checklist];
-    Confirm => "confirm", "confirm", [Form, Prompt, Case, Narratives, Search, Display, Words, Disagreements];
+    Confirm => "confirm", "confirm", [Form, Prompt, Case, Narratives, Search, Display, Words, Disagreements, Tables];
     // editing the line being typed
     CursorLeft => "cursor-left", "cursor left (or previous choice)", [Text, Form];
     CursorRight => "cursor-right", "cursor right (or next choice)", [Text, Form];
@@ -176,9 +178,9 @@ actions! {
     DeleteWordBack => "delete-word-back", "delete the word before the cursor", [Text];
     ClearInput => "clear-input", "clear the text", [Text];
     // everywhere
-    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading, Disagreements];
-    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading, Disagreements];
-    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading, Disagreements];
+    Back => "back", "back / cancel", [Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading, Disagreements, Tables];
+    Help => "help", "show or hide this help", [Global, Home, Form, Live, Prompt, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading, Disagreements, Tables];
+    Quit => "quit", "quit fieldlog (everything saved stays saved)", [Global, Home, Form, Live, Help, Case, Review, Editor, Checklist, Narratives, Search, Codebook, Overview, Display, Words, Masks, Timeline, Reading, Disagreements, Tables];
 }
 
 /// The tables of a keymap file: one per screen, plus `text` (editing keys
@@ -211,10 +213,12 @@ pub enum Table {
     Reading,
     /// Coders' disagreements, side by side.
     Disagreements,
+    /// Choosing one of the study's tables.
+    Tables,
 }
 
 impl Table {
-    pub const ALL: [Table; 21] = [
+    pub const ALL: [Table; 22] = [
         Table::Global,
         Table::Text,
         Table::Home,
@@ -236,6 +240,7 @@ impl Table {
         Table::Timeline,
         Table::Reading,
         Table::Disagreements,
+        Table::Tables,
     ];
 
     pub fn name(self) -> &'static str {
@@ -261,6 +266,7 @@ impl Table {
             Table::Timeline => "timeline",
             Table::Reading => "reading",
             Table::Disagreements => "disagreements",
+            Table::Tables => "tables",
         }
     }
 

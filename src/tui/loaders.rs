@@ -14,6 +14,7 @@ use super::screens::overview::OverviewState;
 use super::screens::reading::ReadingState;
 use super::screens::review::{ReviewData, ReviewState};
 use super::screens::search::Found;
+use super::screens::tables::TablesState;
 use super::screens::timeline::TimelineState;
 use crate::domain::mask::detect;
 use crate::domain::overview::follow_up;
@@ -133,6 +134,14 @@ pub fn contacts_table(store: &Store, today: chrono::NaiveDate) -> Result<Reading
     let mut study = crate::export::report::Study::load(store, true)?;
     study.today = today;
     Ok(ReadingState::new(crate::export::report::contacts_report(&study)))
+}
+
+/// The study's tables to choose from, contacts judged as of `today` (the
+/// app shows text unmasked until asked, as review does).
+pub fn tables(store: &Store, today: chrono::NaiveDate) -> Result<TablesState, StoreError> {
+    let mut study = crate::export::report::Study::load(store, true)?;
+    study.today = today;
+    Ok(TablesState::new(study))
 }
 
 /// The time view of every case, contacts judged as of `today`.

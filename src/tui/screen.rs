@@ -14,6 +14,7 @@ use super::screens::overview::OverviewState;
 use super::screens::reading::ReadingState;
 use super::screens::review::ReviewState;
 use super::screens::search::SearchState;
+use super::screens::tables::TablesState;
 use super::screens::timeline::TimelineState;
 use super::screens::{Effect, Input, Receipt};
 use crate::domain::{Id, MaskList};
@@ -37,6 +38,7 @@ pub enum Screen {
     Timeline(Box<TimelineState>),
     Reading(Box<ReadingState>),
     Disagreements(Box<DisagreementsState>),
+    Tables(Box<TablesState>),
 }
 
 impl Screen {
@@ -57,6 +59,7 @@ impl Screen {
             Screen::Timeline(s) => s.table(),
             Screen::Reading(s) => s.table(),
             Screen::Disagreements(s) => s.table(),
+            Screen::Tables(s) => s.table(),
         }
     }
 
@@ -86,6 +89,7 @@ impl Screen {
             Screen::Timeline(s) => s.update(input),
             Screen::Reading(s) => s.update(input),
             Screen::Disagreements(s) => s.update(input, now),
+            Screen::Tables(s) => s.update(input),
         }
     }
 
@@ -105,6 +109,7 @@ impl Screen {
             Screen::Timeline(s) => s.render(frame, area, keys),
             Screen::Reading(s) => s.render(frame, area, keys),
             Screen::Disagreements(s) => s.render(frame, area, keys),
+            Screen::Tables(s) => s.render(frame, area, keys),
         }
     }
 

@@ -12,6 +12,7 @@ use crate::tui::jobs::{Acknowledged, Finished};
 use crate::tui::loaders;
 use crate::tui::screen::Screen;
 use crate::tui::screens::live::LiveState;
+use crate::tui::screens::reading::ReadingState;
 use crate::tui::screens::search::SearchState;
 use crate::tui::screens::{Effect, ImportRequest, Receipt};
 
@@ -66,6 +67,11 @@ impl App {
                 let table = self.load(|store| loaders::contacts_table(store, today))?;
                 self.push(Screen::Reading(Box::new(table)));
             }
+            Effect::OpenTables => {
+                let tables = self.load(|store| loaders::tables(store, today))?;
+                self.push(Screen::Tables(Box::new(tables)));
+            }
+            Effect::Read(doc) => self.push(Screen::Reading(Box::new(ReadingState::new(*doc)))),
             Effect::OpenBrief(case) => {
                 let brief = self.load(|store| loaders::brief(store, case, today))?;
                 self.push(Screen::Reading(Box::new(brief)));

@@ -3,7 +3,7 @@
 //! the rows by attribute (`site=Nord`) or to one case (`case:AA`).
 
 use super::{hints, Effect, Input};
-use crate::domain::overview::{display, has_attribute, Columns, Display};
+use crate::domain::overview::{display_by, has_attribute, Columns, Display, Rows};
 use crate::domain::{Case, Codebook, Id, Narrative, Session};
 use crate::keymap::{Action, Keymap, Table};
 use crate::tui::widgets::prompt::{ask, Prompt};
@@ -27,6 +27,8 @@ pub struct DisplayState {
     data: DisplayData,
     /// 0: contact points; 1…: the codebook's groups in order.
     columns: usize,
+    /// 0: cases; 1…: the codebook's groups in order (never the columns' group).
+    rows: usize,
     filter_text: String,
     editing: Option<Prompt<()>>,
     matrix: Display,
@@ -40,6 +42,7 @@ impl DisplayState {
         let mut state = DisplayState {
             data,
             columns: 0,
+            rows: 0,
             filter_text: String::new(),
             editing: None,
             matrix: Display { columns: Vec::new(), rows: Vec::new() },
@@ -62,7 +65,29 @@ impl DisplayState {
     fn columns_name(&self) -> String {
         match self.columns {
             0 => "contact point".to_string(),
-            n => self.data.codebook.groups.get(n - 1).map_or(String::new(), |g| g.name.clone()),
+            n => self.group_name(n),
+        }
+    }
+
+    fn rows_name(&self) -> String {
+        match self.rows {
+            0 => "cases".to_string(),
+            n => self.group_name(n),
+        }
+    }
+
+    fn group_name(&self, n: usize) -> String {
+        self.data.codebook.groups.get(n - 1).map_or(String::new(), |g| g.name.clone())
+    }
+
+    /// The next choice after `from` of `0` and the groups, skipping the group `other` shows.
+    fn next_choice(&self, from: usize, other: usize) -> usize {
+        let choices = self.data.codebook.groups.len() + 1;
+        let next = (from + 1) % choices;
+        if next != 0 && next == other {
+            (next + 1) % choices
+        } else {
+            next
         }
     }
 
@@ -82,8 +107,12 @@ impl DisplayState {
             0 => Columns::ContactPoints,
             n => Columns::Group(self.data.codebook.groups[n - 1].id),
         };
-        self.matrix =
-            display(&cases, &self.data.sessions, &self.data.narratives, &self.data.codebook, &columns);
+        let rows = match self.rows {
+            0 => Rows::Cases,
+            n => Rows::Group(self.data.codebook.groups[n - 1].id),
+        };
+        let data = &self.data;
+        self.matrix = display_by(&cases, &data.sessions, &data.narratives, &data.codebook, &rows, &columns);
         self.row = self.row.min(self.matrix.rows.len().saturating_sub(1));
         self.column = self.column.min(self.matrix.columns.len().saturating_sub(1));
         Ok(())
@@ -112,8 +141,13 @@ impl DisplayState {
                 self.column = (self.column + 1).min(self.matrix.columns.len().saturating_sub(1))
             }
             Action::CycleColumns => {
-                self.columns = (self.columns + 1) % (self.data.codebook.groups.len() + 1);
+                self.columns = self.next_choice(self.columns, self.rows);
                 self.column = 0;
+                let _ = self.rebuild();
+            }
+            Action::CycleRows => {
+                self.rows = self.next_choice(self.rows, self.columns);
+                self.row = 0;
                 let _ = self.rebuild();
             }
             Action::EditFilter => {
@@ -148,7 +182,8 @@ impl DisplayState {
             Constraint::Length(1),
         ])
         .areas(area);
-        frame.render_widget(Line::from(format!(" Display · cases by {}", self.columns_name())).bold(), title);
+        let heading = format!(" Display · {} by {}", self.rows_name(), self.columns_name());
+        frame.render_widget(Line::from(heading).bold(), title);
         match (&self.editing, &self.message) {
             (Some(prompt), _) => prompt.render(frame, filter, footer, keys),
             (None, Some(m)) => frame.render_widget(Line::from(format!(" {m}")).yellow(), filter),
@@ -163,7 +198,8 @@ impl DisplayState {
             self.table(),
             &[
                 (Action::CycleColumns, "columns"),
-                (Action::EditFilter, "rows"),
+                (Action::CycleRows, "rows"),
+                (Action::EditFilter, "filter"),
                 (Action::Confirm, "open cell"),
                 (Action::Back, "back"),
             ],
@@ -180,11 +216,14 @@ impl DisplayState {
     fn render_matrix(&self, frame: &mut Frame, area: Rect) {
         let width = usize::from(area.width);
         let columns = self.matrix.columns.len().max(1);
-        let case_width = 8usize;
+        // Case codes are short; code names get up to a third of the width.
+        let names = self.matrix.rows.iter().map(|r| unicode_width::UnicodeWidthStr::width(r.case.as_str()));
+        let case_width = (names.max().unwrap_or(0) + 2).clamp(8, (width / 3).max(8));
         let cell_width = (width.saturating_sub(case_width) / columns).max(4);
         let mut y = area.y;
         let bottom = area.y + area.height;
-        let mut header = format!("{:<case_width$}", " case");
+        let corner = if self.rows == 0 { " case".to_string() } else { format!(" {}", self.rows_name()) };
+        let mut header = fit(&corner, case_width);
         for c in &self.matrix.columns {
             header.push_str(&fit(c, cell_width));
         }
@@ -222,7 +261,7 @@ impl DisplayState {
                     return;
                 }
                 let mut spans = vec![Span::raw(if line == 0 {
-                    format!("{:<case_width$}", format!(" {}", row.case))
+                    fit(&format!(" {}", row.case), case_width)
                 } else {
                     " ".repeat(case_width)
                 })];

@@ -16,6 +16,7 @@ pub mod overview;
 pub mod reading;
 pub mod review;
 pub mod search;
+pub mod tables;
 pub mod timeline;
 
 use crate::domain::{Case, Id, Session};
@@ -67,6 +68,10 @@ pub enum Effect {
     OpenBrief(Id),
     /// The appendix table of contacts kept, partial and missed.
     OpenContactsTable,
+    /// The study's tables, to choose from.
+    OpenTables,
+    /// A report to read (a table chosen on the tables screen).
+    Read(Box<crate::export::document::Document>),
     /// The coders' disagreements, to settle.
     OpenDisagreements,
     OpenSearch,

@@ -32,6 +32,7 @@ impl OverviewState {
             }
             Input::Action(Action::OpenTimeline) => return Effect::OpenTimeline,
             Input::Action(Action::OpenContactsTable) => return Effect::OpenContactsTable,
+            Input::Action(Action::OpenTables) => return Effect::OpenTables,
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
         }
@@ -85,6 +86,7 @@ impl OverviewState {
                 (Action::SelectDown, "move"),
                 (Action::OpenTimeline, "time view"),
                 (Action::OpenContactsTable, "contacts"),
+                (Action::OpenTables, "tables"),
                 (Action::Help, "help"),
                 (Action::Back, "back"),
             ],

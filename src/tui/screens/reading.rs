@@ -1,63 +1,29 @@
-//! A report to read on screen (the brief before the next contact): its
-//! headings, paragraphs, lists and quotes as wrapped lines, scrolled.
+//! A report to read on screen (the brief before the next contact, the
+//! study's tables): its headings, paragraphs, lists, quotes and tables as
+//! lines fitted to the width, scrolled.
 
 use super::{hints, Effect, Input};
 use crate::export::document::{Block, Document};
 use crate::keymap::{Action, Keymap, Table};
-use crate::tui::widgets::wrap::wrap;
+use crate::tui::widgets::document::document_lines;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::style::Stylize;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 pub struct ReadingState {
     title: String,
-    /// Each block as (style, prefix, text).
-    blocks: Vec<(Style, &'static str, String)>,
+    blocks: Vec<Block>,
     top: usize,
     page: std::cell::Cell<usize>,
+    /// The last line that can be at the top, as the last frame found it.
+    last_top: std::cell::Cell<usize>,
 }
 
 impl ReadingState {
     pub fn new(doc: Document) -> Self {
-        let mut blocks = Vec::new();
-        for block in doc.blocks {
-            match block {
-                Block::Heading(_, text) => {
-                    blocks.push((Style::default(), "", String::new()));
-                    blocks.push((Style::default().add_modifier(Modifier::BOLD), "", text));
-                }
-                Block::Paragraph(inlines) => blocks.push((Style::default(), "", inlines.text())),
-                Block::List(items) => {
-                    blocks.extend(items.into_iter().map(|i| (Style::default(), "• ", i.text())))
-                }
-                Block::Quote(lines) => blocks.extend(
-                    lines.into_iter().map(|l| (Style::default().add_modifier(Modifier::ITALIC), "│ ", l)),
-                ),
-                Block::Table { header, rows } => {
-                    // Columns as wide as their widest cell, so the table reads as one.
-                    let width = |text: &str| unicode_width::UnicodeWidthStr::width(text);
-                    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-                    for row in &rows {
-                        for (w, cell) in widths.iter_mut().zip(row) {
-                            *w = (*w).max(width(cell));
-                        }
-                    }
-                    let line = |cells: &[String]| {
-                        let padded = cells
-                            .iter()
-                            .zip(&widths)
-                            .map(|(c, w)| format!("{c}{}", " ".repeat(w - width(c))));
-                        padded.collect::<Vec<_>>().join("  ").trim_end().to_string()
-                    };
-                    blocks.push((Style::default().add_modifier(Modifier::BOLD), "", line(&header)));
-                    blocks.extend(rows.iter().map(|r| (Style::default(), "", line(r))));
-                }
-                Block::Figure { caption, .. } => blocks.push((Style::default(), "", caption)),
-            }
-        }
-        ReadingState { title: doc.title, blocks, top: 0, page: 10.into() }
+        ReadingState { title: doc.title, blocks: doc.blocks, top: 0, page: 10.into(), last_top: usize::MAX.into() }
     }
 
     pub fn table(&self) -> Table {
@@ -73,6 +39,7 @@ impl ReadingState {
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
         }
+        self.top = self.top.min(self.last_top.get());
         Effect::None
     }
 
@@ -80,25 +47,11 @@ impl ReadingState {
         let [title, body, footer] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
         frame.render_widget(Line::from(format!(" {}", self.title)).bold(), title);
-        let width = usize::from(body.width.saturating_sub(3)).max(1);
-        let mut lines: Vec<Line> = Vec::new();
-        for (style, prefix, text) in &self.blocks {
-            for (i, part) in wrap(text, width.saturating_sub(prefix.len())).into_iter().enumerate() {
-                let lead = if i == 0 {
-                    *prefix
-                } else {
-                    if prefix.is_empty() {
-                        ""
-                    } else {
-                        "  "
-                    }
-                };
-                lines.push(Line::styled(format!(" {lead}{part}"), *style));
-            }
-        }
+        let lines = document_lines(&self.blocks, usize::from(body.width.saturating_sub(3)));
         let height = usize::from(body.height);
         self.page.set(height.max(1));
-        let top = self.top.min(lines.len().saturating_sub(height));
+        self.last_top.set(lines.len().saturating_sub(height));
+        let top = self.top.min(self.last_top.get());
         frame.render_widget(
             Paragraph::new(lines.into_iter().skip(top).take(height).collect::<Vec<_>>()),
             body,

@@ -2,7 +2,8 @@
 //! case over the months — sessions by kind, efforts as bars, narratives as
 //! marks by agency or time orientation (◇ where their told events
 //! happened), missed and partial contacts, dropouts. Scroll by lane and by
-//! month, zoom by how many cells a month gets.
+//! month, zoom by how many cells a month gets; Enter opens the chosen
+//! lane's case.
 
 use super::{hints, Effect, Input};
 use crate::domain::timeline::{Lane, Timeline};
@@ -21,6 +22,8 @@ const CODE_WIDTH: u16 = 6;
 
 pub struct TimelineState {
     timeline: Timeline,
+    /// The chosen lane (Enter opens its case), and the first lane shown.
+    selected: usize,
     top: usize,
     first_month: i32,
     /// An index into `ZOOMS`; `None` until the first frame fits it to the width.
@@ -36,6 +39,7 @@ impl TimelineState {
     pub fn new(timeline: Timeline) -> Self {
         TimelineState {
             timeline,
+            selected: 0,
             top: 0,
             first_month: 0,
             zoom: None,
@@ -58,12 +62,16 @@ impl TimelineState {
     pub fn update(&mut self, input: Input) -> Effect {
         let lanes = self.timeline.lanes.len();
         let zoom = self.zoom.unwrap_or(2);
+        let last = lanes.saturating_sub(1);
         match input {
-            Input::Action(Action::SelectUp) => self.top = self.top.saturating_sub(1),
-            Input::Action(Action::SelectDown) => self.top = (self.top + 1).min(lanes.saturating_sub(1)),
-            Input::Action(Action::PageUp) => self.top = self.top.saturating_sub(self.page.get()),
-            Input::Action(Action::PageDown) => {
-                self.top = (self.top + self.page.get()).min(lanes.saturating_sub(1))
+            Input::Action(Action::SelectUp) => self.selected = self.selected.saturating_sub(1),
+            Input::Action(Action::SelectDown) => self.selected = (self.selected + 1).min(last),
+            Input::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(self.page.get()),
+            Input::Action(Action::PageDown) => self.selected = (self.selected + self.page.get()).min(last),
+            Input::Action(Action::OpenCase) => {
+                if let Some(lane) = self.timeline.lanes.get(self.selected) {
+                    return Effect::OpenCase(lane.case_id);
+                }
             }
             Input::Action(Action::SelectLeft) => self.first_month = (self.first_month - 1).max(0),
             Input::Action(Action::SelectRight) => {
@@ -80,6 +88,13 @@ impl TimelineState {
             Input::Action(Action::ToggleVoices) => self.voices = !self.voices,
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
+        }
+        // Keep the chosen lane in view.
+        let shown = self.page.get();
+        if self.selected < self.top {
+            self.top = self.selected;
+        } else if self.selected >= self.top + shown {
+            self.top = self.selected + 1 - shown;
         }
         Effect::None
     }
@@ -109,22 +124,29 @@ impl TimelineState {
             title,
         );
         frame.render_widget(Line::from(self.month_header(shown, zoom)).dim(), months);
-        self.page.set(usize::from(body.height).max(1));
-        let rows: Vec<Lane> = self
+        let per_lane = if self.voices { 2 } else { 1 };
+        self.page.set((usize::from(body.height) / per_lane).max(1));
+        let rows: Vec<(usize, Lane)> = self
             .timeline
             .lanes
             .iter()
+            .enumerate()
             .skip(self.top)
             .take(usize::from(body.height))
-            .flat_map(|lane| if self.voices { voices(lane) } else { vec![lane.clone()] })
+            .flat_map(|(i, lane)| {
+                let rows = if self.voices { voices(lane) } else { vec![lane.clone()] };
+                rows.into_iter().map(move |row| (i, row))
+            })
             .take(usize::from(body.height))
             .collect();
         let lines: Vec<Line> = rows
             .iter()
-            .map(|lane| {
+            .map(|(i, lane)| {
                 let before = lane.narratives.iter().any(|n| n.before);
+                let code = format!("{:<width$}", lane.case, width = usize::from(CODE_WIDTH));
+                let chosen = *i == self.selected && !lane.case.starts_with(' ');
                 let mut spans = vec![
-                    Span::raw(format!("{:<width$}", lane.case, width = usize::from(CODE_WIDTH))),
+                    if chosen { Span::raw(code).reversed() } else { Span::raw(code) },
                     Span::styled(if before { "◇" } else { " " }, Style::default().fg(Color::Cyan)),
                 ];
                 spans.extend(lane_spans(lane, self.first_month, shown, zoom, self.mark_by));
@@ -142,12 +164,12 @@ impl TimelineState {
             Table::Timeline,
             &[
                 (Action::SelectDown, "cases"),
+                (Action::OpenCase, "open"),
                 (Action::SelectRight, "months"),
                 (Action::ZoomIn, "zoom"),
                 (Action::CycleMarks, "marks"),
                 (Action::ToggleVoices, "voices"),
                 (Action::Help, "help"),
-                (Action::Back, "back"),
             ],
         );
         frame.render_widget(Line::from(hint).dim(), footer);
@@ -185,6 +207,7 @@ fn voices(lane: &Lane) -> Vec<Lane> {
     person.narratives.retain(|n| n.by_person);
     let professionals = Lane {
         case: " prof.".into(),
+        case_id: lane.case_id,
         sessions: lane
             .sessions
             .iter()

@@ -1,5 +1,6 @@
 //! Pieces of screens used in more than one place.
 
+pub mod document;
 pub mod header;
 pub mod input;
 pub mod lanes;

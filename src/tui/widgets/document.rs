@@ -1,0 +1,147 @@
+//! A report as lines of a given width: headings, paragraphs, lists and
+//! quotes wrapped; tables with their columns fitted to the width (the
+//! widest shrunk first) and each cell wrapped inside its column, so a table
+//! of two cases side by side reads as two columns even at 80×24.
+
+use super::wrap::wrap;
+use crate::export::document::Block;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use unicode_width::UnicodeWidthStr;
+
+/// Space between two columns of a table.
+const GAP: usize = 2;
+
+/// `blocks` as lines of at most `width` columns, each led by a space.
+pub fn document_lines(blocks: &[Block], width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    for block in blocks {
+        match block {
+            Block::Heading(_, text) => {
+                lines.push(Line::raw(""));
+                lines.extend(wrapped(text, "", width, bold));
+            }
+            Block::Paragraph(inlines) => lines.extend(wrapped(&inlines.text(), "", width, Style::default())),
+            Block::List(items) => {
+                for item in items {
+                    lines.extend(wrapped(&item.text(), "• ", width, Style::default()))
+                }
+            }
+            Block::Quote(quoted) => {
+                let italic = Style::default().add_modifier(Modifier::ITALIC);
+                for line in quoted {
+                    lines.extend(wrapped(line, "│ ", width, italic))
+                }
+            }
+            Block::Table { header, rows } => lines.extend(table_lines(header, rows, width)),
+            Block::Figure { caption, .. } => lines.extend(wrapped(caption, "", width, Style::default())),
+        }
+    }
+    lines
+}
+
+/// `text` wrapped under `prefix` (continuation rows indented as far).
+fn wrapped(text: &str, prefix: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    let indent = " ".repeat(prefix.width());
+    wrap(text, width.saturating_sub(prefix.width()).max(1))
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| Line::styled(format!(" {}{part}", if i == 0 { prefix } else { &indent }), style))
+        .collect()
+}
+
+/// How wide each column is shown: as wide as its widest cell line when all
+/// fit in `width`; otherwise the narrow columns keep theirs and the wide
+/// ones share what is left alike.
+pub fn column_widths(natural: &[usize], width: usize) -> Vec<usize> {
+    let room = width.saturating_sub(GAP * natural.len().saturating_sub(1));
+    if natural.iter().sum::<usize>() <= room {
+        return natural.to_vec();
+    }
+    let mut order: Vec<usize> = (0..natural.len()).collect();
+    order.sort_by_key(|&i| natural[i]);
+    let mut widths = vec![0; natural.len()];
+    let mut left = room;
+    for (n, &i) in order.iter().enumerate() {
+        let share = left / (natural.len() - n);
+        widths[i] = natural[i].min(share).max(1);
+        left = left.saturating_sub(widths[i]);
+    }
+    widths
+}
+
+/// A table: the heading row bold, each row as high as its tallest cell.
+fn table_lines(header: &[String], rows: &[Vec<String>], width: usize) -> Vec<Line<'static>> {
+    let columns = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+    let mut natural = vec![0usize; columns];
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        for (w, cell) in natural.iter_mut().zip(row) {
+            *w = (*w).max(cell.lines().map(UnicodeWidthStr::width).max().unwrap_or(0));
+        }
+    }
+    let widths = column_widths(&natural, width);
+    let mut lines = Vec::new();
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    for (i, row) in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)).enumerate() {
+        let cells: Vec<Vec<String>> = widths
+            .iter()
+            .enumerate()
+            .map(|(c, w)| {
+                let text = row.get(c).map_or("", String::as_str);
+                text.lines().flat_map(|line| wrap(line, *w)).collect()
+            })
+            .collect();
+        let height = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        for r in 0..height {
+            let padded = cells.iter().zip(&widths).map(|(cell, w)| {
+                let part = cell.get(r).map_or("", String::as_str);
+                format!("{part}{}", " ".repeat(w.saturating_sub(part.width())))
+            });
+            let text = padded.collect::<Vec<_>>().join(&" ".repeat(GAP)).trim_end().to_string();
+            let style = if i == 0 { bold } else { Style::default() };
+            lines.push(Line::styled(format!(" {text}"), style));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+    }
+
+    #[test]
+    fn columns_that_fit_keep_their_width_and_wide_ones_share_the_rest() {
+        assert_eq!(column_widths(&[4, 10, 6], 40), [4, 10, 6]);
+        // 30 columns less two gaps of 2: 26 to share; the narrow one keeps its 4.
+        assert_eq!(column_widths(&[4, 40, 50], 30), [4, 11, 11]);
+        assert_eq!(column_widths(&[4, 12, 50], 30), [4, 11, 11]);
+        assert_eq!(column_widths(&[4, 8, 50], 30), [4, 8, 14]);
+    }
+
+    #[test]
+    fn a_table_too_wide_wraps_inside_its_cells_and_keeps_its_columns() {
+        let header = vec!["".to_string(), "AA".to_string(), "BB".to_string()];
+        let rows = vec![vec![
+            "contact 1".to_string(),
+            "✓ kept\ninterview 2025-01-01\n“Jeg vil gerne arbejde igen”".to_string(),
+            "✗ missed".to_string(),
+        ]];
+        let lines = text(&table_lines(&header, &rows, 30));
+        assert!(lines.iter().all(|l| l.width() <= 31), "{lines:#?}");
+        // 26 columns to share: the labels keep their 9, AA and BB 9 and 8.
+        assert_eq!(lines[0], "            AA         BB");
+        assert_eq!(lines[1], " contact 1  ✓ kept     ✗ missed");
+        assert_eq!(lines[2], "            interview");
+        assert_eq!(lines[3], "            2025-01-0");
+        let words = lines.join(" ");
+        for word in ["“Jeg", "vil", "gerne", "arbejde", "igen”"] {
+            assert!(words.split_whitespace().any(|w| w == word), "{word} lost: {lines:#?}");
+        }
+    }
+}
