@@ -16,7 +16,7 @@ import sys
 
 import openpyxl
 
-SHEETS = ["lines", "narratives", "cases", "sessions", "efforts", "links"]
+SHEETS = ["lines", "narratives", "cases", "sessions", "efforts", "links", "contacts"]
 HEADINGS = {
     "lines": ["case", "session", "kind", "contact", "seq", "speaker", "role", "line_kind",
               "wall_time", "elapsed_ms", "recording_ms", "text"],
@@ -27,9 +27,10 @@ HEADINGS = {
                  "recording_start", "lines", "narratives"],
     "efforts": ["case", "effort", "kind", "provider", "start", "end", "outcome"],
     "links": ["case", "link", "chain", "effort", "consequence", "valence", "narratives", "titles"],
+    "contacts": ["case", "contact", "due", "status", "sessions", "reason", "dropped_out"],
 }
 NUMBERS = {"lines": ["contact", "seq", "elapsed_ms"], "narratives": ["contact", "from", "to"],
-           "sessions": ["contact", "lines", "narratives"]}
+           "sessions": ["contact", "lines", "narratives"], "contacts": ["contact", "sessions"]}
 DATES = {"lines": ["wall_time"], "narratives": ["created"], "sessions": ["date"],
          "efforts": ["start"]}
 

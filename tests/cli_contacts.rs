@@ -135,6 +135,11 @@ fn exports_and_reports_mask_the_ledger_and_recruitment_reasons() {
         export.contains("flyttede fra [sagsbehandleren]")
             && export.contains("\"via\": \"[sagsbehandleren]\"")
     );
+    // The contacts table of a CSV export too (dropped-out points carry the dropout's reason).
+    let folder = dir.path().join("csv");
+    ok(s, &["export", "--format", "csv", "--output", folder.to_str().unwrap()]);
+    let contacts = std::fs::read_to_string(folder.join("contacts.csv")).unwrap();
+    assert!(contacts.contains("flyttede fra [sagsbehandleren]") && !contacts.contains("Hansen"), "{contacts}");
     let report = ok(s, &["report", "contacts"]);
     assert!(report.contains("flyttede fra \\[sagsbehandleren\\]") && !report.contains("Hansen"), "{report}");
     assert!(ok(s, &["report", "contacts", "--unmasked"]).contains("flyttede fra Hansen"));

@@ -74,7 +74,13 @@ fn study(s: &Path) -> String {
     );
     let bb = ok(s, &["session", "start", "--case", "BB", "--kind", "observation"]);
     ok(s, &["log", "--session", bb.trim(), "--speaker", "BB", "Noget andet"]);
+    ok(s, &["contact", "missed", "BB", "2", "--reason", "visit cancelled, twice"]);
+    ok(s, &["contact", "dropout", "BB", "--date", &today(), "--reason", "moved away"]);
     id
+}
+
+fn today() -> String {
+    chrono::Local::now().date_naive().to_string()
 }
 
 fn read(path: &Path) -> String {
@@ -88,7 +94,7 @@ fn csv_has_a_table_for_each_thing_studied_and_a_byte_order_mark_for_excel() {
     let session = study(s);
     let out = dir.path().join("csv");
     ok(s, &["export", "--format", "csv", "--output", out.to_str().unwrap()]);
-    let names = ["utterances", "narratives", "cases", "sessions", "efforts", "links"];
+    let names = ["utterances", "narratives", "cases", "sessions", "efforts", "links", "contacts"];
     for name in names {
         let text = read(&out.join(format!("{name}.csv")));
         assert!(text.starts_with("\u{feff}case,"), "{name}.csv: {text}");
@@ -109,6 +115,16 @@ fn csv_has_a_table_for_each_thing_studied_and_a_byte_order_mark_for_excel() {
     let links = read(&out.join("links.csv"));
     assert!(links.contains(",tandbehandling → selvværd,tandbehandling,selvværd,positive,"), "{links}");
     assert!(links.ends_with(",Tænderne\r\n"), "{links}");
+    // The contact ledger: a row per case and contact point.
+    let contacts = read(&out.join("contacts.csv"));
+    let rows: Vec<&str> = contacts.split("\r\n").collect();
+    assert_eq!(rows[0], "\u{feff}case,contact,due,status,sessions,reason,dropped_out", "{contacts}");
+    let today = today();
+    assert_eq!(rows[1], format!("AA,1,{today},kept,1,,"), "{contacts}");
+    assert!(rows[2].starts_with("AA,2,") && rows[2].ends_with(",planned,0,,"), "{contacts}");
+    assert_eq!(rows[5], format!("BB,1,{today},kept,1,,{today}"), "{contacts}");
+    assert!(rows[6].ends_with(&format!(",missed,0,\"visit cancelled, twice\",{today}")), "{contacts}");
+    assert!(rows[7].starts_with("BB,3,") && rows[7].ends_with(&format!(",dropped out,0,moved away,{today}")));
     // Quoted for its comma, otherwise as typed.
     assert!(read(&out.join("utterances.csv")).contains(&format!(",\"{DANISH}\"\r\n")));
 
@@ -145,7 +161,7 @@ fn part<'a>(parts: &'a [(String, String)], name: &str) -> &'a str {
 }
 
 #[test]
-fn xlsx_has_six_typed_sheets_with_a_frozen_bold_heading_and_a_filter() {
+fn xlsx_has_seven_typed_sheets_with_a_frozen_bold_heading_and_a_filter() {
     let dir = tempfile::tempdir().unwrap();
     let s = &dir.path().join("study");
     study(s);
@@ -155,7 +171,12 @@ fn xlsx_has_six_typed_sheets_with_a_frozen_bold_heading_and_a_filter() {
     let workbook = part(&parts, "xl/workbook.xml");
     let names: Vec<&str> =
         workbook.split("<sheet name=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
-    assert_eq!(names, ["lines", "narratives", "cases", "sessions", "efforts", "links"]);
+    assert_eq!(names, ["lines", "narratives", "cases", "sessions", "efforts", "links", "contacts"]);
+    // Contact points are numbers, due dates dates.
+    let contacts = part(&parts, "xl/worksheets/sheet7.xml");
+    assert_eq!(cell(contacts, "B2"), r#"<c r="B2"><v>1</v></c>"#, "{contacts}");
+    assert!(cell(contacts, "C2").contains(" s=\""), "a date: {contacts}");
+    assert_eq!(cell(contacts, "D2"), r#"<c r="D2" t="inlineStr"><is><t>kept</t></is></c>"#);
     let lines = part(&parts, "xl/worksheets/sheet1.xml");
     assert!(lines.contains(r#"state="frozen""#) && lines.contains(r#"<autoFilter ref="A1:L5"/>"#), "{lines}");
     assert!(lines.contains(r#"<col min="12" max="12" width="80.7109375""#), "{lines}");

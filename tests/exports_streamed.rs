@@ -36,8 +36,11 @@ fn whole(store: &Store) -> (Selection, Vec<(Session, Vec<Utterance>)>) {
             (s, lines)
         })
         .collect();
+    let cases = store.cases().unwrap();
+    let contacts = fieldlog::export::selection::contacts(store, &cases, &store.sessions().unwrap(), None, now().date_naive()).unwrap();
     let selection = Selection {
-        cases: store.cases().unwrap(),
+        contacts,
+        cases,
         sessions: sessions.iter().map(|(s, _)| s.clone()).collect(),
         narratives: store.narratives().unwrap(),
         codebook: store.codebook().unwrap(),
@@ -117,6 +120,7 @@ fn a_qdpx_of_many_sessions_is_the_study_written_whole() {
         cases_as_codes: false,
         description: None,
         recordings: &Default::default(),
+        contacts: &selection.contacts,
     };
     want.insert(0, ("project.qde".to_string(), qdpx::project(&project).unwrap()));
     let got = members(&output);

@@ -185,6 +185,31 @@ impl CaseContacts {
     }
 }
 
+impl CaseContacts {
+    /// Every point in words, with its due date and reason, a line each; the
+    /// dropout last: what a QDA tool shows as the case's memo.
+    pub fn ledger_text(&self) -> String {
+        let mut lines: Vec<String> = self
+            .points
+            .iter()
+            .map(|p| {
+                let due = p.due.map_or(String::new(), |d| format!(" (due {d})"));
+                let why = match &p.status {
+                    ContactStatus::Partial(why) | ContactStatus::Missed(why) if !why.is_empty() => {
+                        format!(": {why}")
+                    }
+                    _ => String::new(),
+                };
+                format!("Contact {}{due}: {}{why}", p.point, p.status.word())
+            })
+            .collect();
+        if let Some(d) = &self.dropout {
+            lines.push(format!("Dropped out {}: {}", d.date, d.reason));
+        }
+        lines.join("\n")
+    }
+}
+
 /// The appendix's way of writing contacts: `3 (4)` is three contacts kept in
 /// full and four held at all, a partial one included; with no partial
 /// contact, just `3`.

@@ -89,7 +89,7 @@ pub fn study_leaks(store: &Store) -> Result<Option<masking::Leak>, ExportError> 
     let masks = masks_for(store, &Options::default())?.expect("masked by default");
     let reading =
         Reading { source: Source::Store(store), pseudonyms: None, masks: Some(&masks), check: true };
-    let (chosen, mut tally) = match selection::select(store, json::Scope::default(), &reading) {
+    let (chosen, mut tally) = match selection::select(store, json::Scope::default(), &reading, chrono::Local::now().date_naive()) {
         Ok(chosen) => chosen,
         Err(ExportError::Nothing) => return Ok(None),
         Err(e) => return Err(e),
@@ -248,7 +248,7 @@ fn write_format(
         masks,
         check: masks.is_some() && !options.allow_leaks,
     };
-    let (chosen, mut tally) = selection::select(store, scope, &reading)?;
+    let (chosen, mut tally) = selection::select(store, scope, &reading, now.date_naive())?;
     match format {
         "csv" | "xlsx" => return write_tables(&chosen, &reading, tally, scope, format, output, options),
         "qdpx" => {

@@ -6,8 +6,9 @@
 use super::masking::{self, Findings, Leak, Masks};
 use super::pseudonyms::Pseudonyms;
 use super::{json, stream, ExportError};
+use crate::domain::contacts::{case_contacts, CaseContacts};
 use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, Variables};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// The selection without its lines, as it will be written.
 pub struct Selection {
@@ -18,6 +19,8 @@ pub struct Selection {
     pub variables: Variables,
     pub efforts: Vec<Effort>,
     pub links: Vec<Link>,
+    /// Each case's contact points kept, partial, missed (as of today), in `cases`' order.
+    pub contacts: Vec<CaseContacts>,
 }
 
 /// Where the lines come from.
@@ -125,10 +128,12 @@ impl Tally {
 
 /// Reads the selection for `scope` without its lines, pseudonymised and
 /// masked, and the leak check of everything in it but the lines.
+/// `today` is the day the cases' contact points are judged on.
 pub fn select(
     store: &Store,
     scope: json::Scope,
     reading: &Reading,
+    today: chrono::NaiveDate,
 ) -> Result<(Selection, Tally), ExportError> {
     let mut cases: Vec<Case> =
         store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
@@ -173,9 +178,12 @@ pub fn select(
             tally.rest = masking::other_findings(masks, &study);
         }
     }
+    // Judged by all the case's sessions, even when one session is exported.
+    let contacts = contacts(store, &cases, &store.sessions()?, reading.masks, today)?;
     let selection = Selection {
         codebook: store.codebook()?,
         variables: store.variables()?,
+        contacts,
         cases,
         sessions,
         narratives,
@@ -183,6 +191,29 @@ pub fn select(
         links,
     };
     Ok((selection, tally))
+}
+
+/// Each of `cases`' contact points as of `today`, from the study's plan and
+/// the cases' ledgers (their reasons masked when `masks` are given).
+pub fn contacts(
+    store: &Store,
+    cases: &[Case],
+    sessions: &[Session],
+    masks: Option<&crate::export::masking::Masks>,
+    today: chrono::NaiveDate,
+) -> Result<Vec<CaseContacts>, StoreError> {
+    let plan = store.contact_plan()?;
+    let mut ledgers = store.contact_ledgers()?;
+    if let Some(masks) = masks {
+        ledgers.iter_mut().for_each(|l| masks.ledger(l));
+    }
+    Ok(cases
+        .iter()
+        .map(|case| {
+            let ledger = ledgers.iter().find(|l| l.case_id == case.id);
+            case_contacts(case, sessions, &plan, ledger, today)
+        })
+        .collect())
 }
 
 impl Selection {

@@ -2,6 +2,7 @@
 //! links — said once, for the CSV files and the Excel sheets alike.
 
 use super::selection::Selection;
+use crate::domain::contacts::{CaseContacts, ContactStatus};
 use crate::domain::followup::parse_date;
 use crate::domain::{
     Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, VariableKind, Variables,
@@ -45,11 +46,20 @@ pub enum Table {
     Sessions,
     Efforts,
     Links,
+    /// Each case's contact points: due, kept, partial or missed, and why.
+    Contacts,
 }
 
 impl Table {
-    pub const ALL: [Table; 6] =
-        [Table::Lines, Table::Narratives, Table::Cases, Table::Sessions, Table::Efforts, Table::Links];
+    pub const ALL: [Table; 7] = [
+        Table::Lines,
+        Table::Narratives,
+        Table::Cases,
+        Table::Sessions,
+        Table::Efforts,
+        Table::Links,
+        Table::Contacts,
+    ];
 
     /// The sheet's name in a workbook.
     pub fn name(self) -> &'static str {
@@ -60,6 +70,7 @@ impl Table {
             Table::Sessions => "sessions",
             Table::Efforts => "efforts",
             Table::Links => "links",
+            Table::Contacts => "contacts",
         }
     }
 
@@ -98,6 +109,7 @@ pub struct Tables<'a> {
     pub variables: &'a Variables,
     pub efforts: &'a [Effort],
     pub links: &'a [Link],
+    pub contacts: &'a [CaseContacts],
     pub told: &'a Told,
 }
 
@@ -159,6 +171,7 @@ pub struct TableParts<'a> {
     pub variables: &'a Variables,
     pub efforts: Vec<Effort>,
     pub links: Vec<Link>,
+    pub contacts: Vec<CaseContacts>,
 }
 
 impl<'a> TableParts<'a> {
@@ -172,6 +185,10 @@ impl<'a> TableParts<'a> {
         let ours = |case_id: Id| cases.iter().any(|c| c.id == case_id);
         let efforts = selection.efforts.iter().filter(|e| ours(e.case_id)).cloned().collect();
         let links = selection.links.iter().filter(|l| ours(l.case_id)).cloned().collect();
+        let contacts = (selection.cases.iter().zip(&selection.contacts))
+            .filter(|(c, _)| ours(c.id))
+            .map(|(_, k)| k.clone())
+            .collect();
         TableParts {
             cases,
             sessions: &selection.sessions,
@@ -180,6 +197,7 @@ impl<'a> TableParts<'a> {
             variables: &selection.variables,
             efforts,
             links,
+            contacts,
         }
     }
 
@@ -192,6 +210,7 @@ impl<'a> TableParts<'a> {
             variables: self.variables,
             efforts: &self.efforts,
             links: &self.links,
+            contacts: &self.contacts,
             told,
         }
     }
@@ -306,6 +325,15 @@ impl Tables<'_> {
                 ("narratives", ID),
                 ("titles", 40.0),
             ]),
+            Table::Contacts => columns(&[
+                ("case", 8.0),
+                ("contact", 8.0),
+                ("due", 11.0),
+                ("status", 12.0),
+                ("sessions", 9.0),
+                ("reason", LONG),
+                ("dropped_out", 12.0),
+            ]),
         }
     }
 
@@ -323,6 +351,7 @@ impl Tables<'_> {
             Table::Sessions => self.session_rows(sink),
             Table::Efforts => self.effort_rows(sink),
             Table::Links => self.link_rows(sink),
+            Table::Contacts => self.contact_rows(sink),
         }
     }
 
@@ -436,6 +465,31 @@ impl Tables<'_> {
             sink.cell(e.end.map_or(Cell::Empty, Cell::Date))?;
             sink.text(&e.outcome)?;
             sink.end_row()?;
+        }
+        Ok(())
+    }
+
+    /// A row per case and contact point; the reason is the ledger's (for
+    /// points after a dropout, the dropout's).
+    fn contact_rows<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        for case in self.contacts {
+            for p in &case.points {
+                let dropout = case.dropout.as_ref();
+                let (sessions, reason) = match &p.status {
+                    ContactStatus::Kept(n) => (*n, ""),
+                    ContactStatus::Partial(why) | ContactStatus::Missed(why) => (0, why.as_str()),
+                    ContactStatus::DroppedOut => (0, dropout.map_or("", |d| d.reason.as_str())),
+                    ContactStatus::Planned | ContactStatus::Unrecorded => (0, ""),
+                };
+                sink.text(&case.case)?;
+                sink.integer(p.point)?;
+                sink.cell(p.due.map_or(Cell::Empty, Cell::Date))?;
+                sink.text(p.status.word())?;
+                sink.integer(sessions as i64)?;
+                sink.text(reason)?;
+                sink.cell(dropout.map_or(Cell::Empty, |d| Cell::Date(d.date)))?;
+                sink.end_row()?;
+            }
         }
         Ok(())
     }

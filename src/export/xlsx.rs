@@ -405,6 +405,7 @@ mod tests {
             variables: Variables::default(),
             efforts: Vec::new(),
             links: Vec::new(),
+            contacts: Vec::new(),
         };
         let reading =
             Reading { source: Source::Memory(&sessions), pseudonyms: None, masks: None, check: false };

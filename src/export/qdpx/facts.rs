@@ -2,6 +2,7 @@
 //! session's facts as variables of its source, and sets of sessions by
 //! contact point and by kind.
 
+use crate::domain::contacts::CaseContacts;
 use crate::domain::{Case, Id, Session, VariableKind, Variables};
 use chrono::NaiveDate;
 
@@ -83,6 +84,41 @@ pub fn case_variables(cases: &[Case], declared: &Variables) -> Vec<Variable> {
             Variable { id: Id::named(&format!("variable:{}", name.to_lowercase())), name, kind }
         })
         .collect()
+}
+
+/// The contact ledger's counts as case variables (the dropout a date).
+pub const CONTACT_FACTS: [(&str, VariableKind); 4] = [
+    ("contacts kept", VariableKind::Number),
+    ("contacts held", VariableKind::Number),
+    ("contacts missed", VariableKind::Number),
+    ("dropped out", VariableKind::Date),
+];
+
+/// `cases` with their contact ledger's counts as attributes (where a case
+/// has contact points and no attribute of that name), and `declared` with
+/// those variables typed; `contacts` are in `cases`' order.
+pub fn with_contacts(cases: &[Case], contacts: &[CaseContacts], declared: &Variables) -> (Vec<Case>, Variables) {
+    let mut cases = cases.to_vec();
+    let mut declared = declared.clone();
+    for (case, k) in cases.iter_mut().zip(contacts).filter(|(_, k)| !k.points.is_empty()) {
+        let values = [
+            Some(k.kept().to_string()),
+            Some((k.kept() + k.partial()).to_string()),
+            Some(k.missed().to_string()),
+            k.dropout.as_ref().map(|d| d.date.to_string()),
+        ];
+        for ((name, kind), value) in CONTACT_FACTS.iter().zip(values) {
+            let Some(value) = value else { continue };
+            if case.attributes.iter().any(|(k, _)| k.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            case.attributes.push((name.to_string(), value));
+            if declared.get(name).is_none() {
+                declared.variables.push(crate::domain::Variable { name: name.to_string(), kind: kind.clone() });
+            }
+        }
+    }
+    (cases, declared)
 }
 
 /// The facts of a session that become variables of its source.

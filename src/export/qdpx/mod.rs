@@ -18,6 +18,7 @@ pub use package::{write, About};
 pub use text::{source_text, SourceText};
 
 use super::xml::{attr, text as clean};
+use crate::domain::contacts::CaseContacts;
 use crate::domain::{Case, Codebook, Id, Narrative, Session, Variables};
 use chrono::{DateTime, FixedOffset, Utc};
 use facts::{Type, Variable};
@@ -45,6 +46,9 @@ pub struct Project<'a> {
     /// The recordings linked, by session: each an AudioSource whose
     /// transcript is the session's text with its sync points (`Placed::sync`).
     pub recordings: &'a HashMap<Id, audio::Linked>,
+    /// Each case's contact points, in `cases`' order: counts as variables,
+    /// each point and why in the case's description (its memo in QualCoder).
+    pub contacts: &'a [CaseContacts],
 }
 
 /// The project document being written, to memory or straight into the zip.
@@ -150,13 +154,16 @@ fn write_value(w: &mut Xml<'_>, variable: Id, kind: Type, value: &str) -> io::Re
     Ok(())
 }
 
-fn write_cases(w: &mut Xml<'_>, p: &Project, variables: &[Variable]) -> io::Result<()> {
+fn write_cases(w: &mut Xml<'_>, p: &Project, cases: &[Case], variables: &[Variable]) -> io::Result<()> {
     w.create_element("Cases").write_inner_content(|w| {
-        for case in p.cases {
+        for (i, case) in cases.iter().enumerate() {
             let id = case.id.to_string();
             w.create_element("Case")
                 .with_attributes([("guid", id.as_str()), ("name", &*attr(case.code.as_str()))])
                 .write_inner_content(|w| {
+                    if let Some(k) = p.contacts.get(i).filter(|k| !k.points.is_empty()) {
+                        text_element(w, "Description", &k.ledger_text())?;
+                    }
                     for v in variables {
                         if let Some((_, value)) =
                             case.attributes.iter().find(|(k, _)| k.eq_ignore_ascii_case(&v.name))
@@ -354,7 +361,8 @@ pub fn write_project(p: &Project, out: &mut dyn io::Write) -> io::Result<()> {
     authors.push("fieldlog");
     authors.sort_unstable();
     authors.dedup();
-    let case_variables = facts::case_variables(p.cases, p.variables);
+    let (cases, variables) = facts::with_contacts(p.cases, p.contacts, p.variables);
+    let case_variables = facts::case_variables(&cases, &variables);
     let source_variables = facts::source_variables(&case_variables);
     let mut w = Writer::new_with_indent(out, b' ', 1);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
@@ -381,7 +389,7 @@ pub fn write_project(p: &Project, out: &mut dyn io::Write) -> io::Result<()> {
             })?;
             let all: Vec<&Variable> = case_variables.iter().chain(&source_variables).collect();
             write_variables(w, &all)?;
-            write_cases(w, p, &case_variables)?;
+            write_cases(w, p, &cases, &case_variables)?;
             write_sources(w, p, &source_variables)?;
             let sessions: Vec<Id> = p.sessions.iter().map(|s| s.id).collect();
             write_notes(w, p, &sessions)?;

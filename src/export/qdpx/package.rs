@@ -85,6 +85,7 @@ pub fn write(
         cases_as_codes: about.cases_as_codes,
         description: about.description,
         recordings: &recordings,
+        contacts: &selection.contacts,
     };
     // Refused by the detectors: no file is begun (a listed term in a source
     // text is reported after any in the document, which is read first).
