@@ -16,7 +16,7 @@ import sys
 
 import openpyxl
 
-SHEETS = ["lines", "narratives", "cases", "sessions", "efforts", "links", "contacts"]
+SHEETS = ["lines", "narratives", "cases", "sessions", "efforts", "links", "contacts", "recruitment"]
 HEADINGS = {
     "lines": ["case", "session", "kind", "contact", "seq", "speaker", "role", "line_kind",
               "wall_time", "elapsed_ms", "recording_ms", "text"],
@@ -28,6 +28,7 @@ HEADINGS = {
     "efforts": ["case", "effort", "kind", "provider", "start", "end", "outcome"],
     "links": ["case", "link", "chain", "effort", "consequence", "valence", "narratives", "titles"],
     "contacts": ["case", "contact", "due", "status", "sessions", "reason", "dropped_out"],
+    "recruitment": ["label", "asked", "outcome", "via", "reason"],
 }
 NUMBERS = {"lines": ["contact", "seq", "elapsed_ms"], "narratives": ["contact", "from", "to"],
            "sessions": ["contact", "lines", "narratives"], "contacts": ["contact", "sessions"]}

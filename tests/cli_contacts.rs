@@ -144,3 +144,33 @@ fn exports_and_reports_mask_the_ledger_and_recruitment_reasons() {
     assert!(report.contains("flyttede fra \\[sagsbehandleren\\]") && !report.contains("Hansen"), "{report}");
     assert!(ok(s, &["report", "contacts", "--unmasked"]).contains("flyttede fra Hansen"));
 }
+
+#[test]
+fn the_recruitment_log_goes_into_whole_study_tables_under_its_pseudonyms() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    ok(s, &["recruit", "add", "AA", "--asked", "2025-08-02", "--outcome", "joined", "--via", "caseworker"]);
+    let map = dir.path().join("map.txt");
+    std::fs::write(&map, "AA=P01\n").unwrap();
+    let pseudonyms = ["--pseudonymise", map.to_str().unwrap()];
+    // JSON: the person who joined is under their case's pseudonym, as the case is.
+    let json = dir.path().join("study.json");
+    ok(s, &[&["export", "--format", "json", "--output", json.to_str().unwrap()][..], &pseudonyms].concat());
+    let export: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let labels: Vec<&str> =
+        export["recruitment"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["R1", "P01"], "{export}");
+    // CSV: a table of its own, in whole-study exports only.
+    let folder = dir.path().join("csv");
+    ok(s, &[&["export", "--format", "csv", "--output", folder.to_str().unwrap()][..], &pseudonyms].concat());
+    let log = std::fs::read_to_string(folder.join("recruitment.csv")).unwrap();
+    assert_eq!(
+        log,
+        "\u{feff}label,asked,outcome,via,reason\r\nR1,2025-08-01,refused,,no time\r\nP01,2025-08-02,joined,caseworker,\r\n"
+    );
+    let one = dir.path().join("one");
+    ok(s, &["export", "--format", "csv", "--case", "AA", "--output", one.to_str().unwrap()]);
+    let log = std::fs::read_to_string(one.join("recruitment.csv")).unwrap();
+    assert_eq!(log, "\u{feff}label,asked,outcome,via,reason\r\n", "a case's export names no one else");
+}

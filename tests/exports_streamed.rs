@@ -40,6 +40,7 @@ fn whole(store: &Store) -> (Selection, Vec<(Session, Vec<Utterance>)>) {
     let contacts = fieldlog::export::selection::contacts(store, &cases, &store.sessions().unwrap(), None, now().date_naive()).unwrap();
     let selection = Selection {
         contacts,
+        recruitment: store.recruitment().unwrap(),
         cases,
         sessions: sessions.iter().map(|(s, _)| s.clone()).collect(),
         narratives: store.narratives().unwrap(),

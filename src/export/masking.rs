@@ -92,6 +92,13 @@ impl Masks {
         }
     }
 
+    /// A recruitment entry's who-asked and reason, through the study-wide list.
+    pub fn recruitment(&self, r: &mut crate::domain::contacts::Recruitment) {
+        let study_wide = &self.by_case[&None];
+        r.via = study_wide.mask(&r.via).into_owned();
+        r.reason = study_wide.mask(&r.reason).into_owned();
+    }
+
     /// Everything a JSON export holds that a person wrote or said.
     pub fn study(&self, study: &mut StudyExport) {
         study.cases.iter_mut().for_each(|c| self.case(c));
@@ -121,12 +128,9 @@ impl Masks {
         study.efforts.iter_mut().for_each(|e| self.effort(e));
         study.links.iter_mut().for_each(|l| self.link(l));
         study.contact_ledgers.iter_mut().for_each(|l| self.ledger(l));
+        study.recruitment.iter_mut().for_each(|r| self.recruitment(r));
         // The study's vocabularies, learned from what was typed.
         let study_wide = &self.by_case[&None];
-        for r in &mut study.recruitment {
-            r.via = study_wide.mask(&r.via).into_owned();
-            r.reason = study_wide.mask(&r.reason).into_owned();
-        }
         for kind in &mut study.effort_kinds.kinds {
             *kind = study_wide.mask(kind).into_owned();
         }

@@ -90,6 +90,14 @@ impl Pseudonyms {
             }
         }
         study.narratives.iter_mut().for_each(|n| self.apply_narrative(n));
+        study.recruitment.iter_mut().for_each(|r| self.apply_recruitment(r));
+    }
+
+    /// A recruitment entry's label: the case's code when the person joined.
+    pub fn apply_recruitment(&self, entry: &mut crate::domain::contacts::Recruitment) {
+        if let Some(label) = self.get(entry.label.as_str()).and_then(|n| CaseCode::parse(n).ok()) {
+            entry.label = label;
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 use super::masking::{self, Findings, Leak, Masks};
 use super::pseudonyms::Pseudonyms;
 use super::{json, stream, ExportError};
-use crate::domain::contacts::{case_contacts, CaseContacts};
+use crate::domain::contacts::{case_contacts, CaseContacts, Recruitment};
 use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, Variables};
 use crate::store::{Store, StoreError};
 
@@ -21,6 +21,8 @@ pub struct Selection {
     pub links: Vec<Link>,
     /// Each case's contact points kept, partial, missed (as of today), in `cases`' order.
     pub contacts: Vec<CaseContacts>,
+    /// The recruitment log (whole-study exports only: it names people who never became cases).
+    pub recruitment: Vec<Recruitment>,
 }
 
 /// Where the lines come from.
@@ -180,10 +182,21 @@ pub fn select(
     }
     // Judged by all the case's sessions, even when one session is exported.
     let contacts = contacts(store, &cases, &store.sessions()?, reading.masks, today)?;
+    let whole = scope.case.is_none() && scope.session.is_none();
+    let mut recruitment = if whole { store.recruitment()? } else { Vec::new() };
+    for entry in &mut recruitment {
+        if let Some(p) = reading.pseudonyms {
+            p.apply_recruitment(entry);
+        }
+        if let Some(masks) = reading.masks {
+            masks.recruitment(entry);
+        }
+    }
     let selection = Selection {
         codebook: store.codebook()?,
         variables: store.variables()?,
         contacts,
+        recruitment,
         cases,
         sessions,
         narratives,

@@ -2,7 +2,7 @@
 //! links — said once, for the CSV files and the Excel sheets alike.
 
 use super::selection::Selection;
-use crate::domain::contacts::{CaseContacts, ContactStatus};
+use crate::domain::contacts::{CaseContacts, ContactStatus, Recruitment};
 use crate::domain::followup::parse_date;
 use crate::domain::{
     Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, VariableKind, Variables,
@@ -48,10 +48,12 @@ pub enum Table {
     Links,
     /// Each case's contact points: due, kept, partial or missed, and why.
     Contacts,
+    /// Who was asked to take part, when, how, and what they said.
+    Recruitment,
 }
 
 impl Table {
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Lines,
         Table::Narratives,
         Table::Cases,
@@ -59,6 +61,7 @@ impl Table {
         Table::Efforts,
         Table::Links,
         Table::Contacts,
+        Table::Recruitment,
     ];
 
     /// The sheet's name in a workbook.
@@ -71,6 +74,7 @@ impl Table {
             Table::Efforts => "efforts",
             Table::Links => "links",
             Table::Contacts => "contacts",
+            Table::Recruitment => "recruitment",
         }
     }
 
@@ -110,6 +114,7 @@ pub struct Tables<'a> {
     pub efforts: &'a [Effort],
     pub links: &'a [Link],
     pub contacts: &'a [CaseContacts],
+    pub recruitment: &'a [Recruitment],
     pub told: &'a Told,
 }
 
@@ -172,6 +177,7 @@ pub struct TableParts<'a> {
     pub efforts: Vec<Effort>,
     pub links: Vec<Link>,
     pub contacts: Vec<CaseContacts>,
+    pub recruitment: &'a [Recruitment],
 }
 
 impl<'a> TableParts<'a> {
@@ -198,6 +204,7 @@ impl<'a> TableParts<'a> {
             efforts,
             links,
             contacts,
+            recruitment: &selection.recruitment,
         }
     }
 
@@ -211,6 +218,7 @@ impl<'a> TableParts<'a> {
             efforts: &self.efforts,
             links: &self.links,
             contacts: &self.contacts,
+            recruitment: self.recruitment,
             told,
         }
     }
@@ -334,6 +342,13 @@ impl Tables<'_> {
                 ("reason", LONG),
                 ("dropped_out", 12.0),
             ]),
+            Table::Recruitment => columns(&[
+                ("label", 8.0),
+                ("asked", 11.0),
+                ("outcome", 10.0),
+                ("via", 24.0),
+                ("reason", LONG),
+            ]),
         }
     }
 
@@ -352,6 +367,7 @@ impl Tables<'_> {
             Table::Efforts => self.effort_rows(sink),
             Table::Links => self.link_rows(sink),
             Table::Contacts => self.contact_rows(sink),
+            Table::Recruitment => self.recruitment_rows(sink),
         }
     }
 
@@ -490,6 +506,18 @@ impl Tables<'_> {
                 sink.cell(dropout.map_or(Cell::Empty, |d| Cell::Date(d.date)))?;
                 sink.end_row()?;
             }
+        }
+        Ok(())
+    }
+
+    fn recruitment_rows<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        for r in self.recruitment {
+            sink.text(r.label.as_str())?;
+            sink.cell(Cell::Date(r.asked))?;
+            sink.text(r.outcome.word())?;
+            sink.text(&r.via)?;
+            sink.text(&r.reason)?;
+            sink.end_row()?;
         }
         Ok(())
     }

@@ -406,6 +406,7 @@ mod tests {
             efforts: Vec::new(),
             links: Vec::new(),
             contacts: Vec::new(),
+            recruitment: Vec::new(),
         };
         let reading =
             Reading { source: Source::Memory(&sessions), pseudonyms: None, masks: None, check: false };
