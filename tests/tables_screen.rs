@@ -40,6 +40,7 @@ fn the_tables_screen_shows_each_table_as_the_report_writes_it() {
     let mut h = on_the_tables();
     let first = h.screen(80, 24);
     insta::assert_snapshot!("tables_gender_by_age_80x24", first);
+    insta::assert_snapshot!("tables_gender_by_age_200x60", h.screen(200, 60));
     assert!(first.contains("‹ cases by variables ›") && first.contains("gender × age group"), "{first}");
     let total = first.lines().find(|l| l.starts_with(" total")).unwrap_or_default().to_string();
     assert!(total.trim_end().ends_with("19"), "all 19 cases counted: {first}");
