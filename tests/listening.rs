@@ -236,9 +236,18 @@ fn a_recording_is_attached_from_the_case_screen_copied_or_linked() {
         screen.contains("Attached markers.flac, 00:00:06, flac 48 kHz mono, copied into the study."),
         "{screen}"
     );
-    // Again with --link: used where it is, in place of the copy.
+    let copy = h.store.recording(h.store.sessions().unwrap()[0].id).unwrap().unwrap();
+    // Again: the session has a recording, and it is not replaced unless asked.
     h.press("A");
     h.type_text(&format!("{} --link", fixture.display()));
+    h.press("enter");
+    h.app.wait_for_export();
+    let screen = h.screen(200, 24);
+    assert!(screen.contains("already has a recording") && screen.contains("give --replace"), "{screen}");
+    assert_eq!(h.store.recording(copy.session).unwrap().unwrap(), copy, "the copy is kept");
+    // With --replace (either order): used where it is, in place of the copy.
+    h.press("A");
+    h.type_text(&format!("{} --replace --link", fixture.display()));
     h.press("enter");
     h.app.wait_for_export();
     let screen = h.screen(160, 24);
@@ -252,7 +261,7 @@ fn a_recording_is_attached_from_the_case_screen_copied_or_linked() {
     let notes = h.dir.path().join("notes.wav");
     std::fs::write(&notes, "not a recording").unwrap();
     h.press("A");
-    h.type_text(notes.to_str().unwrap());
+    h.type_text(&format!("{} --replace", notes.display()));
     h.press("enter");
     h.app.wait_for_export();
     let screen = h.screen(200, 24);

@@ -140,7 +140,9 @@ impl App {
                 }
                 self.screen.set_playback(&self.sound);
             }
-            Effect::AttachRecording { session, file, link } => self.attach_recording(session, &file, link),
+            Effect::AttachRecording { session, file, link, replace } => {
+                self.attach_recording(session, &file, link, replace)
+            }
             Effect::Record { session } => return self.record(session),
             Effect::Back => self.back()?,
             Effect::Export { format, path } => self.start_export(format, &path),
@@ -265,7 +267,7 @@ impl App {
     }
 
     /// Attaches a recording on a thread of its own (a long one is read through first).
-    fn attach_recording(&mut self, session: crate::domain::Id, file: &str, link: bool) {
+    fn attach_recording(&mut self, session: crate::domain::Id, file: &str, link: bool, replace: bool) {
         use crate::import::recording::{attach, Attach, Keeping};
         let path = expand_home(file);
         let store = self.store.clone();
@@ -277,7 +279,7 @@ impl App {
                 Ok(Some(s)) => {
                     let keeping = if link { Keeping::Link } else { Keeping::Copy };
                     let how =
-                        Attach { file: &path, keeping, offset_ms: None, replace: true, made_here: false };
+                        Attach { file: &path, keeping, offset_ms: None, replace, made_here: false };
                     match attach(&store, &s, how, now) {
                         Ok(recording) => format!("Attached {}.", recording.describe()),
                         Err(e) => e.to_string(),

@@ -26,7 +26,7 @@ fn question(asking: Asking) -> Prompt<Asking> {
         Asking::Recording(_) => (
             "Recording: ",
             "attach",
-            "FILE (.wav .mp3 .m4a .flac .ogg .opus): copied into the study; FILE --link: used where it is",
+            "FILE (.wav .mp3 .m4a .flac .ogg .opus): copied into the study; FILE --link: used where it is; --replace: in place of the one it has",
         ),
         Asking::Contact => ("Contact: ", "record", crate::domain::contacts::entry::FORM),
     };
@@ -273,11 +273,18 @@ impl CaseState {
                 if file.is_empty() {
                     return Err("Write the recording's file: ~/interview.m4a".into());
                 }
-                let (file, link) = match file.strip_suffix("--link") {
-                    Some(rest) => (rest.trim_end(), true),
-                    None => (file, false),
-                };
-                return Ok(Effect::AttachRecording { session, file: file.to_string(), link });
+                // The words after the file, in any order: --link, --replace.
+                let (mut file, mut link, mut replace) = (file, false, false);
+                loop {
+                    if let Some(rest) = file.strip_suffix("--link") {
+                        (file, link) = (rest.trim_end(), true);
+                    } else if let Some(rest) = file.strip_suffix("--replace") {
+                        (file, replace) = (rest.trim_end(), true);
+                    } else {
+                        break;
+                    }
+                }
+                return Ok(Effect::AttachRecording { session, file: file.to_string(), link, replace });
             }
             Asking::Attribute => self.attribute(text)?,
             Asking::NewEffort => self.effort(text, None, now)?,

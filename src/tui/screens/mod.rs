@@ -103,6 +103,8 @@ pub enum Effect {
         file: String,
         /// Linked where it is, not copied into the study.
         link: bool,
+        /// In place of the session's recording, if it has one (else that is refused).
+        replace: bool,
     },
     /// Back to the screen this one was opened from.
     Back,
