@@ -18,6 +18,7 @@ pub mod selection;
 pub mod stream;
 pub mod tables;
 pub mod tables_report;
+pub mod told;
 pub mod timeline_svg;
 pub mod xlsx;
 pub mod xml;

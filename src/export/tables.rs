@@ -1,7 +1,9 @@
 //! What a row of each table is — lines, narratives, cases, sessions, efforts,
-//! links — said once, for the CSV files and the Excel sheets alike.
+//! links, contacts, recruitment — said once, for the CSV files and the Excel
+//! sheets alike.
 
 use super::selection::Selection;
+pub use super::told::Told;
 use crate::domain::contacts::{CaseContacts, ContactStatus, Recruitment};
 use crate::domain::followup::parse_date;
 use crate::domain::{
@@ -116,54 +118,6 @@ pub struct Tables<'a> {
     pub contacts: &'a [CaseContacts],
     pub recruitment: &'a [Recruitment],
     pub told: &'a Told,
-}
-
-/// What the other tables need from the lines: how many lines each session
-/// has, and each narrative's text (its lines as `speaker: text`).
-#[derive(Debug, Default)]
-pub struct Told {
-    lines: HashMap<Id, usize>,
-    narrative_texts: HashMap<Id, String>,
-}
-
-impl Told {
-    /// What one session's lines tell; `narratives` are the session's own (not deleted).
-    pub fn of(session: &Session, lines: &[Utterance], narratives: &[&Narrative]) -> Told {
-        let mut told = Told::default();
-        told.lines.insert(session.id, lines.iter().filter(|l| !l.deleted).count());
-        for n in narratives {
-            // Lines are in seq order: find the span instead of walking the session.
-            let from = lines.partition_point(|l| l.seq < n.first_seq);
-            let mut text = String::new();
-            for l in lines[from..].iter().take_while(|l| l.seq <= n.last_seq).filter(|l| !l.deleted) {
-                // Never empty once a line is in: `speaker: ` at least.
-                if !text.is_empty() {
-                    text.push('\n');
-                }
-                text.push_str(&l.speaker);
-                text.push_str(": ");
-                text.push_str(&l.text);
-            }
-            told.narrative_texts.insert(n.id, text);
-        }
-        told
-    }
-
-    /// What every session of `sessions` tells, read whole (a small study, a test).
-    pub fn of_all(sessions: &[(Session, Vec<Utterance>)], narratives: &[Narrative]) -> Told {
-        let mut told = Told::default();
-        for (session, lines) in sessions {
-            let own: Vec<&Narrative> =
-                narratives.iter().filter(|n| n.session == session.id && !n.deleted).collect();
-            told.add(Told::of(session, lines, &own));
-        }
-        told
-    }
-
-    pub fn add(&mut self, other: Told) {
-        self.lines.extend(other.lines);
-        self.narrative_texts.extend(other.narrative_texts);
-    }
 }
 
 /// What the tables of a selection show: its cases, efforts and links, but
@@ -403,7 +357,7 @@ impl Tables<'_> {
         let by_id: HashMap<Id, &Session> = self.sessions.iter().map(|s| (s.id, s)).collect();
         for n in self.narratives.iter().filter(|n| !n.deleted) {
             let Some(session) = by_id.get(&n.session) else { continue };
-            let text = self.told.narrative_texts.get(&n.id).map_or("", String::as_str);
+            let text = self.told.text_of(n.id);
             sink.text(self.case_code(session.case_id))?;
             sink.text(&session.id.to_string())?;
             sink.text(session.kind.word())?;
@@ -462,7 +416,7 @@ impl Tables<'_> {
             sink.text(&session.place_name())?;
             sink.text(&speakers.join(", "))?;
             sink.cell(session.recording_started.map_or(Cell::Empty, Cell::Time))?;
-            sink.integer(self.told.lines.get(&session.id).copied().unwrap_or(0) as i64)?;
+            sink.integer(self.told.lines_of(session.id) as i64)?;
             sink.integer(
                 self.narratives.iter().filter(|n| n.session == session.id && !n.deleted).count() as i64
             )?;
