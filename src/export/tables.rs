@@ -581,6 +581,8 @@ pub(crate) mod tests {
             variables: &variables,
             efforts: &[],
             links: &[],
+            contacts: &[],
+            recruitment: &[],
             told: &Told::default(),
         };
         let mut rows = Rows::default();
