@@ -142,6 +142,8 @@ fn exports_and_reports_mask_the_ledger_and_recruitment_reasons() {
     assert!(contacts.contains("flyttede fra [sagsbehandleren]") && !contacts.contains("Hansen"), "{contacts}");
     let report = ok(s, &["report", "contacts"]);
     assert!(report.contains("flyttede fra \\[sagsbehandleren\\]") && !report.contains("Hansen"), "{report}");
+    assert!(report.contains("| 2025-08-02 | R2 | refused | \\[sagsbehandleren\\] |  |"), "{report}");
+    assert!(report.contains("2 asked: 0 joined, 2 refused, 0 no-answer."), "{report}");
     assert!(ok(s, &["report", "contacts", "--unmasked"]).contains("flyttede fra Hansen"));
 }
 

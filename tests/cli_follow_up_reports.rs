@@ -38,7 +38,21 @@ fn every_report_runs_and_bad_choices_are_named() {
         .contains("| Nord | 1 | 0 | 0 | 0 | 0 | 1 |"));
     assert!(ok(s, &["report", "display", "--rows", "agency", "--cols", "force"])
         .contains("| high | “Viljen” (AA 1) |  |"));
+    // An empty table says why.
+    let outcomes = ok(s, &["report", "table", "--rows", "site", "--cols", "outcome"]);
+    assert!(outcomes.contains("There are no efforts to count yet."), "{outcomes}");
+    let display = ok(s, &["report", "display", "--rows", "force", "--cols", "time orientation"]);
+    assert!(display.contains("No narrative is coded with both a force code and a time orientation code yet."));
     assert!(ok(s, &["report", "compare", "AA", "BB"]).contains("# Cases AA and BB side by side"));
+    ok(s, &["contact", "dropout", "BB", "--date", "2026-02-01", "--reason", "flyttede"]);
+    let compared = ok(s, &["report", "compare", "AA", "BB"]);
+    assert!(compared.contains("| dropped out |  | 2026-02-01: flyttede |"), "{compared}");
+    // A dropout can be taken off again; a mark past the case's plan is refused.
+    ok(s, &["contact", "dropout", "BB", "--clear"]);
+    assert!(!ok(s, &["report", "compare", "AA", "BB"]).contains("dropped out"));
+    let past = refused(s, &["contact", "missed", "BB", "4000", "--reason", "x"]);
+    assert!(past.contains("Contact 4000 is past the case's 4 contact points"), "{past}");
+    assert!(past.contains("contact plan --case BB --points N"), "{past}");
     assert!(ok(s, &["report", "contacts", "--html"]).starts_with("<!DOCTYPE html>"));
     assert!(ok(s, &["report", "brief", "AA"]).contains("“Viljen”"));
     let page = ok(s, &["report", "timeline"]);
@@ -97,6 +111,14 @@ fn professionals_are_counted_by_role_and_a_case_variable() {
         assert!(table.contains(row), "{row}: {table}");
     }
     assert_eq!(table, ok(s, &["report", "table", "--rows", "municipality", "--cols", "role"]));
+    // Masking the towns changes the words shown, never the counts.
+    ok(s, &["mask", "add", "Nord", "[byen]"]);
+    ok(s, &["mask", "add", "Syd", "[byen]"]);
+    let masked = ok(s, &["report", "table", "--rows", "role", "--cols", "municipality"]);
+    assert!(masked.contains("| role | \\[byen\\] | \\[byen\\] | total |"), "{masked}");
+    assert!(masked.contains("| caseworker | 1 | 1 | 2 |") && !masked.contains("Nord"), "{masked}");
+    let cases = ok(s, &["report", "table", "--rows", "municipality", "--cols", "kind"]);
+    assert!(cases.contains("| \\[byen\\] | 0 | 0 | 0 | 2 | 0 | 2 |") && !cases.contains("Syd"), "{cases}");
     let error = refused(s, &["report", "table", "--rows", "role", "--cols", "kind"]);
     assert!(error.contains("professionals go by role and a variable, and \"kind\" is none"), "{error}");
 }

@@ -75,6 +75,7 @@ fn study(s: &Path) -> String {
     let bb = ok(s, &["session", "start", "--case", "BB", "--kind", "observation"]);
     ok(s, &["log", "--session", bb.trim(), "--speaker", "BB", "Noget andet"]);
     ok(s, &["contact", "missed", "BB", "2", "--reason", "visit cancelled, twice"]);
+    ok(s, &["contact", "partial", "BB", "1", "--reason", "held without the person"]);
     ok(s, &["contact", "dropout", "BB", "--date", &today(), "--reason", "moved away"]);
     id
 }
@@ -122,7 +123,8 @@ fn csv_has_a_table_for_each_thing_studied_and_a_byte_order_mark_for_excel() {
     let today = today();
     assert_eq!(rows[1], format!("AA,1,{today},kept,1,,"), "{contacts}");
     assert!(rows[2].starts_with("AA,2,") && rows[2].ends_with(",planned,0,,"), "{contacts}");
-    assert_eq!(rows[5], format!("BB,1,{today},kept,1,,{today}"), "{contacts}");
+    // Held in part: its session counted all the same.
+    assert_eq!(rows[5], format!("BB,1,{today},partial,1,held without the person,{today}"), "{contacts}");
     assert!(rows[6].ends_with(&format!(",missed,0,\"visit cancelled, twice\",{today}")), "{contacts}");
     assert!(rows[7].starts_with("BB,3,") && rows[7].ends_with(&format!(",dropped out,0,moved away,{today}")));
     // Quoted for its comma, otherwise as typed.

@@ -87,13 +87,13 @@ Each case's place at each contact point: the mean of its narratives there on age
 
 ## The plane
 
-Each case by its code and contact point (AA2: case AA at contact 2).
+Each case by its code and contact point (AA·2: case AA at contact 2).
 
 | work identity \\\\ agency | low | interplay | high |
 | --- | --- | --- | --- |
-| strong |  |  | AA3 |
-| ambivalent |  | AA2 BB1 BB2 |  |
-| weak | AA1 |  |  |
+| strong |  |  | AA·3 |
+| ambivalent |  | AA·2 BB·1 BB·2 |  |
+| weak | AA·1 |  |  |
 
 *Figure (in the HTML report): Each case's path over agency × work identity from contact to contact.*
 ";

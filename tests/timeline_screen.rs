@@ -72,6 +72,15 @@ fn the_overview_shows_contacts_kept_held_and_missed() {
     // BB: three interviews and a case meeting; contacts 3 (4), none missed.
     assert_eq!(row("BB")[1..8], ["3", "0", "0", "1", "1,2,3,4", "3", "(4)"], "{screen}");
     assert_eq!(row("EE")[5..8], ["1,2,4", "3", "1"], "{screen}");
+    // The study's kept (held) fits its column: "57 (62)", not "57 (62".
+    let total = screen.lines().find(|l| l.starts_with("total")).unwrap_or_default();
+    let kept: Vec<&str> = total.split_whitespace().filter(|w| w.starts_with('(')).collect();
+    assert!(kept.len() == 1 && kept[0].ends_with(')'), "{total}");
+    // Enter opens the chosen case.
+    h.press("j enter");
+    let case = h.screen(80, 24);
+    assert!(case.contains("BB") && !case.contains("Follow-up overview"), "{case}");
+    h.press("q");
     h.press("t");
     assert!(h.screen(80, 24).contains("Time view"), "t on the overview opens the time view");
     h.press("q c");
@@ -79,4 +88,22 @@ fn the_overview_shows_contacts_kept_held_and_missed() {
     assert!(table.contains("Contacts kept and missed"), "{table}");
     let bb = table.lines().find(|l| l.starts_with(" BB")).unwrap_or_default();
     assert_eq!(bb, " BB     ✓   ✓        ✓        (x)      3 (4)     0", "{table}");
+}
+
+#[test]
+fn a_mark_far_past_the_plan_stored_before_they_were_refused_does_not_crash_the_view() {
+    use fieldlog::domain::contacts::{ContactLedger, ContactMarkKind};
+    let mut h = Harness::new();
+    let cases = founding::build(&h.store);
+    let mut ledger = h.store.contact_ledger(cases[0].id).unwrap().unwrap_or_else(|| {
+        ContactLedger::new(cases[0].id, common::start_time())
+    });
+    ledger.mark(4000, Some(ContactMarkKind::Missed), "langt ude").unwrap();
+    h.store.commit(&[fieldlog::store::Change::ContactLedger(ledger)]).unwrap();
+    h.restart();
+    h.press("t");
+    let view = h.screen(80, 24);
+    assert!(view.contains("Time view: 19 cases"), "{view}");
+    h.press("- - - - + + + + + + + + l l l");
+    h.screen(200, 60);
 }

@@ -402,7 +402,7 @@ pub struct LogArgs {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// json (lossless), csv (a folder: utterances, narratives, cases, sessions, efforts, links), xlsx (the same tables as sheets of one workbook), markdown, qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder) or eaf (ELAN, one file per session)
+    /// json (lossless), csv (a folder: utterances, narratives, cases, sessions, efforts, links, contacts, recruitment), xlsx (the same tables as sheets of one workbook), markdown, qdpx (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder) or eaf (ELAN, one file per session)
     #[arg(long)]
     pub format: String,
     #[arg(long)]

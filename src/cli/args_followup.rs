@@ -36,14 +36,17 @@ pub enum ContactCommand {
     },
     /// Take a missed or partial mark off a contact point
     Clear { case: String, point: u32 },
-    /// The case left the follow-up
+    /// The case left the follow-up (or, with --clear, did not after all)
     Dropout {
         case: String,
         /// YYYY-MM-DD
-        #[arg(long)]
-        date: String,
-        #[arg(long)]
-        reason: String,
+        #[arg(long, required_unless_present = "clear")]
+        date: Option<String>,
+        #[arg(long, required_unless_present = "clear")]
+        reason: Option<String>,
+        /// Take the dropout off: the case is in the follow-up again
+        #[arg(long, conflicts_with_all = ["date", "reason"])]
+        clear: bool,
     },
     /// Each case's contact points: due, kept, partial, missed
     List {

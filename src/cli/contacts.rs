@@ -2,8 +2,9 @@
 
 use super::args_followup::{ContactCommand, RecruitCommand};
 use super::commands::{find_case, now, print_json};
+use crate::domain::contacts::entry::beyond_plan;
 use crate::domain::contacts::{
-    ContactLedger, ContactMarkKind, ContactPlan, Dropout, Recruitment, RecruitmentOutcome,
+    points_of, ContactLedger, ContactMarkKind, ContactPlan, Dropout, Recruitment, RecruitmentOutcome,
 };
 use crate::domain::followup::parse_date;
 use crate::domain::narrated::{NarratedTime, NarratedWhen};
@@ -53,11 +54,13 @@ pub fn contact(store: &Store, command: ContactCommand) -> anyhow::Result<()> {
                     "contact {point} of case {case} has {held} session(s), so it was not missed: mark it partial if it was held only in part"
                 );
             }
+            within_plan(store, &case, point)?;
             edit_ledger(store, &case, |l| l.mark(point, Some(ContactMarkKind::Missed), &reason))?;
             println!("case {case} contact {point}: missed");
             Ok(())
         }
         ContactCommand::Partial { case, point, reason } => {
+            within_plan(store, &case, point)?;
             edit_ledger(store, &case, |l| l.mark(point, Some(ContactMarkKind::Partial), &reason))?;
             println!("case {case} contact {point}: held in part");
             Ok(())
@@ -67,9 +70,17 @@ pub fn contact(store: &Store, command: ContactCommand) -> anyhow::Result<()> {
             println!("case {case} contact {point}: no mark");
             Ok(())
         }
-        ContactCommand::Dropout { case, date, reason } => {
-            let date = parse_date(&date).map_err(anyhow::Error::msg)?;
-            let reason = sanitise(&reason).trim().to_string();
+        ContactCommand::Dropout { case, clear: true, .. } => {
+            edit_ledger(store, &case, |l| {
+                l.dropout = None;
+                Ok(())
+            })?;
+            println!("case {case} is in the follow-up again: no dropout");
+            Ok(())
+        }
+        ContactCommand::Dropout { case, date, reason, clear: false } => {
+            let date = parse_date(&date.unwrap_or_default()).map_err(anyhow::Error::msg)?;
+            let reason = sanitise(&reason.unwrap_or_default()).trim().to_string();
             if reason.is_empty() {
                 bail!("say why case {case} dropped out: --reason TEXT");
             }
@@ -78,10 +89,26 @@ pub fn contact(store: &Store, command: ContactCommand) -> anyhow::Result<()> {
                 Ok(())
             })?;
             println!("case {case} dropped out on {date}");
+            let id = find_case(store, &case)?.id;
+            let sessions = store.sessions()?;
+            let later = sessions.iter().filter(|s| s.case_id == id && s.clock.started.date_naive() > date).count();
+            if later > 0 {
+                eprintln!(
+                    "note: case {case} has {later} session(s) after {date}; their contacts still count as kept (contact dropout {case} --clear takes the dropout off)"
+                );
+            }
             Ok(())
         }
         ContactCommand::List { case, json } => list(store, case.as_deref(), json),
     }
+}
+
+/// Refuses a mark on a point past the case's contact points.
+fn within_plan(store: &Store, code: &str, point: u32) -> anyhow::Result<()> {
+    let case = find_case(store, code)?;
+    let ledger = store.contact_ledger(case.id)?;
+    let points = points_of(&case, &store.sessions()?, &store.contact_plan()?, ledger.as_ref());
+    beyond_plan(point, points).map_err(|why| anyhow::anyhow!(why.replace("CODE", code)))
 }
 
 /// Changes a case's ledger (made if it has none) and saves it, or says why not.

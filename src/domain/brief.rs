@@ -19,8 +19,10 @@ pub struct OpenMark {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Brief {
     pub case: String,
-    /// The next contact point not yet held, and when it is due.
+    /// The next contact point not yet held, and when it is due; none after a dropout.
     pub next: Option<(u32, Option<NaiveDate>)>,
+    /// When the case left the follow-up, and why.
+    pub dropout: Option<super::contacts::Dropout>,
     /// The latest contact point with sessions, and those sessions.
     pub previous: Option<u32>,
     pub previous_sessions: Vec<Session>,
@@ -65,7 +67,8 @@ pub fn brief(input: BriefInput) -> Brief {
             p.point > previous.unwrap_or(0)
                 && matches!(p.status, ContactStatus::Planned | ContactStatus::Unrecorded)
         })
-        .map(|p| (p.point, p.due));
+        .map(|p| (p.point, p.due))
+        .filter(|_| input.contacts.dropout.is_none());
     let theme_codes: Vec<(usize, Id)> = (1..=INTERVIEW_THEMES.len())
         .filter_map(|i| input.codebook.find(&format!("interview theme:T{i}")).ok().map(|id| (i - 1, id)))
         .collect();
@@ -83,6 +86,7 @@ pub fn brief(input: BriefInput) -> Brief {
     Brief {
         case: input.case.code.to_string(),
         next,
+        dropout: input.contacts.dropout.clone(),
         previous,
         previous_sessions,
         narratives,

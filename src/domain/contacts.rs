@@ -24,14 +24,17 @@ impl Default for ContactPlan {
 
 impl ContactPlan {
     pub fn check(every_months: u32, points: u32) -> Result<(), String> {
-        if !(1..=24).contains(&every_months) {
+        if !(1..=Self::MOST).contains(&every_months) {
             return Err(format!("a contact every {every_months} months is not a rhythm: use 1 to 24 months"));
         }
-        if !(1..=24).contains(&points) {
+        if !(1..=Self::MOST).contains(&points) {
             return Err(format!("{points} contact points is not a plan: use 1 to 24"));
         }
         Ok(())
     }
+
+    /// The most contact points (and months between two) a plan can have.
+    pub const MOST: u32 = 24;
 }
 
 // Variants are only ever appended: bincode stores the variant index.
@@ -210,6 +213,14 @@ impl CaseContacts {
     }
 }
 
+/// How many contact points `case` has: its plan's (its own, else the
+/// study's), or more where sessions were held at later points.
+pub fn points_of(case: &Case, sessions: &[Session], plan: &ContactPlan, ledger: Option<&ContactLedger>) -> u32 {
+    let planned = ledger.and_then(|l| l.points).unwrap_or(plan.points);
+    let held = sessions.iter().filter(|s| s.case_id == case.id).map(|s| s.contact_point).max();
+    planned.max(held.unwrap_or(0))
+}
+
 /// The appendix's way of writing contacts: `3 (4)` is three contacts kept in
 /// full and four held at all, a partial one included; with no partial
 /// contact, just `3`.
@@ -238,11 +249,14 @@ pub fn case_contacts(
     let every = ledger.and_then(|l| l.every_months).unwrap_or(plan.every_months);
     let planned = ledger.and_then(|l| l.points).unwrap_or(plan.points);
     let held_max = mine.iter().map(|s| s.contact_point).max().unwrap_or(0);
+    // A mark past the plan is refused now; one made before that is shown, up to the most a plan has.
     let marked_max = ledger.map_or(0, |l| l.marks.iter().map(|m| m.point).max().unwrap_or(0));
+    let marked_max = marked_max.min(ContactPlan::MOST);
     let dropout = ledger.and_then(|l| l.dropout.clone());
     let points = (1..=planned.max(held_max).max(marked_max))
         .map(|point| {
-            let due = start.and_then(|s| s.checked_add_months(Months::new(every * (point - 1))));
+            let months = every.checked_mul(point - 1);
+            let due = start.zip(months).and_then(|(s, m)| s.checked_add_months(Months::new(m)));
             let held = mine.iter().filter(|s| s.contact_point == point).count();
             let mark = ledger.and_then(|l| l.marks.iter().find(|m| m.point == point));
             let status = match (mark, held) {

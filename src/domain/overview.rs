@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FollowUp {
     pub case: String,
+    pub case_id: Id,
     /// Sessions per kind, in `SessionKind::ALL` order.
     pub sessions: [usize; 5],
     pub contact_points: Vec<u32>,
@@ -51,6 +52,7 @@ pub fn follow_up(case: &Case, sessions: &[Session]) -> FollowUp {
     }
     FollowUp {
         case: case.code.to_string(),
+        case_id: case.id,
         sessions: counts,
         contact_points: contacts.into_iter().collect(),
         caseworker_changes: changes,

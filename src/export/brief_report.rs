@@ -46,10 +46,11 @@ pub fn load_brief(store: &Store, study: &Study, case: &Case) -> Result<Brief, St
 
 pub fn brief_report(store: &Store, study: &Study, b: &Brief) -> Result<Document, StoreError> {
     let mut blocks = Vec::new();
-    let next = match b.next {
-        Some((point, Some(due))) => format!("Next: contact {point}, due {due}."),
-        Some((point, None)) => format!("Next: contact {point}."),
-        None => "No planned contact is left.".to_string(),
+    let next = match (&b.next, &b.dropout) {
+        (_, Some(out)) => format!("Dropped out on {}: {}. No contact is planned.", out.date, out.reason),
+        (Some((point, Some(due))), None) => format!("Next: contact {point}, due {due}."),
+        (Some((point, None)), None) => format!("Next: contact {point}."),
+        (None, None) => "No planned contact is left.".to_string(),
     };
     blocks.push(Block::Paragraph(next.into()));
     blocks.push(Block::Heading(

@@ -28,8 +28,13 @@ pub struct Study {
     pub narrated: Vec<NarratedTime>,
     /// The day contact points are judged on (past and unrecorded, or planned).
     pub today: NaiveDate,
+    /// Who was asked to take part, oldest first.
+    pub recruitment: Vec<crate::domain::contacts::Recruitment>,
     /// The mask list every text of the report went through; `None` when unmasked.
     pub masks: Option<Masks>,
+    /// The cases as said, when `cases` are masked: tables count their
+    /// values (two towns masked alike are still two), then show them masked.
+    pub said_cases: Option<Vec<Case>>,
 }
 
 impl Study {
@@ -48,10 +53,14 @@ impl Study {
             ledgers: store.contact_ledgers()?,
             narrated: store.narrated_times()?,
             today: chrono::Local::now().date_naive(),
+            recruitment: store.recruitment()?,
             masks: None,
+            said_cases: None,
         };
+        study.recruitment.sort_by(|a, b| (a.asked, a.label.as_str()).cmp(&(b.asked, b.label.as_str())));
         if !unmasked {
             let masks = Masks::new(store.mask_list()?, study.cases.iter().map(|c| c.id));
+            study.said_cases = Some(study.cases.clone());
             study.cases.iter_mut().for_each(|c| masks.case(c));
             study.sessions.iter_mut().for_each(|s| masks.session(s));
             let case_of: HashMap<Id, Id> = study.sessions.iter().map(|s| (s.id, s.case_id)).collect();
@@ -63,6 +72,7 @@ impl Study {
             study.efforts.iter_mut().for_each(|e| masks.effort(e));
             study.links.iter_mut().for_each(|l| masks.link(l));
             study.ledgers.iter_mut().for_each(|l| masks.ledger(l));
+            study.recruitment.iter_mut().for_each(|r| masks.recruitment(r));
             study.masks = Some(masks);
         }
         Ok(study)
@@ -74,6 +84,23 @@ impl Study {
             Some(masks) => masks.of(case).mask(text),
             None => text.into(),
         }
+    }
+
+    /// The cases whose values tables count (as said), and each value as the
+    /// report shows it (masked as in the case that has it, when masked).
+    pub fn counted_cases(&self) -> (&[Case], HashMap<String, String>) {
+        let Some(said) = &self.said_cases else { return (&self.cases, HashMap::new()) };
+        let mut shown: HashMap<String, String> = HashMap::new();
+        for (raw, masked) in said.iter().zip(&self.cases) {
+            for ((_, value), (_, as_shown)) in raw.attributes.iter().zip(&masked.attributes) {
+                let entry = shown.entry(value.clone()).or_insert_with(|| as_shown.clone());
+                // Masked in any case that has it: masked everywhere in the table.
+                if entry == value {
+                    *entry = as_shown.clone();
+                }
+            }
+        }
+        (said, shown)
     }
 
     /// What an unmasked report says at its top.
@@ -392,6 +419,25 @@ pub fn contacts_report(study: &Study) -> Document {
     if !reasons.is_empty() {
         blocks.push(Block::Heading(2, "Why".into()));
         blocks.push(Block::List(reasons));
+    }
+    if !study.recruitment.is_empty() {
+        use crate::domain::contacts::RecruitmentOutcome;
+        let log = &study.recruitment;
+        let counts: Vec<String> = RecruitmentOutcome::ALL
+            .iter()
+            .map(|o| format!("{} {}", log.iter().filter(|r| r.outcome == *o).count(), o.word()))
+            .collect();
+        blocks.push(Block::Heading(2, "Recruitment".into()));
+        blocks.push(Block::Paragraph(format!("{} asked: {}.", log.len(), counts.join(", ")).into()));
+        let header = ["asked", "label", "outcome", "via", "reason"].map(String::from).to_vec();
+        let rows = log
+            .iter()
+            .map(|r| {
+                let (asked, label) = (r.asked.to_string(), r.label.to_string());
+                vec![asked, label, r.outcome.word().into(), r.via.clone(), r.reason.clone()]
+            })
+            .collect();
+        blocks.push(Block::Table { header, rows });
     }
     Document { title: "Contacts kept and missed".into(), blocks }
 }

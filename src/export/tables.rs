@@ -443,11 +443,16 @@ impl Tables<'_> {
     /// points after a dropout, the dropout's).
     fn contact_rows<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
         for case in self.contacts {
+            let id = self.cases.iter().find(|c| c.code.as_str() == case.case).map(|c| c.id);
+            let held = |point: u32| {
+                self.sessions.iter().filter(|s| Some(s.case_id) == id && s.contact_point == point).count()
+            };
             for p in &case.points {
                 let dropout = case.dropout.as_ref();
                 let (sessions, reason) = match &p.status {
                     ContactStatus::Kept(n) => (*n, ""),
-                    ContactStatus::Partial(why) | ContactStatus::Missed(why) => (0, why.as_str()),
+                    ContactStatus::Partial(why) => (held(p.point), why.as_str()),
+                    ContactStatus::Missed(why) => (0, why.as_str()),
                     ContactStatus::DroppedOut => (0, dropout.map_or("", |d| d.reason.as_str())),
                     ContactStatus::Planned | ContactStatus::Unrecorded => (0, ""),
                 };

@@ -6,6 +6,7 @@ use super::document::{Block, Document};
 use super::report::{Study, CONTACTS_KEY};
 use crate::domain::crosstab::{code_display, cross_table, Across};
 use crate::domain::{Case, CodeGroup, Narrative};
+use std::collections::HashMap;
 
 fn known_variables(study: &Study) -> String {
     let names: Vec<&str> = study.variables.variables.iter().map(|v| v.name.as_str()).collect();
@@ -37,19 +38,43 @@ pub fn cross_report(study: &Study, rows: &str, cols: &str) -> Result<Document, S
     }
     let rows_name = study.variables.get(rows).map_or(rows.to_string(), |v| v.name.clone());
     let contacts = study.contacts();
-    let table = cross_table(&study.cases, &rows_name, &across, &study.sessions, &study.efforts, &contacts);
+    let (cases, shown) = study.counted_cases();
+    let mut table = cross_table(cases, &rows_name, &across, &study.sessions, &study.efforts, &contacts);
+    show_values(&mut table, &shown, rows != "case", matches!(across, Across::Variable(_)));
     let cols_name = match &across {
         Across::Variable(v) => study.variables.get(v).map_or(v.clone(), |v| v.name.clone()),
         _ => cols.trim().to_string(),
     };
+    let empty = table.header.len() <= 2;
     let mut blocks = vec![
         Block::Paragraph(format!("Counts {} by {rows_name} and {cols_name}.", across.counts()).into()),
         Block::Table { header: table.header, rows: table.rows },
     ];
+    if empty {
+        blocks.push(Block::Paragraph(format!("There are no {} to count yet.", across.counts()).into()));
+    }
     if across == Across::ContactPoint {
         blocks.push(Block::Paragraph(CONTACTS_KEY.into()));
     }
     Ok(Document { title: format!("{rows_name} × {cols_name}"), blocks })
+}
+
+/// A table counted on values as said, its row and column labels (`rows`,
+/// `columns`: those that are values) as the report shows them: masked.
+fn show_values(table: &mut crate::domain::crosstab::Table, shown: &HashMap<String, String>, rows: bool, columns: bool) {
+    let show = |label: &mut String| {
+        if let Some(masked) = shown.get(label.as_str()) {
+            *label = masked.clone();
+        }
+    };
+    let last = table.header.len().saturating_sub(1);
+    if columns {
+        table.header[1..last].iter_mut().for_each(show);
+    }
+    let total = table.rows.len().saturating_sub(1);
+    if rows {
+        table.rows[..total].iter_mut().filter_map(|row| row.first_mut()).for_each(show);
+    }
 }
 
 /// Professionals by role and a case variable (the municipality, the site).
@@ -58,7 +83,9 @@ fn professionals_report(study: &Study, rows: &str, cols: &str) -> Result<Documen
     let variable = study.variables.get(other).ok_or_else(|| {
         format!("professionals go by role and a variable, and {other:?} is none: {}", known_variables(study))
     })?;
-    let table = crate::domain::crosstab::professionals_table(&study.cases, &study.sessions, &variable.name);
+    let (cases, shown) = study.counted_cases();
+    let mut table = crate::domain::crosstab::professionals_table(cases, &study.sessions, &variable.name);
+    show_values(&mut table, &shown, false, true);
     Ok(Document {
         title: format!("Professionals by role × {}", variable.name),
         blocks: vec![
@@ -115,10 +142,14 @@ pub fn code_display_report(study: &Study, rows: &str, cols: &str) -> Result<Docu
             row
         })
         .collect();
-    Ok(Document {
-        title: format!("Narratives by {} and {}", row_group.name, col_group.name),
-        blocks: vec![Block::Table { header, rows }],
-    })
+    let mut blocks = vec![Block::Table { header, rows }];
+    if display.cells.iter().flatten().all(Vec::is_empty) {
+        blocks.push(Block::Paragraph(
+            format!("No narrative is coded with both a {} code and a {} code yet.", row_group.name, col_group.name)
+                .into(),
+        ));
+    }
+    Ok(Document { title: format!("Narratives by {} and {}", row_group.name, col_group.name), blocks })
 }
 
 /// `report compare CODE CODE`: the two cases' contact points side by side —
@@ -163,6 +194,12 @@ pub fn compare_report(study: &Study, a: &Case, b: &Case) -> Document {
         let links = study.links.iter().filter(|l| l.case_id == case.id);
         links.map(|l| format!("{} ({})", l.chain_text(), l.valence)).collect::<Vec<_>>().join("\n")
     };
+    let dropout = |case: &Case| {
+        of(case).and_then(|k| k.dropout.as_ref()).map_or(String::new(), |d| format!("{}: {}", d.date, d.reason))
+    };
+    if !dropout(a).is_empty() || !dropout(b).is_empty() {
+        rows.push(vec!["dropped out".into(), dropout(a), dropout(b)]);
+    }
     rows.push(vec!["efforts".into(), efforts(a), efforts(b)]);
     rows.push(vec!["effort → consequence".into(), chains(a), chains(b)]);
     Document {
@@ -213,7 +250,7 @@ pub fn plane_report(study: &Study, x: &str, y: &str) -> Result<Document, String>
                     p.positions
                         .iter()
                         .filter(|q| nearest(x, q.x) == xc.name && nearest(y, q.y) == yc.name)
-                        .map(move |q| format!("{}{}", p.case, q.point))
+                        .map(move |q| format!("{}·{}", p.case, q.point))
                 });
                 here.collect::<Vec<_>>().join(" ")
             }));
@@ -238,7 +275,7 @@ pub fn plane_report(study: &Study, x: &str, y: &str) -> Result<Document, String>
             ),
             Block::Table { header, rows },
             Block::Heading(2, "The plane".into()),
-            Block::Paragraph("Each case by its code and contact point (AA2: case AA at contact 2).".into()),
+            Block::Paragraph("Each case by its code and contact point (AA·2: case AA at contact 2).".into()),
             Block::Table { header: grid_header, rows: grid },
             Block::Figure { svg, caption: format!("Each case's path over {} × {} from contact to contact.", x.name, y.name) },
         ],

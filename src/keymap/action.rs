@@ -125,7 +125,7 @@ actions! {
     // lists and forms
     SelectUp => "select-up", "move up", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading, Disagreements, Tables];
     SelectDown => "select-down", "move down", [Home, Help, Case, Review, Checklist, Narratives, Search, Codebook, Overview, Display, Masks, Timeline, Reading, Disagreements, Tables];
-    OpenCase => "open-case", "the case's sessions", [Home, Timeline];
+    OpenCase => "open-case", "the case's sessions", [Home, Overview, Timeline];
     ReviewSession => "review-session", "read the session back and flag narratives", [Case];
     AddCase => "add-case", "add a case", [Home];
     StartSession => "start-session", "start a session for the case", [Home, Case];
@@ -163,7 +163,7 @@ actions! {
     SettleSecond => "settle-second", "the right coder's version becomes the team's (both originals are kept)", [Disagreements];
     CycleColumns => "cycle-columns", "columns: contact points, then each code group", [Display];
     CycleRows => "cycle-rows", "rows: cases, then each code group (narratives by two code groups)", [Display];
-    Export => "export", "export the study: json, csv, markdown, qdpx (QDA tools) or eaf (ELAN)", [Home];
+    Export => "export", "export the study: json, csv, xlsx, markdown, qdpx (QDA tools) or eaf (ELAN)", [Home];
     ImportTranscript => "import-transcript", "import a transcript file as a new session of the case", [Case];
     NextField => "next-field", "next field", [Form, Case, Editor, Checklist];
     PreviousField => "previous-field", "previous field", [Form, Case, Editor, Checklist];

@@ -87,16 +87,39 @@ fn the_appendix_writes_kept_then_held_in_parentheses() {
 fn a_typed_entry_marks_clears_or_ends_the_follow_up() {
     let mut ledger = ContactLedger::new(Id::new(), now());
     let none = |_| 0;
-    assert_eq!(ledger.apply("3 missed visit cancelled", none).unwrap(), "Contact 3: missed.");
+    assert_eq!(ledger.apply("3 missed visit cancelled", none, 4).unwrap(), "Contact 3: missed.");
     assert_eq!(ledger.marks[0].reason, "visit cancelled");
-    ledger.apply("2 partial meeting without the person", none).unwrap();
-    ledger.apply("3 clear", none).unwrap();
+    ledger.apply("2 partial meeting without the person", none, 4).unwrap();
+    ledger.apply("3 clear", none, 4).unwrap();
     assert_eq!(ledger.marks.len(), 1);
-    ledger.apply("dropout 2025-06-01 moved away", none).unwrap();
+    ledger.apply("dropout 2025-06-01 moved away", none, 4).unwrap();
     assert_eq!(ledger.dropout.as_ref().unwrap().date, date("2025-06-01"));
-    assert!(ledger.apply("1 missed ill", |_| 2).unwrap_err().contains("has 2 session(s)"));
-    assert!(ledger.apply("two missed", none).unwrap_err().contains("is no contact point"));
-    assert!(ledger.apply("2 forgotten", none).unwrap_err().contains("neither missed, partial nor clear"));
-    assert!(ledger.apply("dropout 2025-02-30 x", none).unwrap_err().contains("has 28 days"));
-    assert!(ledger.apply("dropout 2025-02-01", none).unwrap_err().contains("Say why"));
+    assert!(ledger.apply("1 missed ill", |_| 2, 4).unwrap_err().contains("has 2 session(s)"));
+    assert!(ledger.apply("two missed", none, 4).unwrap_err().contains("is no contact point"));
+    assert!(ledger.apply("2 forgotten", none, 4).unwrap_err().contains("neither missed, partial nor clear"));
+    assert!(ledger.apply("dropout 2025-02-30 x", none, 4).unwrap_err().contains("has 28 days"));
+    assert!(ledger.apply("dropout 2025-02-01", none, 4).unwrap_err().contains("Say why"));
+    // A mark past the case's points is refused (4000 once crashed the time view); a clear there is not.
+    let past = ledger.apply("4000 missed far out", none, 4).unwrap_err();
+    assert!(past.contains("Contact 4000 is past the case's 4 contact points"), "{past}");
+    assert!(ledger.apply("5 partial x", none, 4).is_err());
+    assert_eq!(ledger.apply("5 clear", none, 4).unwrap(), "Contact 5: no mark.");
+    assert_eq!(ledger.marks.len(), 1, "nothing marked past the plan");
+    ledger.apply("dropout clear", none, 4).unwrap();
+    assert!(ledger.dropout.is_none(), "a dropout can be taken off");
+}
+
+#[test]
+fn an_old_mark_far_past_the_plan_neither_overflows_nor_stretches_the_ledger() {
+    let case = Case::new(CaseCode::parse("AA").unwrap(), vec![], now());
+    let sessions = vec![session(&case, 1, "2025-01-06")];
+    let mut ledger = ContactLedger::new(case.id, now());
+    // Stored before marks past the plan were refused.
+    ledger.mark(4000, Some(ContactMarkKind::Missed), "far out").unwrap();
+    ledger.mark(u32::MAX, Some(ContactMarkKind::Partial), "farther").unwrap();
+    ledger.every_months = Some(24);
+    let plan = ContactPlan::default();
+    let contacts = case_contacts(&case, &sessions, &plan, Some(&ledger), date("2025-06-01"));
+    assert_eq!(contacts.points.len(), ContactPlan::MOST as usize);
+    assert_eq!(points_of(&case, &sessions, &plan, Some(&ledger)), plan.points);
 }

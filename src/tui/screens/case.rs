@@ -3,7 +3,7 @@
 //! points on the title line, marked missed or partial from here.
 
 use super::{hints, Effect, ImportRequest, Input, Receipt};
-use crate::domain::contacts::{case_contacts, ContactLedger, ContactPlan};
+use crate::domain::contacts::{case_contacts, points_of, ContactLedger, ContactPlan};
 use crate::domain::followup::parse_date;
 use crate::domain::{Case, Effort, Link, Session, SessionKind, Valence, Variables};
 use crate::keymap::{Action, Keymap, Table};
@@ -299,7 +299,9 @@ impl CaseState {
     fn contact(&mut self, text: &str, now: DateTime<FixedOffset>) -> Result<Effect, String> {
         let mut ledger = self.ledger.clone();
         let held = |point: u32| self.sessions.iter().filter(|r| r.session.contact_point == point).count();
-        let done = ledger.apply(text, held)?;
+        let sessions: Vec<Session> = self.sessions.iter().map(|r| r.session.clone()).collect();
+        let points = points_of(&self.case, &sessions, &self.plan, Some(&self.ledger));
+        let done = ledger.apply(text, held, points)?;
         ledger.updated = now;
         self.ledger = ledger;
         self.summarise_contacts();

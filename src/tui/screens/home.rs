@@ -104,7 +104,7 @@ impl HomeState {
             }
             Input::Action(Action::Export) => {
                 let prompt = Prompt::new(Asking::Export, "Export: ", "export");
-                self.adding = Some(prompt.with_form("json, csv, markdown, qdpx or eaf, then a path"))
+                self.adding = Some(prompt.with_form("json, csv, xlsx, markdown, qdpx or eaf, then a path"))
             }
             Input::Action(Action::OpenCase) => match self.selected() {
                 Some(row) => return Effect::OpenCase(row.case.id),

@@ -33,6 +33,11 @@ impl OverviewState {
             Input::Action(Action::OpenTimeline) => return Effect::OpenTimeline,
             Input::Action(Action::OpenContactsTable) => return Effect::OpenContactsTable,
             Input::Action(Action::OpenTables) => return Effect::OpenTables,
+            Input::Action(Action::OpenCase) => {
+                if let Some(row) = self.rows.get(self.selected) {
+                    return Effect::OpenCase(row.case_id);
+                }
+            }
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
         }
@@ -65,10 +70,11 @@ impl OverviewState {
             Constraint::Length(8),
             Constraint::Length(4),
             Constraint::Length(4),
-            Constraint::Length(5),
-            Constraint::Length(5),
+            Constraint::Length(4),
+            Constraint::Length(4),
             Constraint::Length(8),
-            Constraint::Length(6),
+            // "32 (34)": kept, and held counting partial ones, for the whole study.
+            Constraint::Length(8),
             Constraint::Length(4),
             Constraint::Length(6),
             Constraint::Length(10),

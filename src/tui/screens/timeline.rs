@@ -55,8 +55,8 @@ impl TimelineState {
 
     /// The widest zoom at which every month fits in `width` cells.
     fn fitting(&self, width: u16) -> usize {
-        let months = self.timeline.months.max(1) as u16;
-        ZOOMS.iter().rposition(|z| z * months <= width).unwrap_or(0)
+        let months = self.timeline.months.max(1) as u32;
+        ZOOMS.iter().rposition(|z| u32::from(*z) * months <= u32::from(width)).unwrap_or(0)
     }
 
     pub fn update(&mut self, input: Input) -> Effect {
@@ -175,10 +175,12 @@ impl TimelineState {
         frame.render_widget(Line::from(hint).dim(), footer);
     }
 
-    /// Month labels where they fit: `2025-03` at wide zooms, `03` or the year's first month otherwise.
+    /// Month labels where they fit: `2025-03` at wide zooms, else `03`, with
+    /// the year written at the first label and wherever it changes.
     fn month_header(&self, shown: i32, zoom: u16) -> String {
         let mut header = " ".repeat(usize::from(CODE_WIDTH) + 1);
         let mut used = 0usize;
+        let mut year = String::new();
         for i in 0..shown {
             let m = self.first_month + i;
             let at = (i as usize) * usize::from(zoom);
@@ -186,11 +188,12 @@ impl TimelineState {
                 continue;
             }
             let full = self.timeline.label(m);
-            let label = if usize::from(zoom) * 2 > full.len() || i == 0 || full.ends_with("-01") {
-                full
+            let label = if usize::from(zoom) * 2 > full.len() || !full.starts_with(&year) {
+                full.clone()
             } else {
                 full[5..].to_string()
             };
+            year = full[..4].to_string();
             header.push_str(&" ".repeat(at - used));
             header.push_str(&label);
             used = at + label.len() + 1;

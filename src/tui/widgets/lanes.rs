@@ -27,8 +27,8 @@ impl MarkBy {
     /// The marks and their meaning, for the legend.
     pub fn legend(self) -> &'static str {
         match self {
-            MarkBy::Agency => "○◑● agency low·mid·high",
-            MarkBy::Orientation => "◂•▸ looks back·now·ahead",
+            MarkBy::Agency => "○◑● agency low·mid·high ∙ none",
+            MarkBy::Orientation => "◂•▸ looks back·now·ahead ∙ none",
         }
     }
 
@@ -138,12 +138,40 @@ pub fn lane_spans(lane: &Lane, first: i32, months: i32, zoom: u16, by: MarkBy) -
         put(&mut cells, slot(c.at), symbol, 5, Style::default().fg(colour).add_modifier(Modifier::BOLD));
     }
     if let Some(d) = dropout {
+        // After the dropout the lane is empty, but for anything still
+        // recorded there (a session held after all): it is shown, not hidden.
         for i in d.max(0)..width as i32 {
-            cells[i as usize] = Cell { symbol: ' ', rank: 6, style: Style::default() };
+            if cells[i as usize].rank < 3 {
+                cells[i as usize] = Cell { symbol: ' ', rank: 6, style: Style::default() };
+            }
         }
         if (0..width as i32).contains(&d) {
             cells[d as usize] = Cell { symbol: '┃', rank: 6, style: Style::default().fg(Color::Red) };
         }
     }
     cells.into_iter().map(|c| Span::styled(c.symbol.to_string(), c.style)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::timeline::SessionMark;
+
+    #[test]
+    fn a_session_held_after_the_dropout_is_shown_and_the_rest_after_it_is_empty() {
+        let at = |month, within| At { month, within };
+        let session = |month| SessionMark { at: at(month, 0.0), kind: SessionKind::Interview, contact_point: 1 };
+        let lane = Lane {
+            case: "AA".into(),
+            case_id: crate::domain::Id::new(),
+            sessions: vec![session(0), session(6)],
+            efforts: vec![],
+            narratives: vec![],
+            contacts: vec![],
+            dropout: Some(at(3, 0.0)),
+        };
+        let text: String =
+            lane_spans(&lane, 0, 8, 1, MarkBy::Agency).iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "I  ┃  I ");
+    }
 }
