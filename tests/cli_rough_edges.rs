@@ -138,3 +138,19 @@ fn an_unknown_keymap_name_is_told_with_the_shipped_ones() {
     let refused = fieldlog::keymap::load("nosuch", None).refused.expect("refused").to_string();
     assert!(refused.contains("nosuch") && refused.contains("default, function-keys"), "{refused}");
 }
+
+#[test]
+fn a_mistyped_output_path_makes_no_folders_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    ok(s, &["init"]);
+    ok(s, &["case", "add", "AA"]);
+    let id = ok(s, &["session", "start", "--case", "AA", "--kind", "interview"]);
+    ok(s, &["log", "--session", id.trim(), "Hej"]);
+    for format in ["csv", "eaf", "json"] {
+        let output = dir.path().join("no/such/folder").join(format);
+        let said = refused(s, &["export", "--format", format, "--output", output.to_str().unwrap()]);
+        assert!(said.contains("No such file or directory") || said.contains("no such"), "{format}: {said}");
+        assert!(!dir.path().join("no").exists(), "{format} made folders down a mistyped path");
+    }
+}

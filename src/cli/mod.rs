@@ -49,7 +49,8 @@ fn sentence(e: &anyhow::Error) -> String {
             Some(io) => crate::store::files::cause(io),
             None => cause.to_string(),
         };
-        if said.contains(&text) {
+        // Said already, in words or as the OS put it.
+        if said.contains(&text) || said.contains(&cause.to_string()) {
             continue;
         }
         if !said.is_empty() {

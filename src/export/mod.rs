@@ -115,8 +115,13 @@ fn put(path: &Path, bytes: &[u8], written: &mut Vec<PathBuf>) -> Result<(), Expo
     Ok(())
 }
 
+/// The folder `path`, made if need be: one level only, so a mistyped path
+/// makes no folders all the way down.
 fn folder(path: &Path) -> Result<(), ExportError> {
-    std::fs::create_dir_all(path).map_err(|source| ExportError::Io { path: path.to_path_buf(), source })
+    match std::fs::create_dir(path) {
+        Err(_) if path.is_dir() => Ok(()),
+        made => made.map_err(|source| ExportError::Io { path: path.to_path_buf(), source }),
+    }
 }
 
 /// The tables of the selection, with the variables, efforts and links of

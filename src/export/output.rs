@@ -22,7 +22,8 @@ impl Output {
     /// The folder `path`, made if need be.
     pub fn folder(&mut self, path: &Path) -> Result<(), ExportError> {
         if !path.is_dir() {
-            std::fs::create_dir_all(path).map_err(io(path))?;
+            // One level only: a mistyped path makes no folders all the way down.
+            std::fs::create_dir(path).map_err(io(path))?;
             self.made.get_or_insert_with(|| path.to_path_buf());
         }
         Ok(())
