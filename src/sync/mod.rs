@@ -107,24 +107,8 @@ pub fn sync(
     };
     let everything = whole_end == 0 || whole_end < written;
     let mut exchanged = exchanged(store)?;
-    let outgoing = outgoing::changes(store, &exchanged, everything, me, author)?;
-    let mut noted = Vec::new();
-    if !outgoing.records.is_empty() {
-        let bodies: Vec<Vec<u8>> = outgoing.records.iter().map(|r| r.to_body(key.as_ref())).collect();
-        let end = file::append(&own, &header, &bodies).map_err(|e| file_error(&own, e))?;
-        noted.push(Change::Team { key: TeamKey::read_up_to(me), value: Some(TeamValue::ReadUpTo(end)) });
-        report.written = bodies.len();
-        report.records_sent = outgoing.records.iter().map(|r| r.lineage.len()).sum();
-    }
-    // Only once the records are on disk: a crash before this sends it again, which changes nothing.
-    noted.extend(outgoing.exchanged.iter().map(|(name, l)| Change::Team {
-        key: TeamKey::exchanged(name),
-        value: Some(TeamValue::Exchanged(l.clone())),
-    }));
-    if !noted.is_empty() {
-        store.commit(&noted)?;
-    }
-    exchanged.extend(outgoing.exchanged);
+    let outgoing = Outgoing { store, own: &own, header: &header, key: key.as_ref(), me, author };
+    outgoing.send(&mut exchanged, everything, &mut report)?;
 
     let mut theirs: Vec<(Id, PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| file_error(dir, e))?
@@ -211,7 +195,58 @@ pub fn sync(
         report.records_read += took;
         report.laptops += usize::from(took > 0);
     }
+    // What conflicts settled to goes out now, not a sync later: a teammate
+    // that settled them otherwise (having met other versions) comes round sooner.
+    if exchanged.values().any(|l| l.version == incoming::UNSENT) {
+        outgoing.send(&mut exchanged, false, &mut report)?;
+    }
     Ok(report)
+}
+
+/// Where and as whom this laptop writes its changes.
+struct Outgoing<'a> {
+    store: &'a Store,
+    own: &'a Path,
+    header: &'a Header,
+    key: Option<&'a FileKey>,
+    me: Id,
+    author: &'a str,
+}
+
+impl Outgoing<'_> {
+    /// Appends what changed since it was last exchanged (with
+    /// `everything`, the whole study) to this laptop's file.
+    fn send(
+        &self,
+        exchanged: &mut HashMap<String, Lineage>,
+        everything: bool,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let store = self.store;
+        let outgoing = outgoing::changes(store, exchanged, everything, self.me, self.author)?;
+        let mut noted = Vec::new();
+        if !outgoing.records.is_empty() {
+            let bodies: Vec<Vec<u8>> = outgoing.records.iter().map(|r| r.to_body(self.key)).collect();
+            let end = file::append(self.own, self.header, &bodies)
+                .map_err(|e| SyncError::File { path: self.own.to_path_buf(), cause: files::cause(&e) })?;
+            noted.push(Change::Team {
+                key: TeamKey::read_up_to(self.me),
+                value: Some(TeamValue::ReadUpTo(end)),
+            });
+            report.written += bodies.len();
+            report.records_sent += outgoing.records.iter().map(|r| r.lineage.len()).sum::<usize>();
+        }
+        // Only once the records are on disk: a crash before this sends it again, which changes nothing.
+        noted.extend(outgoing.exchanged.iter().map(|(name, l)| Change::Team {
+            key: TeamKey::exchanged(name),
+            value: Some(TeamValue::Exchanged(l.clone())),
+        }));
+        if !noted.is_empty() {
+            store.commit(&noted)?;
+        }
+        exchanged.extend(outgoing.exchanged);
+        Ok(())
+    }
 }
 
 fn add(sum: &mut MergeReport, one: MergeReport) {

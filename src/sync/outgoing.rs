@@ -123,7 +123,8 @@ pub fn changes(
         }
         let mut now = Lineage { version: v.version, replaces: Vec::new() };
         if let Some(p) = prior.filter(|_| v.changes) {
-            now.absorb(p.replaces.iter().copied().chain([p.version]));
+            let sent = Some(p.version).filter(|v| *v != super::incoming::UNSENT);
+            now.absorb(p.replaces.iter().copied().chain(sent));
         }
         lineage.insert(v.name.clone(), now.clone());
         updates.push((v.name, now));
