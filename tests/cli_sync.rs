@@ -161,3 +161,80 @@ fn a_blind_setting_travels_with_sync_and_hides_the_first_coders_work_from_the_se
     let all = ok(&a, None, &["narrative", "list"]);
     assert!(all.contains("Viljen") && all.contains("Arbejdslysten"), "{all}");
 }
+
+fn case_codes(store: &Path) -> Vec<String> {
+    let cases: serde_json::Value =
+        serde_json::from_str(&ok(store, None, &["case", "list", "--json"])).unwrap();
+    cases.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap().to_string()).collect()
+}
+
+/// `case purge` on one laptop of three: the purging laptop's change file
+/// is rewritten without the case at once; each teammate's laptop erases
+/// the case when it syncs and rewrites its own file; no sync brings the
+/// case back from an older record, and a laptop that joins later never
+/// sees it. In the end no file of any store or of the folder holds its words.
+#[test]
+fn a_purged_case_is_erased_on_every_laptop_and_from_every_change_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b, c, d] = ["a", "b", "c", "d"].map(|n| dir.path().join(n));
+    let folder = dir.path().join("shared");
+    std::fs::create_dir(&folder).unwrap();
+    let shared = folder.to_str().unwrap();
+    let secret = "Hemmelighed-om-AA-4412";
+    let session = study(&a, None, &format!("{secret} fortalt i tillid"));
+    ok(&a, None, &["case", "add", "BB"]);
+    let bb = ok(&a, None, &["session", "start", "--case", "BB", "--kind", "interview"]);
+    ok(&a, None, &["log", "--session", bb.trim(), "--speaker", "BB", "BB bliver i studiet"]);
+    ok(&a, None, &["sync", shared]);
+    let a_file = std::fs::read_dir(&folder).unwrap().next().unwrap().unwrap().path();
+    for l in [&b, &c] {
+        ok(l, None, &["init"]);
+        ok(l, None, &["sync", shared]);
+    }
+    // b adds words of its own about AA: they are in b's file only.
+    let b_words = "Beates-tilfoejelse-om-AA";
+    ok(&b, None, &["log", "--session", &session, "--speaker", "AA", b_words]);
+    ok(&b, None, &["sync", shared]);
+    ok(&a, None, &["sync", shared]);
+    assert!(ok(&a, None, &["session", "show", &session]).contains(b_words));
+
+    let said = ok(&a, None, &["case", "purge", "AA", "--yes"]);
+    assert!(said.contains("each teammate must sync"), "{said}");
+    assert!(said.contains("was rewritten without it"), "{said}");
+    assert!(
+        files_holding(&folder, secret.as_bytes()).is_empty(),
+        "a's own file still holds the purged words"
+    );
+    let holding = files_holding(&folder, b_words.as_bytes());
+    assert!(holding.len() == 1 && holding[0] != a_file, "b's file is b's to clean: {holding:?}");
+    assert!(files_holding(&a, secret.as_bytes()).is_empty());
+
+    // a laptop that joins now, while b's file still holds b's words about
+    // AA, reads the purge first (a's file, the first made, is read first)
+    // and so never brings the case in from b's older records.
+    ok(&a, None, &["sync", shared]);
+    ok(&d, None, &["init"]);
+    let said = ok(&d, None, &["sync", shared]);
+    assert!(!said.contains("erased case"), "{said}");
+    assert_eq!(case_codes(&d), ["BB"]);
+    // b and c erase the case when they hear of the purge, and clean their files.
+    let said = ok(&c, None, &["sync", shared]);
+    assert!(said.contains("erased case AA"), "{said}");
+    let said = ok(&b, None, &["sync", shared]);
+    assert!(said.contains("erased case AA"), "{said}");
+    assert!(said.contains("change file was rewritten without it"), "{said}");
+    for _ in 0..2 {
+        for l in [&a, &b, &c, &d] {
+            ok(l, None, &["sync", shared]);
+        }
+    }
+    for l in [&a, &b, &c, &d] {
+        assert_eq!(case_codes(l), ["BB"], "{}", l.display());
+        for words in [secret, b_words] {
+            assert!(files_holding(l, words.as_bytes()).is_empty(), "{words} in {}", l.display());
+        }
+    }
+    for words in [secret, b_words] {
+        assert!(files_holding(&folder, words.as_bytes()).is_empty(), "{words} still in the sync folder");
+    }
+}

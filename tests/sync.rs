@@ -2,6 +2,7 @@
 //! tool copies between them, in any order, with files caught half copied.
 
 use chrono::{DateTime, Duration, FixedOffset};
+use fieldlog::domain::contacts::{ContactLedger, ContactMarkKind};
 use fieldlog::domain::*;
 use fieldlog::export::json;
 use fieldlog::store::{Change, Store};
@@ -35,9 +36,16 @@ enum Step {
     },
 }
 
+/// How many kinds of edit `edit` makes.
+const EDITS: u8 = 13;
+
+/// Names two laptops may both give a code, a code group or a variable
+/// before they sync: each must end as one.
+const SHARED_NAMES: [&str; 3] = ["håb", "tvivl", "arbejde"];
+
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        4 => (0..3usize, 0..7u8, any::<usize>()).prop_map(|(laptop, what, pick)| Step::Edit { laptop, what, pick }),
+        6 => (0..3usize, 0..EDITS, any::<usize>()).prop_map(|(laptop, what, pick)| Step::Edit { laptop, what, pick }),
         2 => (0..3usize).prop_map(|laptop| Step::Sync { laptop }),
         2 => (0..3usize, 0..3usize, 0..=100u8).prop_map(|(from, to, share)| Step::Copy { from, to, share }),
     ]
@@ -155,6 +163,90 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
             let on = !store.blind_sessions().unwrap().contains(&s.id);
             store.commit(&[json::blind_change(BlindSetting { session: s.id, on })]).unwrap();
         }
+        // A case attribute set, on the same key on several laptops.
+        7 if !cases.is_empty() => {
+            let mut case = cases[pick % cases.len()].clone();
+            let key = ["site", "age"][pick / 7 % 2];
+            let value = format!("{}{}", l.name, *clock);
+            case.attributes.retain(|(k, _)| k != key);
+            case.attributes.push((key.to_string(), value));
+            store.commit(&[Change::Case(case)]).unwrap();
+        }
+        // An effort begun, or one ended or its outcome told.
+        8 if !cases.is_empty() => {
+            let efforts = store.efforts().unwrap();
+            let effort = match efforts.get(pick % (efforts.len() + 1)) {
+                None => Effort {
+                    id: Id::new(),
+                    case_id: cases[pick % cases.len()].id,
+                    kind: "praktik".into(),
+                    provider: String::new(),
+                    start: now.date_naive(),
+                    end: None,
+                    outcome: String::new(),
+                    created: now,
+                },
+                Some(e) if pick % 2 == 0 => Effort { end: Some(now.date_naive()), ..e.clone() },
+                Some(e) => Effort { outcome: format!("udfald fra {}", l.name), ..e.clone() },
+            };
+            store.commit(&[Change::Effort(effort)]).unwrap();
+        }
+        // A narrative's codes changed.
+        9 if !narratives.is_empty() => {
+            let n = &narratives[pick % narratives.len()];
+            let book = store.codebook().unwrap();
+            let codes: Vec<&Code> = book.groups.iter().flat_map(|g| &g.codes).collect();
+            let code = codes[pick % codes.len()].id;
+            let mut edited = Narrative { updated: now, ..n.clone() };
+            book.toggle(&mut edited.codes, code);
+            store.commit(&[Change::Narrative(edited)]).unwrap();
+        }
+        // A code added (names shared between laptops), renamed or retired.
+        10 => {
+            let mut book = store.codebook().unwrap();
+            let group = book.groups[pick % book.groups.len()].id;
+            let name = SHARED_NAMES[pick / 5 % SHARED_NAMES.len()];
+            let codes: Vec<Id> = book.groups.iter().flat_map(|g| &g.codes).map(|c| c.id).collect();
+            let changed = match pick % 3 {
+                0 => book.add_code(group, name).is_ok(),
+                1 => book.rename(codes[pick / 3 % codes.len()], &format!("{name} {}", l.name)).is_ok(),
+                _ => {
+                    book.toggle_retired(codes[pick / 3 % codes.len()]);
+                    true
+                }
+            };
+            if changed {
+                store.commit(&[Change::Codebook(book)]).unwrap();
+            }
+        }
+        // A code group or a variable made, of a name another laptop may give one too.
+        11 => {
+            let name = SHARED_NAMES[pick % SHARED_NAMES.len()];
+            if pick / 3 % 2 == 0 {
+                let mut book = store.codebook().unwrap();
+                if let Ok(group) = book.add_group(name, GroupKind::AnyOf) {
+                    book.add_code(group, &format!("kode {}", l.name)).unwrap();
+                    store.commit(&[Change::Codebook(book)]).unwrap();
+                }
+            } else {
+                let mut variables = store.variables().unwrap();
+                if variables.get(name).is_none() {
+                    let kind = if pick % 2 == 0 { VariableKind::Text } else { VariableKind::Number };
+                    variables.variables.push(Variable { name: name.into(), kind });
+                    store.commit(&[Change::Variables(variables)]).unwrap();
+                }
+            }
+        }
+        // A contact point marked, or its mark cleared.
+        12 if !cases.is_empty() => {
+            let case = &cases[pick % cases.len()];
+            let mut ledger =
+                store.contact_ledger(case.id).unwrap().unwrap_or_else(|| ContactLedger::new(case.id, now));
+            let kind = [Some(ContactMarkKind::Missed), Some(ContactMarkKind::Partial), None][pick / 3 % 3];
+            ledger.mark(1 + (pick % 3) as u32, kind, &format!("fra {}", l.name)).unwrap();
+            ledger.updated = now;
+            store.commit(&[Change::ContactLedger(ledger)]).unwrap();
+        }
         _ => {}
     }
 }
@@ -213,10 +305,17 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
             Step::Copy { .. } => {}
         }
     }
-    // At the end of the year the sync tool catches up and everyone syncs, twice round.
-    for _ in 0..3 {
+    // At the end of the year the sync tool catches up and everyone syncs,
+    // round after round until a round changes nothing.
+    for round in 0.. {
+        prop_assert!(round < 8, "still changing after {round} rounds");
+        let mut quiet = true;
         for l in &laptops {
-            sync(&l.store, &l.folder, None, "x").unwrap();
+            let report = sync(&l.store, &l.folder, None, "x").unwrap();
+            quiet &= report.written == 0 && report.records_read == 0;
+        }
+        if quiet && round > 0 {
+            break;
         }
         for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
             let own = own_file(&laptops[to]);
@@ -240,11 +339,30 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
     let kept: BTreeSet<Id> = store.narratives().unwrap().iter().map(|n| n.id).collect();
     prop_assert_eq!(kept, made.narratives);
     prop_assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+    // One code per name in a group, one group and one variable per name,
+    // and every code a narrative has is in the codebook.
+    let book = store.codebook().unwrap();
+    let mut names = BTreeSet::new();
+    for g in &book.groups {
+        prop_assert!(names.insert(g.name.to_lowercase()), "two groups named {}", g.name);
+        let mut codes = BTreeSet::new();
+        for c in &g.codes {
+            prop_assert!(codes.insert(c.name.to_lowercase()), "two codes named {} in {}", c.name, g.name);
+        }
+    }
+    let variables: BTreeSet<String> =
+        store.variables().unwrap().variables.iter().map(|v| v.name.clone()).collect();
+    prop_assert_eq!(variables.len(), store.variables().unwrap().variables.len(), "a variable twice");
+    for n in store.all_narratives().unwrap() {
+        for c in &n.codes {
+            prop_assert!(book.code(*c).is_some(), "narrative {:?} has a code not in the codebook", n.title);
+        }
+    }
     Ok(())
 }
 
 fn cases() -> u32 {
-    std::env::var("FIELDLOG_SYNC_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(8)
+    std::env::var("FIELDLOG_SYNC_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(32)
 }
 
 proptest! {
@@ -331,4 +449,83 @@ fn a_replaced_change_file_is_read_again_from_its_start() {
     let report = sync(&b.store, &b.folder, None, "b").unwrap();
     assert!(report.waiting.is_empty(), "{:?}", report.waiting);
     assert_eq!(canonical(&b.store), canonical(&a.store));
+}
+
+/// Copies every change file of `from`'s folder into `to`'s (whole).
+fn pass(from: &Laptop, to: &Laptop) {
+    copy(&from.folder, &to.folder, own_file(to).as_deref(), 100);
+}
+
+/// A code of one name added to one group on three laptops before they
+/// sync, and narratives coded with it on each, end as one code (the
+/// smallest id) that every narrative has, on every laptop, in any order.
+#[test]
+fn a_code_of_one_name_added_on_several_laptops_ends_as_one_code() {
+    let mut a = laptop('a');
+    let (mut clock, mut made) = (0, Made::default());
+    for (what, pick) in [(0, 0), (1, 0), (2, 0), (2, 0)] {
+        edit(&mut a, what, pick, &mut clock, &mut made);
+    }
+    sync(&a.store, &a.folder, None, "a").unwrap();
+    let (b, c) = (laptop('b'), laptop('c'));
+    for l in [&b, &c] {
+        pass(&a, l);
+        sync(&l.store, &l.folder, None, "x").unwrap();
+    }
+    let laptops = [a, b, c];
+    let mut ids = Vec::new();
+    for l in &laptops {
+        let mut book = l.store.codebook().unwrap();
+        let group = book.groups[0].id;
+        let code = book.add_code(group, "håb").unwrap();
+        ids.push(code);
+        let session = l.store.sessions().unwrap()[0].id;
+        let n = Narrative {
+            id: Id::new(),
+            session,
+            first_seq: 1,
+            last_seq: 2,
+            title: format!("håb hos {}", l.name),
+            codes: vec![code],
+            memo: String::new(),
+            author: l.name.to_string(),
+            created: at(10),
+            updated: at(10),
+            deleted: false,
+        };
+        l.store.commit(&[Change::Codebook(book), Change::Narrative(n)]).unwrap();
+    }
+    // c hears from b first: at once, its own narrative and b's have one code.
+    sync(&laptops[1].store, &laptops[1].folder, None, "x").unwrap();
+    pass(&laptops[1], &laptops[2]);
+    sync(&laptops[2].store, &laptops[2].folder, None, "x").unwrap();
+    let one = ids[1].min(ids[2]);
+    let on_c = laptops[2].store.narratives().unwrap();
+    assert!(on_c.iter().all(|n| n.codes == [one]), "{on_c:?}");
+    // a from c (and through it b); b last.
+    for (from, to) in [(2, 0), (0, 0), (0, 1), (1, 1), (0, 2), (1, 2), (2, 2)] {
+        if from == to {
+            sync(&laptops[to].store, &laptops[to].folder, None, "x").unwrap();
+        } else {
+            pass(&laptops[from], &laptops[to]);
+        }
+    }
+    for _ in 0..3 {
+        for l in &laptops {
+            sync(&l.store, &l.folder, None, "x").unwrap();
+        }
+        for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
+            pass(&laptops[from], &laptops[to]);
+        }
+    }
+    let kept = *ids.iter().min().unwrap();
+    for l in &laptops {
+        let book = l.store.codebook().unwrap();
+        let hope: Vec<Id> = book.groups[0].codes.iter().filter(|c| c.name == "håb").map(|c| c.id).collect();
+        assert_eq!(hope, [kept], "laptop {}", l.name);
+        let narratives = l.store.narratives().unwrap();
+        assert_eq!(narratives.len(), 3);
+        assert!(narratives.iter().all(|n| n.codes == [kept]), "laptop {}: {narratives:?}", l.name);
+        assert_eq!(canonical(&l.store), canonical(&laptops[0].store), "laptop {}", l.name);
+    }
 }

@@ -7,6 +7,7 @@ use crate::export::json;
 use crate::export::pseudonyms::Pseudonyms;
 use crate::store::files;
 use crate::store::Store;
+use crate::sync;
 use anyhow::{bail, Context};
 use std::path::Path;
 
@@ -172,29 +173,46 @@ pub fn merge(dir: &Path, path: &Path) -> anyhow::Result<()> {
 /// Erases a case that withdrew consent — every session, line, revision,
 /// narrative, draft, effort and link about it — and rewrites the store
 /// without it, so that none of its text stays readable in the store files.
-/// The store stays locked from the first read to the swap.
+/// The store stays locked from the first read to the swap. In a team's
+/// study the purge goes to teammates with the next sync, and this laptop's
+/// change file in the sync folder is rewritten without the case.
 pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
     let store = super::passphrase::open(dir)?;
     let case = find_case(&store, code)?;
     if !yes {
         bail!("this erases case {code} and everything about it for good: run it again with --yes");
     }
-    let mut study = json::backup(&store)?;
-    let gone: Vec<crate::domain::Id> =
-        study.sessions.iter().filter(|s| s.session.case_id == case.id).map(|s| s.session.id).collect();
-    study.cases.retain(|c| c.id != case.id);
-    study.sessions.retain(|s| s.session.case_id != case.id);
-    study.narratives.retain(|n| !gone.contains(&n.session));
-    study.efforts.retain(|e| e.case_id != case.id);
-    study.links.retain(|l| l.case_id != case.id);
-    study.contact_ledgers.retain(|l| l.case_id != case.id);
-    study.narrated_times.retain(|t| study.narratives.iter().any(|n| n.id == t.narrative));
-    // The recruitment entry under the case's code would name it still.
-    study.recruitment.retain(|r| r.label != case.code);
-    if let Some(masks) = &mut study.masks {
-        masks.forget_case(case.id);
+    let purged = sync::purge::note_for(&store, &case)?;
+    let laptop = sync::laptop_id(&store)?;
+    let folder = sync::last_folder(&store)?;
+    let key = store.file_key()?;
+    let note = sync::purge::Note { purged, erased_here: true, sent: false, own_file_cleaned: false };
+    let (store, sessions) = sync::purge::erase(store, note.clone())?;
+    println!("erased case {code}: {sessions} sessions, and the store was rewritten without it");
+    let Some(laptop) = laptop else { return Ok(()) };
+    // This laptop's change file in the folder it last synced through, cleaned now if it is there.
+    let own = folder.map(|f| sync::own_file(&f, laptop)).filter(|own| own.is_file());
+    match own {
+        Some(own) => {
+            let end = sync::purge::clean_own_file(&own, key.as_ref(), std::slice::from_ref(&note.purged))
+                .map_err(|e| anyhow::anyhow!("{}: {}", own.display(), files::cause(&e)))?;
+            let cleaned = sync::purge::Note { own_file_cleaned: true, ..note };
+            let mut changes = vec![cleaned.change()];
+            if let Some(end) = end {
+                changes.push(crate::store::Change::Team {
+                    key: crate::domain::TeamKey::read_up_to(laptop),
+                    value: Some(crate::domain::TeamValue::ReadUpTo(end)),
+                });
+            }
+            store.commit(&changes)?;
+            println!("this laptop's change file {} was rewritten without it", own.display());
+            println!(
+                "the next sync tells teammates: each teammate must sync for their laptop to erase it and for their own change files to be cleaned"
+            );
+        }
+        None => println!(
+            "the next sync rewrites this laptop's change file without it and tells teammates: each teammate must sync for their laptop to erase it and for their own change files to be cleaned"
+        ),
     }
-    drop(store.rewrite(&json::changes(study))?);
-    println!("erased case {code}: {} sessions, and the store was rewritten without it", gone.len());
     Ok(())
 }

@@ -5,7 +5,7 @@ use crate::domain::narrative::author_from_env;
 use crate::domain::BlindSetting;
 use crate::export::json::blind_change;
 use crate::store::Store;
-use crate::sync::{git, sync as run_sync, SyncReport};
+use crate::sync::{git, purge, sync as run_sync, SyncReport};
 use std::path::Path;
 
 /// Syncs the study in `dir` through the shared folder `folder` (with
@@ -18,8 +18,16 @@ pub fn sync(dir: &Path, folder: &Path, through_git: bool) -> anyhow::Result<()> 
         git::check(folder).map_err(anyhow::Error::msg)?;
         git::pull(folder, &mut notes);
     }
-    let report = run_sync(&store, folder, passphrase.as_deref(), &author)?;
+    let mut report = run_sync(&store, folder, passphrase.as_deref(), &author)?;
     print!("{}", describe(&report));
+    let mut store = store;
+    for note in std::mem::take(&mut report.purges_due) {
+        let code = note.purged.code.clone();
+        let (reopened, sessions) = purge::erase(store, note)?;
+        store = reopened;
+        println!("erased case {code}, purged on a teammate's laptop: {sessions} sessions, and the store was rewritten without it");
+    }
+    drop(store);
     if through_git {
         git::commit_and_push(folder, &report.own_file, &author, &mut notes).map_err(anyhow::Error::msg)?;
     }
@@ -67,6 +75,11 @@ fn describe(report: &SyncReport) -> String {
         for c in &m.conflicts {
             out.push_str(&format!("- {c}\n"));
         }
+    }
+    for code in &report.cleaned {
+        out.push_str(&format!(
+            "case {code} was purged: this laptop's change file was rewritten without it (each teammate's own file is cleaned when they sync)\n"
+        ));
     }
     for w in &report.waiting {
         out.push_str(&format!("not yet: {w}\n"));

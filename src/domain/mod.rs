@@ -32,7 +32,7 @@ pub use mask::{MaskList, MaskTerm, Masker};
 pub use narrative::{MarkDismissal, Narrative};
 pub use recording::{Consent, Kept, Recording, Retiming};
 pub use session::{Place, Role, Session, SessionKind, Speaker, INTERVIEW_THEMES};
-pub use team::{hidden_from, BlindSetting, Lineage, TeamKey, TeamValue};
+pub use team::{hidden_from, BlindSetting, Lineage, PurgedCase, TeamKey, TeamValue};
 pub use utterance::{Draft, Mark, Revision, Utterance, UtteranceKind};
 
 /// What went wrong with something a user typed, in words they understand.

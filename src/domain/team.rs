@@ -39,6 +39,32 @@ pub enum TeamValue {
     /// those bytes: a file that no longer starts so (replaced by another
     /// copy, or another folder's) is read again from its start.
     ReadThrough { end: u64, crc: u32 },
+    /// A case erased by `case purge` here or on a teammate's laptop, and
+    /// how far that erasure has gone on this laptop.
+    Purged {
+        purged: PurgedCase,
+        /// The study here no longer holds it (the store was rewritten without it).
+        erased_here: bool,
+        /// This laptop's change file says so, for teammates to erase it too.
+        sent: bool,
+        /// This laptop's change file was rewritten without the case's records.
+        own_file_cleaned: bool,
+    },
+    /// The sync folder this laptop last synced through: a purge cleans its
+    /// change file there at once.
+    Folder(String),
+}
+
+/// A case erased from the study (`case purge`): what every laptop needs to
+/// erase it too, and to keep it from coming back from older change files.
+/// Ids only, and the case's pseudonymous code: no words of the case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgedCase {
+    pub code: String,
+    /// The case's id on the laptop that purged it, and on others where it differs.
+    pub cases: Vec<Id>,
+    pub sessions: Vec<Id>,
+    pub narratives: Vec<Id>,
 }
 
 /// A record's version and the versions it replaces, by hash of their values.
@@ -84,6 +110,13 @@ impl TeamKey {
 
     pub fn blind_prefix() -> &'static str {
         "blind/"
+    }
+
+    pub const FOLDER: &'static str = "folder";
+    pub const PURGED_PREFIX: &'static str = "purged/";
+
+    pub fn purged(code: &str) -> String {
+        format!("{}{code}", Self::PURGED_PREFIX)
     }
 }
 

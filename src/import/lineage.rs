@@ -19,15 +19,39 @@ pub enum Relation {
 
 /// Relations by record name (`record::*`); a record not named is concurrent.
 #[derive(Debug, Default)]
-pub struct Relations(HashMap<String, Relation>);
+pub struct Relations {
+    known: HashMap<String, Relation>,
+    /// Whether two concurrent versions are settled alike on every laptop
+    /// (a sync: each laptop meets the conflict from its own side and all
+    /// must end the same), or with this store's version first (a backup
+    /// merged once: what is here is kept where the two differ).
+    settle_alike: bool,
+}
 
 impl Relations {
+    /// The relations a sync knows: conflicts settled alike on every laptop.
+    pub fn settled_alike() -> Relations {
+        Relations { known: HashMap::new(), settle_alike: true }
+    }
+
     pub fn set(&mut self, record: String, relation: Relation) {
-        self.0.insert(record, relation);
+        self.known.insert(record, relation);
     }
 
     pub fn of(&self, record: &str) -> Relation {
-        self.0.get(record).copied().unwrap_or(Relation::Concurrent)
+        self.known.get(record).copied().unwrap_or(Relation::Concurrent)
+    }
+
+    pub fn settles_alike(&self) -> bool {
+        self.settle_alike
+    }
+
+    /// Whether, of two concurrent versions of a record, ours leads (its
+    /// order and its values where the two differ). In a sync the one whose
+    /// version is the greater leads, whichever side it is on, so that every
+    /// laptop settles the conflict alike.
+    pub fn ours_leads<T: Serialize>(&self, ours: &T, theirs: &T) -> bool {
+        !self.settle_alike || version(ours) >= version(theirs)
     }
 }
 

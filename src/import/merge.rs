@@ -6,8 +6,9 @@
 //! does, see `lineage`), the later one is simply taken. Ties are broken by
 //! the values themselves, so every laptop settles a conflict alike.
 
+use super::converge::{code_ids_onto, join_codebooks, mapped_codes};
 use crate::domain::mask::fold;
-use crate::domain::{Case, Codebook, Id, MaskList, Narrative, Revision, Session, Utterance};
+use crate::domain::{Case, Id, MaskList, Narrative, Revision, Session, Utterance};
 use crate::export::json::StudyExport;
 use crate::import::lineage::{record, version, Relation, Relations};
 use crate::store::{Change, Store, StoreError};
@@ -32,57 +33,20 @@ fn changed_at(line: &Utterance, revisions: &[Revision]) -> DateTime<FixedOffset>
     revisions.iter().filter(|r| r.seq == line.seq).map(|r| r.replaced).fold(line.committed, |a, b| a.max(b))
 }
 
-/// Their codebook merged into ours: groups and codes matched by id, then by
-/// name; returns the merged book and how their code ids map onto ours.
-fn merge_codebook(
-    ours: &Codebook,
-    theirs: &Codebook,
-    report: &mut MergeReport,
-) -> (Codebook, HashMap<Id, Id>) {
-    let mut book = ours.clone();
-    let mut map = HashMap::new();
-    for group in &theirs.groups {
-        let found =
-            book.groups.iter().position(|g| g.id == group.id || g.name.eq_ignore_ascii_case(&group.name));
-        let index = match found {
-            Some(i) => i,
-            None => {
-                let mut new = group.clone();
-                new.codes.clear();
-                book.groups.push(new);
-                book.groups.len() - 1
-            }
-        };
-        for code in &group.codes {
-            let target = &mut book.groups[index];
-            match target.codes.iter().find(|c| c.id == code.id || c.name.eq_ignore_ascii_case(&code.name)) {
-                Some(mine) => {
-                    map.insert(code.id, mine.id);
-                }
-                None => {
-                    target.codes.push(code.clone());
-                    map.insert(code.id, code.id);
-                    report.codes += 1;
-                }
-            }
-        }
-    }
-    (book, map)
-}
-
 /// Two versions of a session neither made from the other: what either
-/// added (an end, the recorder's start, ticked themes, speakers) is kept.
-fn merge_session(mine: &Session, theirs: &Session) -> Session {
-    let mut merged = mine.clone();
-    merged.ended = mine.ended.or(theirs.ended);
-    merged.recording_started = mine.recording_started.or(theirs.recording_started);
-    for t in &theirs.themes_ticked {
+/// added (an end, the recorder's start, ticked themes, speakers) is kept,
+/// the leading version's where both have one.
+fn merge_session(lead: &Session, other: &Session) -> Session {
+    let mut merged = lead.clone();
+    merged.ended = lead.ended.or(other.ended);
+    merged.recording_started = lead.recording_started.or(other.recording_started);
+    for t in &other.themes_ticked {
         if !merged.themes_ticked.contains(t) {
             merged.themes_ticked.push(*t);
         }
     }
     merged.themes_ticked.sort_unstable();
-    for s in &theirs.speakers {
+    for s in &other.speakers {
         if merged.speaker(&s.label).is_none() {
             merged.speakers.push(s.clone());
         }
@@ -146,32 +110,75 @@ pub fn merge_related(
 ) -> Result<(Vec<Change>, MergeReport), StoreError> {
     let mut report = MergeReport::default();
     let mut changes = Vec::new();
-    let (book, code_map) = match relations.of(record::CODEBOOK) {
+    let our_book = store.codebook()?;
+    let book = match relations.of(record::CODEBOOK) {
         // A codebook made from ours (a rename, a retired code) is theirs as it is.
-        Relation::TheirsReplacesOurs => (theirs.codebook.clone(), HashMap::new()),
-        Relation::OursReplacesTheirs => (store.codebook()?, HashMap::new()),
-        Relation::Concurrent => merge_codebook(&store.codebook()?, &theirs.codebook, &mut report),
+        Relation::TheirsReplacesOurs => theirs.codebook.clone(),
+        Relation::OursReplacesTheirs => our_book.clone(),
+        Relation::Concurrent => {
+            let (book, _) = if relations.ours_leads(&our_book, &theirs.codebook) {
+                join_codebooks(&our_book, &theirs.codebook)
+            } else {
+                join_codebooks(&theirs.codebook, &our_book)
+            };
+            let count = |b: &crate::domain::Codebook| b.groups.iter().map(|g| g.codes.len()).sum::<usize>();
+            report.codes += count(&book).saturating_sub(count(&our_book));
+            book
+        }
     };
+    // A code of one name made on two laptops is one code now: narratives
+    // coded with the id that gave way, here or arriving, take the other.
+    let code_map = code_ids_onto(&theirs.codebook, &book);
+    let our_code_map = code_ids_onto(&our_book, &book);
+    let mut recoded: HashMap<Id, Narrative> = HashMap::new();
+    if !our_code_map.is_empty() {
+        for n in store.all_narratives()? {
+            let codes = mapped_codes(&n.codes, &our_code_map);
+            if codes != n.codes {
+                recoded.insert(n.id, Narrative { codes, ..n });
+            }
+        }
+    }
     changes.push(Change::Codebook(book));
+    changes.extend(recoded.values().cloned().map(Change::Narrative));
 
     let variables = match relations.of(record::VARIABLES) {
         Relation::TheirsReplacesOurs => theirs.variables.clone(),
         Relation::OursReplacesTheirs => store.variables()?,
         Relation::Concurrent => {
-            let mut variables = store.variables()?;
-            for v in &theirs.variables.variables {
+            // A variable of one name made on two laptops is one variable,
+            // as the leading list defines it.
+            let ours = store.variables()?;
+            let (mut variables, other) = if relations.ours_leads(&ours, &theirs.variables) {
+                (ours, theirs.variables.clone())
+            } else {
+                (theirs.variables.clone(), ours)
+            };
+            for v in other.variables {
                 if variables.get(&v.name).is_none() {
-                    variables.variables.push(v.clone());
+                    variables.variables.push(v);
                 }
             }
             variables
         }
     };
     changes.push(Change::Variables(variables));
-    let mut kinds = store.effort_kinds()?;
-    for k in &theirs.effort_kinds.kinds {
-        kinds.learn(k);
-    }
+    let our_kinds = store.effort_kinds()?;
+    let kinds = match relations.of(record::EFFORT_KINDS) {
+        Relation::TheirsReplacesOurs => theirs.effort_kinds.clone(),
+        Relation::OursReplacesTheirs => our_kinds,
+        Relation::Concurrent => {
+            let (mut kinds, other) = if relations.ours_leads(&our_kinds, &theirs.effort_kinds) {
+                (our_kinds, theirs.effort_kinds.clone())
+            } else {
+                (theirs.effort_kinds.clone(), our_kinds)
+            };
+            for k in &other.kinds {
+                kinds.learn(k);
+            }
+            kinds
+        }
+    };
     changes.push(Change::EffortKinds(kinds));
 
     // Cases are the same case when their codes are the same.
@@ -192,14 +199,20 @@ pub fn merge_related(
                     }
                     Relation::Concurrent => {}
                 }
-                let mut merged: Case = mine.clone();
-                for (key, value) in &case.attributes {
+                let theirs_here = Case { id: mine.id, ..case.clone() };
+                let ours_lead = relations.ours_leads(mine, &theirs_here);
+                let (mut merged, other) =
+                    if ours_lead { (mine.clone(), theirs_here) } else { (theirs_here, mine.clone()) };
+                for (key, value) in &other.attributes {
                     match merged.attributes.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
                         None => merged.attributes.push((key.clone(), value.clone())),
-                        Some((_, v)) if v != value => report.conflicts.push(format!(
-                            "case {}: {key} is {v:?} here and {value:?} in the backup; kept {v:?}",
-                            case.code
-                        )),
+                        Some((_, v)) if v != value => {
+                            let (here, there) = if ours_lead { (v, value) } else { (value, v) };
+                            report.conflicts.push(format!(
+                                "case {}: {key} is {here:?} here and {there:?} in the backup; kept {v:?}",
+                                case.code
+                            ))
+                        }
                         Some(_) => {}
                     }
                 }
@@ -222,7 +235,8 @@ pub fn merge_related(
         Relation::Concurrent => merge_masks(store, their_masks, &case_map, &mut changes, &mut report)?,
     }
 
-    let follow_up = super::merge_followup::merge_follow_up(store, &theirs, &case_map, &mut report)?;
+    let follow_up =
+        super::merge_followup::merge_follow_up(store, &theirs, &case_map, relations, &mut report)?;
 
     for theirs_session in theirs.sessions {
         let mut session: Session = theirs_session.session;
@@ -240,13 +254,27 @@ pub fn merge_related(
                 changes.extend(theirs_session.retimings.into_iter().map(Change::Retiming));
             }
             Some(mine) => {
-                // A recording or a consent this side has not got, or made from ours, comes in; else ours stay.
-                let replaces = |name: String| relations.of(&name) == Relation::TheirsReplacesOurs;
-                if store.recording(mine.id)?.is_none() || replaces(record::recording(mine.id)) {
-                    changes.extend(theirs_session.recording.map(Change::Recording));
+                // A recording or a consent this side has not got, or made from
+                // ours, comes in; of two made apart, the leading one.
+                let comes_in =
+                    |name: String, ours: Option<u64>, theirs: u64| match (ours, relations.of(&name)) {
+                        (None, _) | (_, Relation::TheirsReplacesOurs) => true,
+                        (_, Relation::OursReplacesTheirs) => false,
+                        (Some(ours), Relation::Concurrent) => {
+                            ours != theirs && !relations.ours_leads(&ours, &theirs)
+                        }
+                    };
+                if let Some(r) = theirs_session.recording {
+                    let ours = store.recording(mine.id)?.map(|o| version(&o));
+                    if comes_in(record::recording(mine.id), ours, version(&r)) {
+                        changes.push(Change::Recording(r));
+                    }
                 }
-                if store.consent(mine.id)?.is_none() || replaces(record::consent(mine.id)) {
-                    changes.extend(theirs_session.consent.map(Change::Consent));
+                if let Some(c) = theirs_session.consent {
+                    let ours = store.consent(mine.id)?.map(|o| version(&o));
+                    if comes_in(record::consent(mine.id), ours, version(&c)) {
+                        changes.push(Change::Consent(c));
+                    }
                 }
                 let our_retimings = store.retimings(mine.id)?;
                 for retiming in theirs_session.retimings {
@@ -255,7 +283,10 @@ pub fn merge_related(
                     }
                 }
                 let merged = match relations.of(&record::session(mine.id)) {
-                    Relation::Concurrent => merge_session(&mine, &session),
+                    Relation::Concurrent if relations.ours_leads(&mine, &session) => {
+                        merge_session(&mine, &session)
+                    }
+                    Relation::Concurrent => merge_session(&session, &mine),
                     Relation::TheirsReplacesOurs => session.clone(),
                     Relation::OursReplacesTheirs => mine.clone(),
                 };
@@ -323,8 +354,12 @@ pub fn merge_related(
     }
 
     for mut narrative in theirs.narratives {
-        narrative.codes = narrative.codes.iter().map(|c| code_map.get(c).copied().unwrap_or(*c)).collect();
-        match store.narrative(narrative.id)? {
+        narrative.codes = mapped_codes(&narrative.codes, &code_map);
+        let ours = match recoded.get(&narrative.id) {
+            Some(n) => Some(n.clone()),
+            None => store.narrative(narrative.id)?,
+        };
+        match ours {
             None => {
                 report.narratives += 1;
                 changes.push(Change::Narrative(narrative));
@@ -389,14 +424,21 @@ pub fn merge_related(
             }
             Some(_) if relations.of(&record::effort(effort.id)) == Relation::OursReplacesTheirs => {}
             Some(mine) => {
-                // An effort that has ended is the newer account of it.
-                if mine.end.is_none() && effort.end.is_some() {
-                    changes.push(Change::Effort(effort.clone()));
-                }
+                // An effort that has ended is the newer account of it; of
+                // two that say alike, the leading one.
+                let theirs_taken = match (mine.end, effort.end) {
+                    (None, Some(_)) => true,
+                    (Some(_), None) => false,
+                    _ => !relations.ours_leads(mine, &effort),
+                };
                 report.conflicts.push(format!(
-                    "effort {:?}: the two sides differ; kept the one that says it ended",
-                    mine.kind
+                    "effort {:?}: the two sides differ; kept {}",
+                    mine.kind,
+                    if theirs_taken { "the backup's" } else { "this one" }
                 ));
+                if theirs_taken {
+                    changes.push(Change::Effort(effort));
+                }
             }
         }
     }
@@ -414,8 +456,12 @@ pub fn merge_related(
             }
             Some(_) if relations.of(&record::link(link.id)) == Relation::OursReplacesTheirs => {}
             Some(mine) => {
-                let mut merged = mine.clone();
-                for n in &link.narratives {
+                let (mut merged, other) = if relations.ours_leads(mine, &link) {
+                    (mine.clone(), link)
+                } else {
+                    (link, mine.clone())
+                };
+                for n in &other.narratives {
                     if !merged.narratives.contains(n) {
                         merged.narratives.push(*n);
                     }

@@ -1,12 +1,14 @@
 //! Merging the follow-up year's facts of another fieldworker's backup:
 //! contact ledgers joined per case (a mark or dropout only one side has is
-//! taken; where both differ ours is kept and the difference listed),
-//! narrated times and recruitment entries added where new.
+//! taken; where both differ the leading ledger's is kept and the
+//! difference listed), narrated times and recruitment entries added where
+//! new. A version made from ours (a sync knows) is taken as it is.
 
 use super::merge::MergeReport;
 use crate::domain::contacts::ContactLedger;
 use crate::domain::Id;
 use crate::export::json::StudyExport;
+use crate::import::lineage::{record, Relation, Relations};
 use crate::store::{Change, Store, StoreError};
 use std::collections::HashMap;
 
@@ -14,18 +16,31 @@ pub fn merge_follow_up(
     store: &Store,
     theirs: &StudyExport,
     case_map: &HashMap<Id, Id>,
+    relations: &Relations,
     report: &mut MergeReport,
 ) -> Result<Vec<Change>, StoreError> {
     let mut changes = Vec::new();
     if let Some(plan) = &theirs.contact_plan {
         let ours = store.contact_plan()?;
-        if ours == Default::default() {
-            changes.push(Change::ContactPlan(plan.clone()));
-        } else if ours != *plan {
-            report.conflicts.push(format!(
-                "the contact rhythm is every {} months here and every {} in the backup; kept this one",
-                ours.every_months, plan.every_months
-            ));
+        let unset = ours == Default::default();
+        match relations.of(record::CONTACT_PLAN) {
+            _ if ours == *plan => {}
+            Relation::TheirsReplacesOurs => changes.push(Change::ContactPlan(plan.clone())),
+            Relation::OursReplacesTheirs => {}
+            Relation::Concurrent if unset => changes.push(Change::ContactPlan(plan.clone())),
+            Relation::Concurrent if *plan == Default::default() => {}
+            Relation::Concurrent => {
+                let taken = !relations.ours_leads(&ours, plan);
+                report.conflicts.push(format!(
+                    "the contact rhythm is every {} months here and every {} in the backup; kept {}",
+                    ours.every_months,
+                    plan.every_months,
+                    if taken { "the backup's" } else { "this one" }
+                ));
+                if taken {
+                    changes.push(Change::ContactPlan(plan.clone()));
+                }
+            }
         }
     }
     let code_of = |id: Id| {
@@ -39,31 +54,53 @@ pub fn merge_follow_up(
             changes.push(Change::ContactLedger(theirs_here));
             continue;
         };
-        let mut merged = mine.clone();
+        match relations.of(&record::ledger(their_ledger.case_id)) {
+            _ if mine == theirs_here => continue,
+            Relation::TheirsReplacesOurs => {
+                changes.push(Change::ContactLedger(theirs_here));
+                continue;
+            }
+            Relation::OursReplacesTheirs => continue,
+            Relation::Concurrent => {}
+        }
+        // The later ledger leads; on a tie, the one every laptop picks alike.
+        let ours_lead = if relations.settles_alike() && mine.updated != theirs_here.updated {
+            mine.updated > theirs_here.updated
+        } else {
+            relations.ours_leads(&mine, &theirs_here)
+        };
+        let (lead, other) = if ours_lead { (&mine, &theirs_here) } else { (&theirs_here, &mine) };
+        let mut merged = lead.clone();
         let code = code_of(their_ledger.case_id);
-        for mark in &theirs_here.marks {
-            match mine.marks.iter().find(|m| m.point == mark.point) {
+        for mark in &other.marks {
+            match lead.marks.iter().find(|m| m.point == mark.point) {
                 None => merged.marks.push(mark.clone()),
                 Some(m) if m == mark => {}
-                Some(m) => report.conflicts.push(format!(
-                    "case {code} contact {}: {} here and {} in the backup; kept {}",
-                    mark.point,
-                    m.kind.word(),
-                    mark.kind.word(),
-                    m.kind.word()
-                )),
+                Some(m) => {
+                    let (ours, backups) = if ours_lead { (m, mark) } else { (mark, m) };
+                    report.conflicts.push(format!(
+                        "case {code} contact {}: {} here and {} in the backup; kept {}",
+                        mark.point,
+                        ours.kind.word(),
+                        backups.kind.word(),
+                        m.kind.word()
+                    ))
+                }
             }
         }
         merged.marks.sort_by_key(|m| m.point);
-        merged.every_months = mine.every_months.or(theirs_here.every_months);
-        merged.points = mine.points.or(theirs_here.points);
-        merged.start = mine.start.or(theirs_here.start);
-        match (&mine.dropout, &theirs_here.dropout) {
+        merged.every_months = lead.every_months.or(other.every_months);
+        merged.points = lead.points.or(other.points);
+        merged.start = lead.start.or(other.start);
+        match (&lead.dropout, &other.dropout) {
             (None, Some(out)) => merged.dropout = Some(out.clone()),
-            (Some(a), Some(b)) if a != b => report.conflicts.push(format!(
-                "case {code}: dropped out {} here and {} in the backup; kept {}",
-                a.date, b.date, a.date
-            )),
+            (Some(a), Some(b)) if a != b => {
+                let (ours, backups) = if ours_lead { (a, b) } else { (b, a) };
+                report.conflicts.push(format!(
+                    "case {code}: dropped out {} here and {} in the backup; kept {}",
+                    ours.date, backups.date, a.date
+                ))
+            }
             _ => {}
         }
         if merged != mine {
@@ -75,18 +112,37 @@ pub fn merge_follow_up(
         match our_times.iter().find(|t| t.narrative == time.narrative) {
             None => changes.push(Change::NarratedTime(time.clone())),
             Some(t) if t == time => {}
-            Some(t) => report.conflicts.push(format!(
-                "narrative {}: told of {} here and of {} in the backup; kept {}",
-                time.narrative.short(),
-                t.when,
-                time.when,
-                t.when
-            )),
+            Some(t) => match relations.of(&record::narrated(time.narrative)) {
+                Relation::TheirsReplacesOurs => changes.push(Change::NarratedTime(time.clone())),
+                Relation::OursReplacesTheirs => {}
+                Relation::Concurrent => {
+                    let taken = !relations.ours_leads(t, time);
+                    report.conflicts.push(format!(
+                        "narrative {}: told of {} here and of {} in the backup; kept {}",
+                        time.narrative.short(),
+                        t.when,
+                        time.when,
+                        if taken { &time.when } else { &t.when }
+                    ));
+                    if taken {
+                        changes.push(Change::NarratedTime(time.clone()));
+                    }
+                }
+            },
         }
     }
     let our_recruitment = store.recruitment()?;
     for entry in &theirs.recruitment {
-        if !our_recruitment.iter().any(|r| r.id == entry.id) {
+        let taken = match our_recruitment.iter().find(|r| r.id == entry.id) {
+            None => true,
+            Some(r) if r == entry => false,
+            Some(r) => match relations.of(&record::recruitment(entry.id)) {
+                Relation::TheirsReplacesOurs => true,
+                Relation::OursReplacesTheirs => false,
+                Relation::Concurrent => !relations.ours_leads(r, entry),
+            },
+        };
+        if taken {
             changes.push(Change::Recruitment(entry.clone()));
         }
     }

@@ -2,6 +2,7 @@
 //! line and reason.
 
 pub mod codebook;
+pub mod converge;
 pub mod lineage;
 pub mod merge;
 pub mod merge_followup;

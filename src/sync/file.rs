@@ -132,6 +132,15 @@ fn frame(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A whole change file of `bodies`, for rewriting one.
+pub fn whole(header: &Header, bodies: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = header.bytes();
+    for body in bodies {
+        out.extend(frame(body));
+    }
+    out
+}
+
 /// Appends records to this laptop's own change file, made (private,
 /// with its header) if it is not there. A record left half written by a
 /// crash is cut off first: nobody has read it, since readers take whole

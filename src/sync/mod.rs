@@ -8,6 +8,7 @@ pub mod file;
 pub mod git;
 mod incoming;
 pub mod outgoing;
+pub mod purge;
 pub mod record;
 
 use crate::domain::{Id, Lineage, TeamKey, TeamValue};
@@ -43,10 +44,36 @@ pub struct SyncReport {
     pub merged: MergeReport,
     /// Files read only in part, or not at all, and why: finished next time.
     pub waiting: Vec<String>,
+    /// Cases purged on a teammate's laptop (or here, by a purge that did
+    /// not finish) that this study still holds: to be erased (`purge::erase`).
+    pub purges_due: Vec<purge::Note>,
+    /// Purged cases whose records this sync took out of this laptop's change file.
+    pub cleaned: Vec<String>,
 }
 
 /// The suffix of change files in the sync folder.
 pub const SUFFIX: &str = "changes";
+
+/// This store's laptop id, if it has synced.
+pub fn laptop_id(store: &Store) -> Result<Option<Id>, StoreError> {
+    Ok(match store.team(TeamKey::LAPTOP)? {
+        Some(TeamValue::Laptop(id)) => Some(id),
+        _ => None,
+    })
+}
+
+/// This laptop's change file in `dir`.
+pub fn own_file(dir: &Path, laptop: Id) -> PathBuf {
+    dir.join(format!("{laptop}.{SUFFIX}"))
+}
+
+/// The sync folder this laptop last synced through, if it did.
+pub fn last_folder(store: &Store) -> Result<Option<PathBuf>, StoreError> {
+    Ok(match store.team(TeamKey::FOLDER)? {
+        Some(TeamValue::Folder(path)) => Some(PathBuf::from(path)),
+        _ => None,
+    })
+}
 
 /// This store's laptop id, made on its first sync.
 fn laptop(store: &Store) -> Result<Id, StoreError> {
@@ -82,7 +109,17 @@ pub fn sync(
         return Err(SyncError::NoFolder(dir.to_path_buf()));
     }
     let me = laptop(store)?;
-    let own = dir.join(format!("{me}.{SUFFIX}"));
+    let own = own_file(dir, me);
+    if let Ok(folder) = std::fs::canonicalize(dir) {
+        let folder = folder.to_string_lossy().into_owned();
+        if last_folder(store)?.is_none_or(|known| known.to_string_lossy() != folder) {
+            store.commit(&[Change::Team {
+                key: TeamKey::FOLDER.into(),
+                value: Some(TeamValue::Folder(folder)),
+            }])?;
+        }
+    }
+    let mut notes = purge::notes(store)?;
     let key = store.file_key()?;
     let header = Header::for_key(key.as_ref());
     let mut report = SyncReport { own_file: own.clone(), ..SyncReport::default() };
@@ -107,24 +144,8 @@ pub fn sync(
     };
     let everything = whole_end == 0 || whole_end < written;
     let mut exchanged = exchanged(store)?;
-    let outgoing = outgoing::changes(store, &exchanged, everything, me, author)?;
-    let mut noted = Vec::new();
-    if !outgoing.records.is_empty() {
-        let bodies: Vec<Vec<u8>> = outgoing.records.iter().map(|r| r.to_body(key.as_ref())).collect();
-        let end = file::append(&own, &header, &bodies).map_err(|e| file_error(&own, e))?;
-        noted.push(Change::Team { key: TeamKey::read_up_to(me), value: Some(TeamValue::ReadUpTo(end)) });
-        report.written = bodies.len();
-        report.records_sent = outgoing.records.iter().map(|r| r.lineage.len()).sum();
-    }
-    // Only once the records are on disk: a crash before this sends it again, which changes nothing.
-    noted.extend(outgoing.exchanged.iter().map(|(name, l)| Change::Team {
-        key: TeamKey::exchanged(name),
-        value: Some(TeamValue::Exchanged(l.clone())),
-    }));
-    if !noted.is_empty() {
-        store.commit(&noted)?;
-    }
-    exchanged.extend(outgoing.exchanged);
+    let outgoing = Outgoing { store, own: &own, header: &header, key: key.as_ref(), me, author };
+    outgoing.send(&mut exchanged, everything, &mut notes, &mut report)?;
 
     let mut theirs: Vec<(Id, PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| file_error(dir, e))?
@@ -187,13 +208,38 @@ pub fn sync(
         let read = file::records(&bytes, header_len, from);
         let mut took = 0;
         for (body, end) in read.records {
-            let record = match ChangeRecord::from_body(&body, key.as_ref()) {
+            let mut record = match ChangeRecord::from_body(&body, key.as_ref()) {
                 Ok(record) => record,
                 Err(why) => {
                     report.waiting.push(format!("{shown}: {why}; it was read up to there"));
                     break;
                 }
             };
+            // A teammate's purge: noted before the record's own changes, so
+            // nothing of the case is brought in from here on.
+            let mut noted = Vec::new();
+            for purged in std::mem::take(&mut record.purged) {
+                if !notes.iter().any(|n| n.purged.code == purged.code && n.purged.cases == purged.cases) {
+                    // A case this study never held has nothing here to erase.
+                    let held = purged.cases.iter().map(|id| store.case(*id)).chain(
+                        crate::domain::CaseCode::parse(&purged.code)
+                            .ok()
+                            .map(|code| store.case_by_code(&code)),
+                    );
+                    let mut erased_here = true;
+                    for case in held {
+                        erased_here &= case?.is_none();
+                    }
+                    let note = purge::Note { purged, erased_here, sent: true, own_file_cleaned: false };
+                    noted.push(note.change());
+                    notes.push(note);
+                }
+            }
+            if !noted.is_empty() {
+                store.commit(&noted)?;
+            }
+            let purged: Vec<_> = notes.iter().map(|n| n.purged.clone()).collect();
+            purge::strip_record(&mut record, &purged);
             let merged = incoming::bring_in(
                 store,
                 record,
@@ -211,7 +257,94 @@ pub fn sync(
         report.records_read += took;
         report.laptops += usize::from(took > 0);
     }
+    // What conflicts settled to goes out now, not a sync later: a teammate
+    // that settled them otherwise (having met other versions) comes round sooner.
+    if exchanged.values().any(|l| l.version == incoming::UNSENT) {
+        outgoing.send(&mut exchanged, false, &mut notes, &mut report)?;
+    }
+    // This laptop's own file no longer holds a purged case's records.
+    if notes.iter().any(|n| !n.own_file_cleaned) {
+        let purged: Vec<_> = notes.iter().map(|n| n.purged.clone()).collect();
+        let end = purge::clean_own_file(&own, key.as_ref(), &purged).map_err(|e| file_error(&own, e))?;
+        let mut changes = Vec::new();
+        if let Some(end) = end {
+            changes
+                .push(Change::Team { key: TeamKey::read_up_to(me), value: Some(TeamValue::ReadUpTo(end)) });
+        }
+        for note in notes.iter_mut().filter(|n| !n.own_file_cleaned) {
+            note.own_file_cleaned = true;
+            report.cleaned.push(note.purged.code.clone());
+            changes.push(note.change());
+        }
+        store.commit(&changes)?;
+    }
+    report.purges_due = notes.into_iter().filter(|n| !n.erased_here).collect();
     Ok(report)
+}
+
+/// Where and as whom this laptop writes its changes.
+struct Outgoing<'a> {
+    store: &'a Store,
+    own: &'a Path,
+    header: &'a Header,
+    key: Option<&'a FileKey>,
+    me: Id,
+    author: &'a str,
+}
+
+impl Outgoing<'_> {
+    /// Appends what changed since it was last exchanged (with
+    /// `everything`, the whole study) to this laptop's file.
+    /// Purges this laptop made go with the first record, once.
+    fn send(
+        &self,
+        exchanged: &mut HashMap<String, Lineage>,
+        everything: bool,
+        notes: &mut [purge::Note],
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let store = self.store;
+        let purged: Vec<_> = notes.iter().map(|n| n.purged.clone()).collect();
+        let unsent: Vec<_> = notes.iter().filter(|n| !n.sent).map(|n| n.purged.clone()).collect();
+        let mut outgoing = outgoing::changes(
+            store,
+            exchanged,
+            everything,
+            &purged,
+            !unsent.is_empty(),
+            self.me,
+            self.author,
+        )?;
+        let mut noted = Vec::new();
+        if let Some(first) = outgoing.records.first_mut() {
+            first.purged = unsent;
+            for note in notes.iter_mut().filter(|n| !n.sent) {
+                note.sent = true;
+                noted.push(note.change());
+            }
+        }
+        if !outgoing.records.is_empty() {
+            let bodies: Vec<Vec<u8>> = outgoing.records.iter().map(|r| r.to_body(self.key)).collect();
+            let end = file::append(self.own, self.header, &bodies)
+                .map_err(|e| SyncError::File { path: self.own.to_path_buf(), cause: files::cause(&e) })?;
+            noted.push(Change::Team {
+                key: TeamKey::read_up_to(self.me),
+                value: Some(TeamValue::ReadUpTo(end)),
+            });
+            report.written += bodies.len();
+            report.records_sent += outgoing.records.iter().map(|r| r.lineage.len()).sum::<usize>();
+        }
+        // Only once the records are on disk: a crash before this sends it again, which changes nothing.
+        noted.extend(outgoing.exchanged.iter().map(|(name, l)| Change::Team {
+            key: TeamKey::exchanged(name),
+            value: Some(TeamValue::Exchanged(l.clone())),
+        }));
+        if !noted.is_empty() {
+            store.commit(&noted)?;
+        }
+        exchanged.extend(outgoing.exchanged);
+        Ok(())
+    }
 }
 
 fn add(sum: &mut MergeReport, one: MergeReport) {

@@ -5,7 +5,7 @@
 //! with it as context, so a teammate never holds a line without its session.
 
 use super::record::ChangeRecord;
-use crate::domain::{Id, Lineage};
+use crate::domain::{Id, Lineage, PurgedCase};
 use crate::export::json::{self, SessionExport, StudyExport};
 use crate::import::lineage::{record, version};
 use crate::store::{Store, StoreError};
@@ -106,14 +106,19 @@ pub struct Outgoing {
 
 /// The changes since the last sync (`exchanged`: what each record was when
 /// last exchanged); with `everything`, the whole study (a new folder).
+/// Nothing of a `purged` case goes; with `always`, one record goes even if
+/// nothing changed (to carry a purge).
 pub fn changes(
     store: &Store,
     exchanged: &HashMap<String, Lineage>,
     everything: bool,
+    purged: &[PurgedCase],
+    always: bool,
     laptop: Id,
     author: &str,
 ) -> Result<Outgoing, StoreError> {
-    let study = json::backup(store)?;
+    let mut study = json::backup(store)?;
+    super::purge::strip(&mut study, purged);
     let mut lineage = BTreeMap::new();
     let mut updates = Vec::new();
     for v in versions(&study) {
@@ -123,12 +128,13 @@ pub fn changes(
         }
         let mut now = Lineage { version: v.version, replaces: Vec::new() };
         if let Some(p) = prior.filter(|_| v.changes) {
-            now.absorb(p.replaces.iter().copied().chain([p.version]));
+            let sent = Some(p.version).filter(|v| *v != super::incoming::UNSENT);
+            now.absorb(p.replaces.iter().copied().chain(sent));
         }
         lineage.insert(v.name.clone(), now.clone());
         updates.push((v.name, now));
     }
-    if lineage.is_empty() {
+    if lineage.is_empty() && !always {
         return Ok(Outgoing { records: Vec::new(), exchanged: updates });
     }
     let records = pieces(fragment(study, &lineage))

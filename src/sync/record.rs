@@ -2,7 +2,7 @@
 //! as JSON (a backup's form, cut down to the changed records), sealed with
 //! the study's key in an encrypted study.
 
-use crate::domain::{Id, Lineage};
+use crate::domain::{Id, Lineage, PurgedCase};
 use crate::export::json::{StudyExport, VERSION};
 use crate::store::FileKey;
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,10 @@ pub struct ChangeRecord {
     pub lineage: BTreeMap<String, Lineage>,
     /// Records sent only for what a change refers to: old news to a laptop that holds them.
     pub context: Vec<String>,
+    /// Cases purged on this laptop: every laptop erases them too, and takes
+    /// them from no change file again. (Absent in files of fieldlog before purges synced.)
+    #[serde(default)]
+    pub purged: Vec<PurgedCase>,
 }
 
 impl ChangeRecord {
@@ -44,6 +48,7 @@ impl ChangeRecord {
             study,
             lineage,
             context,
+            purged: Vec::new(),
         }
     }
 
