@@ -113,16 +113,20 @@ pub fn lane_spans(lane: &Lane, first: i32, months: i32, zoom: u16, by: MarkBy) -
             Style::default().fg(Color::Green).add_modifier(Modifier::BOLD),
         );
     }
-    // A narrative is told in a session: its mark goes just after the
-    // session's letter when the month has room for both.
+    // A narrative is told in a session: its mark goes in the first free
+    // cell after the session's letter that is still in the month, so a
+    // session's narratives stand side by side while the month has room.
     for n in &lane.narratives {
         if let Some(at) = n.narrated {
             put(&mut cells, slot(at), '◇', 2, Style::default().fg(Color::Cyan));
         }
         let told = slot(n.told);
-        let beside = told.map(|i| i + 1).filter(|i| *i < width && (*i as i32) % zoom != 0);
-        let at = match (told, beside) {
-            (Some(i), Some(next)) if cells[i].rank >= 4 && cells[next].rank < 3 => Some(next),
+        let free = told.and_then(|i| {
+            let month_end = (i as i32 / zoom + 1) * zoom;
+            (i + 1..(month_end as usize).min(width)).find(|j| cells[*j].rank < 3)
+        });
+        let at = match (told, free) {
+            (Some(i), Some(next)) if cells[i].rank >= 4 => Some(next),
             _ => told,
         };
         put(
@@ -173,5 +177,34 @@ mod tests {
         let text: String =
             lane_spans(&lane, 0, 8, 1, MarkBy::Agency).iter().map(|s| s.content.as_ref()).collect();
         assert_eq!(text, "I  ┃  I ");
+    }
+
+    #[test]
+    fn a_sessions_narratives_stand_side_by_side_while_the_month_has_room() {
+        use crate::domain::timeline::NarrativeMark;
+        let at = At { month: 0, within: 0.0 };
+        let told = |agency| NarrativeMark {
+            told: at,
+            narrated: None,
+            before: false,
+            agency,
+            orientation: Tone::Uncoded,
+            by_person: true,
+            title: String::new(),
+        };
+        let lane = Lane {
+            case: "AA".into(),
+            case_id: crate::domain::Id::new(),
+            sessions: vec![SessionMark { at, kind: SessionKind::Interview, contact_point: 1 }],
+            efforts: vec![],
+            narratives: vec![told(Tone::Low), told(Tone::High), told(Tone::Uncoded)],
+            contacts: vec![],
+            dropout: None,
+        };
+        let text = |zoom| -> String {
+            lane_spans(&lane, 0, 2, zoom, MarkBy::Agency).iter().map(|s| s.content.as_ref()).collect()
+        };
+        assert_eq!(text(4), "I○●∙┊   ");
+        assert_eq!(text(2), "I○┊ ", "the month is full: the rest wait for more room");
     }
 }
