@@ -393,9 +393,14 @@ impl CaseState {
                 (Action::AddEffort, "effort"),
                 (Action::AddLink, "link"),
                 (Action::SetAttribute, "attribute"),
+                (Action::RecordContact, "contact"),
+                (Action::OpenBrief, "brief"),
+                (Action::Help, "help"),
                 (Action::Back, "back"),
             ],
         );
+        // Two rows of hints break between hints, never inside one ("m contact missed").
+        let hint = hint.split(" · ").map(|h| h.replace(' ', "\u{a0}")).collect::<Vec<_>>().join(" · ");
         let hint_rows = crate::tui::widgets::wrap::wrap(&hint, usize::from(area.width).max(1)).len() as u16;
         let effort_rows = (self.efforts.len() as u16 + 2).min(area.height / 4).max(3);
         let link_rows = (self.links.len() as u16 + 1).min(area.height / 5).max(2);
