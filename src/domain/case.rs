@@ -5,9 +5,38 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// 1–8 letters or digits, unique in the study. Never a real name.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// 1–8 letters or digits, unique in the study. Never a real name. Codes
+/// sort as people count: G2 before G10.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CaseCode(String);
+
+impl Ord for CaseCode {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        natural_key(&self.0).cmp(&natural_key(&other.0)).then_with(|| self.0.cmp(&other.0))
+    }
+}
+
+impl PartialOrd for CaseCode {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A code as runs of letters and numbers, the numbers by their value.
+fn natural_key(code: &str) -> Vec<(String, u64)> {
+    let mut key = Vec::new();
+    let mut chars = code.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        let digits = c.is_ascii_digit();
+        let mut run = String::new();
+        while let Some(&c) = chars.peek().filter(|c| c.is_ascii_digit() == digits) {
+            run.push(c);
+            chars.next();
+        }
+        key.push(if digits { (String::new(), run.parse().unwrap_or(u64::MAX)) } else { (run, 0) });
+    }
+    key
+}
 
 impl CaseCode {
     pub fn parse(text: &str) -> Result<Self, DomainError> {
@@ -58,6 +87,15 @@ pub fn parse_attribute(text: &str) -> Result<(String, String), DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_sort_as_people_count() {
+        let mut codes: Vec<CaseCode> =
+            ["G10", "G2", "AA", "G1", "A1", "G01", "BB", "G11"].iter().map(|c| CaseCode::parse(c).unwrap()).collect();
+        codes.sort();
+        let sorted: Vec<&str> = codes.iter().map(CaseCode::as_str).collect();
+        assert_eq!(sorted, ["A1", "AA", "BB", "G01", "G1", "G2", "G10", "G11"]);
+    }
 
     #[test]
     fn codes_are_short_letters_or_digits() {
