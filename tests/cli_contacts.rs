@@ -166,6 +166,10 @@ fn the_recruitment_log_goes_into_whole_study_tables_under_its_pseudonyms() {
     // CSV: a table of its own, in whole-study exports only.
     let folder = dir.path().join("csv");
     ok(s, &[&["export", "--format", "csv", "--output", folder.to_str().unwrap()][..], &pseudonyms].concat());
+    // When the told events happened, beside the narrative.
+    let narratives = std::fs::read_to_string(folder.join("narratives.csv")).unwrap();
+    assert!(narratives.contains(",memo,told_of,") && narratives.contains(",Fyret,"), "{narratives}");
+    assert!(narratives.lines().nth(1).unwrap().contains(",,2019-05,"), "{narratives}");
     let log = std::fs::read_to_string(folder.join("recruitment.csv")).unwrap();
     assert_eq!(
         log,

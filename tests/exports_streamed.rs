@@ -41,6 +41,7 @@ fn whole(store: &Store) -> (Selection, Vec<(Session, Vec<Utterance>)>) {
     let selection = Selection {
         contacts,
         recruitment: store.recruitment().unwrap(),
+        narrated: store.narrated_times().unwrap(),
         cases,
         sessions: sessions.iter().map(|(s, _)| s.clone()).collect(),
         narratives: store.narratives().unwrap(),

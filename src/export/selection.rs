@@ -7,6 +7,7 @@ use super::masking::{self, Findings, Leak, Masks};
 use super::pseudonyms::Pseudonyms;
 use super::{json, stream, ExportError};
 use crate::domain::contacts::{case_contacts, CaseContacts, Recruitment};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, Variables};
 use crate::store::{Store, StoreError};
 
@@ -23,6 +24,8 @@ pub struct Selection {
     pub contacts: Vec<CaseContacts>,
     /// The recruitment log (whole-study exports only: it names people who never became cases).
     pub recruitment: Vec<Recruitment>,
+    /// When the events the narratives tell of happened, where that was said.
+    pub narrated: Vec<NarratedTime>,
 }
 
 /// Where the lines come from.
@@ -192,7 +195,10 @@ pub fn select(
             masks.recruitment(entry);
         }
     }
+    let narrated =
+        store.narrated_times()?.into_iter().filter(|t| narratives.iter().any(|n| n.id == t.narrative)).collect();
     let selection = Selection {
+        narrated,
         codebook: store.codebook()?,
         variables: store.variables()?,
         contacts,

@@ -5,6 +5,7 @@
 use super::selection::Selection;
 pub use super::told::Told;
 use crate::domain::contacts::{CaseContacts, ContactStatus, Recruitment};
+use crate::domain::narrated::NarratedTime;
 use crate::domain::followup::parse_date;
 use crate::domain::{
     Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, VariableKind, Variables,
@@ -117,6 +118,7 @@ pub struct Tables<'a> {
     pub links: &'a [Link],
     pub contacts: &'a [CaseContacts],
     pub recruitment: &'a [Recruitment],
+    pub narrated: &'a [NarratedTime],
     pub told: &'a Told,
 }
 
@@ -132,6 +134,7 @@ pub struct TableParts<'a> {
     pub links: Vec<Link>,
     pub contacts: Vec<CaseContacts>,
     pub recruitment: &'a [Recruitment],
+    pub narrated: &'a [NarratedTime],
 }
 
 impl<'a> TableParts<'a> {
@@ -159,6 +162,7 @@ impl<'a> TableParts<'a> {
             links,
             contacts,
             recruitment: &selection.recruitment,
+            narrated: &selection.narrated,
         }
     }
 
@@ -173,6 +177,7 @@ impl<'a> TableParts<'a> {
             links: &self.links,
             contacts: &self.contacts,
             recruitment: self.recruitment,
+            narrated: self.narrated,
             told,
         }
     }
@@ -241,6 +246,7 @@ impl Tables<'_> {
                     ("author", 10.0),
                     ("created", TIME),
                     ("memo", 40.0),
+                    ("told_of", 12.0),
                 ]);
                 all.extend(self.codes().into_iter().map(|(_, name)| Column { name, width: 6.0 }));
                 all.push(Column { name: "text".into(), width: 80.0 });
@@ -369,6 +375,8 @@ impl Tables<'_> {
             sink.text(&n.author)?;
             sink.cell(Cell::Time(n.created))?;
             sink.text(&n.memo)?;
+            let told_of = self.narrated.iter().find(|t| t.narrative == n.id);
+            sink.text(&told_of.map_or(String::new(), |t| t.when.to_string()))?;
             for (id, _) in &codes {
                 sink.integer(i64::from(n.codes.contains(id)))?;
             }
@@ -588,6 +596,7 @@ pub(crate) mod tests {
             links: &[],
             contacts: &[],
             recruitment: &[],
+            narrated: &[],
             told: &Told::default(),
         };
         let mut rows = Rows::default();

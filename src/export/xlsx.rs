@@ -407,6 +407,7 @@ mod tests {
             links: Vec::new(),
             contacts: Vec::new(),
             recruitment: Vec::new(),
+            narrated: Vec::new(),
         };
         let reading =
             Reading { source: Source::Memory(&sessions), pseudonyms: None, masks: None, check: false };
