@@ -107,3 +107,32 @@ fn a_mark_far_past_the_plan_stored_before_they_were_refused_does_not_crash_the_v
     h.press("- - - - + + + + + + + + l l l");
     h.screen(200, 60);
 }
+
+#[test]
+fn the_chosen_lane_stays_on_screen_with_two_rows_a_case_and_the_year_leads_the_months() {
+    let mut h = on_the_time_view();
+    h.screen(80, 24);
+    h.press("j j j j j j j j j j j j j j j v");
+    let view = h.screen(80, 24);
+    assert!(view.lines().any(|l| l.starts_with("PP")), "PP is chosen, so it is shown: {view}");
+    h.press("enter");
+    assert!(h.screen(80, 24).contains("Case PP"), "Enter opens the case on screen");
+    h.press("q v - -");
+    let narrow = h.screen(80, 24);
+    let months = narrow.lines().nth(1).unwrap();
+    assert!(months.trim_start().starts_with("2025-01"), "the first label has its year: {narrow}");
+}
+
+#[test]
+fn a_dropout_recorded_on_a_case_opened_from_the_time_view_shows_on_return() {
+    let mut h = on_the_time_view();
+    h.press("+ + enter m");
+    h.type_text("dropout 2025-06-01 flyttet til Aarhus");
+    h.press("enter");
+    assert!(h.screen(80, 24).contains("dropped out 2025-06-01"), "{}", h.screen(80, 24));
+    h.press("esc");
+    let view = h.screen(80, 24);
+    let aa = view.lines().find(|l| l.starts_with("AA")).unwrap_or_default();
+    assert!(aa.contains('┃'), "the view was read again: {view}");
+    assert!(view.contains("Time view"), "{view}");
+}

@@ -98,7 +98,7 @@ pub fn session_start(
 ) -> anyhow::Result<()> {
     let case = find_case(store, case)?;
     let kind = SessionKind::parse(kind)?;
-    if contact == 0 {
+    if !(1..=crate::domain::contacts::ContactPlan::MOST).contains(&contact) {
         return Err(crate::domain::DomainError::BadContactPoint(contact).into());
     }
     let speakers = if speakers.is_empty() {

@@ -150,6 +150,8 @@ pub struct ContactPoint {
     pub point: u32,
     pub due: Option<NaiveDate>,
     pub status: ContactStatus,
+    /// The sessions held at it (a partial point can have some).
+    pub held: usize,
 }
 
 /// One case's contact points and their counts: the row of the appendix table.
@@ -248,7 +250,8 @@ pub fn case_contacts(
     let start = ledger.and_then(|l| l.start).or(first);
     let every = ledger.and_then(|l| l.every_months).unwrap_or(plan.every_months);
     let planned = ledger.and_then(|l| l.points).unwrap_or(plan.points);
-    let held_max = mine.iter().map(|s| s.contact_point).max().unwrap_or(0);
+    // Sessions past the most a plan has were refused; one stored before is shown up to it.
+    let held_max = mine.iter().map(|s| s.contact_point).max().unwrap_or(0).min(ContactPlan::MOST);
     // A mark past the plan is refused now; one made before that is shown, up to the most a plan has.
     let marked_max = ledger.map_or(0, |l| l.marks.iter().map(|m| m.point).max().unwrap_or(0));
     let marked_max = marked_max.min(ContactPlan::MOST);
@@ -272,7 +275,7 @@ pub fn case_contacts(
                     _ => ContactStatus::Planned,
                 },
             };
-            ContactPoint { point, due, status }
+            ContactPoint { point, due, status, held }
         })
         .collect();
     CaseContacts { case: case.code.to_string(), points, dropout }

@@ -52,7 +52,7 @@ pub enum DomainError {
     DuplicateSpeaker(String),
     #[error("a session needs at least one speaker")]
     NoSpeakers,
-    #[error("contact point must be 1 or more, not {0}")]
+    #[error("contact point {0} is not one: a follow-up has contact points 1 to 24")]
     BadContactPoint(u32),
     #[error("attribute {0:?} is not valid: write KEY=VALUE")]
     BadAttribute(String),

@@ -451,24 +451,18 @@ impl Tables<'_> {
     /// points after a dropout, the dropout's).
     fn contact_rows<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
         for case in self.contacts {
-            let id = self.cases.iter().find(|c| c.code.as_str() == case.case).map(|c| c.id);
-            let held = |point: u32| {
-                self.sessions.iter().filter(|s| Some(s.case_id) == id && s.contact_point == point).count()
-            };
             for p in &case.points {
                 let dropout = case.dropout.as_ref();
-                let (sessions, reason) = match &p.status {
-                    ContactStatus::Kept(n) => (*n, ""),
-                    ContactStatus::Partial(why) => (held(p.point), why.as_str()),
-                    ContactStatus::Missed(why) => (0, why.as_str()),
-                    ContactStatus::DroppedOut => (0, dropout.map_or("", |d| d.reason.as_str())),
-                    ContactStatus::Planned | ContactStatus::Unrecorded => (0, ""),
+                let reason = match &p.status {
+                    ContactStatus::Partial(why) | ContactStatus::Missed(why) => why.as_str(),
+                    ContactStatus::DroppedOut => dropout.map_or("", |d| d.reason.as_str()),
+                    _ => "",
                 };
                 sink.text(&case.case)?;
                 sink.integer(p.point)?;
                 sink.cell(p.due.map_or(Cell::Empty, Cell::Date))?;
                 sink.text(p.status.word())?;
-                sink.integer(sessions as i64)?;
+                sink.integer(p.held as i64)?;
                 sink.text(reason)?;
                 sink.cell(dropout.map_or(Cell::Empty, |d| Cell::Date(d.date)))?;
                 sink.end_row()?;

@@ -104,7 +104,9 @@ pub fn import(
         .map(|label| role_for(&label).map(|role| (label, role)))
         .collect::<Result<Vec<_>, _>>()?;
     let contact = match new.contact {
-        Some(0) => return Err("contact point must be 1 or more, not 0".into()),
+        Some(n) if !(1..=crate::domain::contacts::ContactPlan::MOST).contains(&n) => {
+            return Err(crate::domain::DomainError::BadContactPoint(n).to_string())
+        }
         Some(n) => n,
         None => latest_contact(sessions, new.case.id),
     };

@@ -67,6 +67,17 @@ impl App {
                 self.screen =
                     Screen::Case(Box::new(loaders::case(&self.store, s.case.id, today, &self.author)?));
             }
+            // A case opened from these may have had a contact marked or a dropout recorded.
+            Screen::Overview(old) => {
+                let mut fresh = loaders::overview(&self.store, self.clock.now().date_naive())?;
+                fresh.keep_selection(old);
+                self.screen = Screen::Overview(fresh);
+            }
+            Screen::Timeline(old) => {
+                let mut fresh = loaders::timeline(&self.store, self.clock.now().date_naive())?;
+                fresh.keep_view(old);
+                self.screen = Screen::Timeline(Box::new(fresh));
+            }
             Screen::Narratives(old) => {
                 let filter = old.filter().to_string();
                 let mut fresh = loaders::narratives(&self.store, &self.author)?;

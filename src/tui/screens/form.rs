@@ -76,7 +76,7 @@ impl FormState {
             }
             Input::Action(a @ (Action::CursorLeft | Action::CursorRight)) if field == Field::Contact => {
                 self.contact = if a == Action::CursorRight {
-                    self.contact + 1
+                    (self.contact + 1).min(crate::domain::contacts::ContactPlan::MOST)
                 } else {
                     self.contact.saturating_sub(1).max(1)
                 };

@@ -20,6 +20,11 @@ impl OverviewState {
         OverviewState { rows, selected: 0 }
     }
 
+    /// The row `old` had chosen, on this (newly read) overview.
+    pub fn keep_selection(&mut self, old: &OverviewState) {
+        self.selected = old.selected.min(self.rows.len().saturating_sub(1));
+    }
+
     pub fn table(&self) -> Table {
         Table::Overview
     }

@@ -24,7 +24,8 @@ pub struct TimelineState {
     timeline: Timeline,
     /// The chosen lane (Enter opens its case), and the first lane shown.
     selected: usize,
-    top: usize,
+    /// Kept so by each frame too: a resize or two rows a case can move it.
+    top: std::cell::Cell<usize>,
     first_month: i32,
     /// An index into `ZOOMS`; `None` until the first frame fits it to the width.
     zoom: Option<usize>,
@@ -40,13 +41,23 @@ impl TimelineState {
         TimelineState {
             timeline,
             selected: 0,
-            top: 0,
+            top: 0.into(),
             first_month: 0,
             zoom: None,
             mark_by: MarkBy::Agency,
             voices: false,
             page: 10.into(),
         }
+    }
+
+    /// How `old` was looking (lane, months, zoom, marks, voices), on this newly read view.
+    pub fn keep_view(&mut self, old: &TimelineState) {
+        self.selected = old.selected.min(self.timeline.lanes.len().saturating_sub(1));
+        self.top.set(old.top.get());
+        self.first_month = old.first_month.min((self.timeline.months - 1).max(0));
+        self.zoom = old.zoom;
+        self.mark_by = old.mark_by;
+        self.voices = old.voices;
     }
 
     pub fn table(&self) -> Table {
@@ -89,14 +100,18 @@ impl TimelineState {
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
         }
-        // Keep the chosen lane in view.
-        let shown = self.page.get();
-        if self.selected < self.top {
-            self.top = self.selected;
-        } else if self.selected >= self.top + shown {
-            self.top = self.selected + 1 - shown;
-        }
+        self.keep_in_view(self.page.get());
         Effect::None
+    }
+
+    /// Scrolls so the chosen lane is among the `shown` on screen.
+    fn keep_in_view(&self, shown: usize) {
+        let top = self.top.get();
+        if self.selected < top {
+            self.top.set(self.selected);
+        } else if self.selected >= top + shown {
+            self.top.set(self.selected + 1 - shown);
+        }
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, keys: &Keymap) {
@@ -126,12 +141,13 @@ impl TimelineState {
         frame.render_widget(Line::from(self.month_header(shown, zoom)).dim(), months);
         let per_lane = if self.voices { 2 } else { 1 };
         self.page.set((usize::from(body.height) / per_lane).max(1));
+        self.keep_in_view(self.page.get());
         let rows: Vec<(usize, Lane)> = self
             .timeline
             .lanes
             .iter()
             .enumerate()
-            .skip(self.top)
+            .skip(self.top.get())
             .take(usize::from(body.height))
             .flat_map(|(i, lane)| {
                 let rows = if self.voices { voices(lane) } else { vec![lane.clone()] };
@@ -180,7 +196,7 @@ impl TimelineState {
     fn month_header(&self, shown: i32, zoom: u16) -> String {
         let mut header = " ".repeat(usize::from(CODE_WIDTH) + 1);
         let mut used = 0usize;
-        let mut year = String::new();
+        let mut year: Option<String> = None;
         for i in 0..shown {
             let m = self.first_month + i;
             let at = (i as usize) * usize::from(zoom);
@@ -188,12 +204,9 @@ impl TimelineState {
                 continue;
             }
             let full = self.timeline.label(m);
-            let label = if usize::from(zoom) * 2 > full.len() || !full.starts_with(&year) {
-                full.clone()
-            } else {
-                full[5..].to_string()
-            };
-            year = full[..4].to_string();
+            let new_year = year.as_deref() != Some(&full[..4]);
+            let label = if usize::from(zoom) * 2 > full.len() || new_year { full.clone() } else { full[5..].to_string() };
+            year = Some(full[..4].to_string());
             header.push_str(&" ".repeat(at - used));
             header.push_str(&label);
             used = at + label.len() + 1;
