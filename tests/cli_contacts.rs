@@ -135,15 +135,21 @@ fn exports_and_reports_mask_the_ledger_and_recruitment_reasons() {
         export.contains("flyttede fra [sagsbehandleren]")
             && export.contains("\"via\": \"[sagsbehandleren]\"")
     );
+    // A joined person's entry goes through their case's own list too.
+    ok(s, &["mask", "add", "Lise", "[datteren]", "--case", "AA"]);
+    ok(s, &["recruit", "add", "AA", "--asked", "2025-08-03", "--outcome", "joined", "--via", "Lise"]);
     // The contacts table of a CSV export too (dropped-out points carry the dropout's reason).
     let folder = dir.path().join("csv");
     ok(s, &["export", "--format", "csv", "--output", folder.to_str().unwrap()]);
     let contacts = std::fs::read_to_string(folder.join("contacts.csv")).unwrap();
     assert!(contacts.contains("flyttede fra [sagsbehandleren]") && !contacts.contains("Hansen"), "{contacts}");
+    let log = std::fs::read_to_string(folder.join("recruitment.csv")).unwrap();
+    assert!(log.contains("AA,2025-08-03,joined,[datteren],") && !log.contains("Lise"), "{log}");
     let report = ok(s, &["report", "contacts"]);
     assert!(report.contains("flyttede fra \\[sagsbehandleren\\]") && !report.contains("Hansen"), "{report}");
     assert!(report.contains("| 2025-08-02 | R2 | refused | \\[sagsbehandleren\\] |  |"), "{report}");
-    assert!(report.contains("2 asked: 0 joined, 2 refused, 0 no-answer."), "{report}");
+    assert!(report.contains("3 asked: 1 joined, 2 refused, 0 no-answer."), "{report}");
+    assert!(report.contains("| 2025-08-03 | AA | joined | \\[datteren\\] |") && !report.contains("Lise"), "{report}");
     assert!(ok(s, &["report", "contacts", "--unmasked"]).contains("flyttede fra Hansen"));
 }
 
@@ -179,4 +185,21 @@ fn the_recruitment_log_goes_into_whole_study_tables_under_its_pseudonyms() {
     ok(s, &["export", "--format", "csv", "--case", "AA", "--output", one.to_str().unwrap()]);
     let log = std::fs::read_to_string(one.join("recruitment.csv")).unwrap();
     assert_eq!(log, "\u{feff}label,asked,outcome,via,reason\r\n", "a case's export names no one else");
+}
+
+#[test]
+fn a_phone_number_in_a_contact_reason_or_the_recruitment_log_stops_a_masked_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("study");
+    study(s);
+    let folder = dir.path().join("csv");
+    let export = |s| refused(s, &["export", "--format", "csv", "--output", folder.to_str().unwrap()]);
+    ok(s, &["contact", "missed", "AA", "3", "--reason", "ring på 20 30 40 50 i morgen"]);
+    let said = export(s);
+    assert!(said.contains("the contact ledger (3)") && said.contains("a phone number"), "{said}");
+    assert!(!folder.exists(), "nothing is left behind");
+    ok(s, &["contact", "missed", "AA", "3", "--reason", "aflyst"]);
+    ok(s, &["recruit", "add", "R9", "--asked", "2025-08-09", "--outcome", "no-answer", "--via", "sms til 20304050"]);
+    let said = export(s);
+    assert!(said.contains("the recruitment log (R9)") && said.contains("a phone number"), "{said}");
 }

@@ -171,8 +171,8 @@ pub const PROFESSIONAL_ROLES: [Role; 4] =
     [Role::Caseworker, Role::JobConsultant, Role::ProjectWorker, Role::OtherProfessional];
 
 /// Professionals by role (rows) and a case variable (columns, e.g. the
-/// municipality): each professional counted once per value, known by their
-/// label, as the speakers of every session name them. Two people under one
+/// municipality): each professional counted once per value and once in the
+/// totals, known by their label, as the speakers of every session name them. Two people under one
 /// label (every caseworker "CW") count as one: the note says so.
 pub fn professionals_table(cases: &[Case], sessions: &[Session], variable: &str) -> Table {
     let mut seen: BTreeSet<(usize, String, String)> = BTreeSet::new();
@@ -186,10 +186,13 @@ pub fn professionals_table(cases: &[Case], sessions: &[Session], variable: &str)
         }
     }
     let values: Vec<String> = seen.iter().map(|(_, _, v)| v.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    // A person who speaks in two municipalities counts in each, and once in the totals.
     let count = |role: Option<usize>, value: Option<&str>| {
         seen.iter()
             .filter(|(r, _, v)| role.is_none_or(|role| role == *r) && value.is_none_or(|value| value == v))
-            .count()
+            .map(|(r, label, _)| (*r, label.as_str()))
+            .collect::<BTreeSet<_>>()
+            .len()
             .to_string()
     };
     let mut header = vec!["role".to_string()];

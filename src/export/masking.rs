@@ -92,11 +92,14 @@ impl Masks {
         }
     }
 
-    /// A recruitment entry's who-asked and reason, through the study-wide list.
-    pub fn recruitment(&self, r: &mut crate::domain::contacts::Recruitment) {
-        let study_wide = &self.by_case[&None];
-        r.via = study_wide.mask(&r.via).into_owned();
-        r.reason = study_wide.mask(&r.reason).into_owned();
+    /// A recruitment entry's who-asked and reason: through its case's list
+    /// when the person joined (`cases` has their code as its label), else
+    /// through the study-wide list.
+    pub fn recruitment(&self, r: &mut crate::domain::contacts::Recruitment, cases: &[Case]) {
+        let case = cases.iter().find(|c| c.code == r.label).map(|c| c.id);
+        let masker = case.map_or(&self.by_case[&None], |id| self.of(id));
+        r.via = masker.mask(&r.via).into_owned();
+        r.reason = masker.mask(&r.reason).into_owned();
     }
 
     /// Everything a JSON export holds that a person wrote or said.
@@ -128,7 +131,8 @@ impl Masks {
         study.efforts.iter_mut().for_each(|e| self.effort(e));
         study.links.iter_mut().for_each(|l| self.link(l));
         study.contact_ledgers.iter_mut().for_each(|l| self.ledger(l));
-        study.recruitment.iter_mut().for_each(|r| self.recruitment(r));
+        let cases = &study.cases;
+        study.recruitment.iter_mut().for_each(|r| self.recruitment(r, cases));
         // The study's vocabularies, learned from what was typed.
         let study_wide = &self.by_case[&None];
         for kind in &mut study.effort_kinds.kinds {
@@ -244,6 +248,8 @@ pub struct Study<'a> {
     pub narratives: &'a [Narrative],
     pub efforts: &'a [Effort],
     pub links: &'a [Link],
+    pub ledgers: &'a [crate::domain::contacts::ContactLedger],
+    pub recruitment: &'a [crate::domain::contacts::Recruitment],
 }
 
 /// The leak check on masked texts, the one every export runs: what the
@@ -268,7 +274,8 @@ pub fn combine(in_lines: Option<Leak>, rest: Option<Leak>) -> Option<Leak> {
 }
 
 /// The check on every text but the lines (which `study.sessions` may leave
-/// empty): narratives, session notes and places, case attributes, efforts, links.
+/// empty): narratives, session notes and places, case attributes, efforts,
+/// links, the contact ledger's reasons and the recruitment log.
 pub fn other_findings(masks: &Masks, study: &Study) -> Option<Leak> {
     let text = |case: Id, place: String, text| Text { case, place, text };
     let case_of: HashMap<Id, Id> = study.sessions.iter().map(|(s, _)| (s.id, s.case_id)).collect();
@@ -292,7 +299,18 @@ pub fn other_findings(masks: &Masks, study: &Study) -> Option<Leak> {
         .links
         .iter()
         .flat_map(|l| l.chain.iter().map(move |step| text(l.case_id, "a link".to_string(), step.as_str())));
-    unmasked_findings(masks, narratives.chain(sessions).chain(attributes).chain(efforts).chain(links))
+    let ledgers = study.ledgers.iter().flat_map(|l| {
+        let reasons = l.marks.iter().map(|m| (m.point.to_string(), m.reason.as_str()));
+        let dropout = l.dropout.iter().map(|d| ("dropout".to_string(), d.reason.as_str()));
+        reasons.chain(dropout).map(move |(at, why)| text(l.case_id, format!("the contact ledger ({at})"), why))
+    });
+    let recruitment = study.recruitment.iter().flat_map(|r| {
+        let case = study.cases.iter().find(|c| c.code == r.label).map(|c| c.id).unwrap_or_default();
+        let place = format!("the recruitment log ({})", r.label);
+        [text(case, place.clone(), r.via.as_str()), text(case, place, r.reason.as_str())]
+    });
+    let follow_up = ledgers.chain(recruitment);
+    unmasked_findings(masks, narratives.chain(sessions).chain(attributes).chain(efforts).chain(links).chain(follow_up))
 }
 
 /// Detector findings left in masked texts that the mask list neither masks nor allows.

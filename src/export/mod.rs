@@ -177,6 +177,8 @@ pub fn json_text(
                 narratives: &study.narratives,
                 efforts: &study.efforts,
                 links: &study.links,
+                ledgers: &study.contact_ledgers,
+                recruitment: &study.recruitment,
             };
             if let Some(leak) = masking::check(&masks, &parts) {
                 return Err(ExportError::Leak(leak));

@@ -35,6 +35,9 @@ pub struct Study {
     /// The cases as said, when `cases` are masked: tables count their
     /// values (two towns masked alike are still two), then show them masked.
     pub said_cases: Option<Vec<Case>>,
+    /// The sessions as said, when `sessions` are masked: tables count
+    /// professionals by their labels as typed (two names masked alike are two people).
+    pub said_sessions: Option<Vec<Session>>,
 }
 
 impl Study {
@@ -56,11 +59,13 @@ impl Study {
             recruitment: store.recruitment()?,
             masks: None,
             said_cases: None,
+            said_sessions: None,
         };
         study.recruitment.sort_by(|a, b| (a.asked, a.label.as_str()).cmp(&(b.asked, b.label.as_str())));
         if !unmasked {
             let masks = Masks::new(store.mask_list()?, study.cases.iter().map(|c| c.id));
             study.said_cases = Some(study.cases.clone());
+            study.said_sessions = Some(study.sessions.clone());
             study.cases.iter_mut().for_each(|c| masks.case(c));
             study.sessions.iter_mut().for_each(|s| masks.session(s));
             let case_of: HashMap<Id, Id> = study.sessions.iter().map(|s| (s.id, s.case_id)).collect();
@@ -72,7 +77,7 @@ impl Study {
             study.efforts.iter_mut().for_each(|e| masks.effort(e));
             study.links.iter_mut().for_each(|l| masks.link(l));
             study.ledgers.iter_mut().for_each(|l| masks.ledger(l));
-            study.recruitment.iter_mut().for_each(|r| masks.recruitment(r));
+            study.recruitment.iter_mut().for_each(|r| masks.recruitment(r, &study.cases));
             study.masks = Some(masks);
         }
         Ok(study)

@@ -6,7 +6,7 @@
 use super::masking::{self, Findings, Leak, Masks};
 use super::pseudonyms::Pseudonyms;
 use super::{json, stream, ExportError};
-use crate::domain::contacts::{case_contacts, CaseContacts, Recruitment};
+use crate::domain::contacts::{case_contacts, CaseContacts, ContactLedger, ContactPlan, Recruitment};
 use crate::domain::narrated::NarratedTime;
 use crate::domain::{Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, Variables};
 use crate::store::{Store, StoreError};
@@ -155,10 +155,16 @@ pub fn select(
     let ours = |case: Id| cases.iter().any(|c| c.id == case);
     let mut efforts: Vec<Effort> = store.efforts()?.into_iter().filter(|e| ours(e.case_id)).collect();
     let mut links: Vec<Link> = store.links()?.into_iter().filter(|l| ours(l.case_id)).collect();
+    let mut ledgers: Vec<ContactLedger> =
+        store.contact_ledgers()?.into_iter().filter(|l| ours(l.case_id)).collect();
+    let whole = scope.case.is_none() && scope.session.is_none();
+    let mut recruitment = if whole { store.recruitment()? } else { Vec::new() };
+    recruitment.sort_by(|a, b| (a.asked, a.label.as_str()).cmp(&(b.asked, b.label.as_str())));
     if let Some(p) = reading.pseudonyms {
         cases.iter_mut().for_each(|c| p.apply_case(c));
         sessions.iter_mut().for_each(|s| p.apply_session(s, &mut []));
         narratives.iter_mut().for_each(|n| p.apply_narrative(n));
+        recruitment.iter_mut().for_each(|r| p.apply_recruitment(r));
     }
     let mut tally = Tally::default();
     if let Some(masks) = reading.masks {
@@ -172,6 +178,8 @@ pub fn select(
         }
         efforts.iter_mut().for_each(|e| masks.effort(e));
         links.iter_mut().for_each(|l| masks.link(l));
+        ledgers.iter_mut().for_each(|l| masks.ledger(l));
+        recruitment.iter_mut().for_each(|r| masks.recruitment(r, &cases));
         if reading.check {
             let study = masking::Study {
                 cases: &cases,
@@ -179,22 +187,14 @@ pub fn select(
                 narratives: &narratives,
                 efforts: &efforts,
                 links: &links,
+                ledgers: &ledgers,
+                recruitment: &recruitment,
             };
             tally.rest = masking::other_findings(masks, &study);
         }
     }
     // Judged by all the case's sessions, even when one session is exported.
-    let contacts = contacts(store, &cases, &store.sessions()?, reading.masks, today)?;
-    let whole = scope.case.is_none() && scope.session.is_none();
-    let mut recruitment = if whole { store.recruitment()? } else { Vec::new() };
-    for entry in &mut recruitment {
-        if let Some(p) = reading.pseudonyms {
-            p.apply_recruitment(entry);
-        }
-        if let Some(masks) = reading.masks {
-            masks.recruitment(entry);
-        }
-    }
+    let contacts = judged(&store.contact_plan()?, &ledgers, &cases, &store.sessions()?, today);
     let narrated =
         store.narrated_times()?.into_iter().filter(|t| narratives.iter().any(|n| n.id == t.narrative)).collect();
     let selection = Selection {
@@ -226,13 +226,24 @@ pub fn contacts(
     if let Some(masks) = masks {
         ledgers.iter_mut().for_each(|l| masks.ledger(l));
     }
-    Ok(cases
+    Ok(judged(&plan, &ledgers, cases, sessions, today))
+}
+
+/// Each of `cases`' contact points as of `today`, by `plan` and `ledgers`.
+fn judged(
+    plan: &ContactPlan,
+    ledgers: &[ContactLedger],
+    cases: &[Case],
+    sessions: &[Session],
+    today: chrono::NaiveDate,
+) -> Vec<CaseContacts> {
+    cases
         .iter()
         .map(|case| {
             let ledger = ledgers.iter().find(|l| l.case_id == case.id);
-            case_contacts(case, sessions, &plan, ledger, today)
+            case_contacts(case, sessions, plan, ledger, today)
         })
-        .collect())
+        .collect()
 }
 
 impl Selection {

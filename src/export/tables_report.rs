@@ -84,14 +84,15 @@ fn professionals_report(study: &Study, rows: &str, cols: &str) -> Result<Documen
         format!("professionals go by role and a variable, and {other:?} is none: {}", known_variables(study))
     })?;
     let (cases, shown) = study.counted_cases();
-    let mut table = crate::domain::crosstab::professionals_table(cases, &study.sessions, &variable.name);
+    let sessions = study.said_sessions.as_deref().unwrap_or(&study.sessions);
+    let mut table = crate::domain::crosstab::professionals_table(cases, sessions, &variable.name);
     show_values(&mut table, &shown, false, true);
     Ok(Document {
         title: format!("Professionals by role × {}", variable.name),
         blocks: vec![
             Block::Paragraph(
                 format!(
-                    "Counts the professionals who speak in the sessions (caseworkers, job consultants, project workers, other professionals), each once for each {} of the cases they speak in. They are known by their speaker labels: give each person a label of their own (CW1, CW2), or two people under one label count as one.",
+                    "Counts the professionals who speak in the sessions (caseworkers, job consultants, project workers, other professionals), each once in each {} of the cases they speak in and once in the totals. They are known by their speaker labels: give each person a label of their own (CW1, CW2), or two people under one label count as one.",
                     variable.name
                 )
                 .into(),
