@@ -17,6 +17,7 @@ pub mod report;
 pub mod selection;
 pub mod stream;
 pub mod tables;
+mod tables_followup;
 pub mod tables_report;
 pub mod told;
 pub mod timeline_svg;

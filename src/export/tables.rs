@@ -4,7 +4,7 @@
 
 use super::selection::Selection;
 pub use super::told::Told;
-use crate::domain::contacts::{CaseContacts, ContactStatus, Recruitment};
+use crate::domain::contacts::{CaseContacts, Recruitment};
 use crate::domain::narrated::NarratedTime;
 use crate::domain::followup::parse_date;
 use crate::domain::{
@@ -442,42 +442,6 @@ impl Tables<'_> {
             sink.cell(Cell::Date(e.start))?;
             sink.cell(e.end.map_or(Cell::Empty, Cell::Date))?;
             sink.text(&e.outcome)?;
-            sink.end_row()?;
-        }
-        Ok(())
-    }
-
-    /// A row per case and contact point; the reason is the ledger's (for
-    /// points after a dropout, the dropout's).
-    fn contact_rows<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
-        for case in self.contacts {
-            for p in &case.points {
-                let dropout = case.dropout.as_ref();
-                let reason = match &p.status {
-                    ContactStatus::Partial(why) | ContactStatus::Missed(why) => why.as_str(),
-                    ContactStatus::DroppedOut => dropout.map_or("", |d| d.reason.as_str()),
-                    _ => "",
-                };
-                sink.text(&case.case)?;
-                sink.integer(p.point)?;
-                sink.cell(p.due.map_or(Cell::Empty, Cell::Date))?;
-                sink.text(p.status.word())?;
-                sink.integer(p.held as i64)?;
-                sink.text(reason)?;
-                sink.cell(dropout.map_or(Cell::Empty, |d| Cell::Date(d.date)))?;
-                sink.end_row()?;
-            }
-        }
-        Ok(())
-    }
-
-    fn recruitment_rows<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
-        for r in self.recruitment {
-            sink.text(r.label.as_str())?;
-            sink.cell(Cell::Date(r.asked))?;
-            sink.text(r.outcome.word())?;
-            sink.text(&r.via)?;
-            sink.text(&r.reason)?;
             sink.end_row()?;
         }
         Ok(())
