@@ -268,7 +268,7 @@ impl App {
 
     /// Attaches a recording on a thread of its own (a long one is read through first).
     fn attach_recording(&mut self, session: crate::domain::Id, file: &str, link: bool, replace: bool) {
-        use crate::import::recording::{attach, Attach, Keeping};
+        use crate::import::recording::{attach, Attach, AttachError, Keeping};
         let path = expand_home(file);
         let store = self.store.clone();
         let room = self.room;
@@ -282,6 +282,10 @@ impl App {
                         Attach { file: &path, keeping, offset_ms: None, replace, made_here: false };
                     match attach(&store, &s, how, now) {
                         Ok(recording) => format!("Attached {}.", recording.describe()),
+                        // Said short enough for 80 columns, in the prompt's own words.
+                        Err(AttachError::HasOne(..)) => {
+                            "This session already has a recording: write --replace after the file to put this one in its place.".into()
+                        }
                         Err(e) => e.to_string(),
                     }
                 }
