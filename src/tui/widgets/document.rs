@@ -53,21 +53,23 @@ fn wrapped(text: &str, prefix: &str, width: usize, style: Style) -> Vec<Line<'st
 }
 
 /// How wide each column is shown: as wide as its widest cell line when all
-/// fit in `width`; otherwise the narrow columns keep theirs and the wide
-/// ones share what is left alike.
-pub fn column_widths(natural: &[usize], width: usize) -> Vec<usize> {
+/// fit in `width`; otherwise each keeps at least its longest word (`least`:
+/// a number or a word is never broken, the terminal cuts what is past its
+/// edge instead) and the columns that want more share what is left alike.
+pub fn column_widths(natural: &[usize], least: &[usize], width: usize) -> Vec<usize> {
     let room = width.saturating_sub(GAP * natural.len().saturating_sub(1));
     if natural.iter().sum::<usize>() <= room {
         return natural.to_vec();
     }
+    let mut widths: Vec<usize> = natural.iter().zip(least).map(|(n, l)| (*l).min(*n).max(1)).collect();
+    let mut left = room.saturating_sub(widths.iter().sum());
     let mut order: Vec<usize> = (0..natural.len()).collect();
-    order.sort_by_key(|&i| natural[i]);
-    let mut widths = vec![0; natural.len()];
-    let mut left = room;
+    order.sort_by_key(|&i| natural[i] - widths[i]);
     for (n, &i) in order.iter().enumerate() {
         let share = left / (natural.len() - n);
-        widths[i] = natural[i].min(share).max(1);
-        left = left.saturating_sub(widths[i]);
+        let more = (natural[i] - widths[i]).min(share);
+        widths[i] += more;
+        left -= more;
     }
     widths
 }
@@ -75,13 +77,14 @@ pub fn column_widths(natural: &[usize], width: usize) -> Vec<usize> {
 /// A table: the heading row bold, each row as high as its tallest cell.
 fn table_lines(header: &[String], rows: &[Vec<String>], width: usize) -> Vec<Line<'static>> {
     let columns = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
-    let mut natural = vec![0usize; columns];
+    let (mut natural, mut least) = (vec![0usize; columns], vec![0usize; columns]);
     for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        for (w, cell) in natural.iter_mut().zip(row) {
+        for ((w, l), cell) in natural.iter_mut().zip(least.iter_mut()).zip(row) {
             *w = (*w).max(cell.lines().map(UnicodeWidthStr::width).max().unwrap_or(0));
+            *l = (*l).max(cell.split_whitespace().map(UnicodeWidthStr::width).max().unwrap_or(0));
         }
     }
-    let widths = column_widths(&natural, width);
+    let widths = column_widths(&natural, &least, width);
     let mut lines = Vec::new();
     let bold = Style::default().add_modifier(Modifier::BOLD);
     for (i, row) in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)).enumerate() {
@@ -117,11 +120,14 @@ mod tests {
 
     #[test]
     fn columns_that_fit_keep_their_width_and_wide_ones_share_the_rest() {
-        assert_eq!(column_widths(&[4, 10, 6], 40), [4, 10, 6]);
-        // 30 columns less two gaps of 2: 26 to share; the narrow one keeps its 4.
-        assert_eq!(column_widths(&[4, 40, 50], 30), [4, 11, 11]);
-        assert_eq!(column_widths(&[4, 12, 50], 30), [4, 11, 11]);
-        assert_eq!(column_widths(&[4, 8, 50], 30), [4, 8, 14]);
+        assert_eq!(column_widths(&[4, 10, 6], &[4, 5, 6], 40), [4, 10, 6]);
+        // 30 columns less two gaps of 2: 26; each its longest word, then the rest shared.
+        assert_eq!(column_widths(&[4, 40, 50], &[4, 6, 6], 30), [4, 11, 11]);
+        assert_eq!(column_widths(&[4, 12, 50], &[4, 6, 6], 30), [4, 11, 11]);
+        assert_eq!(column_widths(&[4, 8, 50], &[4, 8, 6], 30), [4, 8, 14]);
+        // Twenty columns of two-digit counts at 30: every count whole, cut at the edge.
+        let counts = column_widths(&[2; 20], &[2; 20], 30);
+        assert!(counts.iter().all(|w| *w == 2), "{counts:?}");
     }
 
     #[test]
@@ -134,11 +140,11 @@ mod tests {
         ]];
         let lines = text(&table_lines(&header, &rows, 30));
         assert!(lines.iter().all(|l| l.width() <= 31), "{lines:#?}");
-        // 26 columns to share: the labels keep their 9, AA and BB 9 and 8.
-        assert_eq!(lines[0], "            AA         BB");
-        assert_eq!(lines[1], " contact 1  ✓ kept     ✗ missed");
-        assert_eq!(lines[2], "            interview");
-        assert_eq!(lines[3], "            2025-01-0");
+        // 26 columns: each its longest word (7, 10, 6), the 3 left shared: 8, 11, 7.
+        assert_eq!(lines[0], "           AA           BB");
+        assert_eq!(lines[1], " contact   ✓ kept       ✗");
+        assert_eq!(lines[2], " 1         interview    missed");
+        assert_eq!(lines[3], "           2025-01-01", "a date is never broken");
         let words = lines.join(" ");
         for word in ["“Jeg", "vil", "gerne", "arbejde", "igen”"] {
             assert!(words.split_whitespace().any(|w| w == word), "{word} lost: {lines:#?}");
