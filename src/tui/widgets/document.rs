@@ -53,23 +53,35 @@ fn wrapped(text: &str, prefix: &str, width: usize, style: Style) -> Vec<Line<'st
 }
 
 /// How wide each column is shown: as wide as its widest cell line when all
-/// fit in `width`; otherwise each keeps at least its longest word (`least`:
-/// a number or a word is never broken, the terminal cuts what is past its
-/// edge instead) and the columns that want more share what is left alike.
+/// fit in `width`; otherwise no column wider than a cap, the widest cap that
+/// fits, so narrow columns keep their width and wide ones share the rest —
+/// but each at least its longest word (`least`: a number or a word is never
+/// broken; the terminal cuts what is past its edge instead).
 pub fn column_widths(natural: &[usize], least: &[usize], width: usize) -> Vec<usize> {
     let room = width.saturating_sub(GAP * natural.len().saturating_sub(1));
-    if natural.iter().sum::<usize>() <= room {
-        return natural.to_vec();
+    let capped = |cap: usize| -> Vec<usize> {
+        natural.iter().zip(least).map(|(n, l)| (*n).min(cap).max((*l).min(*n)).max(1)).collect()
+    };
+    let fits = |cap: usize| capped(cap).iter().sum::<usize>() <= room;
+    let widest = natural.iter().copied().max().unwrap_or(0);
+    // The widest cap that fits (fits is monotone in the cap).
+    let (mut low, mut high) = (0, widest);
+    while low < high {
+        let mid = (low + high).div_ceil(2);
+        if fits(mid) {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
     }
-    let mut widths: Vec<usize> = natural.iter().zip(least).map(|(n, l)| (*l).min(*n).max(1)).collect();
+    let mut widths = capped(low);
+    // What the cap leaves over goes a column at a time to those it cut.
     let mut left = room.saturating_sub(widths.iter().sum());
-    let mut order: Vec<usize> = (0..natural.len()).collect();
-    order.sort_by_key(|&i| natural[i] - widths[i]);
-    for (n, &i) in order.iter().enumerate() {
-        let share = left / (natural.len() - n);
-        let more = (natural[i] - widths[i]).min(share);
-        widths[i] += more;
-        left -= more;
+    for (w, n) in widths.iter_mut().zip(natural) {
+        if left > 0 && *w < *n {
+            *w += 1;
+            left -= 1;
+        }
     }
     widths
 }
@@ -140,10 +152,10 @@ mod tests {
         ]];
         let lines = text(&table_lines(&header, &rows, 30));
         assert!(lines.iter().all(|l| l.width() <= 31), "{lines:#?}");
-        // 26 columns: each its longest word (7, 10, 6), the 3 left shared: 8, 11, 7.
-        assert_eq!(lines[0], "           AA           BB");
-        assert_eq!(lines[1], " contact   ✓ kept       ✗");
-        assert_eq!(lines[2], " 1         interview    missed");
+        // 26 columns: no column over 8 but AA, which keeps its longest word (10).
+        assert_eq!(lines[0], "           AA          BB");
+        assert_eq!(lines[1], " contact   ✓ kept      ✗ missed");
+        assert_eq!(lines[2], " 1         interview");
         assert_eq!(lines[3], "           2025-01-01", "a date is never broken");
         let words = lines.join(" ");
         for word in ["“Jeg", "vil", "gerne", "arbejde", "igen”"] {
