@@ -315,6 +315,11 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
             quiet &= report.written == 0 && report.records_read == 0;
         }
         if quiet && round > 0 {
+            // Nothing any laptop holds is left unsent (the store marked every change).
+            for l in &laptops {
+                let unsent = fieldlog::sync::unsent(&l.store).unwrap();
+                prop_assert!(unsent.is_empty(), "laptop {} never sent {unsent:?}", l.name);
+            }
             break;
         }
         for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
@@ -528,4 +533,35 @@ fn a_code_of_one_name_added_on_several_laptops_ends_as_one_code() {
         assert!(narratives.iter().all(|n| n.codes == [kept]), "laptop {}: {narratives:?}", l.name);
         assert_eq!(canonical(&l.store), canonical(&laptops[0].store), "laptop {}", l.name);
     }
+}
+
+/// The store marks what a sync must look at: once a laptop syncs, a line
+/// marks its session, a narrative or a blind setting the rest of the
+/// study; drafts and the sync's own bookkeeping mark nothing, and a sync
+/// clears what it read. A study that never synced writes no marks.
+#[test]
+fn a_sync_looks_only_at_what_the_store_marked_as_changed() {
+    let mut a = laptop('a');
+    let (mut clock, mut made) = (0, Made::default());
+    for (what, pick) in [(0, 0), (1, 0), (2, 0)] {
+        edit(&mut a, what, pick, &mut clock, &mut made);
+    }
+    assert!(a.store.sync_marks().unwrap().is_empty(), "a study that never synced marks nothing");
+    sync(&a.store, &a.folder, None, "a").unwrap();
+    assert!(a.store.sync_marks().unwrap().is_empty());
+    let session = a.store.sessions().unwrap()[0].id;
+    edit(&mut a, 2, 0, &mut clock, &mut made);
+    let marks = a.store.sync_marks().unwrap();
+    assert_eq!((marks.study, marks.sessions.iter().copied().collect::<Vec<_>>()), (false, vec![session]));
+    let draft =
+        Draft { session, speaker: "I".into(), text: "halvt".into(), onset: None, onset_elapsed_ms: 0 };
+    a.store.commit(&[Change::Draft(draft)]).unwrap();
+    assert_eq!(a.store.sync_marks().unwrap(), marks);
+    edit(&mut a, 4, 0, &mut clock, &mut made);
+    assert!(a.store.sync_marks().unwrap().study);
+    let report = sync(&a.store, &a.folder, None, "a").unwrap();
+    assert_eq!(report.records_sent, 2, "the line and the narrative");
+    assert!(a.store.sync_marks().unwrap().is_empty());
+    let report = sync(&a.store, &a.folder, None, "a").unwrap();
+    assert_eq!(report.written, 0);
 }

@@ -68,6 +68,7 @@ impl Store {
             })
             .chain(codes)
             .chain(self.search_stamp(changes))
+            .chain(self.sync_marks_of(changes))
             .collect()
     }
 

@@ -4,12 +4,14 @@
 //! Records a change refers to (a line's session, a session's case) travel
 //! with it as context, so a teammate never holds a line without its session.
 
+use super::exchanged::Exchanged;
 use super::record::ChangeRecord;
 use crate::domain::{Id, Lineage, PurgedCase};
 use crate::export::json::{self, SessionExport, StudyExport};
 use crate::import::lineage::{record, version};
+use crate::store::sync_marks::SyncMarks;
 use crate::store::{Store, StoreError};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A record of the study by its sync name, and its version.
 pub struct Versioned {
@@ -104,25 +106,45 @@ pub struct Outgoing {
     pub exchanged: Vec<(String, Lineage)>,
 }
 
+/// Which records a sync looks at for changes.
+pub enum Looked<'a> {
+    /// Every record of the study; with `send_all`, each is sent whether it
+    /// changed or not (a new folder).
+    Whole { send_all: bool },
+    /// Those the store marked as changed since the last sync (`SyncMarks`):
+    /// the lines of marked sessions only, the rest of the study whole.
+    Marked(&'a SyncMarks),
+}
+
 /// The changes since the last sync (`exchanged`: what each record was when
-/// last exchanged); with `everything`, the whole study (a new folder).
-/// Nothing of a `purged` case goes; with `always`, one record goes even if
-/// nothing changed (to carry a purge).
+/// last exchanged) among the records `looked` at. Nothing of a `purged`
+/// case goes; with `always`, one record goes even if nothing changed (to
+/// carry a purge).
 pub fn changes(
     store: &Store,
-    exchanged: &HashMap<String, Lineage>,
-    everything: bool,
+    exchanged: &mut Exchanged,
+    looked: Looked,
     purged: &[PurgedCase],
     always: bool,
     laptop: Id,
     author: &str,
 ) -> Result<Outgoing, StoreError> {
-    let mut study = json::backup(store)?;
+    let (mut study, everything) = match looked {
+        Looked::Whole { send_all } => {
+            exchanged.read_all()?;
+            (json::backup(store)?, send_all)
+        }
+        Looked::Marked(marks) if marks.is_empty() && !always => {
+            return Ok(Outgoing { records: Vec::new(), exchanged: Vec::new() });
+        }
+        Looked::Marked(marks) => (json::backup_with_lines_of(store, &marks.sessions)?, false),
+    };
     super::purge::strip(&mut study, purged);
     let mut lineage = BTreeMap::new();
     let mut updates = Vec::new();
     for v in versions(&study) {
-        let prior = exchanged.get(&v.name);
+        let prior = exchanged.get(&v.name)?;
+        let prior = prior.as_ref();
         if !everything && prior.is_some_and(|p| p.version == v.version) {
             continue;
         }
