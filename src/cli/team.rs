@@ -76,6 +76,12 @@ fn describe(report: &SyncReport) -> String {
             out.push_str(&format!("- {c}\n"));
         }
     }
+    if report.recordings_sent + report.recordings_taken > 0 {
+        out.push_str(&format!(
+            "recordings: {} copied into the folder, {} taken from it\n",
+            report.recordings_sent, report.recordings_taken
+        ));
+    }
     for code in &report.cleaned {
         out.push_str(&format!(
             "case {code} was purged: this laptop's change file was rewritten without it (each teammate's own file is cleaned when they sync)\n"

@@ -11,6 +11,7 @@ mod incoming;
 pub mod outgoing;
 pub mod purge;
 pub mod record;
+pub mod recordings;
 
 use crate::domain::{Id, TeamKey, TeamValue};
 use crate::import::merge::MergeReport;
@@ -51,6 +52,9 @@ pub struct SyncReport {
     pub purges_due: Vec<purge::Note>,
     /// Purged cases whose records this sync took out of this laptop's change file.
     pub cleaned: Vec<String>,
+    /// Recordings' sound put into the folder, and taken from it.
+    pub recordings_sent: usize,
+    pub recordings_taken: usize,
 }
 
 /// The suffix of change files in the sync folder.
@@ -131,6 +135,9 @@ pub fn sync(
     };
     let everything = whole_end == 0 || whole_end < written;
     let mut exchanged = exchanged::Exchanged::new(store);
+    // The sound before the records that name it, so a teammate finds it sooner.
+    report.recordings_sent =
+        recordings::send(store, dir, me).map_err(|e| file_error(&dir.join(recordings::FOLDER), e))?;
     let outgoing = Outgoing { store, own: &own, header: &header, key: key.as_ref(), me, author };
     // What changed since the last sync, as the store marked it; the whole
     // study the first time (marks are kept from then on) or for a new folder.
@@ -159,6 +166,8 @@ pub fn sync(
         .collect();
     theirs.sort();
     let mut keys: HashMap<(Vec<u8>, Vec<u8>), FileKey> = HashMap::new();
+    // Each laptop's study key, for its sealed recordings (this one's too).
+    let mut laptop_keys: HashMap<Id, FileKey> = key.iter().map(|k| (me, k.clone())).collect();
     for (laptop, path) in theirs {
         let shown = path.display();
         let resume = match store.team(&TeamKey::read_up_to(laptop))? {
@@ -202,6 +211,9 @@ pub fn sync(
                 keys.get(&known).cloned()
             }
         };
+        if let Some(key) = &key {
+            laptop_keys.insert(laptop, key.clone());
+        }
         let mut took = 0;
         for (body, end, crc) in records {
             let mut record = match ChangeRecord::from_body(&body, key.as_ref()) {
@@ -246,6 +258,7 @@ pub fn sync(
         report.records_read += took;
         report.laptops += usize::from(took > 0);
     }
+    report.recordings_taken = recordings::fetch(store, dir, &laptop_keys, &mut report.waiting)?;
     // What conflicts settled to goes out now, not a sync later: a teammate
     // that settled them otherwise (having met other versions) comes round sooner.
     // (A settled conflict marks its record for this, changed here or not.)
