@@ -182,11 +182,12 @@ fn a_purged_case_is_erased_on_every_laptop_and_from_every_change_file() {
     let shared = folder.to_str().unwrap();
     let secret = "Hemmelighed-om-AA-4412";
     let session = study(&a, None, &format!("{secret} fortalt i tillid"));
+    ok(&a, None, &["session", "attach", &session, audio("markers.flac").to_str().unwrap()]);
     ok(&a, None, &["case", "add", "BB"]);
     let bb = ok(&a, None, &["session", "start", "--case", "BB", "--kind", "interview"]);
     ok(&a, None, &["log", "--session", bb.trim(), "--speaker", "BB", "BB bliver i studiet"]);
     ok(&a, None, &["sync", shared]);
-    let a_file = std::fs::read_dir(&folder).unwrap().next().unwrap().unwrap().path();
+    let a_file = std::fs::read_dir(&folder).unwrap().flatten().find(|e| e.path().is_file()).unwrap().path();
     for l in [&b, &c] {
         ok(l, None, &["init"]);
         ok(l, None, &["sync", shared]);
@@ -236,6 +237,15 @@ fn a_purged_case_is_erased_on_every_laptop_and_from_every_change_file() {
     }
     for words in [secret, b_words] {
         assert!(files_holding(&folder, words.as_bytes()).is_empty(), "{words} still in the sync folder");
+    }
+    // The case's sound is gone from the folder and from every store too.
+    let sound = std::fs::read(audio("markers.flac")).unwrap();
+    for place in [&folder, &a, &b, &c, &d] {
+        assert!(
+            files_holding(place, &sound[..256]).is_empty(),
+            "the purged case's recording in {}",
+            place.display()
+        );
     }
 }
 

@@ -95,6 +95,41 @@ pub fn fetch(
     Ok(taken)
 }
 
+/// The SHA-256 of the recordings of a case's sessions, before a purge.
+pub fn of_case(store: &Store, purged: &crate::domain::PurgedCase) -> Result<Vec<String>, StoreError> {
+    let sessions: Vec<Id> = store
+        .sessions()?
+        .into_iter()
+        .filter(|s| purged.cases.contains(&s.case_id) || purged.sessions.contains(&s.id))
+        .map(|s| s.id)
+        .collect();
+    Ok(store
+        .recordings()?
+        .into_iter()
+        .filter(|r| sessions.contains(&r.session) && !r.sha256.is_empty())
+        .map(|r| r.sha256)
+        .collect())
+}
+
+/// Removes the copies of a purged case's recordings from the folder (the
+/// sound is the case's as much as its words are).
+pub fn forget(dir: &Path, sha256s: &[String]) -> std::io::Result<()> {
+    let folder = dir.join(FOLDER);
+    let Ok(entries) = std::fs::read_dir(&folder) else { return Ok(()) };
+    let mut removed = false;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if sha256s.iter().any(|sha| name.starts_with(&format!("{sha}."))) {
+            std::fs::remove_file(entry.path())?;
+            removed = true;
+        }
+    }
+    if removed {
+        files::sync_dir(&folder)?;
+    }
+    Ok(())
+}
+
 /// A copy of `recording` in the folder, and the key it is sealed with.
 fn copy_in_folder<'k>(
     folder: &Path,
