@@ -37,7 +37,7 @@ enum Step {
 }
 
 /// How many kinds of edit `edit` makes.
-const EDITS: u8 = 13;
+const EDITS: u8 = 14;
 
 /// Names two laptops may both give a code, a code group or a variable
 /// before they sync: each must end as one.
@@ -236,6 +236,17 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
                     store.commit(&[Change::Variables(variables)]).unwrap();
                 }
             }
+        }
+        // A term added to the mask list (terms other laptops may add too), or a word let be.
+        13 => {
+            let mut masks = store.mask_list().unwrap();
+            let word = ["Aarhus", "Mette", "Brønden"][pick % 3];
+            if pick / 3 % 3 == 0 {
+                masks.allow(word);
+            } else {
+                masks.add(word, &format!("[{}{}]", l.name, pick % 2), None).unwrap();
+            }
+            store.commit(&[Change::MaskList(masks)]).unwrap();
         }
         // A contact point marked, or its mark cleared.
         12 if !cases.is_empty() => {

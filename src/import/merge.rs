@@ -54,25 +54,34 @@ fn merge_session(lead: &Session, other: &Session) -> Session {
     merged
 }
 
-/// Their mask list joins ours: a term either side masks stays masked.
+/// Their mask list joins ours: a term either side masks stays masked (in
+/// the leading list's order, then the other's).
 fn merge_masks(
     store: &Store,
     theirs: Option<&MaskList>,
     case_map: &HashMap<Id, Id>,
+    relations: &Relations,
     changes: &mut Vec<Change>,
     report: &mut MergeReport,
 ) -> Result<(), StoreError> {
     let Some(their_masks) = theirs else { return Ok(()) };
-    let mut masks = store.mask_list()?;
-    let before = masks.clone();
-    for t in &their_masks.terms {
-        let case = t.case.map(|c| case_map.get(&c).copied().unwrap_or(c));
-        let listed = masks.terms.iter().any(|m| m.case == case && fold(&m.term) == fold(&t.term));
-        if !listed && masks.add(&t.term, &t.replacement, case).is_err() {
+    let mut theirs_here = their_masks.clone();
+    for t in &mut theirs_here.terms {
+        t.case = t.case.map(|c| case_map.get(&c).copied().unwrap_or(c));
+    }
+    let before = store.mask_list()?;
+    let (mut masks, other) = if relations.ours_leads(&before, &theirs_here) {
+        (before.clone(), theirs_here)
+    } else {
+        (theirs_here, before.clone())
+    };
+    for t in &other.terms {
+        let listed = masks.terms.iter().any(|m| m.case == t.case && fold(&m.term) == fold(&t.term));
+        if !listed && masks.add(&t.term, &t.replacement, t.case).is_err() {
             report.conflicts.push(format!("the mask term {:?} could not be added", t.term));
         }
     }
-    for word in &their_masks.allowed {
+    for word in &other.allowed {
         masks.allow(word);
     }
     if masks != before {
@@ -232,7 +241,9 @@ pub fn merge_related(
     match relations.of(record::MASKS) {
         Relation::TheirsReplacesOurs => changes.extend(their_masks.cloned().map(Change::MaskList)),
         Relation::OursReplacesTheirs => {}
-        Relation::Concurrent => merge_masks(store, their_masks, &case_map, &mut changes, &mut report)?,
+        Relation::Concurrent => {
+            merge_masks(store, their_masks, &case_map, relations, &mut changes, &mut report)?
+        }
     }
 
     let follow_up =
