@@ -193,6 +193,12 @@ pub enum Change {
     /// Takes a narrative's narrated time away.
     ClearNarratedTime(Id),
     Recruitment(Recruitment),
+    /// Removes a case's record under this id (a case made on two laptops
+    /// under one code keeps the other id, see `import::renumber`); its
+    /// code stays with the record written under the other.
+    RemoveCase(Id),
+    /// Removes the contact ledger kept under this case id.
+    RemoveContactLedger(Id),
     /// Sets (or with `None` removes) one value of the team tree.
     Team {
         key: String,
