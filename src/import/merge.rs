@@ -150,9 +150,13 @@ pub fn merge_related(
             }
         }
     }
-    changes.push(Change::Codebook(book));
+    // Written only when changed: a write marks the study for the next sync to read.
+    if book != our_book {
+        changes.push(Change::Codebook(book));
+    }
     changes.extend(recoded.values().cloned().map(Change::Narrative));
 
+    let our_variables = store.variables()?;
     let variables = match relations.of(record::VARIABLES) {
         Relation::TheirsReplacesOurs => theirs.variables.clone(),
         Relation::OursReplacesTheirs => store.variables()?,
@@ -173,8 +177,11 @@ pub fn merge_related(
             variables
         }
     };
-    changes.push(Change::Variables(variables));
+    if variables != our_variables {
+        changes.push(Change::Variables(variables));
+    }
     let our_kinds = store.effort_kinds()?;
+    let our_kinds_before = our_kinds.clone();
     let kinds = match relations.of(record::EFFORT_KINDS) {
         Relation::TheirsReplacesOurs => theirs.effort_kinds.clone(),
         Relation::OursReplacesTheirs => our_kinds,
@@ -190,7 +197,9 @@ pub fn merge_related(
             kinds
         }
     };
-    changes.push(Change::EffortKinds(kinds));
+    if kinds != our_kinds_before {
+        changes.push(Change::EffortKinds(kinds));
+    }
 
     // Cases are the same case when their codes are the same.
     let our_cases = store.cases()?;

@@ -137,6 +137,7 @@ pub fn changes(
         Looked::Marked(marks) if marks.is_empty() && !always => {
             return Ok(Outgoing { records: Vec::new(), exchanged: Vec::new() });
         }
+        Looked::Marked(marks) if !marks.study => (marked_sessions(store, &marks.sessions)?, false),
         Looked::Marked(marks) => (json::backup_with_lines_of(store, &marks.sessions)?, false),
     };
     super::purge::strip(&mut study, purged);
@@ -179,6 +180,52 @@ pub fn changes(
         })
         .collect();
     Ok(Outgoing { records, exchanged: updates })
+}
+
+/// The marked sessions whole, with their cases and the study's one-value
+/// records, and nothing else: what a sync reads when nothing but those
+/// sessions changed (a line logged, a session ended).
+fn marked_sessions(store: &Store, ids: &BTreeSet<Id>) -> Result<StudyExport, StoreError> {
+    let mut sessions = Vec::new();
+    let mut cases = Vec::new();
+    for id in ids {
+        let Some(session) = store.session(*id)? else { continue };
+        if !cases.iter().any(|c: &crate::domain::Case| c.id == session.case_id) {
+            cases.extend(store.case(session.case_id)?);
+        }
+        let case =
+            cases.iter().find(|c| c.id == session.case_id).map(|c| c.code.to_string()).unwrap_or_default();
+        sessions.push(SessionExport {
+            case,
+            utterances: store.utterances(*id)?,
+            revisions: store.revisions(*id)?,
+            dismissed_marks: store.dismissals(*id)?,
+            draft: None,
+            recording: store.recording(*id)?,
+            consent: store.consent(*id)?,
+            retimings: store.retimings(*id)?,
+            session,
+        });
+    }
+    Ok(StudyExport {
+        format: json::FORMAT.to_string(),
+        version: json::VERSION,
+        codebook: store.codebook()?,
+        variables: store.variables()?,
+        effort_kinds: store.effort_kinds()?,
+        cases,
+        sessions,
+        narratives: Vec::new(),
+        efforts: Vec::new(),
+        links: Vec::new(),
+        masks: Some(store.mask_list()?),
+        contact_plan: None,
+        contact_ledgers: Vec::new(),
+        narrated_times: Vec::new(),
+        recruitment: Vec::new(),
+        blind: Vec::new(),
+        masked: None,
+    })
 }
 
 /// The fragment cut into records of about `LINES_PER_RECORD` lines, by
