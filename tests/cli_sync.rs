@@ -182,11 +182,12 @@ fn a_purged_case_is_erased_on_every_laptop_and_from_every_change_file() {
     let shared = folder.to_str().unwrap();
     let secret = "Hemmelighed-om-AA-4412";
     let session = study(&a, None, &format!("{secret} fortalt i tillid"));
+    ok(&a, None, &["session", "attach", &session, audio("markers.flac").to_str().unwrap()]);
     ok(&a, None, &["case", "add", "BB"]);
     let bb = ok(&a, None, &["session", "start", "--case", "BB", "--kind", "interview"]);
     ok(&a, None, &["log", "--session", bb.trim(), "--speaker", "BB", "BB bliver i studiet"]);
     ok(&a, None, &["sync", shared]);
-    let a_file = std::fs::read_dir(&folder).unwrap().next().unwrap().unwrap().path();
+    let a_file = std::fs::read_dir(&folder).unwrap().flatten().find(|e| e.path().is_file()).unwrap().path();
     for l in [&b, &c] {
         ok(l, None, &["init"]);
         ok(l, None, &["sync", shared]);
@@ -237,4 +238,93 @@ fn a_purged_case_is_erased_on_every_laptop_and_from_every_change_file() {
     for words in [secret, b_words] {
         assert!(files_holding(&folder, words.as_bytes()).is_empty(), "{words} still in the sync folder");
     }
+    // The case's sound is gone from the folder and from every store too.
+    let sound = std::fs::read(audio("markers.flac")).unwrap();
+    for place in [&folder, &a, &b, &c, &d] {
+        assert!(
+            files_holding(place, &sound[..256]).is_empty(),
+            "the purged case's recording in {}",
+            place.display()
+        );
+    }
+}
+
+fn audio(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name)
+}
+
+/// A recording's sound goes through the folder: copied there once by its
+/// laptop, taken by a teammate that has its record (checked by SHA-256),
+/// a linked recording stays a link, and a copy that is not the
+/// recording's bytes is refused and said so.
+#[test]
+fn a_recordings_sound_goes_through_the_folder_and_a_changed_copy_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b, c] = ["a", "b", "c"].map(|n| dir.path().join(n));
+    let folder = dir.path().join("shared");
+    std::fs::create_dir(&folder).unwrap();
+    let shared = folder.to_str().unwrap();
+    let session = study(&a, None, "Vi optager");
+    let sound = audio("markers.flac");
+    ok(&a, None, &["session", "attach", &session, sound.to_str().unwrap()]);
+    // A second session's recording linked where it is: it stays a link.
+    let linked =
+        ok(&a, None, &["session", "start", "--case", "AA", "--kind", "interview"]).trim().to_string();
+    ok(&a, None, &["session", "attach", &linked, audio("markers.mp3").to_str().unwrap(), "--link"]);
+    let said = ok(&a, None, &["sync", shared]);
+    assert!(said.contains("recordings: 1 copied into the folder"), "{said}");
+    let copies: Vec<_> =
+        std::fs::read_dir(folder.join("recordings")).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(std::fs::read(&copies[0]).unwrap(), std::fs::read(&sound).unwrap());
+    assert!(ok(&a, None, &["sync", shared]).contains("nothing new"), "written once");
+
+    ok(&b, None, &["init"]);
+    let said = ok(&b, None, &["sync", shared]);
+    assert!(said.contains("1 taken from it"), "{said}");
+    ok(&b, None, &["check"]);
+    let saved = dir.path().join("b.json");
+    ok(&b, None, &["backup", saved.to_str().unwrap()]);
+    let backup: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let kept: Vec<String> = backup["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["recording"]["kept"].as_object().map(|k| k.keys().next().unwrap().clone()))
+        .collect();
+    assert_eq!(kept.iter().filter(|k| *k == "linked").count(), 1, "{kept:?}");
+    assert_eq!(kept.iter().filter(|k| *k == "copied").count(), 1, "{kept:?}");
+
+    // A copy changed in the folder (damaged, or not the recording) is left alone.
+    let mut bytes = std::fs::read(&copies[0]).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&copies[0], &bytes).unwrap();
+    ok(&c, None, &["init"]);
+    let said = ok(&c, None, &["sync", shared]);
+    assert!(said.contains("SHA-256 differs"), "{said}");
+    assert!(!run(&c, None, &["check"]).status.success(), "c holds no sound for the recording");
+}
+
+/// In an encrypted study the copy in the folder is the study's sealed file,
+/// which a teammate's encrypted study (its own salt, the team's
+/// passphrase) opens and keeps sealed with its own key.
+#[test]
+fn an_encrypted_studys_recording_goes_through_the_folder_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, folder) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("shared"));
+    std::fs::create_dir(&folder).unwrap();
+    let shared = folder.to_str().unwrap();
+    let key = Some("korrekt hest batteri");
+    let session = study(&a, key, "Vi optager");
+    let sound = audio("markers.flac");
+    ok(&a, key, &["session", "attach", &session, sound.to_str().unwrap()]);
+    ok(&a, key, &["sync", shared]);
+    let plain = std::fs::read(&sound).unwrap();
+    assert!(files_holding(&folder, &plain[..64]).is_empty(), "the sound is readable in the folder");
+    ok(&b, key, &["init", "--encrypt"]);
+    let said = ok(&b, key, &["sync", shared]);
+    assert!(said.contains("1 taken from it"), "{said}");
+    ok(&b, key, &["check"]);
+    assert!(files_holding(&b, &plain[..64]).is_empty(), "the sound is readable in b's store");
 }

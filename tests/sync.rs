@@ -37,7 +37,7 @@ enum Step {
 }
 
 /// How many kinds of edit `edit` makes.
-const EDITS: u8 = 13;
+const EDITS: u8 = 14;
 
 /// Names two laptops may both give a code, a code group or a variable
 /// before they sync: each must end as one.
@@ -84,8 +84,16 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
     let narratives = store.narratives().unwrap();
     match what {
         0 if cases.len() < 6 => {
-            l.made += 1;
-            let code = format!("{}{}", l.name, l.made);
+            // Now and then a code another laptop may give a case of its own too.
+            let code = if pick % 5 == 0 {
+                format!("S{}", pick / 5 % 2)
+            } else {
+                l.made += 1;
+                format!("{}{}", l.name, l.made)
+            };
+            if cases.iter().any(|c| c.code.as_str() == code) {
+                return;
+            }
             store.add_case(&Case::new(CaseCode::parse(&code).unwrap(), vec![], now)).unwrap();
             made.cases.insert(code);
         }
@@ -237,6 +245,17 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
                 }
             }
         }
+        // A term added to the mask list (terms other laptops may add too), or a word let be.
+        13 => {
+            let mut masks = store.mask_list().unwrap();
+            let word = ["Aarhus", "Mette", "Brønden"][pick % 3];
+            if pick / 3 % 3 == 0 {
+                masks.allow(word);
+            } else {
+                masks.add(word, &format!("[{}{}]", l.name, pick % 2), None).unwrap();
+            }
+            store.commit(&[Change::MaskList(masks)]).unwrap();
+        }
         // A contact point marked, or its mark cleared.
         12 if !cases.is_empty() => {
             let case = &cases[pick % cases.len()];
@@ -315,6 +334,11 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
             quiet &= report.written == 0 && report.records_read == 0;
         }
         if quiet && round > 0 {
+            // Nothing any laptop holds is left unsent (the store marked every change).
+            for l in &laptops {
+                let unsent = fieldlog::sync::unsent(&l.store).unwrap();
+                prop_assert!(unsent.is_empty(), "laptop {} never sent {unsent:?}", l.name);
+            }
             break;
         }
         for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
@@ -528,4 +552,76 @@ fn a_code_of_one_name_added_on_several_laptops_ends_as_one_code() {
         assert!(narratives.iter().all(|n| n.codes == [kept]), "laptop {}: {narratives:?}", l.name);
         assert_eq!(canonical(&l.store), canonical(&laptops[0].store), "laptop {}", l.name);
     }
+}
+
+/// The store marks what a sync must look at: once a laptop syncs, a line
+/// marks its session, a narrative or a blind setting the rest of the
+/// study; drafts and the sync's own bookkeeping mark nothing, and a sync
+/// clears what it read. A study that never synced writes no marks.
+#[test]
+fn a_sync_looks_only_at_what_the_store_marked_as_changed() {
+    let mut a = laptop('a');
+    let (mut clock, mut made) = (0, Made::default());
+    for (what, pick) in [(0, 0), (1, 0), (2, 0)] {
+        edit(&mut a, what, pick, &mut clock, &mut made);
+    }
+    assert!(a.store.sync_marks().unwrap().is_empty(), "a study that never synced marks nothing");
+    sync(&a.store, &a.folder, None, "a").unwrap();
+    assert!(a.store.sync_marks().unwrap().is_empty());
+    let session = a.store.sessions().unwrap()[0].id;
+    edit(&mut a, 2, 0, &mut clock, &mut made);
+    let marks = a.store.sync_marks().unwrap();
+    assert_eq!((marks.study, marks.sessions.iter().copied().collect::<Vec<_>>()), (false, vec![session]));
+    let draft =
+        Draft { session, speaker: "I".into(), text: "halvt".into(), onset: None, onset_elapsed_ms: 0 };
+    a.store.commit(&[Change::Draft(draft)]).unwrap();
+    assert_eq!(a.store.sync_marks().unwrap(), marks);
+    edit(&mut a, 4, 0, &mut clock, &mut made);
+    assert!(a.store.sync_marks().unwrap().study);
+    let report = sync(&a.store, &a.folder, None, "a").unwrap();
+    assert_eq!(report.records_sent, 2, "the line and the narrative");
+    assert!(a.store.sync_marks().unwrap().is_empty());
+    let report = sync(&a.store, &a.folder, None, "a").unwrap();
+    assert_eq!(report.written, 0);
+}
+
+/// A case added under one code on two laptops before they sync ends as
+/// one case under the smaller id on both, its sessions with it, and the
+/// syncs come to rest (before, each kept its id and the two versions of
+/// the case's sessions went back and forth on every sync).
+#[test]
+fn a_case_of_one_code_added_on_two_laptops_ends_as_one_case_and_syncs_come_to_rest() {
+    let (a, b) = (laptop('a'), laptop('b'));
+    let mut ids = Vec::new();
+    for l in [&a, &b] {
+        let case = Case::new(CaseCode::parse("S1").unwrap(), vec![], at(0));
+        ids.push(case.id);
+        l.store.add_case(&case).unwrap();
+        let speakers = session::default_speakers(SessionKind::Interview, &case.code);
+        let s = Session::new(case.id, SessionKind::Interview, 1, "home", speakers, at(1));
+        let mut ledger = ContactLedger::new(case.id, at(1));
+        ledger.mark(2, Some(ContactMarkKind::Partial), l.name.to_string().as_str()).unwrap();
+        l.store.commit(&[Change::Session(s), Change::ContactLedger(ledger)]).unwrap();
+    }
+    let mut rounds = Vec::new();
+    for _ in 0..5 {
+        let mut busy = false;
+        for l in [&a, &b] {
+            let r = sync(&l.store, &l.folder, None, "x").unwrap();
+            busy |= r.written > 0 || r.records_read > 0;
+        }
+        rounds.push(busy);
+        pass(&a, &b);
+        pass(&b, &a);
+    }
+    assert_eq!(rounds[3..], [false, false], "syncs never came to rest: {rounds:?}");
+    let kept = *ids.iter().min().unwrap();
+    for l in [&a, &b] {
+        let cases: Vec<Id> = l.store.cases().unwrap().iter().map(|c| c.id).collect();
+        assert_eq!(cases, [kept], "laptop {}", l.name);
+        assert!(l.store.sessions().unwrap().iter().all(|s| s.case_id == kept));
+        assert!(l.store.contact_ledger(kept).unwrap().is_some());
+        assert!(l.store.check().unwrap().problems.is_empty(), "{:?}", l.store.check().unwrap().problems);
+    }
+    assert_eq!(canonical(&a.store), canonical(&b.store));
 }

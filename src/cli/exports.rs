@@ -186,8 +186,13 @@ pub fn purge(dir: &Path, code: &str, yes: bool) -> anyhow::Result<()> {
     let laptop = sync::laptop_id(&store)?;
     let folder = sync::last_folder(&store)?;
     let key = store.file_key()?;
+    let sounds = sync::recordings::of_case(&store, &purged)?;
     let note = sync::purge::Note { purged, erased_here: true, sent: false, own_file_cleaned: false };
     let (store, sessions) = sync::purge::erase(store, note.clone())?;
+    if let Some(folder) = &folder {
+        sync::recordings::forget(folder, &sounds)
+            .map_err(|e| anyhow::anyhow!("{}: {}", folder.display(), files::cause(&e)))?;
+    }
     println!("erased case {code}: {sessions} sessions, and the store was rewritten without it");
     let Some(laptop) = laptop else { return Ok(()) };
     // This laptop's change file in the folder it last synced through, cleaned now if it is there.

@@ -5,7 +5,7 @@ use crate::domain::narrative::author_from_env;
 use crate::domain::BlindSetting;
 use crate::export::json::blind_change;
 use crate::store::Store;
-use crate::sync::{git, purge, sync as run_sync, SyncReport};
+use crate::sync::{git, purge, recordings, sync as run_sync, SyncReport};
 use std::path::Path;
 
 /// Syncs the study in `dir` through the shared folder `folder` (with
@@ -23,8 +23,10 @@ pub fn sync(dir: &Path, folder: &Path, through_git: bool) -> anyhow::Result<()> 
     let mut store = store;
     for note in std::mem::take(&mut report.purges_due) {
         let code = note.purged.code.clone();
+        let sounds = recordings::of_case(&store, &note.purged)?;
         let (reopened, sessions) = purge::erase(store, note)?;
         store = reopened;
+        recordings::forget(folder, &sounds)?;
         println!("erased case {code}, purged on a teammate's laptop: {sessions} sessions, and the store was rewritten without it");
     }
     drop(store);
@@ -75,6 +77,12 @@ fn describe(report: &SyncReport) -> String {
         for c in &m.conflicts {
             out.push_str(&format!("- {c}\n"));
         }
+    }
+    if report.recordings_sent + report.recordings_taken > 0 {
+        out.push_str(&format!(
+            "recordings: {} copied into the folder, {} taken from it\n",
+            report.recordings_sent, report.recordings_taken
+        ));
     }
     for code in &report.cleaned {
         out.push_str(&format!(

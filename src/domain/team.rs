@@ -53,6 +53,13 @@ pub enum TeamValue {
     /// The sync folder this laptop last synced through: a purge cleans its
     /// change file there at once.
     Folder(String),
+    /// Bytes of another laptop's change file brought in, and the CRC-32 of
+    /// the 4,096 bytes before `end` (see `sync::file::TAIL`): a file that
+    /// no longer holds them there is read again from its start.
+    ReadThroughTail { end: u64, crc: u32 },
+    /// Since this laptop's first sync, the store marks what changed
+    /// (`store::sync_marks`): a sync reads only that.
+    ChangesMarked,
 }
 
 /// A case erased from the study (`case purge`): what every laptop needs to
@@ -76,6 +83,10 @@ pub struct Lineage {
 }
 
 impl Lineage {
+    /// The version of a record settled from a conflict and not yet sent on:
+    /// never a value's version (a hash), so the next sync sends it.
+    pub const UNSENT: u64 = 0;
+
     /// Adds versions this one replaces (never itself).
     pub fn absorb(&mut self, versions: impl IntoIterator<Item = u64>) {
         self.replaces.extend(versions);
@@ -113,6 +124,7 @@ impl TeamKey {
     }
 
     pub const FOLDER: &'static str = "folder";
+    pub const CHANGES_MARKED: &'static str = "changes-marked";
     pub const PURGED_PREFIX: &'static str = "purged/";
 
     pub fn purged(code: &str) -> String {

@@ -81,6 +81,26 @@ pub struct Scope {
 }
 
 pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
+    build_with_lines_of(store, scope, None)
+}
+
+/// The whole study as a backup holds it, but the lines (and revisions,
+/// marks, recordings, consent and re-timings) of `sessions` only: what a
+/// sync reads when only those sessions changed.
+pub fn backup_with_lines_of(
+    store: &Store,
+    sessions: &std::collections::BTreeSet<Id>,
+) -> Result<StudyExport, StoreError> {
+    let mut study = build_with_lines_of(store, Scope::default(), Some(sessions))?;
+    study.masks = Some(store.mask_list()?);
+    Ok(study)
+}
+
+fn build_with_lines_of(
+    store: &Store,
+    scope: Scope,
+    lines_of: Option<&std::collections::BTreeSet<Id>>,
+) -> Result<StudyExport, StoreError> {
     let sessions: Vec<Session> = store
         .sessions()?
         .into_iter()
@@ -99,6 +119,20 @@ pub fn build(store: &Store, scope: Scope) -> Result<StudyExport, StoreError> {
     for session in sessions {
         let case =
             cases.iter().find(|c| c.id == session.case_id).map(|c| c.code.to_string()).unwrap_or_default();
+        if lines_of.is_some_and(|wanted| !wanted.contains(&session.id)) {
+            exported.push(SessionExport {
+                case,
+                utterances: Vec::new(),
+                revisions: Vec::new(),
+                dismissed_marks: Vec::new(),
+                draft: None,
+                recording: None,
+                consent: None,
+                retimings: Vec::new(),
+                session,
+            });
+            continue;
+        }
         exported.push(SessionExport {
             case,
             utterances: store.utterances(session.id)?,

@@ -7,6 +7,7 @@
 //! the values themselves, so every laptop settles a conflict alike.
 
 use super::converge::{code_ids_onto, join_codebooks, mapped_codes};
+use super::renumber::Renumbered;
 use crate::domain::mask::fold;
 use crate::domain::{Case, Id, MaskList, Narrative, Revision, Session, Utterance};
 use crate::export::json::StudyExport;
@@ -54,25 +55,35 @@ fn merge_session(lead: &Session, other: &Session) -> Session {
     merged
 }
 
-/// Their mask list joins ours: a term either side masks stays masked.
+/// Their mask list joins ours: a term either side masks stays masked (in
+/// the leading list's order, then the other's).
 fn merge_masks(
     store: &Store,
     theirs: Option<&MaskList>,
     case_map: &HashMap<Id, Id>,
+    relations: &Relations,
+    renumbered: &Renumbered,
     changes: &mut Vec<Change>,
     report: &mut MergeReport,
 ) -> Result<(), StoreError> {
     let Some(their_masks) = theirs else { return Ok(()) };
-    let mut masks = store.mask_list()?;
-    let before = masks.clone();
-    for t in &their_masks.terms {
-        let case = t.case.map(|c| case_map.get(&c).copied().unwrap_or(c));
-        let listed = masks.terms.iter().any(|m| m.case == case && fold(&m.term) == fold(&t.term));
-        if !listed && masks.add(&t.term, &t.replacement, case).is_err() {
+    let mut theirs_here = their_masks.clone();
+    for t in &mut theirs_here.terms {
+        t.case = t.case.map(|c| case_map.get(&c).copied().unwrap_or(c));
+    }
+    let before = renumbered.masks(store.mask_list()?);
+    let (mut masks, other) = if relations.ours_leads(&before, &theirs_here) {
+        (before.clone(), theirs_here)
+    } else {
+        (theirs_here, before.clone())
+    };
+    for t in &other.terms {
+        let listed = masks.terms.iter().any(|m| m.case == t.case && fold(&m.term) == fold(&t.term));
+        if !listed && masks.add(&t.term, &t.replacement, t.case).is_err() {
             report.conflicts.push(format!("the mask term {:?} could not be added", t.term));
         }
     }
-    for word in &their_masks.allowed {
+    for word in &other.allowed {
         masks.allow(word);
     }
     if masks != before {
@@ -139,9 +150,13 @@ pub fn merge_related(
             }
         }
     }
-    changes.push(Change::Codebook(book));
+    // Written only when changed: a write marks the study for the next sync to read.
+    if book != our_book {
+        changes.push(Change::Codebook(book));
+    }
     changes.extend(recoded.values().cloned().map(Change::Narrative));
 
+    let our_variables = store.variables()?;
     let variables = match relations.of(record::VARIABLES) {
         Relation::TheirsReplacesOurs => theirs.variables.clone(),
         Relation::OursReplacesTheirs => store.variables()?,
@@ -162,8 +177,11 @@ pub fn merge_related(
             variables
         }
     };
-    changes.push(Change::Variables(variables));
+    if variables != our_variables {
+        changes.push(Change::Variables(variables));
+    }
     let our_kinds = store.effort_kinds()?;
+    let our_kinds_before = our_kinds.clone();
     let kinds = match relations.of(record::EFFORT_KINDS) {
         Relation::TheirsReplacesOurs => theirs.effort_kinds.clone(),
         Relation::OursReplacesTheirs => our_kinds,
@@ -179,20 +197,36 @@ pub fn merge_related(
             kinds
         }
     };
-    changes.push(Change::EffortKinds(kinds));
+    if kinds != our_kinds_before {
+        changes.push(Change::EffortKinds(kinds));
+    }
 
     // Cases are the same case when their codes are the same.
     let our_cases = store.cases()?;
     let mut case_map: HashMap<Id, Id> = HashMap::new();
+    let mut renumbered = Renumbered::default();
     for case in &theirs.cases {
         match our_cases.iter().find(|c| c.code == case.code) {
-            Some(mine) => {
-                case_map.insert(case.id, mine.id);
+            Some(found) => {
+                // In a sync, a case made under one code on two laptops keeps
+                // the smaller of its ids on every laptop (see `renumber`).
+                let id = if relations.settles_alike() { found.id.min(case.id) } else { found.id };
+                if id != found.id {
+                    renumbered.insert(found.id, id);
+                    changes.push(Change::RemoveCase(found.id));
+                }
+                let mine = &Case { id, ..found.clone() };
+                case_map.insert(case.id, id);
                 match relations.of(&record::case(&case.code)) {
-                    Relation::OursReplacesTheirs => continue,
+                    Relation::OursReplacesTheirs => {
+                        if mine != found {
+                            changes.push(Change::Case(mine.clone()));
+                        }
+                        continue;
+                    }
                     Relation::TheirsReplacesOurs => {
-                        let taken = Case { id: mine.id, ..case.clone() };
-                        if taken != *mine {
+                        let taken = Case { id, ..case.clone() };
+                        if taken != *found {
                             changes.push(Change::Case(taken));
                         }
                         continue;
@@ -216,7 +250,7 @@ pub fn merge_related(
                         Some(_) => {}
                     }
                 }
-                if merged != *mine {
+                if merged != *found {
                     changes.push(Change::Case(merged));
                 }
             }
@@ -228,15 +262,25 @@ pub fn merge_related(
         }
     }
 
+    changes.extend(renumbered.rewrites(store)?);
+
     let their_masks = theirs.masks.as_ref();
     match relations.of(record::MASKS) {
         Relation::TheirsReplacesOurs => changes.extend(their_masks.cloned().map(Change::MaskList)),
         Relation::OursReplacesTheirs => {}
-        Relation::Concurrent => merge_masks(store, their_masks, &case_map, &mut changes, &mut report)?,
+        Relation::Concurrent => {
+            merge_masks(store, their_masks, &case_map, relations, &renumbered, &mut changes, &mut report)?
+        }
     }
 
-    let follow_up =
-        super::merge_followup::merge_follow_up(store, &theirs, &case_map, relations, &mut report)?;
+    let follow_up = super::merge_followup::merge_follow_up(
+        store,
+        &theirs,
+        &case_map,
+        relations,
+        &renumbered,
+        &mut report,
+    )?;
 
     for theirs_session in theirs.sessions {
         let mut session: Session = theirs_session.session;
@@ -254,6 +298,7 @@ pub fn merge_related(
                 changes.extend(theirs_session.retimings.into_iter().map(Change::Retiming));
             }
             Some(mine) => {
+                let mine = renumbered.session(mine);
                 // A recording or a consent this side has not got, or made from
                 // ours, comes in; of two made apart, the leading one.
                 let comes_in =
@@ -410,7 +455,7 @@ pub fn merge_related(
         }
     }
 
-    let our_efforts = store.efforts()?;
+    let our_efforts: Vec<_> = store.efforts()?.into_iter().map(|e| renumbered.effort(e)).collect();
     for mut effort in theirs.efforts {
         effort.case_id = case_map.get(&effort.case_id).copied().unwrap_or(effort.case_id);
         match our_efforts.iter().find(|e| e.id == effort.id) {
@@ -442,7 +487,7 @@ pub fn merge_related(
             }
         }
     }
-    let our_links = store.links()?;
+    let our_links: Vec<_> = store.links()?.into_iter().map(|l| renumbered.link(l)).collect();
     for mut link in theirs.links {
         link.case_id = case_map.get(&link.case_id).copied().unwrap_or(link.case_id);
         match our_links.iter().find(|l| l.id == link.id) {

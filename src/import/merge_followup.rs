@@ -17,6 +17,7 @@ pub fn merge_follow_up(
     theirs: &StudyExport,
     case_map: &HashMap<Id, Id>,
     relations: &Relations,
+    renumbered: &super::renumber::Renumbered,
     report: &mut MergeReport,
 ) -> Result<Vec<Change>, StoreError> {
     let mut changes = Vec::new();
@@ -50,7 +51,12 @@ pub fn merge_follow_up(
     for their_ledger in &theirs.contact_ledgers {
         let case_id = case_map.get(&their_ledger.case_id).copied().unwrap_or(their_ledger.case_id);
         let theirs_here = ContactLedger { case_id, ..their_ledger.clone() };
-        let Some(mine) = store.contact_ledger(case_id)? else {
+        // A ledger still under the id its case gives way from counts as under the new one.
+        let mine = match (store.contact_ledger(case_id)?, renumbered.old_of(case_id)) {
+            (None, Some(old)) => store.contact_ledger(old)?.map(|l| ContactLedger { case_id, ..l }),
+            (found, _) => found,
+        };
+        let Some(mine) = mine else {
             changes.push(Change::ContactLedger(theirs_here));
             continue;
         };

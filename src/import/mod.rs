@@ -8,4 +8,5 @@ pub mod merge;
 pub mod merge_followup;
 pub mod qdc;
 pub mod recording;
+pub mod renumber;
 pub mod transcript;

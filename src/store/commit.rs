@@ -64,10 +64,13 @@ impl Store {
                 Change::NarratedTime(t) => op(CONTACTS, &keys::narrated(t.narrative), Some(encode(t))),
                 Change::ClearNarratedTime(n) => op(CONTACTS, &keys::narrated(*n), None),
                 Change::Recruitment(r) => op(RECRUITMENT, r.id.as_bytes(), Some(encode(r))),
+                Change::RemoveCase(id) => op(CASES, id.as_bytes(), None),
+                Change::RemoveContactLedger(case) => op(CONTACTS, &keys::ledger(*case), None),
                 Change::Team { key, value } => op(TEAM, key.as_bytes(), value.as_ref().map(encode)),
             })
             .chain(codes)
             .chain(self.search_stamp(changes))
+            .chain(self.sync_marks_of(changes))
             .collect()
     }
 

@@ -30,6 +30,10 @@ impl FileKey {
         Ok(FileKey { cipher, salt: salt.to_vec(), check: check.to_vec() })
     }
 
+    pub(super) fn cipher(&self) -> &crypt::Cipher {
+        &self.cipher
+    }
+
     pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
         self.cipher.seal(plain)
     }

@@ -19,6 +19,7 @@ mod lock;
 mod reads;
 pub mod recordings;
 pub mod search;
+pub mod sync_marks;
 pub mod writer;
 
 use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
@@ -42,7 +43,7 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The trees that journal ops write to, by their number in an op. Numbers
 /// are stored in the journal: only ever append.
-const JOURNALED: [&str; 19] = [
+const JOURNALED: [&str; 20] = [
     "utterances",
     "revisions",
     "sessions",
@@ -67,6 +68,8 @@ const JOURNALED: [&str; 19] = [
     "recruitment",
     // A team's sync bookkeeping and blind-coding settings (`TeamValue`).
     "team",
+    // What changed since this laptop last synced (see `sync_marks`).
+    "sync_marks",
 ];
 const UTTERANCES: u8 = 0;
 const REVISIONS: u8 = 1;
@@ -92,6 +95,7 @@ const CONTACTS: u8 = 16;
 /// The recruitment log, by entry id.
 const RECRUITMENT: u8 = 17;
 const TEAM: u8 = 18;
+const SYNC_MARKS: u8 = 19;
 /// The key of a tree that holds one value.
 const ONLY: &[u8] = b"only";
 /// The codebook's one key in its tree.
@@ -189,6 +193,12 @@ pub enum Change {
     /// Takes a narrative's narrated time away.
     ClearNarratedTime(Id),
     Recruitment(Recruitment),
+    /// Removes a case's record under this id (a case made on two laptops
+    /// under one code keeps the other id, see `import::renumber`); its
+    /// code stays with the record written under the other.
+    RemoveCase(Id),
+    /// Removes the contact ledger kept under this case id.
+    RemoveContactLedger(Id),
     /// Sets (or with `None` removes) one value of the team tree.
     Team {
         key: String,

@@ -88,8 +88,9 @@ impl Store {
         let temporary = dir.join(format!(".{name}.copying"));
         let mut input = File::open(source).map_err(io(source, "read"))?;
         let mut output = files::create_private(&temporary).map_err(io(&temporary, "create"))?;
-        let copied =
-            copy(&mut input, &mut output, self.cipher.as_ref(), source, &temporary).and_then(|hash| {
+        let length = input.metadata().map_err(io(source, "read"))?.len();
+        let copied = copy(&mut input, length, &mut output, self.cipher.as_ref(), source, &temporary)
+            .and_then(|hash| {
                 output.sync_all().map_err(io(&temporary, "sync"))?;
                 std::fs::rename(&temporary, &target).map_err(io(&target, "create"))?;
                 files::sync_dir(&dir).map_err(io(&dir, "sync"))?;
@@ -179,6 +180,60 @@ impl Store {
         Ok(())
     }
 
+    /// Where this study keeps a copied recording's file (`None` for a linked one).
+    pub fn kept_recording_path(&self, recording: &Recording) -> Option<PathBuf> {
+        match &recording.kept {
+            Kept::Copied { file, .. } => Some(self.recordings_dir().join(file)),
+            Kept::Linked { .. } => None,
+        }
+    }
+
+    /// Takes the file of a copied `recording` from `source` (a teammate's
+    /// copy, sealed with `sealed_with` — their study's key — or plain),
+    /// sealed with this study's key in an encrypted study, under the name
+    /// the recording says; synced, and kept only if its plain bytes have
+    /// the recording's SHA-256. False (and nothing kept) if they do not.
+    pub fn take_recording_file(
+        &self,
+        recording: &Recording,
+        source: &Path,
+        sealed_with: Option<&super::FileKey>,
+    ) -> Result<bool, StoreError> {
+        let Some(target) = self.kept_recording_path(recording) else { return Ok(false) };
+        let dir = self.recordings_dir();
+        files::create_private_dir(&dir).map_err(io(&dir, "create"))?;
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temporary = dir.join(format!(".{name}.taking"));
+        let file = File::open(source).map_err(io(source, "read"))?;
+        let (mut input, length): (Box<dyn Read>, u64) = match sealed_with {
+            Some(key) => {
+                let reader = SealedReader::open(file, key.cipher().clone(), source)?;
+                let length = reader.len;
+                (Box::new(reader), length)
+            }
+            None => {
+                let length = file.metadata().map_err(io(source, "read"))?.len();
+                (Box::new(file), length)
+            }
+        };
+        let mut output = files::create_private(&temporary).map_err(io(&temporary, "create"))?;
+        let taken = copy(&mut input, length, &mut output, self.cipher.as_ref(), source, &temporary).and_then(
+            |(sha256, _)| {
+                if sha256 != recording.sha256 {
+                    return Ok(false);
+                }
+                output.sync_all().map_err(io(&temporary, "sync"))?;
+                std::fs::rename(&temporary, &target).map_err(io(&target, "create"))?;
+                files::sync_dir(&dir).map_err(io(&dir, "sync"))?;
+                Ok(true)
+            },
+        );
+        if !matches!(taken, Ok(true)) {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        taken
+    }
+
     /// Removes the copies of recordings no session has any more (after a purge, a replacement).
     pub fn remove_unattached_recordings(&self) -> Result<(), StoreError> {
         let dir = self.recordings_dir();
@@ -208,7 +263,8 @@ impl Store {
 /// Copies `input` to `output`, sealing it in chunks when a cipher is given;
 /// the SHA-256 (hex) and length of the plain bytes.
 fn copy(
-    input: &mut File,
+    input: &mut dyn Read,
+    length: u64,
     output: &mut File,
     cipher: Option<&Cipher>,
     from: &Path,
@@ -217,7 +273,6 @@ fn copy(
     let mut hash = Sha256::new();
     let mut buffer = vec![0u8; CHUNK as usize];
     let mut total = 0u64;
-    let length = input.metadata().map_err(io(from, "read"))?.len();
     if cipher.is_some() {
         let mut header = MAGIC.to_vec();
         header.extend_from_slice(&(CHUNK as u32).to_le_bytes());

@@ -123,6 +123,94 @@ pub fn records(bytes: &[u8], header_len: usize, from: u64) -> Read {
     read
 }
 
+/// How many bytes before a point of a teammate's file are checked (by
+/// their CRC-32) to tell that the file still holds what was read there,
+/// and was not replaced by another copy (another folder's, or made anew).
+pub const TAIL: u64 = 4096;
+
+/// Where reading a teammate's file goes on from.
+pub enum Resume {
+    Start,
+    /// Past `end`, if the CRC-32 of every byte before it is `crc` (as
+    /// stores noted it before they noted only the tail).
+    Prefix {
+        end: u64,
+        crc: u32,
+    },
+    /// Past `end`, if the CRC-32 of the `TAIL` bytes before it is `crc`.
+    Tail {
+        end: u64,
+        crc: u32,
+    },
+}
+
+/// What reading a teammate's change file found.
+pub enum Teammate {
+    HeaderNotWhole,
+    NotAChangeFile(String),
+    Read {
+        header: Header,
+        /// Each new whole record's body, the offset past it and the CRC-32
+        /// of the `TAIL` bytes before that offset (to resume from there).
+        records: Vec<(Vec<u8>, u64, u32)>,
+        /// Why reading stopped before the end of the file, if it did.
+        stopped: Option<String>,
+    },
+}
+
+/// Reads a teammate's change file from where this laptop stopped: its
+/// header, a few bytes to check it is still the file that was read, and
+/// what is new: never the whole of a large file again.
+pub fn read_teammate(path: &Path, resume: Resume) -> std::io::Result<Teammate> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut head = Vec::new();
+    (&mut file).take(8 * 1024).read_to_end(&mut head)?;
+    let (header, header_len) = match Header::read(&head) {
+        Ok(Some(found)) => found,
+        Ok(None) => return Ok(Teammate::HeaderNotWhole),
+        Err(why) => return Ok(Teammate::NotAChangeFile(why)),
+    };
+    let mut bytes_at = |start: u64, end: u64| -> std::io::Result<Vec<u8>> {
+        file.seek(SeekFrom::Start(start))?;
+        let mut out = Vec::new();
+        (&mut file).take(end - start).read_to_end(&mut out)?;
+        Ok(out)
+    };
+    let from = match resume {
+        Resume::Tail { end, crc } if end <= len && end >= header_len as u64 => {
+            let window = bytes_at(end.saturating_sub(TAIL), end)?;
+            if crc32fast::hash(&window) == crc {
+                end
+            } else {
+                0
+            }
+        }
+        Resume::Prefix { end, crc } if end <= len => {
+            if crc32fast::hash(&bytes_at(0, end)?) == crc {
+                end
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    };
+    // From the check window before `from`, so that each new record's own window is at hand.
+    let base = from.saturating_sub(TAIL);
+    let bytes = bytes_at(base, len)?;
+    let read = records(&bytes, if base == 0 { header_len } else { 0 }, from - base);
+    let records = read
+        .records
+        .into_iter()
+        .map(|(body, end)| {
+            let window = &bytes[(end as usize).saturating_sub(TAIL as usize)..end as usize];
+            (body, base + end, crc32fast::hash(window))
+        })
+        .collect();
+    Ok(Teammate::Read { header, records, stopped: read.stopped })
+}
+
 /// One record framed for the file.
 fn frame(body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(FRAME + body.len());
@@ -141,16 +229,59 @@ pub fn whole(header: &Header, bodies: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
+/// What an existing change file holds: its header (as `Header::read`
+/// gives it), where its whole records end, and its length.
+pub struct Scan {
+    pub header: Result<Option<(Header, usize)>, String>,
+    pub whole: u64,
+    pub len: u64,
+}
+
+/// Scans this laptop's own change file (`None` if there is none). Records
+/// before `known` — an end this laptop wrote and synced — are taken as
+/// whole without reading them, so a large file costs only its header and
+/// what follows `known`; a file shorter than `known` is read whole.
+pub fn scan(path: &Path, known: u64) -> std::io::Result<Option<Scan>> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let len = file.metadata()?.len();
+    if known == 0 || len < known {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        let header = Header::read(&bytes);
+        let whole = match &header {
+            Ok(Some((_, header_len))) => records(&bytes, *header_len, 0).end,
+            _ => 0,
+        };
+        return Ok(Some(Scan { header, whole, len: bytes.len() as u64 }));
+    }
+    // A header is at most its magic, 256 bytes of salt and 4 KiB of check value.
+    let mut head = Vec::new();
+    (&mut file).take(8 * 1024).read_to_end(&mut head)?;
+    let header = Header::read(&head);
+    let whole = match &header {
+        Ok(Some((_, header_len))) if known >= *header_len as u64 => {
+            file.seek(SeekFrom::Start(known))?;
+            let mut tail = Vec::new();
+            file.read_to_end(&mut tail)?;
+            known + records(&tail, 0, 0).end
+        }
+        _ => 0,
+    };
+    Ok(Some(Scan { header, whole, len }))
+}
+
 /// Appends records to this laptop's own change file, made (private,
 /// with its header) if it is not there. A record left half written by a
 /// crash is cut off first: nobody has read it, since readers take whole
-/// records only. Returns, once the record is on disk (fsync), the file's length.
-pub fn append(path: &Path, header: &Header, bodies: &[Vec<u8>]) -> std::io::Result<u64> {
-    let existing = match std::fs::read(path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
+/// records only. `known`: an end of the file written earlier (see `scan`).
+/// Returns, once the record is on disk (fsync), the file's length.
+pub fn append(path: &Path, header: &Header, bodies: &[Vec<u8>], known: u64) -> std::io::Result<u64> {
+    let existing = scan(path, known)?;
     let mut file = match &existing {
         None => {
             let mut file = files::create_private(path)?;
@@ -159,17 +290,16 @@ pub fn append(path: &Path, header: &Header, bodies: &[Vec<u8>]) -> std::io::Resu
             files::sync_dir(&files::parent(path))?;
             file
         }
-        Some(bytes) => {
-            let header_len = match Header::read(bytes) {
-                Ok(Some((found, len))) if found == *header => len,
+        Some(found) => {
+            match &found.header {
+                Ok(Some((found, _))) if found == header => {}
                 Ok(Some(_)) => return Err(other("it was written with another key or none")),
                 Ok(None) => return Err(other("its header is cut short")),
-                Err(e) => return Err(other(&e)),
+                Err(e) => return Err(other(e)),
             };
-            let whole = records(bytes, header_len, 0).end;
             let file = OpenOptions::new().write(true).open(path)?;
-            if whole < bytes.len() as u64 {
-                file.set_len(whole)?;
+            if found.whole < found.len {
+                file.set_len(found.whole)?;
             }
             file
         }
@@ -243,14 +373,14 @@ mod tests {
     fn appending_cuts_off_a_record_a_crash_left_half_written() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("laptop.changes");
-        append(&path, &Header::Plain, &[b"one".to_vec()]).unwrap();
-        append(&path, &Header::Plain, &[b"two".to_vec()]).unwrap();
+        append(&path, &Header::Plain, &[b"one".to_vec()], 0).unwrap();
+        let known = append(&path, &Header::Plain, &[b"two".to_vec()], 0).unwrap();
         let whole = std::fs::read(&path).unwrap();
         // kill -9 in the middle of writing a third record.
         let mut cut = whole.clone();
         cut.extend_from_slice(&frame(b"three")[..6]);
         std::fs::write(&path, &cut).unwrap();
-        append(&path, &Header::Plain, &[b"four".to_vec(), b"five".to_vec()]).unwrap();
+        append(&path, &Header::Plain, &[b"four".to_vec(), b"five".to_vec()], known).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let read = records(&bytes, PLAIN.len(), 0);
         let got: Vec<&[u8]> = read.records.iter().map(|(b, _)| b.as_slice()).collect();

@@ -7,19 +7,19 @@
 //! how far the file has been read are stored in one commit: a crash brings
 //! in the record again next time, whole.
 
+use super::exchanged::Exchanged;
 use super::record::ChangeRecord;
 use crate::domain::{Id, Lineage, TeamKey, TeamValue};
 use crate::import::lineage::{Relation, Relations};
 use crate::import::merge::{merge_related, MergeReport};
 use crate::store::{Change, Store, StoreError};
-use std::collections::HashMap;
 
 fn exchanged_change(name: &str, lineage: &Lineage) -> Change {
     Change::Team { key: TeamKey::exchanged(name), value: Some(TeamValue::Exchanged(lineage.clone())) }
 }
 
 /// Brings in `record`, read from `laptop`'s file up to byte `end` (`crc`:
-/// the CRC-32 of the file's bytes up to there), and keeps
+/// the CRC-32 of the `file::TAIL` bytes before it), and keeps
 /// `exchanged` (what this store last exchanged of each record) in step.
 /// A settled conflict leaves its record marked to be sent (`UNSENT`).
 pub fn bring_in(
@@ -28,18 +28,18 @@ pub fn bring_in(
     laptop: Id,
     end: u64,
     crc: u32,
-    exchanged: &mut HashMap<String, Lineage>,
+    exchanged: &mut Exchanged,
 ) -> Result<MergeReport, StoreError> {
     let mut relations = Relations::settled_alike();
     for name in &record.context {
-        if exchanged.contains_key(name) {
+        if exchanged.get(name)?.is_some() {
             relations.set(name.clone(), Relation::OursReplacesTheirs);
         }
     }
     let mut settled = Vec::new();
     let mut conflicting = Vec::new();
     for (name, theirs) in &record.lineage {
-        match exchanged.get(name) {
+        match exchanged.get(name)? {
             None => settled.push((name.clone(), theirs.clone())),
             Some(ours) if ours.version == theirs.version => {
                 let mut both = ours.clone();
@@ -67,7 +67,7 @@ pub fn bring_in(
         }
     }
     let (mut changes, report) = merge_related(store, record.study, &relations)?;
-    let read = TeamValue::ReadThrough { end, crc };
+    let read = TeamValue::ReadThroughTail { end, crc };
     changes.push(Change::Team { key: TeamKey::read_up_to(laptop), value: Some(read) });
     for (name, lineage) in settled.iter().chain(&conflicting) {
         changes.push(exchanged_change(name, lineage));
@@ -77,6 +77,5 @@ pub fn bring_in(
     Ok(report)
 }
 
-/// The version of a record settled from a conflict and not yet sent on:
-/// never a value's version (a hash), so the next outgoing pass sends it.
-pub const UNSENT: u64 = 0;
+/// See `Lineage::UNSENT`.
+pub const UNSENT: u64 = Lineage::UNSENT;

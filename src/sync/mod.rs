@@ -4,17 +4,20 @@
 //! file there (`file`), never touching another's, then brings in what is
 //! new in every other laptop's file (`incoming`) with merge's rules.
 
+mod exchanged;
 pub mod file;
 pub mod git;
 mod incoming;
 pub mod outgoing;
 pub mod purge;
 pub mod record;
+pub mod recordings;
 
-use crate::domain::{Id, Lineage, TeamKey, TeamValue};
+use crate::domain::{Id, TeamKey, TeamValue};
 use crate::import::merge::MergeReport;
 use crate::store::{files, Change, FileKey, Store, StoreError};
-use file::Header;
+use file::{Header, Resume, Teammate};
+use outgoing::Looked;
 use record::ChangeRecord;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -49,6 +52,9 @@ pub struct SyncReport {
     pub purges_due: Vec<purge::Note>,
     /// Purged cases whose records this sync took out of this laptop's change file.
     pub cleaned: Vec<String>,
+    /// Recordings' sound put into the folder, and taken from it.
+    pub recordings_sent: usize,
+    pub recordings_taken: usize,
 }
 
 /// The suffix of change files in the sync folder.
@@ -85,18 +91,6 @@ fn laptop(store: &Store) -> Result<Id, StoreError> {
     Ok(id)
 }
 
-fn exchanged(store: &Store) -> Result<HashMap<String, Lineage>, StoreError> {
-    let prefix = TeamKey::exchanged("");
-    Ok(store
-        .team_values(&prefix)?
-        .into_iter()
-        .filter_map(|(key, value)| match value {
-            TeamValue::Exchanged(l) => Some((key[prefix.len()..].to_string(), l)),
-            _ => None,
-        })
-        .collect())
-}
-
 /// Writes this laptop's changes to its file in `dir`, then brings in every
 /// other laptop's new records. `passphrase` opens teammates' sealed files.
 pub fn sync(
@@ -131,21 +125,34 @@ pub fn sync(
     // A folder that holds nothing of ours yet gets the whole study; so does
     // one whose copy of our file lost records we wrote (a sync tool put an
     // older copy back): what they held is sent again.
-    let whole_end = match std::fs::read(&own) {
-        Ok(bytes) => match Header::read(&bytes) {
-            Ok(Some((_, len))) => file::records(&bytes, len, 0).records.last().map_or(0, |r| r.1),
-            _ => 0,
-        },
-        Err(_) => 0,
-    };
     let written = match store.team(&TeamKey::read_up_to(me))? {
         Some(TeamValue::ReadUpTo(end)) => end,
         _ => 0,
     };
+    let whole_end = match file::scan(&own, written) {
+        Ok(Some(scan)) if matches!(scan.header, Ok(Some(_))) => scan.whole,
+        _ => 0,
+    };
     let everything = whole_end == 0 || whole_end < written;
-    let mut exchanged = exchanged(store)?;
+    let mut exchanged = exchanged::Exchanged::new(store);
+    // The sound before the records that name it, so a teammate finds it sooner.
+    report.recordings_sent =
+        recordings::send(store, dir, me).map_err(|e| file_error(&dir.join(recordings::FOLDER), e))?;
     let outgoing = Outgoing { store, own: &own, header: &header, key: key.as_ref(), me, author };
-    outgoing.send(&mut exchanged, everything, &mut notes, &mut report)?;
+    // What changed since the last sync, as the store marked it; the whole
+    // study the first time (marks are kept from then on) or for a new folder.
+    let marked = store.team(TeamKey::CHANGES_MARKED)?.is_some();
+    let marks = store.sync_marks()?;
+    let looked =
+        if everything || !marked { Looked::Whole { send_all: everything } } else { Looked::Marked(&marks) };
+    outgoing.send(&mut exchanged, looked, &mut notes, &mut report)?;
+    store.clear_sync_marks(&marks)?;
+    if !marked {
+        store.commit(&[Change::Team {
+            key: TeamKey::CHANGES_MARKED.into(),
+            value: Some(TeamValue::ChangesMarked),
+        }])?;
+    }
 
     let mut theirs: Vec<(Id, PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| file_error(dir, e))?
@@ -159,20 +166,27 @@ pub fn sync(
         .collect();
     theirs.sort();
     let mut keys: HashMap<(Vec<u8>, Vec<u8>), FileKey> = HashMap::new();
+    // Each laptop's study key, for its sealed recordings (this one's too).
+    let mut laptop_keys: HashMap<Id, FileKey> = key.iter().map(|k| (me, k.clone())).collect();
     for (laptop, path) in theirs {
-        let bytes = std::fs::read(&path).map_err(|e| file_error(&path, e))?;
         let shown = path.display();
-        let (header, header_len) = match Header::read(&bytes) {
-            Ok(Some(found)) => found,
-            Ok(None) => {
-                report.waiting.push(format!("{shown}: its header has not arrived whole yet"));
-                continue;
-            }
-            Err(why) => {
-                report.waiting.push(format!("{shown} was left alone: {why}"));
-                continue;
-            }
+        let resume = match store.team(&TeamKey::read_up_to(laptop))? {
+            Some(TeamValue::ReadThroughTail { end, crc }) => Resume::Tail { end, crc },
+            Some(TeamValue::ReadThrough { end, crc }) => Resume::Prefix { end, crc },
+            _ => Resume::Start,
         };
+        let (header, records, stopped) =
+            match file::read_teammate(&path, resume).map_err(|e| file_error(&path, e))? {
+                Teammate::Read { header, records, stopped } => (header, records, stopped),
+                Teammate::HeaderNotWhole => {
+                    report.waiting.push(format!("{shown}: its header has not arrived whole yet"));
+                    continue;
+                }
+                Teammate::NotAChangeFile(why) => {
+                    report.waiting.push(format!("{shown} was left alone: {why}"));
+                    continue;
+                }
+            };
         let key = match header {
             Header::Plain => None,
             Header::Sealed { salt, check } => {
@@ -197,17 +211,11 @@ pub fn sync(
                 keys.get(&known).cloned()
             }
         };
-        let from = match store.team(&TeamKey::read_up_to(laptop))? {
-            Some(TeamValue::ReadThrough { end, crc })
-                if bytes.get(..end as usize).is_some_and(|read| crc32fast::hash(read) == crc) =>
-            {
-                end
-            }
-            _ => 0,
-        };
-        let read = file::records(&bytes, header_len, from);
+        if let Some(key) = &key {
+            laptop_keys.insert(laptop, key.clone());
+        }
         let mut took = 0;
-        for (body, end) in read.records {
+        for (body, end, crc) in records {
             let mut record = match ChangeRecord::from_body(&body, key.as_ref()) {
                 Ok(record) => record,
                 Err(why) => {
@@ -240,27 +248,24 @@ pub fn sync(
             }
             let purged: Vec<_> = notes.iter().map(|n| n.purged.clone()).collect();
             purge::strip_record(&mut record, &purged);
-            let merged = incoming::bring_in(
-                store,
-                record,
-                laptop,
-                end,
-                crc32fast::hash(&bytes[..end as usize]),
-                &mut exchanged,
-            )?;
+            let merged = incoming::bring_in(store, record, laptop, end, crc, &mut exchanged)?;
             add(&mut report.merged, merged);
             took += 1;
         }
-        if let Some(why) = read.stopped {
+        if let Some(why) = stopped {
             report.waiting.push(format!("{shown}: {why}; the rest is read on the next sync"));
         }
         report.records_read += took;
         report.laptops += usize::from(took > 0);
     }
+    report.recordings_taken = recordings::fetch(store, dir, &laptop_keys, &mut report.waiting)?;
     // What conflicts settled to goes out now, not a sync later: a teammate
     // that settled them otherwise (having met other versions) comes round sooner.
-    if exchanged.values().any(|l| l.version == incoming::UNSENT) {
-        outgoing.send(&mut exchanged, false, &mut notes, &mut report)?;
+    // (A settled conflict marks its record for this, changed here or not.)
+    if exchanged.unsent {
+        let marks = store.sync_marks()?;
+        outgoing.send(&mut exchanged, Looked::Marked(&marks), &mut notes, &mut report)?;
+        store.clear_sync_marks(&marks)?;
     }
     // This laptop's own file no longer holds a purged case's records.
     if notes.iter().any(|n| !n.own_file_cleaned) {
@@ -282,6 +287,24 @@ pub fn sync(
     Ok(report)
 }
 
+/// The records whose value differs from what this laptop last exchanged
+/// of them, found by reading the whole study: what the next sync must
+/// send. For checks (a sync reads only what the store marked as changed).
+pub fn unsent(store: &Store) -> Result<Vec<String>, StoreError> {
+    let mut exchanged = exchanged::Exchanged::new(store);
+    exchanged.read_all()?;
+    let mut study = crate::export::json::backup(store)?;
+    let purged: Vec<_> = purge::notes(store)?.into_iter().map(|n| n.purged).collect();
+    purge::strip(&mut study, &purged);
+    let mut out = Vec::new();
+    for v in outgoing::versions(&study) {
+        if exchanged.get(&v.name)?.is_none_or(|l| l.version != v.version) {
+            out.push(v.name);
+        }
+    }
+    Ok(out)
+}
+
 /// Where and as whom this laptop writes its changes.
 struct Outgoing<'a> {
     store: &'a Store,
@@ -293,28 +316,21 @@ struct Outgoing<'a> {
 }
 
 impl Outgoing<'_> {
-    /// Appends what changed since it was last exchanged (with
-    /// `everything`, the whole study) to this laptop's file.
+    /// Appends what changed since it was last exchanged, among the records
+    /// `looked` at, to this laptop's file.
     /// Purges this laptop made go with the first record, once.
     fn send(
         &self,
-        exchanged: &mut HashMap<String, Lineage>,
-        everything: bool,
+        exchanged: &mut exchanged::Exchanged,
+        looked: Looked,
         notes: &mut [purge::Note],
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
         let store = self.store;
         let purged: Vec<_> = notes.iter().map(|n| n.purged.clone()).collect();
         let unsent: Vec<_> = notes.iter().filter(|n| !n.sent).map(|n| n.purged.clone()).collect();
-        let mut outgoing = outgoing::changes(
-            store,
-            exchanged,
-            everything,
-            &purged,
-            !unsent.is_empty(),
-            self.me,
-            self.author,
-        )?;
+        let mut outgoing =
+            outgoing::changes(store, exchanged, looked, &purged, !unsent.is_empty(), self.me, self.author)?;
         let mut noted = Vec::new();
         if let Some(first) = outgoing.records.first_mut() {
             first.purged = unsent;
@@ -325,7 +341,11 @@ impl Outgoing<'_> {
         }
         if !outgoing.records.is_empty() {
             let bodies: Vec<Vec<u8>> = outgoing.records.iter().map(|r| r.to_body(self.key)).collect();
-            let end = file::append(self.own, self.header, &bodies)
+            let written = match store.team(&TeamKey::read_up_to(self.me))? {
+                Some(TeamValue::ReadUpTo(end)) => end,
+                _ => 0,
+            };
+            let end = file::append(self.own, self.header, &bodies, written)
                 .map_err(|e| SyncError::File { path: self.own.to_path_buf(), cause: files::cause(&e) })?;
             noted.push(Change::Team {
                 key: TeamKey::read_up_to(self.me),
@@ -342,7 +362,10 @@ impl Outgoing<'_> {
         if !noted.is_empty() {
             store.commit(&noted)?;
         }
-        exchanged.extend(outgoing.exchanged);
+        exchanged.unsent = false;
+        for (name, lineage) in outgoing.exchanged {
+            exchanged.insert(name, lineage);
+        }
         Ok(())
     }
 }

@@ -4,12 +4,14 @@
 //! Records a change refers to (a line's session, a session's case) travel
 //! with it as context, so a teammate never holds a line without its session.
 
+use super::exchanged::Exchanged;
 use super::record::ChangeRecord;
 use crate::domain::{Id, Lineage, PurgedCase};
 use crate::export::json::{self, SessionExport, StudyExport};
 use crate::import::lineage::{record, version};
+use crate::store::sync_marks::SyncMarks;
 use crate::store::{Store, StoreError};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A record of the study by its sync name, and its version.
 pub struct Versioned {
@@ -104,25 +106,46 @@ pub struct Outgoing {
     pub exchanged: Vec<(String, Lineage)>,
 }
 
+/// Which records a sync looks at for changes.
+pub enum Looked<'a> {
+    /// Every record of the study; with `send_all`, each is sent whether it
+    /// changed or not (a new folder).
+    Whole { send_all: bool },
+    /// Those the store marked as changed since the last sync (`SyncMarks`):
+    /// the lines of marked sessions only, the rest of the study whole.
+    Marked(&'a SyncMarks),
+}
+
 /// The changes since the last sync (`exchanged`: what each record was when
-/// last exchanged); with `everything`, the whole study (a new folder).
-/// Nothing of a `purged` case goes; with `always`, one record goes even if
-/// nothing changed (to carry a purge).
+/// last exchanged) among the records `looked` at. Nothing of a `purged`
+/// case goes; with `always`, one record goes even if nothing changed (to
+/// carry a purge).
 pub fn changes(
     store: &Store,
-    exchanged: &HashMap<String, Lineage>,
-    everything: bool,
+    exchanged: &mut Exchanged,
+    looked: Looked,
     purged: &[PurgedCase],
     always: bool,
     laptop: Id,
     author: &str,
 ) -> Result<Outgoing, StoreError> {
-    let mut study = json::backup(store)?;
+    let (mut study, everything) = match looked {
+        Looked::Whole { send_all } => {
+            exchanged.read_all()?;
+            (json::backup(store)?, send_all)
+        }
+        Looked::Marked(marks) if marks.is_empty() && !always => {
+            return Ok(Outgoing { records: Vec::new(), exchanged: Vec::new() });
+        }
+        Looked::Marked(marks) if !marks.study => (marked_sessions(store, &marks.sessions)?, false),
+        Looked::Marked(marks) => (json::backup_with_lines_of(store, &marks.sessions)?, false),
+    };
     super::purge::strip(&mut study, purged);
     let mut lineage = BTreeMap::new();
     let mut updates = Vec::new();
     for v in versions(&study) {
-        let prior = exchanged.get(&v.name);
+        let prior = exchanged.get(&v.name)?;
+        let prior = prior.as_ref();
         if !everything && prior.is_some_and(|p| p.version == v.version) {
             continue;
         }
@@ -157,6 +180,52 @@ pub fn changes(
         })
         .collect();
     Ok(Outgoing { records, exchanged: updates })
+}
+
+/// The marked sessions whole, with their cases and the study's one-value
+/// records, and nothing else: what a sync reads when nothing but those
+/// sessions changed (a line logged, a session ended).
+fn marked_sessions(store: &Store, ids: &BTreeSet<Id>) -> Result<StudyExport, StoreError> {
+    let mut sessions = Vec::new();
+    let mut cases = Vec::new();
+    for id in ids {
+        let Some(session) = store.session(*id)? else { continue };
+        if !cases.iter().any(|c: &crate::domain::Case| c.id == session.case_id) {
+            cases.extend(store.case(session.case_id)?);
+        }
+        let case =
+            cases.iter().find(|c| c.id == session.case_id).map(|c| c.code.to_string()).unwrap_or_default();
+        sessions.push(SessionExport {
+            case,
+            utterances: store.utterances(*id)?,
+            revisions: store.revisions(*id)?,
+            dismissed_marks: store.dismissals(*id)?,
+            draft: None,
+            recording: store.recording(*id)?,
+            consent: store.consent(*id)?,
+            retimings: store.retimings(*id)?,
+            session,
+        });
+    }
+    Ok(StudyExport {
+        format: json::FORMAT.to_string(),
+        version: json::VERSION,
+        codebook: store.codebook()?,
+        variables: store.variables()?,
+        effort_kinds: store.effort_kinds()?,
+        cases,
+        sessions,
+        narratives: Vec::new(),
+        efforts: Vec::new(),
+        links: Vec::new(),
+        masks: Some(store.mask_list()?),
+        contact_plan: None,
+        contact_ledgers: Vec::new(),
+        narrated_times: Vec::new(),
+        recruitment: Vec::new(),
+        blind: Vec::new(),
+        masked: None,
+    })
 }
 
 /// The fragment cut into records of about `LINES_PER_RECORD` lines, by
