@@ -142,14 +142,20 @@ fn exports_and_reports_mask_the_ledger_and_recruitment_reasons() {
     let folder = dir.path().join("csv");
     ok(s, &["export", "--format", "csv", "--output", folder.to_str().unwrap()]);
     let contacts = std::fs::read_to_string(folder.join("contacts.csv")).unwrap();
-    assert!(contacts.contains("flyttede fra [sagsbehandleren]") && !contacts.contains("Hansen"), "{contacts}");
+    assert!(
+        contacts.contains("flyttede fra [sagsbehandleren]") && !contacts.contains("Hansen"),
+        "{contacts}"
+    );
     let log = std::fs::read_to_string(folder.join("recruitment.csv")).unwrap();
     assert!(log.contains("AA,2025-08-03,joined,[datteren],") && !log.contains("Lise"), "{log}");
     let report = ok(s, &["report", "contacts"]);
     assert!(report.contains("flyttede fra \\[sagsbehandleren\\]") && !report.contains("Hansen"), "{report}");
     assert!(report.contains("| 2025-08-02 | R2 | refused | \\[sagsbehandleren\\] |  |"), "{report}");
     assert!(report.contains("3 asked: 1 joined, 2 refused, 0 no-answer."), "{report}");
-    assert!(report.contains("| 2025-08-03 | AA | joined | \\[datteren\\] |") && !report.contains("Lise"), "{report}");
+    assert!(
+        report.contains("| 2025-08-03 | AA | joined | \\[datteren\\] |") && !report.contains("Lise"),
+        "{report}"
+    );
     assert!(ok(s, &["report", "contacts", "--unmasked"]).contains("flyttede fra Hansen"));
 }
 
@@ -199,7 +205,20 @@ fn a_phone_number_in_a_contact_reason_or_the_recruitment_log_stops_a_masked_expo
     assert!(said.contains("the contact ledger (3)") && said.contains("a phone number"), "{said}");
     assert!(!folder.exists(), "nothing is left behind");
     ok(s, &["contact", "missed", "AA", "3", "--reason", "aflyst"]);
-    ok(s, &["recruit", "add", "R9", "--asked", "2025-08-09", "--outcome", "no-answer", "--via", "sms til 20304050"]);
+    ok(
+        s,
+        &[
+            "recruit",
+            "add",
+            "R9",
+            "--asked",
+            "2025-08-09",
+            "--outcome",
+            "no-answer",
+            "--via",
+            "sms til 20304050",
+        ],
+    );
     let said = export(s);
     assert!(said.contains("the recruitment log (R9)") && said.contains("a phone number"), "{said}");
 }

@@ -173,7 +173,10 @@ fn xlsx_has_eight_typed_sheets_with_a_frozen_bold_heading_and_a_filter() {
     let workbook = part(&parts, "xl/workbook.xml");
     let names: Vec<&str> =
         workbook.split("<sheet name=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
-    assert_eq!(names, ["lines", "narratives", "cases", "sessions", "efforts", "links", "contacts", "recruitment"]);
+    assert_eq!(
+        names,
+        ["lines", "narratives", "cases", "sessions", "efforts", "links", "contacts", "recruitment"]
+    );
     // Contact points are numbers, due dates dates.
     let contacts = part(&parts, "xl/worksheets/sheet7.xml");
     assert_eq!(cell(contacts, "B2"), r#"<c r="B2"><v>1</v></c>"#, "{contacts}");

@@ -37,7 +37,14 @@ fn whole(store: &Store) -> (Selection, Vec<(Session, Vec<Utterance>)>) {
         })
         .collect();
     let cases = store.cases().unwrap();
-    let contacts = fieldlog::export::selection::contacts(store, &cases, &store.sessions().unwrap(), None, now().date_naive()).unwrap();
+    let contacts = fieldlog::export::selection::contacts(
+        store,
+        &cases,
+        &store.sessions().unwrap(),
+        None,
+        now().date_naive(),
+    )
+    .unwrap();
     let selection = Selection {
         contacts,
         recruitment: store.recruitment().unwrap(),

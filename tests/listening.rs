@@ -243,7 +243,10 @@ fn a_recording_is_attached_from_the_case_screen_copied_or_linked() {
     h.press("enter");
     h.app.wait_for_export();
     let screen = h.screen(80, 24);
-    assert!(screen.contains("This session already has a recording: write --replace after the file"), "{screen}");
+    assert!(
+        screen.contains("This session already has a recording: write --replace after the file"),
+        "{screen}"
+    );
     assert_eq!(h.store.recording(copy.session).unwrap().unwrap(), copy, "the copy is kept");
     // With --replace (either order): used where it is, in place of the copy.
     h.press("A");

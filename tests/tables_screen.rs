@@ -15,7 +15,8 @@ fn on_the_tables() -> Harness {
     let mut h = Harness::new();
     let cases = founding::build(&h.store);
     // Professionals interviewed: two caseworkers in Nord, one in Syd, a job consultant in Syd.
-    let people = [(0, "SB1", Role::Caseworker), (1, "SB2", Role::Caseworker), (2, "JK1", Role::JobConsultant)];
+    let people =
+        [(0, "SB1", Role::Caseworker), (1, "SB2", Role::Caseworker), (2, "JK1", Role::JobConsultant)];
     for (i, (case, label, role)) in people.iter().enumerate() {
         let (mut session, mut changes) =
             founding::session(&cases[*case], SessionKind::ProfessionalInterview, 1, 20 + i as i64, &["Hej"]);

@@ -95,9 +95,11 @@ fn a_mark_far_past_the_plan_stored_before_they_were_refused_does_not_crash_the_v
     use fieldlog::domain::contacts::{ContactLedger, ContactMarkKind};
     let mut h = Harness::new();
     let cases = founding::build(&h.store);
-    let mut ledger = h.store.contact_ledger(cases[0].id).unwrap().unwrap_or_else(|| {
-        ContactLedger::new(cases[0].id, common::start_time())
-    });
+    let mut ledger = h
+        .store
+        .contact_ledger(cases[0].id)
+        .unwrap()
+        .unwrap_or_else(|| ContactLedger::new(cases[0].id, common::start_time()));
     ledger.mark(4000, Some(ContactMarkKind::Missed), "langt ude").unwrap();
     h.store.commit(&[fieldlog::store::Change::ContactLedger(ledger)]).unwrap();
     h.restart();

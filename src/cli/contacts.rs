@@ -91,7 +91,8 @@ pub fn contact(store: &Store, command: ContactCommand) -> anyhow::Result<()> {
             println!("case {case} dropped out on {date}");
             let id = find_case(store, &case)?.id;
             let sessions = store.sessions()?;
-            let later = sessions.iter().filter(|s| s.case_id == id && s.clock.started.date_naive() > date).count();
+            let later =
+                sessions.iter().filter(|s| s.case_id == id && s.clock.started.date_naive() > date).count();
             if later > 0 {
                 eprintln!(
                     "note: case {case} has {later} session(s) after {date}; their contacts still count as kept (contact dropout {case} --clear takes the dropout off)"

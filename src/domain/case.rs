@@ -90,8 +90,10 @@ mod tests {
 
     #[test]
     fn codes_sort_as_people_count() {
-        let mut codes: Vec<CaseCode> =
-            ["G10", "G2", "AA", "G1", "A1", "G01", "BB", "G11"].iter().map(|c| CaseCode::parse(c).unwrap()).collect();
+        let mut codes: Vec<CaseCode> = ["G10", "G2", "AA", "G1", "A1", "G01", "BB", "G11"]
+            .iter()
+            .map(|c| CaseCode::parse(c).unwrap())
+            .collect();
         codes.sort();
         let sorted: Vec<&str> = codes.iter().map(CaseCode::as_str).collect();
         assert_eq!(sorted, ["A1", "AA", "BB", "G01", "G1", "G2", "G10", "G11"]);

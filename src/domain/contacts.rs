@@ -217,7 +217,12 @@ impl CaseContacts {
 
 /// How many contact points `case` has: its plan's (its own, else the
 /// study's), or more where sessions were held at later points.
-pub fn points_of(case: &Case, sessions: &[Session], plan: &ContactPlan, ledger: Option<&ContactLedger>) -> u32 {
+pub fn points_of(
+    case: &Case,
+    sessions: &[Session],
+    plan: &ContactPlan,
+    ledger: Option<&ContactLedger>,
+) -> u32 {
     let planned = ledger.and_then(|l| l.points).unwrap_or(plan.points);
     let held = sessions.iter().filter(|s| s.case_id == case.id).map(|s| s.contact_point).max();
     planned.max(held.unwrap_or(0))

@@ -185,7 +185,8 @@ pub fn professionals_table(cases: &[Case], sessions: &[Session], variable: &str)
             }
         }
     }
-    let values: Vec<String> = seen.iter().map(|(_, _, v)| v.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let values: Vec<String> =
+        seen.iter().map(|(_, _, v)| v.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     // A person who speaks in two municipalities counts in each, and once in the totals.
     let count = |role: Option<usize>, value: Option<&str>| {
         seen.iter()

@@ -302,7 +302,9 @@ pub fn other_findings(masks: &Masks, study: &Study) -> Option<Leak> {
     let ledgers = study.ledgers.iter().flat_map(|l| {
         let reasons = l.marks.iter().map(|m| (m.point.to_string(), m.reason.as_str()));
         let dropout = l.dropout.iter().map(|d| ("dropout".to_string(), d.reason.as_str()));
-        reasons.chain(dropout).map(move |(at, why)| text(l.case_id, format!("the contact ledger ({at})"), why))
+        reasons
+            .chain(dropout)
+            .map(move |(at, why)| text(l.case_id, format!("the contact ledger ({at})"), why))
     });
     let recruitment = study.recruitment.iter().flat_map(|r| {
         let case = study.cases.iter().find(|c| c.code == r.label).map(|c| c.id).unwrap_or_default();
@@ -310,7 +312,10 @@ pub fn other_findings(masks: &Masks, study: &Study) -> Option<Leak> {
         [text(case, place.clone(), r.via.as_str()), text(case, place, r.reason.as_str())]
     });
     let follow_up = ledgers.chain(recruitment);
-    unmasked_findings(masks, narratives.chain(sessions).chain(attributes).chain(efforts).chain(links).chain(follow_up))
+    unmasked_findings(
+        masks,
+        narratives.chain(sessions).chain(attributes).chain(efforts).chain(links).chain(follow_up),
+    )
 }
 
 /// Detector findings left in masked texts that the mask list neither masks nor allows.

@@ -19,8 +19,8 @@ pub mod stream;
 pub mod tables;
 mod tables_followup;
 pub mod tables_report;
-pub mod told;
 pub mod timeline_svg;
+pub mod told;
 pub mod xlsx;
 pub mod xml;
 
@@ -91,11 +91,12 @@ pub fn study_leaks(store: &Store) -> Result<Option<masking::Leak>, ExportError> 
     let masks = masks_for(store, &Options::default())?.expect("masked by default");
     let reading =
         Reading { source: Source::Store(store), pseudonyms: None, masks: Some(&masks), check: true };
-    let (chosen, mut tally) = match selection::select(store, json::Scope::default(), &reading, chrono::Local::now().date_naive()) {
-        Ok(chosen) => chosen,
-        Err(ExportError::Nothing) => return Ok(None),
-        Err(e) => return Err(e),
-    };
+    let (chosen, mut tally) =
+        match selection::select(store, json::Scope::default(), &reading, chrono::Local::now().date_naive()) {
+            Ok(chosen) => chosen,
+            Err(ExportError::Nothing) => return Ok(None),
+            Err(e) => return Err(e),
+        };
     chosen.each_session(&reading, &mut tally, |_, _| Ok(()), |_, (), _| Ok(()))?;
     match tally.verdict() {
         Ok(()) => Ok(None),

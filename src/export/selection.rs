@@ -195,8 +195,11 @@ pub fn select(
     }
     // Judged by all the case's sessions, even when one session is exported.
     let contacts = judged(&store.contact_plan()?, &ledgers, &cases, &store.sessions()?, today);
-    let narrated =
-        store.narrated_times()?.into_iter().filter(|t| narratives.iter().any(|n| n.id == t.narrative)).collect();
+    let narrated = store
+        .narrated_times()?
+        .into_iter()
+        .filter(|t| narratives.iter().any(|n| n.id == t.narrative))
+        .collect();
     let selection = Selection {
         narrated,
         codebook: store.codebook()?,

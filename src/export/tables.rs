@@ -5,8 +5,8 @@
 use super::selection::Selection;
 pub use super::told::Told;
 use crate::domain::contacts::{CaseContacts, Recruitment};
-use crate::domain::narrated::NarratedTime;
 use crate::domain::followup::parse_date;
+use crate::domain::narrated::NarratedTime;
 use crate::domain::{
     Case, Codebook, Effort, Id, Link, Narrative, Session, Utterance, VariableKind, Variables,
 };

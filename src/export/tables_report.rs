@@ -61,7 +61,12 @@ pub fn cross_report(study: &Study, rows: &str, cols: &str) -> Result<Document, S
 
 /// A table counted on values as said, its row and column labels (`rows`,
 /// `columns`: those that are values) as the report shows them: masked.
-fn show_values(table: &mut crate::domain::crosstab::Table, shown: &HashMap<String, String>, rows: bool, columns: bool) {
+fn show_values(
+    table: &mut crate::domain::crosstab::Table,
+    shown: &HashMap<String, String>,
+    rows: bool,
+    columns: bool,
+) {
     let show = |label: &mut String| {
         if let Some(masked) = shown.get(label.as_str()) {
             *label = masked.clone();
@@ -146,8 +151,11 @@ pub fn code_display_report(study: &Study, rows: &str, cols: &str) -> Result<Docu
     let mut blocks = vec![Block::Table { header, rows }];
     if display.cells.iter().flatten().all(Vec::is_empty) {
         blocks.push(Block::Paragraph(
-            format!("No narrative is coded with both a {} code and a {} code yet.", row_group.name, col_group.name)
-                .into(),
+            format!(
+                "No narrative is coded with both a {} code and a {} code yet.",
+                row_group.name, col_group.name
+            )
+            .into(),
         ));
     }
     Ok(Document { title: format!("Narratives by {} and {}", row_group.name, col_group.name), blocks })
@@ -196,7 +204,9 @@ pub fn compare_report(study: &Study, a: &Case, b: &Case) -> Document {
         links.map(|l| format!("{} ({})", l.chain_text(), l.valence)).collect::<Vec<_>>().join("\n")
     };
     let dropout = |case: &Case| {
-        of(case).and_then(|k| k.dropout.as_ref()).map_or(String::new(), |d| format!("{}: {}", d.date, d.reason))
+        of(case)
+            .and_then(|k| k.dropout.as_ref())
+            .map_or(String::new(), |d| format!("{}: {}", d.date, d.reason))
     };
     if !dropout(a).is_empty() || !dropout(b).is_empty() {
         rows.push(vec!["dropped out".into(), dropout(a), dropout(b)]);

@@ -62,4 +62,3 @@ impl Told {
         self.narrative_texts.extend(other.narrative_texts);
     }
 }
-

@@ -97,7 +97,11 @@ pub const CONTACT_FACTS: [(&str, VariableKind); 4] = [
 /// `cases` with their contact ledger's counts as attributes (where a case
 /// has contact points and no attribute of that name), and `declared` with
 /// those variables typed; `contacts` are in `cases`' order.
-pub fn with_contacts(cases: &[Case], contacts: &[CaseContacts], declared: &Variables) -> (Vec<Case>, Variables) {
+pub fn with_contacts(
+    cases: &[Case],
+    contacts: &[CaseContacts],
+    declared: &Variables,
+) -> (Vec<Case>, Variables) {
     let mut cases = cases.to_vec();
     let mut declared = declared.clone();
     for (case, k) in cases.iter_mut().zip(contacts).filter(|(_, k)| !k.points.is_empty()) {
@@ -114,7 +118,9 @@ pub fn with_contacts(cases: &[Case], contacts: &[CaseContacts], declared: &Varia
             }
             case.attributes.push((name.to_string(), value));
             if declared.get(name).is_none() {
-                declared.variables.push(crate::domain::Variable { name: name.to_string(), kind: kind.clone() });
+                declared
+                    .variables
+                    .push(crate::domain::Variable { name: name.to_string(), kind: kind.clone() });
             }
         }
     }

@@ -301,7 +301,8 @@ impl CaseState {
         let held = |point: u32| self.sessions.iter().filter(|r| r.session.contact_point == point).count();
         let sessions: Vec<Session> = self.sessions.iter().map(|r| r.session.clone()).collect();
         let points = points_of(&self.case, &sessions, &self.plan, Some(&self.ledger));
-        let done = ledger.apply(text, held, points).map_err(|why| why.replace("CODE", self.case.code.as_str()))?;
+        let done =
+            ledger.apply(text, held, points).map_err(|why| why.replace("CODE", self.case.code.as_str()))?;
         ledger.updated = now;
         self.ledger = ledger;
         self.summarise_contacts();

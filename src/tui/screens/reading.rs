@@ -23,7 +23,13 @@ pub struct ReadingState {
 
 impl ReadingState {
     pub fn new(doc: Document) -> Self {
-        ReadingState { title: doc.title, blocks: doc.blocks, top: 0, page: 10.into(), last_top: usize::MAX.into() }
+        ReadingState {
+            title: doc.title,
+            blocks: doc.blocks,
+            top: 0,
+            page: 10.into(),
+            last_top: usize::MAX.into(),
+        }
     }
 
     pub fn table(&self) -> Table {

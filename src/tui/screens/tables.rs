@@ -95,7 +95,9 @@ impl TablesState {
             (Kind::Cross, 0) => {
                 ("rows", ["case".to_string(), "role".to_string()].into_iter().chain(variables()).collect())
             }
-            (Kind::Cross, _) if self.chosen_name(0).as_deref() == Some("role") => ("columns", variables().collect()),
+            (Kind::Cross, _) if self.chosen_name(0).as_deref() == Some("role") => {
+                ("columns", variables().collect())
+            }
             (Kind::Cross, _) => ("columns", variables().chain(COUNTED.map(String::from)).collect()),
             (Kind::Codes, 0) => ("rows", groups(false)),
             (Kind::Codes, _) => ("columns", groups(false)),
@@ -234,9 +236,6 @@ impl TablesState {
         } else {
             Style::default()
         };
-        Line::from(vec![
-            Span::raw(format!(" {label:<12}")),
-            Span::styled(format!("‹ {value} ›"), style),
-        ])
+        Line::from(vec![Span::raw(format!(" {label:<12}")), Span::styled(format!("‹ {value} ›"), style)])
     }
 }

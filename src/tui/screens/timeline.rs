@@ -205,7 +205,11 @@ impl TimelineState {
             }
             let full = self.timeline.label(m);
             let new_year = year.as_deref() != Some(&full[..4]);
-            let label = if usize::from(zoom) * 2 > full.len() || new_year { full.clone() } else { full[5..].to_string() };
+            let label = if usize::from(zoom) * 2 > full.len() || new_year {
+                full.clone()
+            } else {
+                full[5..].to_string()
+            };
             year = Some(full[..4].to_string());
             header.push_str(&" ".repeat(at - used));
             header.push_str(&label);

@@ -164,7 +164,8 @@ mod tests {
     #[test]
     fn a_session_held_after_the_dropout_is_shown_and_the_rest_after_it_is_empty() {
         let at = |month, within| At { month, within };
-        let session = |month| SessionMark { at: at(month, 0.0), kind: SessionKind::Interview, contact_point: 1 };
+        let session =
+            |month| SessionMark { at: at(month, 0.0), kind: SessionKind::Interview, contact_point: 1 };
         let lane = Lane {
             case: "AA".into(),
             case_id: crate::domain::Id::new(),
