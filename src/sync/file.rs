@@ -179,21 +179,14 @@ pub fn read_teammate(path: &Path, resume: Resume) -> std::io::Result<Teammate> {
         Ok(out)
     };
     let from = match resume {
-        Resume::Tail { end, crc } if end <= len && end >= header_len as u64 => {
-            let window = bytes_at(end.saturating_sub(TAIL), end)?;
-            if crc32fast::hash(&window) == crc {
-                end
-            } else {
-                0
-            }
+        Resume::Tail { end, crc }
+            if end <= len
+                && end >= header_len as u64
+                && crc32fast::hash(&bytes_at(end.saturating_sub(TAIL), end)?) == crc =>
+        {
+            end
         }
-        Resume::Prefix { end, crc } if end <= len => {
-            if crc32fast::hash(&bytes_at(0, end)?) == crc {
-                end
-            } else {
-                0
-            }
-        }
+        Resume::Prefix { end, crc } if end <= len && crc32fast::hash(&bytes_at(0, end)?) == crc => end,
         _ => 0,
     };
     // From the check window before `from`, so that each new record's own window is at hand.
