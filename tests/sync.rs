@@ -85,7 +85,7 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
     match what {
         0 if cases.len() < 6 => {
             // Now and then a code another laptop may give a case of its own too.
-            let code = if pick % 5 == 0 {
+            let code = if pick.is_multiple_of(5) {
                 format!("S{}", pick / 5 % 2)
             } else {
                 l.made += 1;
@@ -194,7 +194,7 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
                     outcome: String::new(),
                     created: now,
                 },
-                Some(e) if pick % 2 == 0 => Effort { end: Some(now.date_naive()), ..e.clone() },
+                Some(e) if pick.is_multiple_of(2) => Effort { end: Some(now.date_naive()), ..e.clone() },
                 Some(e) => Effort { outcome: format!("udfald fra {}", l.name), ..e.clone() },
             };
             store.commit(&[Change::Effort(effort)]).unwrap();
@@ -230,7 +230,7 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
         // A code group or a variable made, of a name another laptop may give one too.
         11 => {
             let name = SHARED_NAMES[pick % SHARED_NAMES.len()];
-            if pick / 3 % 2 == 0 {
+            if (pick / 3).is_multiple_of(2) {
                 let mut book = store.codebook().unwrap();
                 if let Ok(group) = book.add_group(name, GroupKind::AnyOf) {
                     book.add_code(group, &format!("kode {}", l.name)).unwrap();
@@ -239,7 +239,7 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
             } else {
                 let mut variables = store.variables().unwrap();
                 if variables.get(name).is_none() {
-                    let kind = if pick % 2 == 0 { VariableKind::Text } else { VariableKind::Number };
+                    let kind = if pick.is_multiple_of(2) { VariableKind::Text } else { VariableKind::Number };
                     variables.variables.push(Variable { name: name.into(), kind });
                     store.commit(&[Change::Variables(variables)]).unwrap();
                 }
@@ -249,7 +249,7 @@ fn edit(l: &mut Laptop, what: u8, pick: usize, clock: &mut i64, made: &mut Made)
         13 => {
             let mut masks = store.mask_list().unwrap();
             let word = ["Aarhus", "Mette", "Brønden"][pick % 3];
-            if pick / 3 % 3 == 0 {
+            if (pick / 3).is_multiple_of(3) {
                 masks.allow(word);
             } else {
                 masks.add(word, &format!("[{}{}]", l.name, pick % 2), None).unwrap();

@@ -179,21 +179,14 @@ pub fn read_teammate(path: &Path, resume: Resume) -> std::io::Result<Teammate> {
         Ok(out)
     };
     let from = match resume {
-        Resume::Tail { end, crc } if end <= len && end >= header_len as u64 => {
-            let window = bytes_at(end.saturating_sub(TAIL), end)?;
-            if crc32fast::hash(&window) == crc {
-                end
-            } else {
-                0
-            }
+        Resume::Tail { end, crc }
+            if end <= len
+                && end >= header_len as u64
+                && crc32fast::hash(&bytes_at(end.saturating_sub(TAIL), end)?) == crc =>
+        {
+            end
         }
-        Resume::Prefix { end, crc } if end <= len => {
-            if crc32fast::hash(&bytes_at(0, end)?) == crc {
-                end
-            } else {
-                0
-            }
-        }
+        Resume::Prefix { end, crc } if end <= len && crc32fast::hash(&bytes_at(0, end)?) == crc => end,
         _ => 0,
     };
     // From the check window before `from`, so that each new record's own window is at hand.
@@ -283,8 +276,17 @@ pub fn scan(path: &Path, known: u64) -> std::io::Result<Option<Scan>> {
 pub fn append(path: &Path, header: &Header, bodies: &[Vec<u8>], known: u64) -> std::io::Result<u64> {
     let existing = scan(path, known)?;
     let mut file = match &existing {
-        None => {
-            let mut file = files::create_private(path)?;
+        // None yet, or one whose header a crash cut short while it was
+        // made: no record of it can have been read, so it is begun anew.
+        None | Some(Scan { header: Ok(None), .. }) => {
+            let mut file = match existing {
+                None => files::create_private(path)?,
+                Some(_) => {
+                    let file = OpenOptions::new().write(true).open(path)?;
+                    file.set_len(0)?;
+                    file
+                }
+            };
             file.write_all(&header.bytes())?;
             file.sync_all()?;
             files::sync_dir(&files::parent(path))?;
@@ -294,7 +296,7 @@ pub fn append(path: &Path, header: &Header, bodies: &[Vec<u8>], known: u64) -> s
             match &found.header {
                 Ok(Some((found, _))) if found == header => {}
                 Ok(Some(_)) => return Err(other("it was written with another key or none")),
-                Ok(None) => return Err(other("its header is cut short")),
+                Ok(None) => unreachable!("begun anew above"),
                 Err(e) => return Err(other(e)),
             };
             let file = OpenOptions::new().write(true).open(path)?;
@@ -386,6 +388,24 @@ mod tests {
         let got: Vec<&[u8]> = read.records.iter().map(|(b, _)| b.as_slice()).collect();
         assert_eq!(got, [b"one".as_slice(), b"two", b"four", b"five"]);
         assert!(read.stopped.is_none());
+    }
+
+    #[test]
+    fn appending_begins_anew_a_file_whose_header_a_crash_cut_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("laptop.changes");
+        let header = Header::Sealed { salt: vec![7; 16], check: vec![9; 40] };
+        // kill -9 after the file was made, before (or while) its header was written.
+        for cut in [0, 5, header.bytes().len() - 1] {
+            std::fs::write(&path, &header.bytes()[..cut]).unwrap();
+            append(&path, &header, &[b"one".to_vec()], 0).unwrap();
+            let bytes = std::fs::read(&path).unwrap();
+            let (found, len) = Header::read(&bytes).unwrap().unwrap();
+            assert_eq!(found, header);
+            let read = records(&bytes, len, 0);
+            assert_eq!(read.records.len(), 1, "cut at {cut}");
+            assert!(read.stopped.is_none());
+        }
     }
 
     #[test]
