@@ -11,11 +11,30 @@ use crate::domain::contacts::{ContactLedger, ContactPlan, Recruitment};
 use crate::domain::narrated::NarratedTime;
 use crate::domain::MaskList;
 use crate::domain::{
-    Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision, Session, TeamKey,
-    TeamValue, Utterance, Variables,
+    Case, CaseCode, Codebook, Draft, Effort, EffortKinds, Id, Link, MarkDismissal, Narrative, Revision,
+    Session, TeamKey, TeamValue, Utterance, Variables,
 };
 
 impl Store {
+    pub fn cases(&self) -> Result<Vec<Case>, StoreError> {
+        let mut cases: Vec<Case> = self.values(&self.sled.cases)?;
+        cases.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(cases)
+    }
+
+    pub fn case(&self, id: Id) -> Result<Option<Case>, StoreError> {
+        self.get(&self.sled.cases, id.as_bytes())
+    }
+
+    pub fn case_by_code(&self, code: &CaseCode) -> Result<Option<Case>, StoreError> {
+        self.wait_for_apply();
+        match self.sled.case_codes.get(code.as_str().as_bytes())? {
+            // (Stores restored encrypted by an older fieldlog sealed the index too.)
+            Some(id) => self.get(&self.sled.cases, &self.unseal(&id)?),
+            None => Ok(None),
+        }
+    }
+
     pub fn session(&self, id: Id) -> Result<Option<Session>, StoreError> {
         self.get(self.tree(SESSIONS), id.as_bytes())
     }
