@@ -1,25 +1,9 @@
 //! `report agreement` from the command line: figures worked out by hand
 //! for a small double-coded session, the disagreements, and bad input.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn run(store: &Path, author: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fieldlog"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env("FIELDLOG_AUTHOR", author)
-        .env_remove("FIELDLOG_PASSPHRASE")
-        .output()
-        .unwrap()
-}
-
-fn ok(store: &Path, author: &str, args: &[&str]) -> String {
-    let out = run(store, author, args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::cli::{fieldlog_as as run, ok_as as ok};
 
 /// Ten lines, flagged by anna (1–3 high forward-looking, 6–8 low) and by
 /// bo (1–4 high backward-looking, 6–8 interplay, 10).

@@ -1,32 +1,15 @@
 //! `fieldlog sync --git DIR` against a local bare repository: two laptops'
 //! clones, each pushing its own change file and pulling the other's.
 
+mod common;
+
+use common::cli::{fieldlog_as as run, ok_as as ok};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn run(store: &Path, author: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fieldlog"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env("FIELDLOG_AUTHOR", author)
-        .env_remove("FIELDLOG_PASSPHRASE")
-        // No git identity of the machine's: fieldlog commits as its author.
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap()
-}
-
-fn ok(store: &Path, author: &str, args: &[&str]) -> String {
-    let out = run(store, author, args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 

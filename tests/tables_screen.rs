@@ -121,9 +121,12 @@ fn the_display_lays_narratives_out_by_two_code_groups() {
     assert!(screen.contains("Display · agency by force"), "{screen}");
     let high = screen.lines().find(|l| l.starts_with(" high")).unwrap_or_default();
     assert!(high.contains("at contact 4"), "high agency was told at the fourth contacts: {screen}");
-    // Enter on the cell opens its narratives.
+    // The first cell (low, positive) is empty and says so; Enter on high × positive opens its narratives.
     h.press("enter");
-    assert!(h.screen(80, 24).contains("at contact 4"));
+    assert!(h.screen(80, 24).contains("No narratives in this cell."));
+    h.press("j j enter");
+    let opened = h.screen(80, 24);
+    assert!(opened.contains("at contact 4") && !opened.contains("Display ·"), "{opened}");
 }
 
 #[test]

@@ -142,10 +142,12 @@ pub fn select(
 ) -> Result<(Selection, Tally), ExportError> {
     let mut cases: Vec<Case> =
         store.cases()?.into_iter().filter(|c| scope.case.is_none_or(|id| c.id == id)).collect();
-    let mut sessions: Vec<Session> = store
-        .sessions()?
-        .into_iter()
+    // Every session, read once: contact points are judged by all of a case's.
+    let all_sessions = store.sessions()?;
+    let mut sessions: Vec<Session> = all_sessions
+        .iter()
         .filter(|s| cases.iter().any(|c| c.id == s.case_id) && scope.session.is_none_or(|id| s.id == id))
+        .cloned()
         .collect();
     if sessions.is_empty() {
         return Err(ExportError::Nothing);
@@ -194,7 +196,7 @@ pub fn select(
         }
     }
     // Judged by all the case's sessions, even when one session is exported.
-    let contacts = judged(&store.contact_plan()?, &ledgers, &cases, &store.sessions()?, today);
+    let contacts = judged(&store.contact_plan()?, &ledgers, &cases, &all_sessions, today);
     let narrated = store
         .narrated_times()?
         .into_iter()

@@ -400,9 +400,7 @@ impl CaseState {
                 (Action::Back, "back"),
             ],
         );
-        // Two rows of hints break between hints, never inside one ("m contact missed").
-        let hint = hint.split(" · ").map(|h| h.replace(' ', "\u{a0}")).collect::<Vec<_>>().join(" · ");
-        let hint_rows = crate::tui::widgets::wrap::wrap(&hint, usize::from(area.width).max(1)).len() as u16;
+        let hint_rows = prompt::hint_lines(&hint, usize::from(area.width)).len() as u16;
         let effort_rows = (self.efforts.len() as u16 + 2).min(area.height / 4).max(3);
         let link_rows = (self.links.len() as u16 + 1).min(area.height / 5).max(2);
         let [title, attributes, sessions, efforts, links, prompt_row, footer] = Layout::vertical([

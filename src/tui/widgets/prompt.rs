@@ -128,6 +128,26 @@ impl<T: Copy> Prompt<T> {
 
 /// The two bottom rows of a screen that asks questions: the open question
 /// and its hint, or else the screen's last message and its key hints.
+/// Key hints (`a add case · s start session`) as rows of `width`, broken
+/// between hints, never inside one ("m contact" stays whole).
+pub fn hint_lines(hints: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for hint in hints.split(" · ").filter(|h| !h.is_empty()) {
+        let joined = if row.is_empty() { hint.to_string() } else { format!("{row} · {hint}") };
+        if unicode_width::UnicodeWidthStr::width(joined.as_str()) <= width || row.is_empty() {
+            row = joined;
+        } else {
+            rows.push(std::mem::take(&mut row));
+            row = hint.to_string();
+        }
+    }
+    rows.push(row);
+    // A hint wider than the row on its own still wraps.
+    rows.iter().flat_map(|r| super::wrap::wrap(r, width)).collect()
+}
+
 pub fn bottom<T: Copy>(
     frame: &mut Frame,
     [row, below]: [Rect; 2],
@@ -149,9 +169,9 @@ pub fn bottom<T: Copy>(
         }
         Some(rows) => {
             frame.render_widget(Line::from(rows.concat()).yellow(), row);
-            frame.render_widget(Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below);
+            render_hints(frame, &hints, below);
         }
-        None => frame.render_widget(Paragraph::new(hints).dim().wrap(Wrap { trim: true }), below),
+        None => render_hints(frame, &hints, below),
     }
 }
 
@@ -174,5 +194,23 @@ pub fn ask<T: Copy, E>(
                 (Some(prompt), None)
             }
         },
+    }
+}
+
+fn render_hints(frame: &mut Frame, hints: &str, area: Rect) {
+    let lines: Vec<Line> = hint_lines(hints, usize::from(area.width)).into_iter().map(Line::from).collect();
+    frame.render_widget(Paragraph::new(lines).dim(), area);
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::hint_lines;
+
+    #[test]
+    fn hints_break_between_hints_never_inside_one() {
+        let hints = "tab section · enter open · m contact · b brief · esc back";
+        assert_eq!(hint_lines(hints, 30), ["tab section · enter open", "m contact · b brief · esc back"]);
+        assert_eq!(hint_lines(hints, 80), [hints]);
+        assert_eq!(hint_lines("a very long hint", 6), ["a", "very", "long", "hint"]);
     }
 }
